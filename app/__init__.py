@@ -1,0 +1,1 @@
+"""Nurture: lead nurturing inside Microsoft Teams."""

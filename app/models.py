@@ -1,0 +1,537 @@
+"""Database tables and the API-facing model families. Every row carries the Entra ID ``tenant_id``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, time
+from enum import StrEnum
+from typing import Any
+
+from pydantic import EmailStr
+from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+from app.db_types import JsonType, UTCDateTime
+from app.nurturing.enums import (
+    AssignmentMethod,
+    BuyerStage,
+    Direction,
+    FollowUpKind,
+    FollowUpOutcome,
+    FollowUpStatus,
+    HandOffStatus,
+    Lifecycle,
+    Role,
+    TouchpointKind,
+)
+
+# Both dialects understand this predicate, so the partial indexes below are real on SQLite and PostgreSQL.
+ACTIVE_FOLLOW_UP = text("status IN ('open', 'snoozed')")
+
+
+def utcnow() -> datetime:
+    """Default for created/updated columns; domain code never calls this, it receives ``now``."""
+    return datetime.now(UTC)
+
+
+def _ts(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def _json(default_factory: Any = dict) -> Any:
+    return Field(default_factory=default_factory, sa_type=JsonType, nullable=False)
+
+
+def _id() -> Any:
+    return Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+def _enum(enum_cls: type[StrEnum], default: Any = ...) -> Any:
+    # Stored as its plain value in a VARCHAR: readable in SQL, and a new member needs no ALTER TYPE.
+    column_type = SAEnum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+    if default is ...:
+        return Field(sa_type=column_type, nullable=False)
+    return Field(default=default, sa_type=column_type, nullable=default is None)
+
+
+def _tenant() -> Any:
+    return Field(max_length=64, index=True, nullable=False)
+
+
+# --- tenants and settings ----------------------------------------------------------------------------
+
+
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenants"
+
+    id: str = Field(primary_key=True, max_length=64)  # the Entra ID tenant id
+    tenant_id: str = Field(max_length=64, unique=True)  # equal to id, so every table filters the same way
+    name: str = Field(max_length=200)
+    default_locale: str = Field(default="en", max_length=10)
+    created_at: datetime = _created()
+
+
+class TenantSetting(SQLModel, table=True):
+    """One JSON document per tenant and key: scoring rules, thresholds, cadence, SLA, Graph sync state."""
+
+    __tablename__ = "settings"
+
+    tenant_id: str = Field(primary_key=True, max_length=64)
+    key: str = Field(primary_key=True, max_length=80)
+    value: Any = _json()
+    updated_at: datetime = _created()
+
+
+# --- teams and members -------------------------------------------------------------------------------
+
+
+class TeamBase(SQLModel):
+    name: str = Field(max_length=120)
+    time_zone: str = Field(default="UTC", max_length=64)
+    pipeline_channel_id: str | None = Field(default=None, max_length=300)
+    # An RFC 5545 RRULE evaluated in the team's time zone, e.g. weekly on Monday at 09:00.
+    pipeline_schedule: str | None = Field(default="FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0", max_length=200)
+
+
+class Team(TeamBase, table=True):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    created_at: datetime = _created()
+
+
+class TeamPublic(TeamBase):
+    id: uuid.UUID
+
+
+class MemberBase(SQLModel):
+    display_name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    role: Role = _enum(Role, Role.REP)
+    team_id: uuid.UUID | None = Field(default=None, foreign_key="teams.id", index=True)
+    time_zone: str = Field(default="UTC", max_length=64)
+    work_start: time = Field(default=time(9, 0))
+    work_end: time = Field(default=time(17, 0))
+    workdays: list[int] = _json(lambda: [0, 1, 2, 3, 4])
+    capacity: int = Field(default=150, ge=0)
+    active: bool = True
+    locale: str = Field(default="en", max_length=10)
+
+
+class Member(MemberBase, table=True):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        Index(
+            "uq_members_tenant_aad",
+            "tenant_id",
+            "aad_object_id",
+            unique=True,
+            sqlite_where=text("aad_object_id IS NOT NULL"),
+            postgresql_where=text("aad_object_id IS NOT NULL"),
+        ),
+    )
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    aad_object_id: str | None = Field(default=None, max_length=64)
+    away_until: datetime | None = _ts()
+    last_assigned_at: datetime | None = _ts()
+    created_at: datetime = _created()
+
+
+class MemberPublic(MemberBase):
+    id: uuid.UUID
+    away_until: datetime | None
+
+
+# --- companies and leads -----------------------------------------------------------------------------
+
+
+class Company(SQLModel, table=True):
+    __tablename__ = "companies"
+    __table_args__ = (Index("ix_companies_tenant_domain", "tenant_id", "domain"),)
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    name: str = Field(max_length=200)
+    domain: str | None = Field(default=None, max_length=253)
+    industry: str | None = Field(default=None, max_length=80)
+    country: str | None = Field(default=None, max_length=2)  # ISO 3166-1 alpha-2
+    employees: int | None = None
+    annual_revenue_eur: int | None = None
+    created_at: datetime = _created()
+
+
+class LeadBase(SQLModel):
+    email: str = Field(max_length=320)
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    title: str | None = Field(default=None, max_length=200)
+    persona: str | None = Field(default=None, max_length=60)
+    phone: str | None = Field(default=None, max_length=40)
+    language: str = Field(default="en", max_length=10)
+    source: str | None = Field(default=None, max_length=80)
+    needs: str | None = Field(default=None, sa_type=Text)
+    topics: list[str] = _json(list)
+    custom_fields: dict[str, Any] = _json()
+
+
+_LEAD_VERSION = Column("version", Integer, nullable=False, default=1)
+
+
+class Lead(LeadBase, table=True):
+    __tablename__ = "leads"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        Index("ix_leads_tenant_owner", "tenant_id", "owner_id"),
+        Index("ix_leads_tenant_lifecycle", "tenant_id", "lifecycle"),
+        Index("ix_leads_tenant_score", "tenant_id", "total_score"),
+    )
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    company_id: uuid.UUID | None = Field(default=None, foreign_key="companies.id", index=True)
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="members.id")
+    team_id: uuid.UUID | None = Field(default=None, foreign_key="teams.id", index=True)
+    stage: BuyerStage = _enum(BuyerStage, BuyerStage.AWARENESS)
+    lifecycle: Lifecycle = _enum(Lifecycle, Lifecycle.NEW)
+    fit_score: int = 0
+    engagement_score: int = 0
+    total_score: int = 0
+    score_explanation: list[dict[str, Any]] = _json(list)
+    scored_at: datetime | None = _ts()
+    unsubscribed: bool = False
+    bounced: bool = False
+    unanswered_touches: int = 0
+    first_touch_at: datetime | None = _ts()
+    last_touch_at: datetime | None = _ts()
+    last_reply_at: datetime | None = _ts()
+    mql_at: datetime | None = _ts()
+    sla_state: str = Field(
+        default="none", max_length=16
+    )  # last speed-to-lead action taken: none/nudge/escalate
+    recycle_reason: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+    # Optimistic locking: SQLAlchemy adds "AND version = :seen" to every UPDATE and bumps it, so two
+    # writers can never silently overwrite each other (the loser gets StaleDataError).
+    version: int = Field(default=1, sa_column=_LEAD_VERSION)
+
+    __mapper_args__ = {"version_id_col": _LEAD_VERSION}
+
+
+class LeadCreate(LeadBase):
+    email: EmailStr  # type: ignore[assignment]
+    company_name: str | None = None
+    company_domain: str | None = None
+    owner_email: str | None = None
+
+
+class LeadUpdate(SQLModel):
+    version: int
+    first_name: str | None = None
+    last_name: str | None = None
+    title: str | None = None
+    persona: str | None = None
+    phone: str | None = None
+    language: str | None = None
+    source: str | None = None
+    needs: str | None = None
+    topics: list[str] | None = None
+    custom_fields: dict[str, Any] | None = None
+
+
+class LeadPublic(LeadBase):
+    id: uuid.UUID
+    company_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    stage: BuyerStage
+    lifecycle: Lifecycle
+    fit_score: int
+    engagement_score: int
+    total_score: int
+    score_explanation: list[dict[str, Any]]
+    first_touch_at: datetime | None
+    last_touch_at: datetime | None
+    mql_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+# --- engagement, follow-ups and touchpoints ----------------------------------------------------------
+
+
+class EngagementEvent(SQLModel, table=True):
+    __tablename__ = "engagement_events"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "external_id"),
+        Index("ix_events_tenant_lead_time", "tenant_id", "lead_id", "occurred_at"),
+    )
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    lead_id: uuid.UUID = Field(foreign_key="leads.id", ondelete="CASCADE")
+    external_id: str = Field(max_length=200)
+    kind: str = Field(max_length=60)
+    occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    properties: dict[str, Any] = _json()
+    created_at: datetime = _created()
+
+
+class FollowUp(SQLModel, table=True):
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        # A lead has exactly one follow-up waiting on a rep; the database enforces it.
+        Index(
+            "uq_follow_ups_one_active",
+            "tenant_id",
+            "lead_id",
+            unique=True,
+            sqlite_where=ACTIVE_FOLLOW_UP,
+            postgresql_where=ACTIVE_FOLLOW_UP,
+        ),
+        # The scheduler's due query walks this index from the oldest due time, so its cost is flat
+        # however many finished follow-ups pile up.
+        Index(
+            "ix_follow_ups_due",
+            "tenant_id",
+            "due_at",
+            sqlite_where=text("status IN ('open', 'snoozed') AND notified_at IS NULL"),
+            postgresql_where=text("status IN ('open', 'snoozed') AND notified_at IS NULL"),
+        ),
+        Index("ix_follow_ups_owner", "tenant_id", "owner_id", "status", "due_at"),
+        Index("ix_follow_ups_lead", "tenant_id", "lead_id"),
+    )
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    lead_id: uuid.UUID = Field(foreign_key="leads.id", ondelete="CASCADE")
+    owner_id: uuid.UUID | None = Field(default=None, foreign_key="members.id")
+    due_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    kind: FollowUpKind = _enum(FollowUpKind, FollowUpKind.NURTURE)
+    reasons: list[dict[str, Any]] = _json(list)
+    suggested_channel: TouchpointKind | None = _enum(TouchpointKind, None)
+    suggested_content_key: str | None = Field(default=None, max_length=80)
+    status: FollowUpStatus = _enum(FollowUpStatus, FollowUpStatus.OPEN)
+    outcome: FollowUpOutcome | None = _enum(FollowUpOutcome, None)
+    note: str | None = Field(default=None, sa_type=Text)
+    notified_at: datetime | None = _ts()
+    activity_id: str | None = Field(default=None, max_length=200)  # the sent card, to update it in place
+    conversation_id: str | None = Field(default=None, max_length=300)
+    created_at: datetime = _created()
+    completed_at: datetime | None = _ts()
+    completed_by: uuid.UUID | None = None
+
+
+class Touchpoint(SQLModel, table=True):
+    __tablename__ = "touchpoints"
+    __table_args__ = (Index("ix_touchpoints_tenant_lead_time", "tenant_id", "lead_id", "occurred_at"),)
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    lead_id: uuid.UUID = Field(foreign_key="leads.id", ondelete="CASCADE")
+    member_id: uuid.UUID | None = Field(default=None, foreign_key="members.id")
+    kind: TouchpointKind = _enum(TouchpointKind)
+    direction: Direction = _enum(Direction, Direction.OUTBOUND)
+    summary: str | None = Field(default=None, sa_type=Text)
+    content_key: str | None = Field(default=None, max_length=80)
+    occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = _created()
+
+
+class ConversationMessage(SQLModel, table=True):
+    """A mail or Teams chat message from Graph that involves a known lead; only a preview is kept."""
+
+    __tablename__ = "conversation_messages"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "graph_id"),
+        Index("ix_messages_tenant_lead_time", "tenant_id", "lead_id", "sent_at"),
+    )
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    lead_id: uuid.UUID = Field(foreign_key="leads.id", ondelete="CASCADE")
+    graph_id: str = Field(max_length=300)
+    source: str = Field(max_length=8)  # mail or chat
+    subject: str | None = Field(default=None, max_length=500)
+    preview: str = Field(default="", max_length=1000)
+    from_address: str | None = Field(default=None, max_length=320)
+    to_addresses: list[str] = _json(list)
+    direction: Direction = _enum(Direction)
+    sent_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    web_link: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = _created()
+
+
+# --- audit trails ------------------------------------------------------------------------------------
+
+
+class OwnershipChange(SQLModel, table=True):
+    __tablename__ = "ownership_changes"
+    __table_args__ = (Index("ix_ownership_tenant_lead_time", "tenant_id", "lead_id", "changed_at"),)
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    lead_id: uuid.UUID = Field(foreign_key="leads.id", ondelete="CASCADE")
+    from_member_id: uuid.UUID | None = None
+    to_member_id: uuid.UUID | None = None
+    changed_by: uuid.UUID | None = None  # None: the system (routing, round-robin from the scheduler)
+    method: AssignmentMethod = _enum(AssignmentMethod)
+    reason: str | None = Field(default=None, max_length=500)
+    changed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class LeadStateChange(SQLModel, table=True):
+    """History of buyer stage and lifecycle, so the tab can show how a lead moved."""
+
+    __tablename__ = "lead_state_changes"
+    __table_args__ = (Index("ix_state_changes_tenant_lead_time", "tenant_id", "lead_id", "changed_at"),)
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    lead_id: uuid.UUID = Field(foreign_key="leads.id", ondelete="CASCADE")
+    field: str = Field(max_length=16)  # stage or lifecycle
+    from_value: str | None = Field(default=None, max_length=16)
+    to_value: str = Field(max_length=16)
+    automatic: bool = True
+    reason: Any = Field(default=None, sa_type=JsonType, nullable=True)
+    actor_id: uuid.UUID | None = None
+    changed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class HandOff(SQLModel, table=True):
+    __tablename__ = "hand_offs"
+    __table_args__ = (
+        Index(
+            "uq_hand_offs_one_proposed",
+            "tenant_id",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("status = 'proposed'"),
+            postgresql_where=text("status = 'proposed'"),
+        ),
+        Index("ix_hand_offs_tenant_status", "tenant_id", "status", "proposed_at"),
+    )
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    lead_id: uuid.UUID = Field(foreign_key="leads.id", ondelete="CASCADE")
+    status: HandOffStatus = _enum(HandOffStatus, HandOffStatus.PROPOSED)
+    evidence: list[dict[str, Any]] = _json(list)
+    proposed_by: uuid.UUID | None = None
+    proposed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    decided_by: uuid.UUID | None = None
+    decided_at: datetime | None = _ts()
+    reason: str | None = Field(default=None, max_length=500)
+
+
+# --- playbook and routing ----------------------------------------------------------------------------
+
+
+class ContentItemRow(SQLModel, table=True):
+    __tablename__ = "content_items"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    key: str = Field(max_length=80)
+    title: str = Field(max_length=200)
+    url: str = Field(max_length=2000)
+    kind: str = Field(max_length=30)
+    stages: list[str] = _json(list)
+    personas: list[str] = _json(list)
+    topics: list[str] = _json(list)
+    language: str = Field(default="en", max_length=10)
+    active: bool = True
+
+
+class RoutingRuleRow(SQLModel, table=True):
+    __tablename__ = "routing_rules"
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    priority: int = 100
+    field: str = Field(max_length=16)  # country, industry or source
+    values: list[str] = _json(list)
+    team_id: uuid.UUID = Field(foreign_key="teams.id")
+
+
+# --- Teams delivery ----------------------------------------------------------------------------------
+
+
+class ConversationReference(SQLModel, table=True):
+    __tablename__ = "conversation_references"
+    __table_args__ = (UniqueConstraint("tenant_id", "conversation_id"),)
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    conversation_id: str = Field(max_length=300)
+    scope: str = Field(max_length=16)  # personal, groupChat or channel
+    member_id: uuid.UUID | None = Field(default=None, foreign_key="members.id", index=True)
+    team_id: uuid.UUID | None = Field(default=None, foreign_key="teams.id")
+    service_url: str = Field(max_length=500)
+    reference: dict[str, Any] = _json()
+    updated_at: datetime = _created()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification waiting to go out; the dedupe key makes a second enqueue of the same thing a no-op."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "dedupe_key"),
+        Index("ix_outbox_tenant_status_due", "tenant_id", "status", "not_before"),
+    )
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    dedupe_key: str = Field(max_length=300)
+    kind: str = Field(max_length=40)
+    payload: dict[str, Any] = _json()
+    member_id: uuid.UUID | None = Field(default=None, foreign_key="members.id")
+    team_id: uuid.UUID | None = Field(default=None, foreign_key="teams.id")
+    status: str = Field(default="pending", max_length=16)  # pending, sending, sent, failed, blocked
+    attempts: int = 0
+    not_before: datetime = _created()
+    lease_until: datetime | None = _ts()
+    claimed_by: str | None = Field(default=None, max_length=100)
+    activity_id: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _created()
+    sent_at: datetime | None = _ts()
+
+
+TENANT_TABLES: tuple[type[SQLModel], ...] = (
+    TenantSetting,
+    Team,
+    Member,
+    Company,
+    Lead,
+    EngagementEvent,
+    FollowUp,
+    Touchpoint,
+    ConversationMessage,
+    OwnershipChange,
+    LeadStateChange,
+    HandOff,
+    ContentItemRow,
+    RoutingRuleRow,
+    ConversationReference,
+    OutboxMessage,
+)

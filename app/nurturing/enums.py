@@ -1,0 +1,116 @@
+"""The vocabulary of lead nurturing, shared by the domain, the database and every transport."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    REP = "rep"
+    LEAD = "lead"  # team lead
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Lifecycle(StrEnum):
+    NEW = "new"
+    MQL = "mql"
+    SAL = "sal"
+    SQL = "sql"
+    OPPORTUNITY = "opportunity"
+    WON = "won"
+    LOST = "lost"
+    RECYCLED = "recycled"
+    DISQUALIFIED = "disqualified"
+
+
+class BuyerStage(StrEnum):
+    AWARENESS = "awareness"
+    EVALUATION = "evaluation"
+    DECISION = "decision"
+
+    @property
+    def rank(self) -> int:
+        """Position in the buying journey; automatic changes may only raise it."""
+        return _STAGE_RANK[self]
+
+
+_STAGE_RANK = {BuyerStage.AWARENESS: 0, BuyerStage.EVALUATION: 1, BuyerStage.DECISION: 2}
+
+
+class FollowUpStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    SNOOZED = "snoozed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_active(self) -> bool:
+        """Open and snoozed follow-ups both still wait on the rep; a lead has at most one."""
+        return self in (FollowUpStatus.OPEN, FollowUpStatus.SNOOZED)
+
+
+ACTIVE_FOLLOW_UP_STATUSES = (FollowUpStatus.OPEN, FollowUpStatus.SNOOZED)
+
+
+class FollowUpKind(StrEnum):
+    NURTURE = "nurture"  # regular value touch on the cadence
+    REMINDER = "reminder"  # no reply yet: a helpful nudge, not the same message again
+    AWAITING_REPLY = "awaiting_reply"  # we wrote; a reply from the lead completes it
+    DISCOVERY_CALL = "discovery_call"  # after a hand-off is accepted
+    LONG_TERM = "long_term"  # parked in long-term nurture after too many unanswered touches
+
+
+class FollowUpOutcome(StrEnum):
+    REPLIED = "replied"
+    NO_ANSWER = "no_answer"
+    MEETING_BOOKED = "meeting_booked"
+    NOT_INTERESTED = "not_interested"
+
+
+class TouchpointKind(StrEnum):
+    CALL = "call"
+    MAIL = "mail"
+    MEETING = "meeting"
+    CHAT = "chat"
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class HandOffStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class AssignmentMethod(StrEnum):
+    MANUAL = "manual"
+    ROUND_ROBIN = "round_robin"
+    RULE = "rule"
+    IMPORT = "import"
+
+
+class EventKind(StrEnum):
+    """Engagement event kinds the default rules know; integrations may send others."""
+
+    EMAIL_OPEN = "email_open"
+    EMAIL_CLICK = "email_click"
+    EMAIL_REPLY = "email_reply"
+    CHAT_REPLY = "chat_reply"
+    PAGE_VIEW = "page_view"
+    PRICING_VIEW = "pricing_view"
+    CONTENT_DOWNLOAD = "content_download"
+    WEBINAR_ATTENDED = "webinar_attended"
+    DEMO_REQUEST = "demo_request"
+    TRIAL_SIGNUP = "trial_signup"
+    MEETING_BOOKED = "meeting_booked"
+    FORM_SUBMIT = "form_submit"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+
+
+REPLY_EVENT_KINDS = frozenset({EventKind.EMAIL_REPLY, EventKind.CHAT_REPLY})
