@@ -221,6 +221,7 @@ class Lead(LeadBase, table=True):
     last_touch_at: datetime | None = _ts()
     last_reply_at: datetime | None = _ts()
     mql_at: datetime | None = _ts()
+    lifecycle_changed_at: datetime | None = _ts()
     sla_state: str = Field(
         default="none", max_length=16
     )  # last speed-to-lead action taken: none/nudge/escalate

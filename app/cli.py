@@ -1,0 +1,287 @@
+"""The ``nurture`` command: serve, demo, migrations, CSV import/export and score recomputation."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from aiohttp import web
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from app.config import Settings, load_settings
+from app.db import SessionMaker, create_engine, create_sessionmaker, transaction, upgrade_database
+from app.server import create_app
+
+DEMO_DATABASE = "sqlite+aiosqlite:///./nurture-demo.db"
+
+console = Console(stderr=True)
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback, exit status 2."""
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _with_sessions(settings: Settings, work: Callable[[SessionMaker], Awaitable[Any]]) -> Any:
+    engine = create_engine(settings)
+    try:
+        return await work(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+async def _resolve_tenant(sessions: SessionMaker, requested: str | None) -> str:
+    from app.services.tenants import tenant_ids
+
+    async with sessions() as session:
+        known = list(await tenant_ids(session=session))
+    if requested:
+        if requested not in known:
+            raise CliError(f"unknown tenant {requested!r}; known tenants: {', '.join(known) or 'none'}")
+        return requested
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        raise CliError(
+            "the database has no tenant yet: install the Teams app, or run `nurture demo` for a demo tenant"
+        )
+    raise CliError(f"several tenants exist, choose one with --tenant: {', '.join(known)}")
+
+
+# --- commands -------------------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    upgrade_database(settings.database_url)
+    console.print("[green]database is at the newest migration[/green]")
+    return 0
+
+
+def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+    console.print(f"Nurture listening on http://{settings.host}:{settings.port}")
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services.demo import DEMO_TENANT_ID, seed_demo_tenant
+
+    upgrade_database(settings.database_url)
+
+    async def seed(sessions: SessionMaker) -> Any:
+        from app.services.tenants import tenant_ids
+
+        async with sessions() as session:
+            if DEMO_TENANT_ID in await tenant_ids(session=session):
+                return None
+        with _progress() as progress:
+            task = progress.add_task("seeding demo tenant", total=None)
+            return await seed_demo_tenant(
+                sessions=sessions,
+                now=_now(),
+                rng=random.Random(args.seed),
+                leads=args.leads,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+
+    summary = asyncio.run(_with_sessions(settings, seed))
+    if summary is None:
+        console.print("demo tenant already seeded; delete the database file to start over")
+    else:
+        console.print(f"[green]seeded[/green] {summary}")
+    return cmd_serve(settings, args)
+
+
+def cmd_import_leads(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services.lead_import import ImportRejected, import_leads_csv
+    from app.services.scoring import recompute_scores
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    size = path.stat().st_size
+    if size > settings.import_max_bytes:
+        raise CliError(
+            f"{path} is {size / 1_048_576:.1f} MB; the limit is "
+            f"{settings.import_max_bytes / 1_048_576:.1f} MB "
+            "(NURTURE_IMPORT_MAX_BYTES). Split the file and import the parts."
+        )
+    data = path.read_bytes()
+
+    async def run(sessions: SessionMaker) -> int:
+        tenant_id = await _resolve_tenant(sessions, args.tenant)
+        now = _now()
+        with _progress() as progress:
+            task = progress.add_task("importing leads", total=None)
+            try:
+                async with transaction(sessions) as session:
+                    report = await import_leads_csv(
+                        session=session,
+                        tenant_id=tenant_id,
+                        data=data,
+                        now=now,
+                        max_bytes=settings.import_max_bytes,
+                        skip_invalid=args.skip_invalid,
+                        progress=lambda done, total: progress.update(task, completed=done, total=total),
+                    )
+            except ImportRejected as rejected:
+                progress.stop()
+                _print_errors(rejected.errors)
+                console.print(f"[red]nothing imported[/red]: {len(rejected.errors)} problem(s) found")
+                return 1
+            scoring = progress.add_task("scoring", total=None)
+            await recompute_scores(
+                sessions=sessions,
+                tenant_id=tenant_id,
+                now=now,
+                progress=lambda done, total: progress.update(scoring, completed=done, total=total),
+            )
+        _print_errors(report.errors)
+        console.print(f"[green]imported {report.imported} lead(s)[/green], skipped {report.skipped}")
+        return 0
+
+    result: int = asyncio.run(_with_sessions(settings, run))
+    return result
+
+
+def _print_errors(errors: Sequence[Any]) -> None:
+    for error in errors[:200]:
+        where = f"line {error.line}" + (f", column {error.column}" if error.column else "")
+        console.print(f"  [yellow]{where}[/yellow]: {error.message}", highlight=False)
+    if len(errors) > 200:
+        console.print(f"  … and {len(errors) - 200} more")
+
+
+def cmd_export_leads(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services.lead_export import export_leads_csv
+
+    async def run(sessions: SessionMaker, out: TextIO) -> None:
+        tenant_id = await _resolve_tenant(sessions, args.tenant)
+        async with sessions() as session:
+            async for chunk in export_leads_csv(session=session, tenant_id=tenant_id):
+                await asyncio.to_thread(out.write, chunk)
+
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as out:
+            asyncio.run(_with_sessions(settings, lambda sessions: run(sessions, out)))
+    else:
+        asyncio.run(_with_sessions(settings, lambda sessions: run(sessions, sys.stdout)))
+    return 0
+
+
+def cmd_score_recompute(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services.scoring import recompute_scores
+
+    async def run(sessions: SessionMaker) -> int:
+        tenant_id = await _resolve_tenant(sessions, args.tenant)
+        with _progress() as progress:
+            task = progress.add_task("recomputing scores", total=None)
+            done = await recompute_scores(
+                sessions=sessions,
+                tenant_id=tenant_id,
+                now=_now(),
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        console.print(f"[green]recomputed {done} lead(s)[/green]")
+        return done
+
+    asyncio.run(_with_sessions(settings, run))
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, with ``--database-url`` on every command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database-url", help="overrides NURTURE_DATABASE_URL")
+    tenant = argparse.ArgumentParser(add_help=False)
+    tenant.add_argument("--tenant", help="Entra ID tenant id (optional when the database holds one tenant)")
+    server = argparse.ArgumentParser(add_help=False)
+    server.add_argument("--host", help="overrides NURTURE_HOST")
+    server.add_argument("--port", type=int, help="overrides NURTURE_PORT")
+
+    parser = argparse.ArgumentParser(prog="nurture", description="Lead nurturing inside Microsoft Teams.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser(
+        "serve", parents=[common, server], help="serve the bot, API, tab and scheduler"
+    ).set_defaults(handler=cmd_serve)
+    demo = commands.add_parser(
+        "demo", parents=[common, server], help="seed a demo tenant in SQLite and serve it"
+    )
+    demo.add_argument("--leads", type=int, default=500, help="how many demo leads (default 500)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed, for a repeatable demo")
+    demo.set_defaults(handler=cmd_demo, demo=True)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", parents=[common], help="apply migrations (safe to repeat)").set_defaults(
+        handler=cmd_db_upgrade
+    )
+
+    imports = commands.add_parser("import", help="import data").add_subparsers(dest="what", required=True)
+    import_leads = imports.add_parser("leads", parents=[common, tenant], help="import leads from a CSV file")
+    import_leads.add_argument("file", help="CSV file, UTF-8, with a header row")
+    import_leads.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid rows, report the rest"
+    )
+    import_leads.set_defaults(handler=cmd_import_leads)
+
+    exports = commands.add_parser("export", help="export data").add_subparsers(dest="what", required=True)
+    export_leads = exports.add_parser("leads", parents=[common, tenant], help="export leads as CSV")
+    export_leads.add_argument("--out", help="file to write (default: standard output)")
+    export_leads.set_defaults(handler=cmd_export_leads)
+
+    score = commands.add_parser("score", help="scoring").add_subparsers(dest="score_command", required=True)
+    score.add_parser("recompute", parents=[common, tenant], help="recompute every lead's score").set_defaults(
+        handler=cmd_score_recompute
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``nurture`` console script."""
+    args = build_parser().parse_args(argv)
+    overrides: dict[str, Any] = {
+        "database_url": args.database_url,
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+    }
+    if getattr(args, "demo", False) and not args.database_url:
+        overrides["database_url"] = DEMO_DATABASE
+    try:
+        settings = load_settings(**overrides)
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        code: int = args.handler(settings, args)
+        return code
+    except CliError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,117 @@
+"""The aiohttp application factory: one process serves the bot, the API, the tab and the scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiohttp import ClientSession, ClientTimeout, web
+
+from app import keys
+from app.config import Settings
+from app.db import create_engine, create_sessionmaker, current_revision, head_revision, ping
+from app.nurturing.errors import DomainError
+from app.scheduler import run_forever
+from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, StaleVersion
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (NotFound, 404),
+    (NotAllowed, 403),
+    (StaleVersion, 409),
+    (Conflict, 409),
+    (InvalidInput, 422),
+    (DomainError, 422),
+)
+
+
+def utc_clock() -> datetime:
+    """The wall clock; only transports read it, and they hand it to services as ``now``."""
+    return datetime.now(UTC)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Translate service and domain errors into HTTP statuses, once, without leaking their text."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except (ServiceError, DomainError) as error:
+        status = next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
+        code = getattr(error, "code", "invalid")
+        log.info("request failed: %s", code, extra={"path": request.path, "error": type(error).__name__})
+        return web.json_response({"error": code}, status=status)
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """Liveness: the process answers."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: the database answers and carries the migrations this build expects."""
+    engine = request.app[keys.ENGINE]
+    try:
+        await ping(engine)
+        revision = await current_revision(engine)
+    except Exception as error:  # noqa: BLE001 - any failure here means "not ready"
+        log.warning("readiness check failed: %s", type(error).__name__)
+        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    expected = head_revision()
+    if revision != expected:
+        return web.json_response(
+            {"status": "unavailable", "database": "not migrated", "revision": revision, "expected": expected},
+            status=503,
+        )
+    return web.json_response({"status": "ready", "revision": revision})
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    engine = create_engine(app[keys.SETTINGS])
+    app[keys.ENGINE] = engine
+    app[keys.SESSIONS] = create_sessionmaker(engine)
+    yield
+    await engine.dispose()
+
+
+async def _http(app: web.Application) -> AsyncIterator[None]:
+    # One outgoing HTTP session for the whole process, so connections are pooled.
+    async with ClientSession(timeout=ClientTimeout(total=30)) as session:
+        app[keys.HTTP] = session
+        yield
+
+
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    if not settings.scheduler_enabled:
+        yield
+        return
+    task = asyncio.create_task(
+        run_forever(
+            sessions=app[keys.SESSIONS], clock=app[keys.CLOCK], interval=settings.scheduler_interval_seconds
+        ),
+        name="nurture-scheduler",
+    )
+    app[keys.SCHEDULER_TASK] = task
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Application:
+    """Wire the whole application; nothing is connected until the app starts."""
+    app = web.Application(middlewares=[error_middleware])
+    app[keys.SETTINGS] = settings
+    app[keys.CLOCK] = clock
+    app.cleanup_ctx.extend([_database, _http, _scheduler])
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app

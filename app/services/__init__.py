@@ -1,0 +1,1 @@
+"""Use cases: domain logic applied to the database. No transport (aiohttp, botbuilder) is imported here."""

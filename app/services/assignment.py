@@ -1,0 +1,288 @@
+"""One accountable owner per lead: manual, bulk, round-robin and rule-based assignment, all audited."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import Lead, Member, OwnershipChange
+from app.nurturing.assignment import Candidate, distribute, route
+from app.nurturing.enums import AssignmentMethod, Role
+from app.services.access import Actor, ensure_can_assign
+from app.services.errors import InvalidInput, LeadNotFound, MemberNotFound, StaleVersion, TeamNotFound
+from app.services.lead_context import load_contexts
+from app.services.outbox import Notice, enqueue
+from app.services.planning import CLOSED_LIFECYCLES, plan_follow_up
+from app.services.tenant_config import TenantConfig, load_config, team_uuid
+
+MAX_BULK = 1000
+
+
+async def _member(session: AsyncSession, tenant_id: str, member_id: uuid.UUID) -> Member:
+    member = (
+        await session.exec(select(Member).where(Member.tenant_id == tenant_id, Member.id == member_id))
+    ).first()
+    if member is None:
+        raise MemberNotFound(member_id)
+    return member
+
+
+async def _leads(session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.UUID]) -> list[Lead]:
+    if len(lead_ids) > MAX_BULK:
+        raise InvalidInput(f"at most {MAX_BULK} leads at once")
+    rows = (
+        await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids)))
+    ).all()
+    found = {lead.id for lead in rows}
+    missing = [lead_id for lead_id in lead_ids if lead_id not in found]
+    if missing:
+        raise LeadNotFound(missing[0])
+    order = {lead_id: index for index, lead_id in enumerate(lead_ids)}
+    return sorted(rows, key=lambda lead: order[lead.id])
+
+
+async def _apply(
+    *,
+    session: AsyncSession,
+    leads: Sequence[Lead],
+    owners: dict[uuid.UUID, Member],
+    method: AssignmentMethod,
+    actor: Actor | None,
+    reason: str | None,
+    now: datetime,
+    config: TenantConfig,
+) -> list[OwnershipChange]:
+    """Write owner, audit row and notices per (lead, owner); a lead its owner already has is skipped."""
+    changes: list[OwnershipChange] = []
+    moved = [lead for lead in leads if owners[lead.id].id != lead.owner_id]
+    if not moved:
+        return changes
+    tenant_id = moved[0].tenant_id
+    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=moved, now=now)
+    for lead in moved:
+        owner = owners[lead.id]
+        previous = lead.owner_id
+        change = OwnershipChange(
+            tenant_id=tenant_id,
+            lead_id=lead.id,
+            from_member_id=previous,
+            to_member_id=owner.id,
+            changed_by=actor.member_id if actor else None,
+            method=method,
+            reason=reason,
+            changed_at=now,
+        )
+        session.add(change)
+        changes.append(change)
+        lead.owner_id = owner.id
+        lead.team_id = owner.team_id
+        lead.updated_at = now
+        session.add(lead)
+        owner.last_assigned_at = now
+        session.add(owner)
+        context = contexts[lead.id]
+        context.owner = owner
+        if lead.lifecycle not in CLOSED_LIFECYCLES:
+            # The due time moves into the new owner's working hours and time zone.
+            await plan_follow_up(session=session, context=context, config=config, now=now)
+        payload = {"lead_id": str(lead.id), "change_id": str(change.id)}
+        await enqueue(
+            session=session,
+            tenant_id=tenant_id,
+            kind=Notice.OWNER_ASSIGNED,
+            dedupe_key=f"ownership:{change.id}:new",
+            payload=payload,
+            member_id=owner.id,
+            now=now,
+        )
+        if previous is not None:
+            await enqueue(
+                session=session,
+                tenant_id=tenant_id,
+                kind=Notice.OWNER_RELEASED,
+                dedupe_key=f"ownership:{change.id}:previous",
+                payload=payload,
+                member_id=previous,
+                now=now,
+            )
+    await session.flush()
+    return changes
+
+
+async def assign_owner(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_id: uuid.UUID,
+    member_id: uuid.UUID,
+    actor: Actor | None,
+    now: datetime,
+    reason: str | None = None,
+    expected_version: int | None = None,
+    method: AssignmentMethod = AssignmentMethod.MANUAL,
+) -> OwnershipChange | None:
+    """Give a lead to one member; None when that member already owns it."""
+    lead = (await _leads(session, tenant_id, [lead_id]))[0]
+    if expected_version is not None and expected_version != lead.version:
+        raise StaleVersion(expected_version, lead)
+    owner = await _member(session, tenant_id, member_id)
+    if not owner.active:
+        raise InvalidInput("cannot assign a lead to an inactive member")
+    ensure_can_assign(actor, lead, owner)
+    config = await load_config(session=session, tenant_id=tenant_id)
+    changes = await _apply(
+        session=session,
+        leads=[lead],
+        owners={lead.id: owner},
+        method=method,
+        actor=actor,
+        reason=reason,
+        now=now,
+        config=config,
+    )
+    return changes[0] if changes else None
+
+
+async def bulk_assign(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_ids: Sequence[uuid.UUID],
+    member_id: uuid.UUID,
+    actor: Actor | None,
+    now: datetime,
+    reason: str | None = None,
+) -> list[OwnershipChange]:
+    """Give many leads to one member in one transaction: all or nothing."""
+    leads = await _leads(session, tenant_id, lead_ids)
+    owner = await _member(session, tenant_id, member_id)
+    if not owner.active:
+        raise InvalidInput("cannot assign leads to an inactive member")
+    for lead in leads:
+        ensure_can_assign(actor, lead, owner)
+    config = await load_config(session=session, tenant_id=tenant_id)
+    return await _apply(
+        session=session,
+        leads=leads,
+        owners={lead.id: owner for lead in leads},
+        method=AssignmentMethod.MANUAL,
+        actor=actor,
+        reason=reason,
+        now=now,
+        config=config,
+    )
+
+
+async def team_candidates(
+    *, session: AsyncSession, tenant_id: str, team_id: uuid.UUID
+) -> list[tuple[Member, Candidate]]:
+    """The team's reps with their current load of open leads, as round-robin sees them."""
+    members = (
+        await session.exec(
+            select(Member).where(
+                Member.tenant_id == tenant_id, Member.team_id == team_id, Member.role == Role.REP
+            )
+        )
+    ).all()
+    if not members:
+        return []
+    loads = dict(
+        (
+            await session.exec(
+                select(Lead.owner_id, func.count())
+                .where(
+                    Lead.tenant_id == tenant_id,
+                    col(Lead.owner_id).in_([member.id for member in members]),
+                    col(Lead.lifecycle).not_in(CLOSED_LIFECYCLES),
+                )
+                .group_by(col(Lead.owner_id))
+            )
+        ).all()
+    )
+    return [
+        (
+            member,
+            Candidate(
+                member_id=str(member.id),
+                team_id=str(member.team_id),
+                active=member.active,
+                away_until=member.away_until,
+                capacity=member.capacity,
+                open_leads=int(loads.get(member.id, 0)),
+                last_assigned_at=member.last_assigned_at,
+            ),
+        )
+        for member in members
+    ]
+
+
+async def round_robin_assign(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_ids: Sequence[uuid.UUID],
+    team_id: uuid.UUID,
+    actor: Actor | None,
+    now: datetime,
+    method: AssignmentMethod = AssignmentMethod.ROUND_ROBIN,
+    reason: str | None = None,
+) -> list[OwnershipChange]:
+    """Spread leads over the team's reps by free capacity, skipping inactive and away members."""
+    leads = await _leads(session, tenant_id, lead_ids)
+    pool = await team_candidates(session=session, tenant_id=tenant_id, team_id=team_id)
+    if not pool and not leads:
+        return []
+    if not pool:
+        raise TeamNotFound(team_id)
+    by_id = {str(member.id): member for member, _ in pool}
+    for lead in leads:
+        ensure_can_assign(actor, lead, pool[0][0])
+    plan = distribute([str(lead.id) for lead in leads], [candidate for _, candidate in pool], now)
+    owners = {lead.id: by_id[plan[str(lead.id)]] for lead in leads if str(lead.id) in plan}
+    config = await load_config(session=session, tenant_id=tenant_id)
+    return await _apply(
+        session=session,
+        leads=[lead for lead in leads if lead.id in owners],
+        owners=owners,
+        method=method,
+        actor=actor,
+        reason=reason,
+        now=now,
+        config=config,
+    )
+
+
+async def route_unassigned(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_ids: Sequence[uuid.UUID],
+    actor: Actor | None,
+    now: datetime,
+) -> list[OwnershipChange]:
+    """Send each unowned lead to the team its country, industry or source routes to; round-robin there."""
+    leads = [lead for lead in await _leads(session, tenant_id, lead_ids) if lead.owner_id is None]
+    config = await load_config(session=session, tenant_id=tenant_id)
+    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
+    by_team: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for lead in leads:
+        rule = route(config.routing, contexts[lead.id].facts().properties)
+        if rule is not None:
+            by_team.setdefault(team_uuid(rule), []).append(lead.id)
+    changes: list[OwnershipChange] = []
+    for team_id, team_leads in by_team.items():
+        changes += await round_robin_assign(
+            session=session,
+            tenant_id=tenant_id,
+            lead_ids=team_leads,
+            team_id=team_id,
+            actor=actor,
+            now=now,
+            method=AssignmentMethod.RULE,
+            reason="routing rule",
+        )
+    return changes

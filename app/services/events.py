@@ -1,0 +1,175 @@
+"""Engagement event ingestion: idempotent by external id, one refresh per affected lead per batch."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import EngagementEvent, Lead
+from app.nurturing.enums import REPLY_EVENT_KINDS, EventKind
+from app.services.errors import InvalidInput
+from app.services.lead_context import load_contexts
+from app.services.refresh import refresh_leads
+from app.services.tenant_config import TenantConfig, load_config
+
+MAX_BATCH = 1000
+
+
+class EventIn(BaseModel):
+    """One engagement event as an integration sends it; the lead is named by id or by e-mail."""
+
+    external_id: str = Field(min_length=1, max_length=200)
+    kind: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_.]*$")
+    occurred_at: datetime
+    lead_id: uuid.UUID | None = None
+    email: str | None = Field(default=None, max_length=320)
+    properties: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("occurred_at needs a time zone offset")
+        return value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _names_a_lead(self) -> EventIn:
+        if self.lead_id is None and not self.email:
+            raise ValueError("either lead_id or email is required")
+        if self.email:
+            self.email = self.email.strip().lower()
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    accepted: int
+    duplicates: int
+    unknown_lead: tuple[str, ...]  # external ids whose lead is not known in this tenant
+    leads_refreshed: int
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def _resolve_leads(
+    *, session: AsyncSession, tenant_id: str, events: Sequence[EventIn]
+) -> tuple[dict[str, uuid.UUID], set[uuid.UUID]]:
+    emails = list({event.email for event in events if event.email and event.lead_id is None})
+    ids = list({event.lead_id for event in events if event.lead_id is not None})
+    by_email: dict[str, uuid.UUID] = {}
+    known_ids: set[uuid.UUID] = set()
+    for start in range(0, len(emails), 500):
+        rows = await session.exec(
+            select(Lead.email, Lead.id).where(
+                Lead.tenant_id == tenant_id, col(Lead.email).in_(emails[start : start + 500])
+            )
+        )
+        by_email.update(dict(rows.all()))
+    for start in range(0, len(ids), 500):
+        rows = await session.exec(
+            select(Lead.id).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(ids[start : start + 500]))
+        )
+        known_ids.update(rows.all())
+    return by_email, known_ids
+
+
+async def ingest_events(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    events: Sequence[EventIn],
+    now: datetime,
+    config: TenantConfig | None = None,
+) -> IngestResult:
+    """Store new events (a repeated external id is counted, not stored twice) and refresh their leads."""
+    if len(events) > MAX_BATCH:
+        raise InvalidInput(f"at most {MAX_BATCH} events per batch, got {len(events)}")
+    if not events:
+        return IngestResult(0, 0, (), 0)
+    by_email, known_ids = await _resolve_leads(session=session, tenant_id=tenant_id, events=events)
+    rows: list[dict[str, Any]] = []
+    unknown: list[str] = []
+    seen: set[str] = set()
+    for event in events:
+        lead_id = event.lead_id if event.lead_id in known_ids else by_email.get(event.email or "")
+        if lead_id is None:
+            unknown.append(event.external_id)
+            continue
+        if event.external_id in seen:
+            continue
+        seen.add(event.external_id)
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": tenant_id,
+                "lead_id": lead_id,
+                "external_id": event.external_id,
+                "kind": event.kind,
+                "occurred_at": event.occurred_at,
+                "properties": event.properties,
+                "created_at": now,
+            }
+        )
+    inserted: list[tuple[uuid.UUID, str, datetime]] = []
+    if rows:
+        statement = (
+            _insert_for(session)(EngagementEvent)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["tenant_id", "external_id"])
+            .returning(
+                col(EngagementEvent.lead_id), col(EngagementEvent.kind), col(EngagementEvent.occurred_at)
+            )
+        )
+        inserted = [tuple(row) for row in (await session.exec(statement)).all()]  # type: ignore[misc]
+    duplicates = len(events) - len(unknown) - len(inserted)
+    refreshed = await _apply(session=session, tenant_id=tenant_id, inserted=inserted, now=now, config=config)
+    return IngestResult(len(inserted), duplicates, tuple(unknown), refreshed)
+
+
+async def _apply(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    inserted: Sequence[tuple[uuid.UUID, str, datetime]],
+    now: datetime,
+    config: TenantConfig | None,
+) -> int:
+    if not inserted:
+        return 0
+    lead_ids = list({lead_id for lead_id, _, _ in inserted})
+    leads = (
+        await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids)))
+    ).all()
+    replies: dict[uuid.UUID, datetime] = {}
+    by_id = {lead.id: lead for lead in leads}
+    for lead_id, kind, occurred_at in inserted:
+        lead = by_id[lead_id]
+        if kind in REPLY_EVENT_KINDS:
+            replies[lead_id] = max(occurred_at, replies.get(lead_id, occurred_at))
+        elif kind == EventKind.UNSUBSCRIBED:
+            lead.unsubscribed = True
+        elif kind == EventKind.BOUNCED:
+            lead.bounced = True
+    config = config or await load_config(session=session, tenant_id=tenant_id)
+    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
+    await refresh_leads(session=session, contexts=contexts, config=config, now=now, replies=replies)
+    return len(leads)
+
+
+async def count_events(*, session: AsyncSession, tenant_id: str) -> int:
+    """How many events a tenant has stored."""
+    result = await session.exec(
+        select(func.count()).select_from(EngagementEvent).where(EngagementEvent.tenant_id == tenant_id)
+    )
+    return int(result.one())

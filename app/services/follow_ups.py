@@ -1,0 +1,319 @@
+"""What a rep does with a follow-up: complete it with an outcome, snooze, reschedule, or log a touch."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import EngagementEvent, FollowUp, Lead, Touchpoint
+from app.nurturing.calendar import align_to_working_hours, next_business_day_at
+from app.nurturing.enums import (
+    ACTIVE_FOLLOW_UP_STATUSES,
+    Direction,
+    EventKind,
+    FollowUpOutcome,
+    FollowUpStatus,
+    Lifecycle,
+    TouchpointKind,
+)
+from app.nurturing.lifecycle import ALLOWED_TRANSITIONS
+from app.nurturing.scoring import Signal
+from app.services.access import Actor, ensure_can_work
+from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, LeadNotFound, StaleVersion
+from app.services.lead_context import LeadContext, load_contexts
+from app.services.lead_history import change_lifecycle
+from app.services.planning import notify_card_changed, plan_follow_up
+from app.services.refresh import refresh_lead
+from app.services.tenant_config import TenantConfig, load_config, working_hours
+
+
+class SnoozePreset(StrEnum):
+    ONE_HOUR = "1h"
+    TOMORROW = "tomorrow"
+    NEXT_WEEK = "next_week"
+
+
+# Outcomes that are engagement in their own right, so they feed the score like any other signal.
+_OUTCOME_EVENTS = {
+    FollowUpOutcome.REPLIED: EventKind.EMAIL_REPLY,
+    FollowUpOutcome.MEETING_BOOKED: EventKind.MEETING_BOOKED,
+}
+
+
+async def _load(
+    *, session: AsyncSession, tenant_id: str, follow_up_id: uuid.UUID, now: datetime
+) -> tuple[FollowUp, LeadContext]:
+    follow_up = (
+        await session.exec(
+            select(FollowUp).where(FollowUp.tenant_id == tenant_id, FollowUp.id == follow_up_id)
+        )
+    ).first()
+    if follow_up is None:
+        raise FollowUpNotFound(follow_up_id)
+    lead = (
+        await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == follow_up.lead_id))
+    ).first()
+    if lead is None:
+        raise LeadNotFound(follow_up.lead_id)
+    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now)
+    return follow_up, contexts[lead.id]
+
+
+def _check(
+    actor: Actor | None, follow_up: FollowUp, context: LeadContext, expected_version: int | None
+) -> None:
+    ensure_can_work(actor, context.lead)
+    if expected_version is not None and expected_version != context.lead.version:
+        raise StaleVersion(expected_version, context.lead)
+    if not FollowUpStatus(follow_up.status).is_active:
+        raise Conflict(f"follow-up is already {follow_up.status}")
+
+
+def _touch(lead: Lead, now: datetime) -> None:
+    if lead.first_touch_at is None or (lead.mql_at is not None and lead.first_touch_at < lead.mql_at):
+        lead.first_touch_at = now
+    lead.last_touch_at = now
+
+
+async def complete_follow_up(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    follow_up_id: uuid.UUID,
+    outcome: FollowUpOutcome,
+    actor: Actor | None,
+    now: datetime,
+    note: str | None = None,
+    expected_version: int | None = None,
+    config: TenantConfig | None = None,
+) -> FollowUp:
+    """Mark done with an outcome, log the touch, let the outcome move the lead, and plan the next one."""
+    follow_up, context = await _load(session=session, tenant_id=tenant_id, follow_up_id=follow_up_id, now=now)
+    _check(actor, follow_up, context, expected_version)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
+    lead = context.lead
+    actor_id = actor.member_id if actor else None
+
+    follow_up.status = FollowUpStatus.DONE
+    follow_up.outcome = outcome
+    follow_up.note = note
+    follow_up.completed_at = now
+    follow_up.completed_by = actor_id
+    session.add(follow_up)
+    context.active_follow_up = None
+    await notify_card_changed(session=session, follow_up=follow_up, now=now)
+
+    channel = TouchpointKind(follow_up.suggested_channel or TouchpointKind.MAIL)
+    session.add(
+        Touchpoint(
+            tenant_id=tenant_id,
+            lead_id=lead.id,
+            member_id=actor_id,
+            kind=TouchpointKind.MEETING if outcome is FollowUpOutcome.MEETING_BOOKED else channel,
+            direction=Direction.OUTBOUND,
+            summary=note,
+            content_key=follow_up.suggested_content_key,
+            occurred_at=now,
+        )
+    )
+    if follow_up.suggested_content_key:
+        context.sent_content.add(follow_up.suggested_content_key)
+    _touch(lead, now)
+
+    replied_at: datetime | None = None
+    event_kind = _OUTCOME_EVENTS.get(outcome)
+    if event_kind is not None:
+        session.add(
+            EngagementEvent(
+                tenant_id=tenant_id,
+                lead_id=lead.id,
+                external_id=f"follow_up:{follow_up.id}:{outcome.value}",
+                kind=event_kind,
+                occurred_at=now,
+                properties={"source": "follow_up"},
+            )
+        )
+        context.signals.append(Signal(kind=event_kind, occurred_at=now, properties={"source": "follow_up"}))
+    if outcome is FollowUpOutcome.REPLIED:
+        replied_at = now
+        lead.unanswered_touches = 0
+        lead.last_reply_at = now
+    elif outcome is FollowUpOutcome.NO_ANSWER:
+        lead.unanswered_touches += 1
+    elif (
+        outcome is FollowUpOutcome.NOT_INTERESTED
+        and Lifecycle.RECYCLED in ALLOWED_TRANSITIONS[lead.lifecycle]
+    ):
+        change_lifecycle(
+            session=session,
+            lead=lead,
+            to_lifecycle=Lifecycle.RECYCLED,
+            now=now,
+            automatic=False,
+            reason="not interested",
+            actor_id=actor_id,
+        )
+        lead.unanswered_touches = config.cadence.max_unanswered_touches  # park it in long-term nurture
+
+    # The finished row must leave the one-active-follow-up index before its successor is inserted.
+    await session.flush()
+    await refresh_lead(session=session, context=context, config=config, now=now)
+    if context.active_follow_up is None or replied_at is not None:
+        await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=replied_at)
+    await session.flush()
+    return follow_up
+
+
+def snooze_until(preset: SnoozePreset, *, context: LeadContext, now: datetime) -> datetime:
+    """When a snooze preset ends, inside the owner's working hours."""
+    hours = working_hours(context.owner)
+    if preset is SnoozePreset.ONE_HOUR:
+        return align_to_working_hours(hours, now + timedelta(hours=1))
+    if preset is SnoozePreset.TOMORROW:
+        return next_business_day_at(hours, now)
+    return next_business_day_at(hours, now + timedelta(days=6))
+
+
+async def snooze_follow_up(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    follow_up_id: uuid.UUID,
+    preset: SnoozePreset,
+    actor: Actor | None,
+    now: datetime,
+    expected_version: int | None = None,
+) -> FollowUp:
+    """Push the follow-up to 1 h later, the next business morning, or next week."""
+    follow_up, context = await _load(session=session, tenant_id=tenant_id, follow_up_id=follow_up_id, now=now)
+    _check(actor, follow_up, context, expected_version)
+    follow_up.due_at = snooze_until(preset, context=context, now=now)
+    follow_up.status = FollowUpStatus.SNOOZED
+    follow_up.notified_at = None
+    session.add(follow_up)
+    await notify_card_changed(session=session, follow_up=follow_up, now=now)
+    await session.flush()
+    return follow_up
+
+
+async def reschedule_follow_up(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    follow_up_id: uuid.UUID,
+    when: date | datetime,
+    actor: Actor | None,
+    now: datetime,
+    expected_version: int | None = None,
+) -> FollowUp:
+    """Move the follow-up to a chosen day (at the start of working hours) or time, never into the past."""
+    follow_up, context = await _load(session=session, tenant_id=tenant_id, follow_up_id=follow_up_id, now=now)
+    _check(actor, follow_up, context, expected_version)
+    hours = working_hours(context.owner)
+    if isinstance(when, datetime):
+        if when.tzinfo is None:
+            raise InvalidInput("a reschedule time needs a time zone")
+        target = when
+    else:
+        target = datetime.combine(when, time(0, 0), tzinfo=ZoneInfo(hours.time_zone))
+    if target < now - timedelta(minutes=1):
+        raise InvalidInput("cannot reschedule into the past")
+    follow_up.due_at = align_to_working_hours(hours, max(target, now))
+    follow_up.status = FollowUpStatus.OPEN
+    follow_up.notified_at = None
+    session.add(follow_up)
+    await notify_card_changed(session=session, follow_up=follow_up, now=now)
+    await session.flush()
+    return follow_up
+
+
+async def log_touchpoint(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_id: uuid.UUID,
+    kind: TouchpointKind,
+    summary: str,
+    actor: Actor | None,
+    now: datetime,
+    direction: Direction = Direction.OUTBOUND,
+    expected_version: int | None = None,
+    config: TenantConfig | None = None,
+) -> Touchpoint:
+    """Record a call, mail or meeting outside the cadence; the next follow-up is re-planned from it."""
+    if not summary.strip():
+        raise InvalidInput("a logged touch needs a short summary")
+    lead = (await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == lead_id))).first()
+    if lead is None:
+        raise LeadNotFound(lead_id)
+    ensure_can_work(actor, lead)
+    if expected_version is not None and expected_version != lead.version:
+        raise StaleVersion(expected_version, lead)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
+    touchpoint = Touchpoint(
+        tenant_id=tenant_id,
+        lead_id=lead.id,
+        member_id=actor.member_id if actor else None,
+        kind=kind,
+        direction=direction,
+        summary=summary.strip()[:4000],
+        occurred_at=now,
+    )
+    session.add(touchpoint)
+    context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
+    replied_at = None
+    if direction is Direction.INBOUND:
+        replied_at = now
+        lead.unanswered_touches = 0
+        lead.last_reply_at = now
+    else:
+        _touch(lead, now)
+        lead.unanswered_touches += 1
+    await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=replied_at)
+    lead.updated_at = now
+    session.add(lead)
+    await session.flush()
+    return touchpoint
+
+
+async def due_follow_ups(
+    *, session: AsyncSession, tenant_id: str, now: datetime, limit: int = 500
+) -> Sequence[FollowUp]:
+    """Active follow-ups that are due and not yet announced, oldest first; served by a partial index."""
+    statement = (
+        select(FollowUp)
+        .where(
+            FollowUp.tenant_id == tenant_id,
+            col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
+            col(FollowUp.notified_at).is_(None),
+            FollowUp.due_at <= now,
+        )
+        .order_by(col(FollowUp.due_at))
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def follow_ups_for_member(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    member_id: uuid.UUID,
+    until: datetime | None = None,
+    limit: int = 200,
+) -> Sequence[FollowUp]:
+    """A rep's active follow-ups, soonest first, optionally only those due by ``until``."""
+    statement = select(FollowUp).where(
+        FollowUp.tenant_id == tenant_id,
+        FollowUp.owner_id == member_id,
+        col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
+    )
+    if until is not None:
+        statement = statement.where(FollowUp.due_at <= until)
+    return (await session.exec(statement.order_by(col(FollowUp.due_at)).limit(limit))).all()

@@ -1,0 +1,180 @@
+"""Hand-off to sales: proposed by the engine or a rep, accepted or rejected by the team lead."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import HandOff, Lead
+from app.nurturing import lifecycle as lifecycle_rules
+from app.nurturing.enums import FollowUpKind, FollowUpStatus, HandOffStatus
+from app.nurturing.reasons import Reason
+from app.services.access import Actor, ensure_can_decide_hand_off, ensure_can_work
+from app.services.errors import Conflict, InvalidInput, LeadNotFound, NotFound, StaleVersion
+from app.services.lead_context import load_contexts
+from app.services.lead_history import change_lifecycle
+from app.services.outbox import Notice, enqueue
+from app.services.planning import plan_follow_up
+from app.services.tenant_config import load_config, working_hours
+
+
+async def _lead(session: AsyncSession, tenant_id: str, lead_id: uuid.UUID) -> Lead:
+    lead = (await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == lead_id))).first()
+    if lead is None:
+        raise LeadNotFound(lead_id)
+    return lead
+
+
+async def propose_hand_off(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_id: uuid.UUID,
+    actor: Actor | None,
+    now: datetime,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> HandOff:
+    """A rep sees buying signals the engine has not: propose the hand-off with the score as evidence."""
+    lead = await _lead(session, tenant_id, lead_id)
+    ensure_can_work(actor, lead)
+    if expected_version is not None and expected_version != lead.version:
+        raise StaleVersion(expected_version, lead)
+    existing = (
+        await session.exec(
+            select(HandOff).where(
+                HandOff.tenant_id == tenant_id,
+                HandOff.lead_id == lead.id,
+                HandOff.status == HandOffStatus.PROPOSED,
+            )
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    evidence = [Reason("rep_proposed", {"note": note or ""}).to_dict()]
+    evidence += [
+        Reason("score_rule", {"label": item["label"], "points": item["points"]}).to_dict()
+        for item in sorted(lead.score_explanation, key=lambda item: -abs(int(item["points"])))[:3]
+    ]
+    hand_off = HandOff(
+        tenant_id=tenant_id,
+        lead_id=lead.id,
+        evidence=evidence,
+        proposed_by=actor.member_id if actor else None,
+        proposed_at=now,
+    )
+    session.add(hand_off)
+    await enqueue(
+        session=session,
+        tenant_id=tenant_id,
+        kind=Notice.HAND_OFF_PROPOSED,
+        dedupe_key=f"hand_off:{hand_off.id}:proposed",
+        payload={"hand_off_id": str(hand_off.id), "lead_id": str(lead.id)},
+        team_id=lead.team_id,
+        now=now,
+    )
+    await session.flush()
+    return hand_off
+
+
+async def _open_hand_off(
+    session: AsyncSession, tenant_id: str, hand_off_id: uuid.UUID
+) -> tuple[HandOff, Lead]:
+    hand_off = (
+        await session.exec(select(HandOff).where(HandOff.tenant_id == tenant_id, HandOff.id == hand_off_id))
+    ).first()
+    if hand_off is None:
+        raise NotFound("hand-off", hand_off_id)
+    if hand_off.status != HandOffStatus.PROPOSED:
+        raise Conflict(f"hand-off was already {hand_off.status}")
+    return hand_off, await _lead(session, tenant_id, hand_off.lead_id)
+
+
+async def _notify_owner(session: AsyncSession, hand_off: HandOff, lead: Lead, now: datetime) -> None:
+    await enqueue(
+        session=session,
+        tenant_id=lead.tenant_id,
+        kind=Notice.HAND_OFF_DECIDED,
+        dedupe_key=f"hand_off:{hand_off.id}:{hand_off.status}",
+        payload={"hand_off_id": str(hand_off.id), "lead_id": str(lead.id)},
+        member_id=lead.owner_id,
+        now=now,
+    )
+
+
+async def accept_hand_off(
+    *, session: AsyncSession, tenant_id: str, hand_off_id: uuid.UUID, actor: Actor | None, now: datetime
+) -> HandOff:
+    """Sales accepts: the lead becomes SAL and a discovery call is due within one business day."""
+    hand_off, lead = await _open_hand_off(session, tenant_id, hand_off_id)
+    ensure_can_decide_hand_off(actor, lead)
+    context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
+    decision = lifecycle_rules.accept_hand_off(lead.lifecycle, working_hours(context.owner), now)
+    actor_id = actor.member_id if actor else None
+    change_lifecycle(
+        session=session,
+        lead=lead,
+        to_lifecycle=decision.lifecycle,
+        now=now,
+        automatic=False,
+        reason="hand-off accepted",
+        actor_id=actor_id,
+    )
+    hand_off.status = HandOffStatus.ACCEPTED
+    hand_off.decided_by = actor_id
+    hand_off.decided_at = now
+    session.add(hand_off)
+    config = await load_config(session=session, tenant_id=tenant_id)
+    follow_up = await plan_follow_up(session=session, context=context, config=config, now=now)
+    if follow_up is not None and decision.follow_up_due is not None:
+        follow_up.kind = FollowUpKind.DISCOVERY_CALL
+        follow_up.due_at = decision.follow_up_due
+        follow_up.status = FollowUpStatus.OPEN
+        follow_up.reasons = [Reason("discovery_call").to_dict()]
+        follow_up.suggested_content_key = None
+        session.add(follow_up)
+    lead.updated_at = now
+    session.add(lead)
+    await _notify_owner(session, hand_off, lead, now)
+    await session.flush()
+    return hand_off
+
+
+async def reject_hand_off(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    hand_off_id: uuid.UUID,
+    reason: str,
+    actor: Actor | None,
+    now: datetime,
+) -> HandOff:
+    """Sales rejects, with a reason: the lead is recycled back to nurturing."""
+    if not reason.strip():
+        raise InvalidInput("rejecting a hand-off needs a reason")
+    hand_off, lead = await _open_hand_off(session, tenant_id, hand_off_id)
+    ensure_can_decide_hand_off(actor, lead)
+    decision = lifecycle_rules.reject_hand_off(lead.lifecycle, reason)
+    actor_id = actor.member_id if actor else None
+    change_lifecycle(
+        session=session,
+        lead=lead,
+        to_lifecycle=decision.lifecycle,
+        now=now,
+        automatic=False,
+        reason=reason.strip(),
+        actor_id=actor_id,
+    )
+    hand_off.status = HandOffStatus.REJECTED
+    hand_off.decided_by = actor_id
+    hand_off.decided_at = now
+    hand_off.reason = reason.strip()[:500]
+    session.add(hand_off)
+    lead.updated_at = now
+    session.add(lead)
+    await _notify_owner(session, hand_off, lead, now)
+    await session.flush()
+    return hand_off

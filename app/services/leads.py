@@ -1,0 +1,229 @@
+"""Creating, reading and editing leads, with optimistic locking by version."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import Company, Lead, LeadCreate, LeadUpdate, Member
+from app.nurturing.enums import BuyerStage, Lifecycle
+from app.nurturing.stages import override_stage as override_stage_rule
+from app.services.access import Actor, ensure_can_work
+from app.services.assignment import assign_owner, route_unassigned
+from app.services.errors import Conflict, InvalidInput, LeadNotFound, StaleVersion
+from app.services.lead_context import load_contexts
+from app.services.lead_history import change_lifecycle, change_stage
+from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_up
+from app.services.refresh import refresh_lead
+from app.services.tenant_config import TenantConfig, load_config
+
+
+async def get_lead(*, session: AsyncSession, tenant_id: str, lead_id: uuid.UUID) -> Lead:
+    """One lead of this tenant, or LeadNotFound (also for another tenant's id)."""
+    lead = (await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == lead_id))).first()
+    if lead is None:
+        raise LeadNotFound(lead_id)
+    return lead
+
+
+async def find_leads(*, session: AsyncSession, tenant_id: str, query: str, limit: int = 10) -> Sequence[Lead]:
+    """Leads by exact e-mail, or by a name or company fragment; best scores first."""
+    text = query.strip().lower()
+    if not text:
+        return []
+    pattern = f"%{text.replace('%', '').replace('_', '')}%"
+    full_name = func.lower(col(Lead.first_name) + " " + col(Lead.last_name))
+    statement = (
+        select(Lead)
+        .outerjoin(Company, col(Company.id) == col(Lead.company_id))
+        .where(
+            Lead.tenant_id == tenant_id,
+            or_(
+                col(Lead.email) == text,
+                full_name.like(pattern),
+                func.lower(col(Company.name)).like(pattern),
+            ),
+        )
+        .order_by(col(Lead.total_score).desc(), col(Lead.id))
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def _company(
+    session: AsyncSession, tenant_id: str, name: str | None, domain: str | None
+) -> Company | None:
+    if not name and not domain:
+        return None
+    clause = (
+        func.lower(col(Company.domain)) == domain.lower()
+        if domain
+        else func.lower(col(Company.name)) == name.lower()  # type: ignore[union-attr]
+    )
+    company = (await session.exec(select(Company).where(Company.tenant_id == tenant_id, clause))).first()
+    if company is None:
+        company = Company(
+            tenant_id=tenant_id, name=name or (domain or ""), domain=domain.lower() if domain else None
+        )
+        session.add(company)
+        await session.flush()
+    return company
+
+
+async def create_lead(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    data: LeadCreate,
+    actor: Actor | None,
+    now: datetime,
+    config: TenantConfig | None = None,
+) -> Lead:
+    """Capture a lead: company, owner (named, or by routing rules), first score and first follow-up."""
+    email = str(data.email).strip().lower()
+    exists = (
+        await session.exec(select(Lead.id).where(Lead.tenant_id == tenant_id, Lead.email == email))
+    ).first()
+    if exists is not None:
+        raise Conflict(f"a lead with e-mail {email} already exists")
+    owner: Member | None = None
+    if data.owner_email:
+        owner = (
+            await session.exec(
+                select(Member).where(
+                    Member.tenant_id == tenant_id, Member.email == data.owner_email.strip().lower()
+                )
+            )
+        ).first()
+        if owner is None or not owner.active:
+            raise InvalidInput(f"unknown owner {data.owner_email}")
+    company = await _company(session, tenant_id, data.company_name, data.company_domain)
+    fields = data.model_dump(exclude={"email", "company_name", "company_domain", "owner_email"})
+    lead = Lead(
+        tenant_id=tenant_id,
+        email=email,
+        company_id=company.id if company else None,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    session.add(lead)
+    await session.flush()
+    if owner is not None:
+        await assign_owner(
+            session=session, tenant_id=tenant_id, lead_id=lead.id, member_id=owner.id, actor=actor, now=now
+        )
+    else:
+        await route_unassigned(session=session, tenant_id=tenant_id, lead_ids=[lead.id], actor=None, now=now)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
+    context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
+    await refresh_lead(session=session, context=context, config=config, now=now)
+    await session.flush()
+    return lead
+
+
+def _check_version(lead: Lead, expected: int) -> None:
+    if lead.version != expected:
+        raise StaleVersion(expected, lead)
+
+
+async def update_lead(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_id: uuid.UUID,
+    data: LeadUpdate,
+    actor: Actor | None,
+    now: datetime,
+) -> Lead:
+    """Progressive profiling: change the fields given, if the caller saw the current version."""
+    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
+    ensure_can_work(actor, lead)
+    _check_version(lead, data.version)
+    changes = data.model_dump(exclude={"version"}, exclude_unset=True, exclude_none=True)
+    if "custom_fields" in changes:
+        changes["custom_fields"] = {**lead.custom_fields, **changes["custom_fields"]}
+    for name, value in changes.items():
+        setattr(lead, name, value)
+    config = await load_config(session=session, tenant_id=tenant_id)
+    context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
+    await refresh_lead(session=session, context=context, config=config, now=now)
+    await session.flush()
+    return lead
+
+
+async def override_stage(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_id: uuid.UUID,
+    stage: BuyerStage,
+    reason: str,
+    actor: Actor | None,
+    now: datetime,
+    expected_version: int,
+) -> Lead:
+    """A rep knows better than the signals: set the buyer stage, in either direction, with a reason."""
+    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
+    ensure_can_work(actor, lead)
+    _check_version(lead, expected_version)
+    change = override_stage_rule(lead.stage, stage, reason)
+    change_stage(
+        session=session,
+        lead=lead,
+        to_stage=change.to_stage,
+        now=now,
+        automatic=False,
+        reason=reason.strip(),
+        actor_id=actor.member_id if actor else None,
+    )
+    lead.updated_at = now
+    session.add(lead)
+    await session.flush()
+    return lead
+
+
+async def set_lifecycle(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_id: uuid.UUID,
+    lifecycle: Lifecycle,
+    reason: str | None,
+    actor: Actor | None,
+    now: datetime,
+    expected_version: int,
+) -> Lead:
+    """Move a lead along the sales lifecycle by hand (SQL, opportunity, won, lost, disqualified)."""
+    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
+    ensure_can_work(actor, lead)
+    _check_version(lead, expected_version)
+    if (
+        lifecycle in (Lifecycle.RECYCLED, Lifecycle.DISQUALIFIED, Lifecycle.LOST)
+        and not (reason or "").strip()
+    ):
+        raise InvalidInput(f"moving a lead to {lifecycle} needs a reason")
+    change_lifecycle(
+        session=session,
+        lead=lead,
+        to_lifecycle=lifecycle,
+        now=now,
+        automatic=False,
+        reason=reason,
+        actor_id=actor.member_id if actor else None,
+    )
+    config = await load_config(session=session, tenant_id=tenant_id)
+    context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
+    if lifecycle in CLOSED_LIFECYCLES:
+        await cancel_active(session=session, context=context, now=now)
+    elif context.active_follow_up is None:
+        await plan_follow_up(session=session, context=context, config=config, now=now)
+    lead.updated_at = now
+    session.add(lead)
+    await session.flush()
+    return lead
