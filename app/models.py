@@ -237,8 +237,11 @@ class Lead(LeadBase, table=True):
 
 class LeadCreate(LeadBase):
     email: EmailStr  # type: ignore[assignment]
-    company_name: str | None = None
-    company_domain: str | None = None
+    company_name: str | None = Field(default=None, max_length=200)
+    company_domain: str | None = Field(default=None, max_length=253)
+    industry: str | None = Field(default=None, max_length=80)
+    country: str | None = Field(default=None, min_length=2, max_length=2)
+    employees: int | None = Field(default=None, ge=0)
     owner_email: str | None = None
 
 

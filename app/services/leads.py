@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import Company, Lead, LeadCreate, LeadUpdate, Member
+from app.models import Company, Lead, LeadBase, LeadCreate, LeadUpdate, Member
 from app.nurturing.enums import BuyerStage, Lifecycle
 from app.nurturing.stages import override_stage as override_stage_rule
 from app.services.access import Actor, ensure_can_work
@@ -55,23 +56,23 @@ async def find_leads(*, session: AsyncSession, tenant_id: str, query: str, limit
     return (await session.exec(statement)).all()
 
 
-async def _company(
-    session: AsyncSession, tenant_id: str, name: str | None, domain: str | None
-) -> Company | None:
+async def _company(session: AsyncSession, tenant_id: str, data: LeadCreate) -> Company | None:
+    name, domain = data.company_name, (data.company_domain or "").strip().lower() or None
     if not name and not domain:
         return None
-    clause = (
-        func.lower(col(Company.domain)) == domain.lower()
-        if domain
-        else func.lower(col(Company.name)) == name.lower()  # type: ignore[union-attr]
-    )
+    if domain:
+        clause = func.lower(col(Company.domain)) == domain
+    else:
+        clause = func.lower(col(Company.name)) == (name or "").lower()
     company = (await session.exec(select(Company).where(Company.tenant_id == tenant_id, clause))).first()
     if company is None:
-        company = Company(
-            tenant_id=tenant_id, name=name or (domain or ""), domain=domain.lower() if domain else None
-        )
+        company = Company(tenant_id=tenant_id, name=name or domain or "", domain=domain)
         session.add(company)
-        await session.flush()
+    # Firmographics sent with a lead fill gaps; they never overwrite what the tenant already knows.
+    company.industry = company.industry or data.industry
+    company.country = company.country or (data.country.upper() if data.country else None)
+    company.employees = company.employees if company.employees is not None else data.employees
+    await session.flush()
     return company
 
 
@@ -102,8 +103,8 @@ async def create_lead(
         ).first()
         if owner is None or not owner.active:
             raise InvalidInput(f"unknown owner {data.owner_email}")
-    company = await _company(session, tenant_id, data.company_name, data.company_domain)
-    fields = data.model_dump(exclude={"email", "company_name", "company_domain", "owner_email"})
+    company = await _company(session, tenant_id, data)
+    fields = data.model_dump(include=set(LeadBase.model_fields) - {"email"})
     lead = Lead(
         tenant_id=tenant_id,
         email=email,
@@ -153,7 +154,11 @@ async def update_lead(
     config = await load_config(session=session, tenant_id=tenant_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     await refresh_lead(session=session, context=context, config=config, now=now)
-    await session.flush()
+    try:
+        await session.flush()
+    except StaleDataError as error:
+        # Another writer committed between our read and our write; the version column caught it.
+        raise StaleVersion(data.version, lead) from error
     return lead
 
 

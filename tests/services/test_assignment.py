@@ -1,0 +1,176 @@
+"""Ownership: manual, bulk, round-robin and routing, each audited and announced."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlmodel import col, select
+
+from app.db import SessionMaker, transaction
+from app.models import FollowUp, Lead, Member, OutboxMessage, OwnershipChange
+from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, AssignmentMethod
+from app.services.assignment import assign_owner, bulk_assign, round_robin_assign, route_unassigned
+from app.services.errors import InvalidInput, LeadNotFound, MemberNotFound, NotAllowed
+from tests.factories import T0, make_lead, make_org
+
+
+async def test_manual_reassignment_is_audited_announced_and_moves_the_follow_up(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    lead_id = await make_lead(sessions, org, owner=org.reps[0])
+    async with transaction(sessions) as session:
+        change = await assign_owner(
+            session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=org.uk_rep.id,  # type: ignore[union-attr]
+            actor=org.actor(org.admin), now=T0, reason="speaks the language",  # type: ignore[arg-type]
+        )
+    assert change is not None
+    async with sessions() as session:
+        lead = await session.get(Lead, lead_id)
+        trail = (await session.exec(select(OwnershipChange).where(OwnershipChange.lead_id == lead_id).order_by(col(OwnershipChange.changed_at)))).all()
+        notices = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.kind).like("ownership.%")))).all()
+        active = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)))).one()
+    assert lead is not None and lead.owner_id == org.uk_rep.id and lead.team_id == org.uk.id  # type: ignore[union-attr]
+    assert [(t.from_member_id, t.to_member_id, t.method) for t in trail] == [
+        (None, org.reps[0].id, AssignmentMethod.MANUAL),
+        (org.reps[0].id, org.uk_rep.id, AssignmentMethod.MANUAL),  # type: ignore[union-attr]
+    ]
+    assert trail[-1].changed_by == org.admin.id and trail[-1].reason == "speaks the language"  # type: ignore[union-attr]
+    kinds = Counter((n.kind, n.member_id) for n in notices)
+    assert kinds[("ownership.assigned", org.uk_rep.id)] == 1  # type: ignore[union-attr]
+    assert kinds[("ownership.released", org.reps[0].id)] == 1
+    assert active.owner_id == org.uk_rep.id  # type: ignore[union-attr]
+
+
+async def test_assigning_to_the_current_owner_changes_nothing(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    lead_id = await make_lead(sessions, org, owner=org.reps[0])
+    async with transaction(sessions) as session:
+        again = await assign_owner(
+            session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=org.reps[0].id, actor=None, now=T0
+        )
+    assert again is None
+
+
+async def test_who_may_assign(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    lead_id = await make_lead(sessions, org, owner=org.reps[0])
+    refused = [
+        (org.reps[1], org.reps[1]),  # a rep cannot take leads
+        (org.lead_uk, org.uk_rep),  # another team's lead cannot pull a DACH lead
+        (org.lead_dach, org.uk_rep),  # a team lead cannot hand a lead outside the team
+        (org.manager, org.reps[1]),  # managers read, they do not assign
+    ]
+    for actor, target in refused:
+        async with transaction(sessions) as session:
+            with pytest.raises(NotAllowed):
+                await assign_owner(
+                    session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=target.id,  # type: ignore[union-attr]
+                    actor=org.actor(actor), now=T0,  # type: ignore[arg-type]
+                )
+    async with transaction(sessions) as session:
+        change = await assign_owner(
+            session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=org.reps[1].id,
+            actor=org.actor(org.lead_dach), now=T0,
+        )
+    assert change is not None and change.changed_by == org.lead_dach.id
+
+
+async def test_tenants_cannot_reach_each_other(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    other = await make_org(sessions)
+    lead_id = await make_lead(sessions, org, owner=org.reps[0])
+    async with transaction(sessions) as session:
+        with pytest.raises(MemberNotFound):
+            await assign_owner(
+                session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=other.reps[0].id, actor=None, now=T0
+            )
+    async with transaction(sessions) as session:
+        with pytest.raises(LeadNotFound):
+            await assign_owner(
+                session=session, tenant_id=other.tenant_id, lead_id=lead_id, member_id=other.reps[0].id, actor=None, now=T0
+            )
+    async with transaction(sessions) as session:
+        with pytest.raises(NotAllowed):
+            await assign_owner(
+                session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=org.reps[1].id,
+                actor=other.actor(other.admin), now=T0,  # type: ignore[arg-type]
+            )
+
+
+async def test_bulk_assignment_is_all_or_nothing(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    leads = [await make_lead(sessions, org) for _ in range(3)]
+    async with transaction(sessions) as session:
+        with pytest.raises(LeadNotFound):
+            await bulk_assign(
+                session=session, tenant_id=org.tenant_id, lead_ids=[*leads, uuid.uuid4()], member_id=org.reps[2].id,
+                actor=None, now=T0,
+            )
+    async with transaction(sessions) as session:
+        changes = await bulk_assign(
+            session=session, tenant_id=org.tenant_id, lead_ids=leads, member_id=org.reps[2].id, actor=None, now=T0
+        )
+    assert len(changes) == 3
+    async with transaction(sessions) as session:
+        rep = await session.get(Member, org.reps[1].id)
+        assert rep is not None
+        rep.active = False
+        session.add(rep)
+    async with transaction(sessions) as session:
+        with pytest.raises(InvalidInput):
+            await bulk_assign(
+                session=session, tenant_id=org.tenant_id, lead_ids=leads, member_id=org.reps[1].id, actor=None, now=T0
+            )
+
+
+async def test_round_robin_skips_away_and_inactive_reps_and_balances_the_rest(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    async with transaction(sessions) as session:
+        away = await session.get(Member, org.reps[1].id)
+        gone = await session.get(Member, org.reps[2].id)
+        assert away is not None and gone is not None
+        away.away_until = T0 + timedelta(days=3)
+        gone.active = False
+        session.add_all([away, gone])
+    leads = [await make_lead(sessions, org) for _ in range(6)]
+    async with transaction(sessions) as session:
+        changes = await round_robin_assign(
+            session=session, tenant_id=org.tenant_id, lead_ids=leads, team_id=org.dach.id,
+            actor=org.actor(org.lead_dach), now=T0,
+        )
+    assert {c.to_member_id for c in changes} == {org.reps[0].id}
+    async with transaction(sessions) as session:
+        away = await session.get(Member, org.reps[1].id)
+        assert away is not None
+        away.away_until = None
+        session.add(away)
+    more = [await make_lead(sessions, org) for _ in range(8)]
+    async with transaction(sessions) as session:
+        changes = await round_robin_assign(
+            session=session, tenant_id=org.tenant_id, lead_ids=more, team_id=org.dach.id, actor=None, now=T0
+        )
+    # Anna already holds 6 open leads, so Jürgen catches up first: 7 to him, then they alternate.
+    assert Counter(c.to_member_id for c in changes) == {org.reps[1].id: 7, org.reps[0].id: 1}
+
+
+async def test_routing_rules_send_leads_to_the_right_team(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    german = await make_lead(sessions, org, country="DE", company_name="Werk GmbH")
+    irish = await make_lead(sessions, org, country="IE", company_name="Dublin Ltd")
+    french = await make_lead(sessions, org, country="FR", company_name="Paris SA")
+    async with sessions() as session:
+        owners = {
+            lead.id: (lead.team_id, lead.owner_id)
+            for lead in (await session.exec(select(Lead).where(Lead.tenant_id == org.tenant_id))).all()
+        }
+        methods = {
+            change.lead_id: change.method for change in (await session.exec(select(OwnershipChange))).all()
+        }
+    assert owners[german][0] == org.dach.id and owners[german][1] in {rep.id for rep in org.reps}
+    assert owners[irish] == (org.uk.id, org.uk_rep.id)  # type: ignore[union-attr]
+    assert owners[french] == (None, None), "no rule matches: stays unassigned for the team lead"
+    assert methods[german] == AssignmentMethod.RULE
+    async with transaction(sessions) as session:
+        assert await route_unassigned(session=session, tenant_id=org.tenant_id, lead_ids=[french], actor=None, now=T0) == []

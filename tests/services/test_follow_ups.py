@@ -1,0 +1,241 @@
+"""Rep actions on follow-ups, the one-active-follow-up rule, and the due query."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from app.db import SessionMaker, transaction
+from app.models import FollowUp, Lead, Touchpoint
+from app.nurturing.enums import (
+    ACTIVE_FOLLOW_UP_STATUSES,
+    FollowUpKind,
+    FollowUpOutcome,
+    FollowUpStatus,
+    Lifecycle,
+    TouchpointKind,
+)
+from app.services.access import Actor
+from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, NotAllowed, StaleVersion
+from app.services.follow_ups import (
+    SnoozePreset,
+    complete_follow_up,
+    due_follow_ups,
+    follow_ups_for_member,
+    log_touchpoint,
+    reschedule_follow_up,
+    snooze_follow_up,
+)
+from tests.factories import T0, Org, make_lead, make_org
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+async def _active(sessions: SessionMaker, lead_id: uuid.UUID) -> list[FollowUp]:
+    async with sessions() as session:
+        rows = await session.exec(
+            select(FollowUp).where(FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES))
+        )
+        return list(rows.all())
+
+
+async def _setup(sessions: SessionMaker) -> tuple[Org, uuid.UUID, FollowUp, Actor]:
+    org = await make_org(sessions)
+    lead_id = await make_lead(sessions, org, owner=org.reps[0])
+    (follow_up,) = await _active(sessions, lead_id)
+    return org, lead_id, follow_up, org.actor(org.reps[0])
+
+
+def _in_berlin_office_hours(moment: object) -> bool:
+    local = moment.astimezone(BERLIN)  # type: ignore[attr-defined]
+    return local.weekday() < 5 and 9 <= local.hour < 17
+
+
+async def test_a_new_owned_lead_gets_exactly_one_follow_up_in_the_owners_hours(sessions: SessionMaker) -> None:
+    _, lead_id, follow_up, _ = await _setup(sessions)
+    assert follow_up.kind == FollowUpKind.NURTURE
+    assert follow_up.due_at > T0
+    assert _in_berlin_office_hours(follow_up.due_at)
+    assert follow_up.reasons, "every follow-up says why"
+    assert len(await _active(sessions, lead_id)) == 1
+
+
+async def test_the_database_refuses_a_second_active_follow_up(sessions: SessionMaker) -> None:
+    org, lead_id, _, _ = await _setup(sessions)
+    with pytest.raises(IntegrityError):
+        async with transaction(sessions) as session:
+            session.add(FollowUp(tenant_id=org.tenant_id, lead_id=lead_id, due_at=T0, status=FollowUpStatus.SNOOZED))
+
+
+async def test_no_answer_counts_and_plans_a_helpful_reminder(sessions: SessionMaker) -> None:
+    org, lead_id, follow_up, rep = await _setup(sessions)
+    now = follow_up.due_at
+    async with transaction(sessions) as session:
+        done = await complete_follow_up(
+            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
+            outcome=FollowUpOutcome.NO_ANSWER, actor=rep, now=now, note="voicemail",
+        )
+    assert done.status == FollowUpStatus.DONE and done.completed_by == rep.member_id
+    (next_one,) = await _active(sessions, lead_id)
+    assert next_one.id != follow_up.id
+    assert next_one.kind == FollowUpKind.REMINDER
+    assert next_one.due_at > now and _in_berlin_office_hours(next_one.due_at)
+    async with sessions() as session:
+        lead = await session.get(Lead, lead_id)
+        touches = (await session.exec(select(Touchpoint).where(Touchpoint.lead_id == lead_id))).all()
+    assert lead is not None and lead.unanswered_touches == 1 and lead.first_touch_at == now
+    assert [t.summary for t in touches] == ["voicemail"]
+    if follow_up.suggested_content_key:
+        assert next_one.suggested_content_key != follow_up.suggested_content_key, "content is never repeated"
+
+
+async def test_not_interested_recycles_the_lead_into_long_term_nurture(sessions: SessionMaker) -> None:
+    org, lead_id, follow_up, rep = await _setup(sessions)
+    async with transaction(sessions) as session:
+        lead = await session.get(Lead, lead_id)
+        assert lead is not None
+        lead.lifecycle = Lifecycle.MQL
+        session.add(lead)
+    async with transaction(sessions) as session:
+        await complete_follow_up(
+            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
+            outcome=FollowUpOutcome.NOT_INTERESTED, actor=rep, now=T0,
+        )
+    async with sessions() as session:
+        lead = await session.get(Lead, lead_id)
+    assert lead is not None and lead.lifecycle == Lifecycle.RECYCLED and lead.recycle_reason == "not interested"
+    (next_one,) = await _active(sessions, lead_id)
+    assert next_one.kind == FollowUpKind.LONG_TERM
+    assert next_one.due_at > T0 + timedelta(days=30)
+
+
+async def test_only_the_owner_team_lead_or_admin_may_act(sessions: SessionMaker) -> None:
+    org, _, follow_up, _ = await _setup(sessions)
+    for outsider in (org.reps[1], org.lead_uk, org.manager):
+        assert outsider is not None
+        async with transaction(sessions) as session:
+            with pytest.raises(NotAllowed):
+                await complete_follow_up(
+                    session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
+                    outcome=FollowUpOutcome.REPLIED, actor=org.actor(outsider), now=T0,
+                )
+    async with transaction(sessions) as session:
+        await snooze_follow_up(
+            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, preset=SnoozePreset.ONE_HOUR,
+            actor=org.actor(org.lead_dach), now=T0,
+        )
+
+
+async def test_stale_versions_finished_follow_ups_and_other_tenants_are_refused(sessions: SessionMaker) -> None:
+    org, lead_id, follow_up, rep = await _setup(sessions)
+    async with sessions() as session:
+        lead = await session.get(Lead, lead_id)
+        assert lead is not None
+        version = lead.version
+    async with transaction(sessions) as session:
+        with pytest.raises(StaleVersion) as stale:
+            await complete_follow_up(
+                session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
+                outcome=FollowUpOutcome.REPLIED, actor=rep, now=T0, expected_version=version - 1,
+            )
+    assert stale.value.current.version == version
+    async with transaction(sessions) as session:
+        await complete_follow_up(
+            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
+            outcome=FollowUpOutcome.REPLIED, actor=rep, now=T0, expected_version=version,
+        )
+    async with transaction(sessions) as session:
+        with pytest.raises(Conflict):
+            await complete_follow_up(
+                session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
+                outcome=FollowUpOutcome.REPLIED, actor=rep, now=T0,
+            )
+    other = await make_org(sessions)
+    async with transaction(sessions) as session:
+        with pytest.raises(FollowUpNotFound):
+            await snooze_follow_up(
+                session=session, tenant_id=other.tenant_id, follow_up_id=follow_up.id,
+                preset=SnoozePreset.TOMORROW, actor=None, now=T0,
+            )
+
+
+async def test_snooze_presets_land_in_working_hours(sessions: SessionMaker) -> None:
+    org, _, follow_up, rep = await _setup(sessions)
+    friday_evening = T0.replace(day=13, hour=16, minute=30)  # 17:30 in Berlin, Friday 13 March 2026
+    async with transaction(sessions) as session:
+        snoozed = await snooze_follow_up(
+            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, preset=SnoozePreset.TOMORROW,
+            actor=rep, now=friday_evening,
+        )
+    local = snoozed.due_at.astimezone(BERLIN)
+    assert (local.date(), local.hour, local.minute) == (date(2026, 3, 16), 9, 0)  # Monday 09:00
+    assert snoozed.status == FollowUpStatus.SNOOZED and snoozed.notified_at is None
+    async with transaction(sessions) as session:
+        snoozed = await snooze_follow_up(
+            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, preset=SnoozePreset.ONE_HOUR,
+            actor=rep, now=friday_evening,
+        )
+    assert snoozed.due_at.astimezone(BERLIN).date() == date(2026, 3, 16)
+
+
+async def test_reschedule_to_a_day_and_never_into_the_past(sessions: SessionMaker) -> None:
+    org, _, follow_up, rep = await _setup(sessions)
+    async with transaction(sessions) as session:
+        moved = await reschedule_follow_up(
+            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, when=date(2026, 3, 21),
+            actor=rep, now=T0,
+        )  # a Saturday: the next working morning is Monday the 23rd
+    local = moved.due_at.astimezone(BERLIN)
+    assert (local.date(), local.hour) == (date(2026, 3, 23), 9)
+    async with transaction(sessions) as session:
+        with pytest.raises(InvalidInput):
+            await reschedule_follow_up(
+                session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, when=date(2026, 3, 1),
+                actor=rep, now=T0,
+            )
+
+
+async def test_logging_a_call_re_plans_the_same_follow_up(sessions: SessionMaker) -> None:
+    org, lead_id, follow_up, rep = await _setup(sessions)
+    async with transaction(sessions) as session:
+        with pytest.raises(InvalidInput):
+            await log_touchpoint(
+                session=session, tenant_id=org.tenant_id, lead_id=lead_id, kind=TouchpointKind.CALL,
+                summary="   ", actor=rep, now=T0,
+            )
+    async with transaction(sessions) as session:
+        await log_touchpoint(
+            session=session, tenant_id=org.tenant_id, lead_id=lead_id, kind=TouchpointKind.CALL,
+            summary="Discussed rollout timing", actor=rep, now=T0 + timedelta(days=3),
+        )
+    (active,) = await _active(sessions, lead_id)
+    assert active.id == follow_up.id, "the card already sent stays the one to update"
+    assert active.kind == FollowUpKind.REMINDER
+
+
+async def test_due_query_returns_only_due_unannounced_rows_of_the_tenant(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    other = await make_org(sessions)
+    mine = [await make_lead(sessions, org, owner=org.reps[i % 3]) for i in range(4)]
+    await make_lead(sessions, other, owner=other.reps[0])
+    async with transaction(sessions) as session:
+        rows = (await session.exec(select(FollowUp))).all()
+        for index, row in enumerate(sorted(rows, key=lambda r: str(r.lead_id))):
+            row.due_at = T0 - timedelta(hours=index + 1)
+            session.add(row)
+        announced = next(row for row in rows if row.lead_id == mine[0])
+        announced.notified_at = T0
+        session.add(announced)
+    async with sessions() as session:
+        due = await due_follow_ups(session=session, tenant_id=org.tenant_id, now=T0)
+        later = await due_follow_ups(session=session, tenant_id=org.tenant_id, now=T0 - timedelta(days=1))
+        anna = await follow_ups_for_member(session=session, tenant_id=org.tenant_id, member_id=org.reps[0].id)
+    assert {row.lead_id for row in due} == set(mine[1:])
+    assert [row.due_at for row in due] == sorted(row.due_at for row in due)
+    assert later == []
+    assert {row.owner_id for row in anna} == {org.reps[0].id} and len(anna) == 2
