@@ -15,7 +15,7 @@ from app.db import SessionMaker
 Clock = Callable[[], datetime]
 
 SETTINGS = web.AppKey("settings", Settings)
-CLOCK = web.AppKey("clock", Clock)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", SessionMaker)
 HTTP = web.AppKey("http", ClientSession)

@@ -8,8 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import EmailStr
-from sqlalchemy import Column, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, event, text
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.db_types import JsonType, UTCDateTime
@@ -135,6 +136,8 @@ class Member(MemberBase, table=True):
     __tablename__ = "members"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
+        # Addresses are compared as stored, so they are stored lower-case; the database holds writers to it.
+        CheckConstraint("email = lower(email)", name="ck_members_email_lower"),
         Index(
             "uq_members_tenant_aad",
             "tenant_id",
@@ -163,7 +166,18 @@ class MemberPublic(MemberBase):
 
 class Company(SQLModel, table=True):
     __tablename__ = "companies"
-    __table_args__ = (Index("ix_companies_tenant_domain", "tenant_id", "domain"),)
+    __table_args__ = (
+        # One company per domain and tenant, so concurrent imports cannot create the same company twice.
+        Index(
+            "uq_companies_tenant_domain",
+            "tenant_id",
+            "domain",
+            unique=True,
+            sqlite_where=text("domain IS NOT NULL"),
+            postgresql_where=text("domain IS NOT NULL"),
+        ),
+        CheckConstraint("domain = lower(domain)", name="ck_companies_domain_lower"),
+    )
 
     id: uuid.UUID = _id()
     tenant_id: str = _tenant()
@@ -197,6 +211,7 @@ class Lead(LeadBase, table=True):
     __tablename__ = "leads"
     __table_args__ = (
         UniqueConstraint("tenant_id", "email"),
+        CheckConstraint("email = lower(email)", name="ck_leads_email_lower"),
         Index("ix_leads_tenant_owner", "tenant_id", "owner_id"),
         Index("ix_leads_tenant_lifecycle", "tenant_id", "lifecycle"),
         Index("ix_leads_tenant_score", "tenant_id", "total_score"),
@@ -232,11 +247,13 @@ class Lead(LeadBase, table=True):
     # writers can never silently overwrite each other (the loser gets StaleDataError).
     version: int = Field(default=1, sa_column=_LEAD_VERSION)
 
-    __mapper_args__ = {"version_id_col": _LEAD_VERSION}
+    # The version moves once per transaction (see _bump_lead_versions), not once per flush, so a client
+    # that saw version n and changed the lead sees n + 1.
+    __mapper_args__ = {"version_id_col": _LEAD_VERSION, "version_id_generator": False}
 
 
 class LeadCreate(LeadBase):
-    email: EmailStr  # type: ignore[assignment]
+    email: EmailStr
     company_name: str | None = Field(default=None, max_length=200)
     company_domain: str | None = Field(default=None, max_length=253)
     industry: str | None = Field(default=None, max_length=80)
@@ -539,3 +556,21 @@ TENANT_TABLES: tuple[type[SQLModel], ...] = (
     ConversationReference,
     OutboxMessage,
 )
+
+
+_BUMPED_LEADS = "nurture.bumped_lead_versions"
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_lead_versions(session: Session, _context: object, _instances: object) -> None:
+    bumped: set[uuid.UUID] = session.info.setdefault(_BUMPED_LEADS, set())
+    for instance in session.dirty:
+        if isinstance(instance, Lead) and instance.id not in bumped and session.is_modified(instance):
+            instance.version = instance.version + 1
+            bumped.add(instance.id)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_bumped_leads(session: Session) -> None:
+    session.info.pop(_BUMPED_LEADS, None)

@@ -6,9 +6,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from app.db import SessionMaker, transaction
 from sqlmodel import select
 
+from app.db import SessionMaker, transaction
 from app.models import Company, Lead, LeadCreate, Member, RoutingRuleRow, Team
 from app.nurturing.enums import Role
 from app.services.access import Actor
@@ -77,8 +77,16 @@ async def make_org(sessions: SessionMaker, tenant_id: str | None = None, now: da
         session.add_all([org.lead_dach, org.lead_uk, *org.reps, org.uk_rep, org.admin, org.manager])
         session.add_all(
             [
-                RoutingRuleRow(tenant_id=tenant_id, priority=10, field="country", values=["DE", "AT", "CH"], team_id=dach.id),
-                RoutingRuleRow(tenant_id=tenant_id, priority=10, field="country", values=["GB", "IE"], team_id=uk.id),
+                RoutingRuleRow(
+                    tenant_id=tenant_id,
+                    priority=10,
+                    field="country",
+                    values=["DE", "AT", "CH"],
+                    team_id=dach.id,
+                ),
+                RoutingRuleRow(
+                    tenant_id=tenant_id, priority=10, field="country", values=["GB", "IE"], team_id=uk.id
+                ),
             ]
         )
     return org

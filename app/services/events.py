@@ -77,10 +77,10 @@ async def _resolve_leads(
         )
         by_email.update(dict(rows.all()))
     for start in range(0, len(ids), 500):
-        rows = await session.exec(
+        found = await session.exec(
             select(Lead.id).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(ids[start : start + 500]))
         )
-        known_ids.update(rows.all())
+        known_ids.update(found.all())
     return by_email, known_ids
 
 
@@ -131,7 +131,7 @@ async def ingest_events(
                 col(EngagementEvent.lead_id), col(EngagementEvent.kind), col(EngagementEvent.occurred_at)
             )
         )
-        inserted = [tuple(row) for row in (await session.exec(statement)).all()]  # type: ignore[misc]
+        inserted = [(row[0], row[1], row[2]) for row in (await session.exec(statement)).all()]
     duplicates = len(events) - len(unknown) - len(inserted)
     refreshed = await _apply(session=session, tenant_id=tenant_id, inserted=inserted, now=now, config=config)
     return IngestResult(len(inserted), duplicates, tuple(unknown), refreshed)

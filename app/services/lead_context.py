@@ -74,10 +74,10 @@ async def load_contexts(
         companies.update({row.id: row for row in rows})
     owners: dict[uuid.UUID, Member] = {}
     for chunk in _chunks(owner_ids):
-        rows = await session.exec(
+        members = await session.exec(
             select(Member).where(Member.tenant_id == tenant_id, col(Member.id).in_(chunk))
         )
-        owners.update({row.id: row for row in rows})
+        owners.update({member.id: member for member in members})
     for context in contexts.values():
         if context.lead.company_id is not None:
             context.company = companies.get(context.lead.company_id)

@@ -21,7 +21,9 @@ async def test_healthz_answers(aiohttp_client: type[TestClient], database_url: s
     assert await response.json() == {"status": "ok"}
 
 
-async def test_readyz_is_ready_on_a_migrated_database(aiohttp_client: type[TestClient], database_url: str) -> None:
+async def test_readyz_is_ready_on_a_migrated_database(
+    aiohttp_client: type[TestClient], database_url: str
+) -> None:
     client = await aiohttp_client(create_app(_settings(database_url)))  # type: ignore[operator]
     response = await client.get("/readyz")
     body = await response.json()
@@ -29,7 +31,9 @@ async def test_readyz_is_ready_on_a_migrated_database(aiohttp_client: type[TestC
     assert body["status"] == "ready"
 
 
-async def test_readyz_refuses_an_unmigrated_database(aiohttp_client: type[TestClient], tmp_path: Path) -> None:
+async def test_readyz_refuses_an_unmigrated_database(
+    aiohttp_client: type[TestClient], tmp_path: Path
+) -> None:
     client = await aiohttp_client(create_app(_settings(f"sqlite:///{tmp_path / 'empty.db'}")))  # type: ignore[operator]
     response = await client.get("/readyz")
     assert response.status == 503

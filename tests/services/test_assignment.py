@@ -17,20 +17,41 @@ from app.services.errors import InvalidInput, LeadNotFound, MemberNotFound, NotA
 from tests.factories import T0, make_lead, make_org
 
 
-async def test_manual_reassignment_is_audited_announced_and_moves_the_follow_up(sessions: SessionMaker) -> None:
+async def test_manual_reassignment_is_audited_announced_and_moves_the_follow_up(
+    sessions: SessionMaker,
+) -> None:
     org = await make_org(sessions)
     lead_id = await make_lead(sessions, org, owner=org.reps[0])
     async with transaction(sessions) as session:
         change = await assign_owner(
-            session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=org.uk_rep.id,  # type: ignore[union-attr]
-            actor=org.actor(org.admin), now=T0, reason="speaks the language",  # type: ignore[arg-type]
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            member_id=org.uk_rep.id,  # type: ignore[union-attr]
+            actor=org.actor(org.admin),
+            now=T0,
+            reason="speaks the language",  # type: ignore[arg-type]
         )
     assert change is not None
     async with sessions() as session:
         lead = await session.get(Lead, lead_id)
-        trail = (await session.exec(select(OwnershipChange).where(OwnershipChange.lead_id == lead_id).order_by(col(OwnershipChange.changed_at)))).all()
-        notices = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.kind).like("ownership.%")))).all()
-        active = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)))).one()
+        trail = (
+            await session.exec(
+                select(OwnershipChange)
+                .where(OwnershipChange.lead_id == lead_id)
+                .order_by(col(OwnershipChange.changed_at))
+            )
+        ).all()
+        notices = (
+            await session.exec(select(OutboxMessage).where(col(OutboxMessage.kind).like("ownership.%")))
+        ).all()
+        active = (
+            await session.exec(
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+                )
+            )
+        ).one()
     assert lead is not None and lead.owner_id == org.uk_rep.id and lead.team_id == org.uk.id  # type: ignore[union-attr]
     assert [(t.from_member_id, t.to_member_id, t.method) for t in trail] == [
         (None, org.reps[0].id, AssignmentMethod.MANUAL),
@@ -48,7 +69,12 @@ async def test_assigning_to_the_current_owner_changes_nothing(sessions: SessionM
     lead_id = await make_lead(sessions, org, owner=org.reps[0])
     async with transaction(sessions) as session:
         again = await assign_owner(
-            session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=org.reps[0].id, actor=None, now=T0
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            member_id=org.reps[0].id,
+            actor=None,
+            now=T0,
         )
     assert again is None
 
@@ -66,13 +92,21 @@ async def test_who_may_assign(sessions: SessionMaker) -> None:
         async with transaction(sessions) as session:
             with pytest.raises(NotAllowed):
                 await assign_owner(
-                    session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=target.id,  # type: ignore[union-attr]
-                    actor=org.actor(actor), now=T0,  # type: ignore[arg-type]
+                    session=session,
+                    tenant_id=org.tenant_id,
+                    lead_id=lead_id,
+                    member_id=target.id,  # type: ignore[union-attr]
+                    actor=org.actor(actor),
+                    now=T0,  # type: ignore[arg-type]
                 )
     async with transaction(sessions) as session:
         change = await assign_owner(
-            session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=org.reps[1].id,
-            actor=org.actor(org.lead_dach), now=T0,
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            member_id=org.reps[1].id,
+            actor=org.actor(org.lead_dach),
+            now=T0,
         )
     assert change is not None and change.changed_by == org.lead_dach.id
 
@@ -84,18 +118,32 @@ async def test_tenants_cannot_reach_each_other(sessions: SessionMaker) -> None:
     async with transaction(sessions) as session:
         with pytest.raises(MemberNotFound):
             await assign_owner(
-                session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=other.reps[0].id, actor=None, now=T0
+                session=session,
+                tenant_id=org.tenant_id,
+                lead_id=lead_id,
+                member_id=other.reps[0].id,
+                actor=None,
+                now=T0,
             )
     async with transaction(sessions) as session:
         with pytest.raises(LeadNotFound):
             await assign_owner(
-                session=session, tenant_id=other.tenant_id, lead_id=lead_id, member_id=other.reps[0].id, actor=None, now=T0
+                session=session,
+                tenant_id=other.tenant_id,
+                lead_id=lead_id,
+                member_id=other.reps[0].id,
+                actor=None,
+                now=T0,
             )
     async with transaction(sessions) as session:
         with pytest.raises(NotAllowed):
             await assign_owner(
-                session=session, tenant_id=org.tenant_id, lead_id=lead_id, member_id=org.reps[1].id,
-                actor=other.actor(other.admin), now=T0,  # type: ignore[arg-type]
+                session=session,
+                tenant_id=org.tenant_id,
+                lead_id=lead_id,
+                member_id=org.reps[1].id,
+                actor=other.actor(other.admin),
+                now=T0,  # type: ignore[arg-type]
             )
 
 
@@ -105,12 +153,21 @@ async def test_bulk_assignment_is_all_or_nothing(sessions: SessionMaker) -> None
     async with transaction(sessions) as session:
         with pytest.raises(LeadNotFound):
             await bulk_assign(
-                session=session, tenant_id=org.tenant_id, lead_ids=[*leads, uuid.uuid4()], member_id=org.reps[2].id,
-                actor=None, now=T0,
+                session=session,
+                tenant_id=org.tenant_id,
+                lead_ids=[*leads, uuid.uuid4()],
+                member_id=org.reps[2].id,
+                actor=None,
+                now=T0,
             )
     async with transaction(sessions) as session:
         changes = await bulk_assign(
-            session=session, tenant_id=org.tenant_id, lead_ids=leads, member_id=org.reps[2].id, actor=None, now=T0
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_ids=leads,
+            member_id=org.reps[2].id,
+            actor=None,
+            now=T0,
         )
     assert len(changes) == 3
     async with transaction(sessions) as session:
@@ -121,7 +178,12 @@ async def test_bulk_assignment_is_all_or_nothing(sessions: SessionMaker) -> None
     async with transaction(sessions) as session:
         with pytest.raises(InvalidInput):
             await bulk_assign(
-                session=session, tenant_id=org.tenant_id, lead_ids=leads, member_id=org.reps[1].id, actor=None, now=T0
+                session=session,
+                tenant_id=org.tenant_id,
+                lead_ids=leads,
+                member_id=org.reps[1].id,
+                actor=None,
+                now=T0,
             )
 
 
@@ -137,8 +199,12 @@ async def test_round_robin_skips_away_and_inactive_reps_and_balances_the_rest(se
     leads = [await make_lead(sessions, org) for _ in range(6)]
     async with transaction(sessions) as session:
         changes = await round_robin_assign(
-            session=session, tenant_id=org.tenant_id, lead_ids=leads, team_id=org.dach.id,
-            actor=org.actor(org.lead_dach), now=T0,
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_ids=leads,
+            team_id=org.dach.id,
+            actor=org.actor(org.lead_dach),
+            now=T0,
         )
     assert {c.to_member_id for c in changes} == {org.reps[0].id}
     async with transaction(sessions) as session:
@@ -173,4 +239,9 @@ async def test_routing_rules_send_leads_to_the_right_team(sessions: SessionMaker
     assert owners[french] == (None, None), "no rule matches: stays unassigned for the team lead"
     assert methods[german] == AssignmentMethod.RULE
     async with transaction(sessions) as session:
-        assert await route_unassigned(session=session, tenant_id=org.tenant_id, lead_ids=[french], actor=None, now=T0) == []
+        assert (
+            await route_unassigned(
+                session=session, tenant_id=org.tenant_id, lead_ids=[french], actor=None, now=T0
+            )
+            == []
+        )

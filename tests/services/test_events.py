@@ -89,7 +89,9 @@ async def test_a_reply_pulls_the_next_follow_up_forward(sessions: SessionMaker) 
     async with sessions() as session:
         planned = (
             await session.exec(
-                select(FollowUp).where(FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES))
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+                )
             )
         ).one()
     assert planned.due_at > T0 + timedelta(days=2)  # awareness cadence is days away
@@ -103,7 +105,9 @@ async def test_a_reply_pulls_the_next_follow_up_forward(sessions: SessionMaker) 
     async with sessions() as session:
         active = (
             await session.exec(
-                select(FollowUp).where(FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES))
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+                )
             )
         ).all()
     assert len(active) == 1
@@ -128,7 +132,11 @@ async def test_a_reply_completes_an_awaiting_reply_follow_up(sessions: SessionMa
             now=T0,
         )
     async with sessions() as session:
-        rows = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id).order_by(col(FollowUp.created_at)))).all()
+        rows = (
+            await session.exec(
+                select(FollowUp).where(FollowUp.lead_id == lead_id).order_by(col(FollowUp.created_at))
+            )
+        ).all()
     statuses = sorted((row.status.value, row.outcome.value if row.outcome else None) for row in rows)
     assert statuses == [("done", "replied"), ("open", None)]
 

@@ -39,7 +39,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 async def _active(sessions: SessionMaker, lead_id: uuid.UUID) -> list[FollowUp]:
     async with sessions() as session:
         rows = await session.exec(
-            select(FollowUp).where(FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES))
+            select(FollowUp).where(
+                FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+            )
         )
         return list(rows.all())
 
@@ -56,7 +58,9 @@ def _in_berlin_office_hours(moment: object) -> bool:
     return local.weekday() < 5 and 9 <= local.hour < 17
 
 
-async def test_a_new_owned_lead_gets_exactly_one_follow_up_in_the_owners_hours(sessions: SessionMaker) -> None:
+async def test_a_new_owned_lead_gets_exactly_one_follow_up_in_the_owners_hours(
+    sessions: SessionMaker,
+) -> None:
     _, lead_id, follow_up, _ = await _setup(sessions)
     assert follow_up.kind == FollowUpKind.NURTURE
     assert follow_up.due_at > T0
@@ -69,7 +73,9 @@ async def test_the_database_refuses_a_second_active_follow_up(sessions: SessionM
     org, lead_id, _, _ = await _setup(sessions)
     with pytest.raises(IntegrityError):
         async with transaction(sessions) as session:
-            session.add(FollowUp(tenant_id=org.tenant_id, lead_id=lead_id, due_at=T0, status=FollowUpStatus.SNOOZED))
+            session.add(
+                FollowUp(tenant_id=org.tenant_id, lead_id=lead_id, due_at=T0, status=FollowUpStatus.SNOOZED)
+            )
 
 
 async def test_no_answer_counts_and_plans_a_helpful_reminder(sessions: SessionMaker) -> None:
@@ -77,8 +83,13 @@ async def test_no_answer_counts_and_plans_a_helpful_reminder(sessions: SessionMa
     now = follow_up.due_at
     async with transaction(sessions) as session:
         done = await complete_follow_up(
-            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
-            outcome=FollowUpOutcome.NO_ANSWER, actor=rep, now=now, note="voicemail",
+            session=session,
+            tenant_id=org.tenant_id,
+            follow_up_id=follow_up.id,
+            outcome=FollowUpOutcome.NO_ANSWER,
+            actor=rep,
+            now=now,
+            note="voicemail",
         )
     assert done.status == FollowUpStatus.DONE and done.completed_by == rep.member_id
     (next_one,) = await _active(sessions, lead_id)
@@ -103,12 +114,18 @@ async def test_not_interested_recycles_the_lead_into_long_term_nurture(sessions:
         session.add(lead)
     async with transaction(sessions) as session:
         await complete_follow_up(
-            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
-            outcome=FollowUpOutcome.NOT_INTERESTED, actor=rep, now=T0,
+            session=session,
+            tenant_id=org.tenant_id,
+            follow_up_id=follow_up.id,
+            outcome=FollowUpOutcome.NOT_INTERESTED,
+            actor=rep,
+            now=T0,
         )
     async with sessions() as session:
         lead = await session.get(Lead, lead_id)
-    assert lead is not None and lead.lifecycle == Lifecycle.RECYCLED and lead.recycle_reason == "not interested"
+    assert (
+        lead is not None and lead.lifecycle == Lifecycle.RECYCLED and lead.recycle_reason == "not interested"
+    )
     (next_one,) = await _active(sessions, lead_id)
     assert next_one.kind == FollowUpKind.LONG_TERM
     assert next_one.due_at > T0 + timedelta(days=30)
@@ -121,17 +138,27 @@ async def test_only_the_owner_team_lead_or_admin_may_act(sessions: SessionMaker)
         async with transaction(sessions) as session:
             with pytest.raises(NotAllowed):
                 await complete_follow_up(
-                    session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
-                    outcome=FollowUpOutcome.REPLIED, actor=org.actor(outsider), now=T0,
+                    session=session,
+                    tenant_id=org.tenant_id,
+                    follow_up_id=follow_up.id,
+                    outcome=FollowUpOutcome.REPLIED,
+                    actor=org.actor(outsider),
+                    now=T0,
                 )
     async with transaction(sessions) as session:
         await snooze_follow_up(
-            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, preset=SnoozePreset.ONE_HOUR,
-            actor=org.actor(org.lead_dach), now=T0,
+            session=session,
+            tenant_id=org.tenant_id,
+            follow_up_id=follow_up.id,
+            preset=SnoozePreset.ONE_HOUR,
+            actor=org.actor(org.lead_dach),
+            now=T0,
         )
 
 
-async def test_stale_versions_finished_follow_ups_and_other_tenants_are_refused(sessions: SessionMaker) -> None:
+async def test_stale_versions_finished_follow_ups_and_other_tenants_are_refused(
+    sessions: SessionMaker,
+) -> None:
     org, lead_id, follow_up, rep = await _setup(sessions)
     async with sessions() as session:
         lead = await session.get(Lead, lead_id)
@@ -140,27 +167,45 @@ async def test_stale_versions_finished_follow_ups_and_other_tenants_are_refused(
     async with transaction(sessions) as session:
         with pytest.raises(StaleVersion) as stale:
             await complete_follow_up(
-                session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
-                outcome=FollowUpOutcome.REPLIED, actor=rep, now=T0, expected_version=version - 1,
+                session=session,
+                tenant_id=org.tenant_id,
+                follow_up_id=follow_up.id,
+                outcome=FollowUpOutcome.REPLIED,
+                actor=rep,
+                now=T0,
+                expected_version=version - 1,
             )
     assert stale.value.current.version == version
     async with transaction(sessions) as session:
         await complete_follow_up(
-            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
-            outcome=FollowUpOutcome.REPLIED, actor=rep, now=T0, expected_version=version,
+            session=session,
+            tenant_id=org.tenant_id,
+            follow_up_id=follow_up.id,
+            outcome=FollowUpOutcome.REPLIED,
+            actor=rep,
+            now=T0,
+            expected_version=version,
         )
     async with transaction(sessions) as session:
         with pytest.raises(Conflict):
             await complete_follow_up(
-                session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id,
-                outcome=FollowUpOutcome.REPLIED, actor=rep, now=T0,
+                session=session,
+                tenant_id=org.tenant_id,
+                follow_up_id=follow_up.id,
+                outcome=FollowUpOutcome.REPLIED,
+                actor=rep,
+                now=T0,
             )
     other = await make_org(sessions)
     async with transaction(sessions) as session:
         with pytest.raises(FollowUpNotFound):
             await snooze_follow_up(
-                session=session, tenant_id=other.tenant_id, follow_up_id=follow_up.id,
-                preset=SnoozePreset.TOMORROW, actor=None, now=T0,
+                session=session,
+                tenant_id=other.tenant_id,
+                follow_up_id=follow_up.id,
+                preset=SnoozePreset.TOMORROW,
+                actor=None,
+                now=T0,
             )
 
 
@@ -169,16 +214,24 @@ async def test_snooze_presets_land_in_working_hours(sessions: SessionMaker) -> N
     friday_evening = T0.replace(day=13, hour=16, minute=30)  # 17:30 in Berlin, Friday 13 March 2026
     async with transaction(sessions) as session:
         snoozed = await snooze_follow_up(
-            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, preset=SnoozePreset.TOMORROW,
-            actor=rep, now=friday_evening,
+            session=session,
+            tenant_id=org.tenant_id,
+            follow_up_id=follow_up.id,
+            preset=SnoozePreset.TOMORROW,
+            actor=rep,
+            now=friday_evening,
         )
     local = snoozed.due_at.astimezone(BERLIN)
     assert (local.date(), local.hour, local.minute) == (date(2026, 3, 16), 9, 0)  # Monday 09:00
     assert snoozed.status == FollowUpStatus.SNOOZED and snoozed.notified_at is None
     async with transaction(sessions) as session:
         snoozed = await snooze_follow_up(
-            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, preset=SnoozePreset.ONE_HOUR,
-            actor=rep, now=friday_evening,
+            session=session,
+            tenant_id=org.tenant_id,
+            follow_up_id=follow_up.id,
+            preset=SnoozePreset.ONE_HOUR,
+            actor=rep,
+            now=friday_evening,
         )
     assert snoozed.due_at.astimezone(BERLIN).date() == date(2026, 3, 16)
 
@@ -187,16 +240,24 @@ async def test_reschedule_to_a_day_and_never_into_the_past(sessions: SessionMake
     org, _, follow_up, rep = await _setup(sessions)
     async with transaction(sessions) as session:
         moved = await reschedule_follow_up(
-            session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, when=date(2026, 3, 21),
-            actor=rep, now=T0,
+            session=session,
+            tenant_id=org.tenant_id,
+            follow_up_id=follow_up.id,
+            when=date(2026, 3, 21),
+            actor=rep,
+            now=T0,
         )  # a Saturday: the next working morning is Monday the 23rd
     local = moved.due_at.astimezone(BERLIN)
     assert (local.date(), local.hour) == (date(2026, 3, 23), 9)
     async with transaction(sessions) as session:
         with pytest.raises(InvalidInput):
             await reschedule_follow_up(
-                session=session, tenant_id=org.tenant_id, follow_up_id=follow_up.id, when=date(2026, 3, 1),
-                actor=rep, now=T0,
+                session=session,
+                tenant_id=org.tenant_id,
+                follow_up_id=follow_up.id,
+                when=date(2026, 3, 1),
+                actor=rep,
+                now=T0,
             )
 
 
@@ -205,13 +266,23 @@ async def test_logging_a_call_re_plans_the_same_follow_up(sessions: SessionMaker
     async with transaction(sessions) as session:
         with pytest.raises(InvalidInput):
             await log_touchpoint(
-                session=session, tenant_id=org.tenant_id, lead_id=lead_id, kind=TouchpointKind.CALL,
-                summary="   ", actor=rep, now=T0,
+                session=session,
+                tenant_id=org.tenant_id,
+                lead_id=lead_id,
+                kind=TouchpointKind.CALL,
+                summary="   ",
+                actor=rep,
+                now=T0,
             )
     async with transaction(sessions) as session:
         await log_touchpoint(
-            session=session, tenant_id=org.tenant_id, lead_id=lead_id, kind=TouchpointKind.CALL,
-            summary="Discussed rollout timing", actor=rep, now=T0 + timedelta(days=3),
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            kind=TouchpointKind.CALL,
+            summary="Discussed rollout timing",
+            actor=rep,
+            now=T0 + timedelta(days=3),
         )
     (active,) = await _active(sessions, lead_id)
     assert active.id == follow_up.id, "the card already sent stays the one to update"

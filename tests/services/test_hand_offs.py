@@ -1,4 +1,4 @@
-"""Hand-offs: accept makes a SAL with a discovery call in one business day; reject needs a reason and recycles."""
+"""Hand-offs: accepting makes a SAL with a discovery call in a business day; rejecting recycles."""
 
 from __future__ import annotations
 
@@ -27,7 +27,11 @@ async def _proposed(sessions: SessionMaker) -> tuple[Org, uuid.UUID, HandOff]:
         session.add(lead)
     async with transaction(sessions) as session:
         hand_off = await propose_hand_off(
-            session=session, tenant_id=org.tenant_id, lead_id=lead_id, actor=org.actor(org.reps[0]), now=T0,
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            actor=org.actor(org.reps[0]),
+            now=T0,
             note="asked about rollout in Q3",
         )
     return org, lead_id, hand_off
@@ -36,30 +40,56 @@ async def _proposed(sessions: SessionMaker) -> tuple[Org, uuid.UUID, HandOff]:
 async def test_a_rep_proposal_goes_to_the_team_once(sessions: SessionMaker) -> None:
     org, lead_id, hand_off = await _proposed(sessions)
     async with transaction(sessions) as session:
-        again = await propose_hand_off(session=session, tenant_id=org.tenant_id, lead_id=lead_id, actor=None, now=T0)
+        again = await propose_hand_off(
+            session=session, tenant_id=org.tenant_id, lead_id=lead_id, actor=None, now=T0
+        )
     assert again.id == hand_off.id
     assert hand_off.evidence[0] == {"code": "rep_proposed", "params": {"note": "asked about rollout in Q3"}}
     async with sessions() as session:
-        notices = (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "hand_off.proposed"))).all()
+        notices = (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "hand_off.proposed"))
+        ).all()
     assert [(n.team_id, n.payload["lead_id"]) for n in notices] == [(org.dach.id, str(lead_id))]
 
 
-async def test_accept_makes_a_sal_with_a_discovery_call_within_one_business_day(sessions: SessionMaker) -> None:
+async def test_accept_makes_a_sal_with_a_discovery_call_within_one_business_day(
+    sessions: SessionMaker,
+) -> None:
     org, lead_id, hand_off = await _proposed(sessions)
     async with transaction(sessions) as session:
         with pytest.raises(NotAllowed):
             await accept_hand_off(
-                session=session, tenant_id=org.tenant_id, hand_off_id=hand_off.id, actor=org.actor(org.reps[0]), now=T0
+                session=session,
+                tenant_id=org.tenant_id,
+                hand_off_id=hand_off.id,
+                actor=org.actor(org.reps[0]),
+                now=T0,
             )
     async with transaction(sessions) as session:
         decided = await accept_hand_off(
-            session=session, tenant_id=org.tenant_id, hand_off_id=hand_off.id, actor=org.actor(org.lead_dach), now=T0
+            session=session,
+            tenant_id=org.tenant_id,
+            hand_off_id=hand_off.id,
+            actor=org.actor(org.lead_dach),
+            now=T0,
         )
     assert decided.status == HandOffStatus.ACCEPTED and decided.decided_by == org.lead_dach.id
     async with sessions() as session:
         lead = await session.get(Lead, lead_id)
-        call = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)))).one()
-        history = (await session.exec(select(LeadStateChange).where(LeadStateChange.lead_id == lead_id, LeadStateChange.field == "lifecycle"))).all()
+        call = (
+            await session.exec(
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+                )
+            )
+        ).one()
+        history = (
+            await session.exec(
+                select(LeadStateChange).where(
+                    LeadStateChange.lead_id == lead_id, LeadStateChange.field == "lifecycle"
+                )
+            )
+        ).all()
     assert lead is not None and lead.lifecycle == Lifecycle.SAL
     assert call.kind == FollowUpKind.DISCOVERY_CALL
     hours = WorkingHours(time_zone="Europe/Berlin")
@@ -69,7 +99,12 @@ async def test_accept_makes_a_sal_with_a_discovery_call_within_one_business_day(
     async with transaction(sessions) as session:
         with pytest.raises(Conflict):
             await reject_hand_off(
-                session=session, tenant_id=org.tenant_id, hand_off_id=hand_off.id, reason="late", actor=None, now=T0
+                session=session,
+                tenant_id=org.tenant_id,
+                hand_off_id=hand_off.id,
+                reason="late",
+                actor=None,
+                now=T0,
             )
 
 
@@ -78,18 +113,36 @@ async def test_reject_needs_a_reason_and_recycles(sessions: SessionMaker) -> Non
     async with transaction(sessions) as session:
         with pytest.raises(InvalidInput):
             await reject_hand_off(
-                session=session, tenant_id=org.tenant_id, hand_off_id=hand_off.id, reason="  ",
-                actor=org.actor(org.lead_dach), now=T0,
+                session=session,
+                tenant_id=org.tenant_id,
+                hand_off_id=hand_off.id,
+                reason="  ",
+                actor=org.actor(org.lead_dach),
+                now=T0,
             )
     async with transaction(sessions) as session:
         await reject_hand_off(
-            session=session, tenant_id=org.tenant_id, hand_off_id=hand_off.id, reason="no budget before 2027",
-            actor=org.actor(org.lead_dach), now=T0,
+            session=session,
+            tenant_id=org.tenant_id,
+            hand_off_id=hand_off.id,
+            reason="no budget before 2027",
+            actor=org.actor(org.lead_dach),
+            now=T0,
         )
     async with sessions() as session:
         lead = await session.get(Lead, lead_id)
         decided = await session.get(HandOff, hand_off.id)
-        notices = (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "hand_off.decided"))).all()
-    assert lead is not None and lead.lifecycle == Lifecycle.RECYCLED and lead.recycle_reason == "no budget before 2027"
-    assert decided is not None and decided.status == HandOffStatus.REJECTED and decided.reason == "no budget before 2027"
+        notices = (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "hand_off.decided"))
+        ).all()
+    assert (
+        lead is not None
+        and lead.lifecycle == Lifecycle.RECYCLED
+        and lead.recycle_reason == "no budget before 2027"
+    )
+    assert (
+        decided is not None
+        and decided.status == HandOffStatus.REJECTED
+        and decided.reason == "no budget before 2027"
+    )
     assert [n.member_id for n in notices] == [org.reps[0].id]

