@@ -1,0 +1,169 @@
+"""Scoring: fit, decaying engagement, negatives, and an explanation that always adds up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.nurturing.scoring import (
+    BehaviourRule,
+    FitRule,
+    LeadFacts,
+    NegativeRule,
+    Score,
+    ScoringModel,
+    Signal,
+    default_scoring_model,
+    engagement_trend,
+    score_lead,
+)
+from tests.nurturing.strategies import facts, signals_before
+
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+MODEL = default_scoring_model()
+
+
+def _signal(kind: str, days_ago: float, **properties: str) -> Signal:
+    return Signal(kind=kind, occurred_at=NOW - timedelta(days=days_ago), properties=properties)
+
+
+def test_fit_rules_match_by_operator() -> None:
+    lead = LeadFacts(
+        email="jana@werk.example",
+        properties={
+            "employees": "1200",
+            "industry": "Manufacturing",
+            "country": "DE",
+            "title": "Head of Ops",
+        },
+    )
+    score = score_lead(MODEL, lead, [], NOW)
+    assert {c.rule_id: c.points for c in score.contributions} == {
+        "size_mid": 10,
+        "size_large": 5,
+        "icp_industry": 15,
+        "icp_country": 10,
+        "decision_maker": 10,
+    }
+    assert (score.fit, score.engagement, score.total) == (50, 0, 50)
+
+
+def test_unparsable_numbers_and_missing_properties_match_nothing() -> None:
+    rules = (
+        FitRule("big", "big", "employees", "gte", 50, 10),
+        FitRule("not_fr", "not French", "country", "neq", "FR", 3),
+        FitRule("any", "has phone", "phone", "exists", None, 1),
+    )
+    model = ScoringModel(fit_rules=rules, behaviour_rules=(), negative_rules=())
+    assert score_lead(model, LeadFacts("a@b.example", {"employees": "many"}), [], NOW).total == 0
+    assert score_lead(model, LeadFacts("a@b.example", {"country": "de", "phone": "+49"}), [], NOW).total == 4
+
+
+def test_engagement_decays_by_half_life_and_is_capped_per_rule() -> None:
+    model = ScoringModel(
+        fit_rules=(),
+        behaviour_rules=(BehaviourRule("pricing", "pricing", "pricing_view", 10, 25, half_life_days=7),),
+        negative_rules=(),
+    )
+    lead = LeadFacts("a@b.example")
+    assert score_lead(model, lead, [_signal("pricing_view", 0)], NOW).engagement == 10
+    assert score_lead(model, lead, [_signal("pricing_view", 7)], NOW).engagement == 5
+    assert score_lead(model, lead, [_signal("pricing_view", 14)], NOW).engagement == 2  # 2.5 floored
+    assert score_lead(model, lead, [_signal("pricing_view", 0)] * 5, NOW).engagement == 25
+    assert score_lead(model, lead, [_signal("pricing_view", -1)], NOW).engagement == 0, (
+        "future signals ignored"
+    )
+
+
+def test_a_property_filter_narrows_a_behaviour_rule() -> None:
+    model = ScoringModel(
+        fit_rules=(),
+        behaviour_rules=(
+            BehaviourRule(
+                "contact", "contact form", "form_submit", 20, 20, 30, property_filter={"form": "contact"}
+            ),
+        ),
+        negative_rules=(),
+    )
+    lead = LeadFacts("a@b.example")
+    assert score_lead(model, lead, [_signal("form_submit", 0, form="newsletter")], NOW).total == 0
+    assert score_lead(model, lead, [_signal("form_submit", 0, form="contact")], NOW).total == 20
+
+
+def test_negative_signals_subtract() -> None:
+    model = ScoringModel(
+        fit_rules=(FitRule("all", "everyone", "country", "exists", None, 50),),
+        behaviour_rules=(),
+        negative_rules=(
+            NegativeRule("unsub", "unsubscribed", "unsubscribed", -30),
+            NegativeRule("bounce", "bounced", "bounced", -20),
+            NegativeRule("rival", "competitor", "competitor", -50),
+            NegativeRule("student", "student", "student", -40),
+        ),
+        competitor_domains=frozenset({"rival.example"}),
+    )
+    plain = LeadFacts("a@kunde.example", {"country": "DE"})
+    assert score_lead(model, plain, [], NOW).total == 50
+    assert score_lead(model, plain, [_signal("unsubscribed", 3)], NOW).total == 20
+    assert (
+        score_lead(model, LeadFacts("a@kunde.example", {"country": "DE", "bounced": True}), [], NOW).total
+        == 30
+    )
+    assert score_lead(model, LeadFacts("x@rival.example", {"country": "DE"}), [], NOW).fit == 0
+    assert score_lead(model, LeadFacts("x@mit.edu", {"country": "US"}), [], NOW).fit == 10
+
+
+def test_rules_that_would_break_decay_are_refused() -> None:
+    with pytest.raises(ValueError):
+        BehaviourRule("bad", "bad", "page_view", -5, 10, 7)
+    with pytest.raises(ValueError):
+        BehaviourRule("bad", "bad", "page_view", 5, 10, 0)
+    with pytest.raises(ValueError):
+        NegativeRule("bad", "bad", "student", 10)
+
+
+def test_score_round_trips_and_names_its_top_reasons() -> None:
+    lead = LeadFacts("cto@werk.example", {"title": "CTO", "employees": 300})
+    score = score_lead(MODEL, lead, [_signal("demo_request", 1), _signal("email_open", 2)], NOW)
+    assert Score.from_dict(score.to_dict()) == score
+    assert [c.rule_id for c in score.top(2)] == ["demo_request", "decision_maker"]
+
+
+def test_trend_is_positive_when_engagement_grows() -> None:
+    lead = LeadFacts("a@b.example")
+    rising = [_signal("pricing_view", 1), _signal("demo_request", 2)]
+    falling = [_signal("pricing_view", 20), _signal("demo_request", 21)]
+    assert engagement_trend(MODEL, lead, rising, NOW) > 5
+    assert engagement_trend(MODEL, lead, falling, NOW) < -5
+
+
+@settings(max_examples=200, deadline=None)
+@given(facts, signals_before(NOW), st.integers(min_value=0, max_value=400 * 24))
+def test_decay_only_ever_lowers_the_score(lead: LeadFacts, signals: list[Signal], hours_later: int) -> None:
+    earlier = score_lead(MODEL, lead, signals, NOW)
+    later = score_lead(MODEL, lead, signals, NOW + timedelta(hours=hours_later))
+    assert later.engagement <= earlier.engagement
+    assert later.total <= earlier.total
+
+
+@settings(max_examples=200, deadline=None)
+@given(facts, signals_before(NOW))
+def test_the_explanation_always_sums_to_the_score(lead: LeadFacts, signals: list[Signal]) -> None:
+    score = score_lead(MODEL, lead, signals, NOW)
+    assert sum(c.points for c in score.contributions) == score.total
+    assert sum(c.points for c in score.contributions if c.category == "fit") == score.fit
+    assert sum(c.points for c in score.contributions if c.category == "engagement") == score.engagement
+    assert all(c.points != 0 for c in score.contributions)
+
+
+@settings(max_examples=100, deadline=None)
+@given(facts, signals_before(NOW), st.sampled_from(["pricing_view", "demo_request", "webinar_attended"]))
+def test_a_new_positive_signal_never_lowers_the_score(
+    lead: LeadFacts, signals: list[Signal], kind: str
+) -> None:
+    before = score_lead(MODEL, lead, signals, NOW).total
+    after = score_lead(MODEL, lead, [*signals, _signal(kind, 0)], NOW).total
+    assert after >= before
