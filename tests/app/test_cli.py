@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlmodel import func, select
+
+from app.db import create_sessionmaker, engine_for_url
+from app.models import Lead
+from tests.factories import Org, make_org
 
 
 def nurture(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -57,3 +67,104 @@ def test_import_of_a_missing_or_oversized_file_fails_cleanly(tmp_path: Path) -> 
 def test_usage_errors_exit_with_status_2(tmp_path: Path, argv: list[str]) -> None:
     result = nurture(*argv, cwd=tmp_path)
     assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def _org_in(url: str) -> Org:
+    async def build() -> Org:
+        engine = engine_for_url(url)
+        try:
+            return await make_org(create_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(build())
+
+
+def _count_leads(url: str) -> int:
+    async def count() -> int:
+        engine = engine_for_url(url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                return int((await session.exec(select(func.count()).select_from(Lead))).one())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(count())
+
+
+def test_import_reports_bad_rows_by_line_and_column_and_imports_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert nurture("db", "upgrade", "--database-url", url, cwd=tmp_path).returncode == 0
+    _org_in(url)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "email,first_name,owner_email\n"
+        "ok@kunde.example,Oskar,anna.rep@vendor.example\n"
+        "not-an-address,Nina,\n"
+        "ok@kunde.example,Otto,\n"
+        "x@kunde.example,Xaver,ghost@vendor.example\n",
+        encoding="utf-8",
+    )
+    result = nurture("import", "leads", str(bad), "--database-url", url, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "line 3, column email" in result.stderr
+    assert "line 4, column email" in result.stderr and "line 2" in result.stderr
+    assert "line 5, column owner_email" in result.stderr
+    assert "nothing imported" in result.stderr
+    assert _count_leads(url) == 0
+
+
+def test_import_then_export_round_trip_through_the_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert nurture("db", "upgrade", "--database-url", url, cwd=tmp_path).returncode == 0
+    org = _org_in(url)
+    good = tmp_path / "good.csv"
+    good.write_text(
+        "email,first_name,last_name,company,company_domain,country,owner_email,topics\n"
+        "jana@werk.example,Jana,Weiß,Werk GmbH,werk.example,DE,anna.rep@vendor.example,maintenance;oee\n"
+        "tom@brew.example,Tom,Reid,Brew Ltd,brew.example,GB,,\n",
+        encoding="utf-8",
+    )
+    result = nurture(
+        "import", "leads", str(good), "--database-url", url, "--tenant", org.tenant_id, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 lead(s)" in result.stderr
+    out = tmp_path / "export.csv"
+    exported = nurture("export", "leads", "--database-url", url, "--out", str(out), cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "jana@werk.example" in text and "Weiß" in text and "tom@brew.example" in text
+    recomputed = nurture("score", "recompute", "--database-url", url, cwd=tmp_path)
+    assert recomputed.returncode == 0 and "recomputed 2 lead(s)" in recomputed.stderr
+
+
+def test_serve_answers_health_checks(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    assert nurture("db", "upgrade", "--database-url", url, cwd=tmp_path).returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--database-url", url, "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                    body = json.loads(response.read())
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert body["status"] == "ready"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
