@@ -18,5 +18,7 @@ SETTINGS = web.AppKey("settings", Settings)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", SessionMaker)
+# The newest migration this build ships, read once at start instead of from disk on every probe.
+EXPECTED_REVISION = web.AppKey("expected_revision", str)
 HTTP = web.AppKey("http", ClientSession)
 SCHEDULER_TASK = web.AppKey("scheduler_task", asyncio.Task[None])

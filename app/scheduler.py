@@ -7,7 +7,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker, transaction
 from app.keys import Clock
@@ -26,16 +28,14 @@ class TickReport:
     sla_notices: int
 
 
-async def _tenant_lock(session: object, tenant_id: str) -> bool:
+async def _tenant_lock(session: AsyncSession, tenant_id: str) -> bool:
     """On PostgreSQL only one instance works a tenant per tick; SQLite has one writer anyway."""
-    bind = getattr(session, "bind", None)
-    if bind is None or bind.dialect.name != "postgresql":
+    if session.bind is None or session.bind.dialect.name != "postgresql":
         return True
-    result = await session.exec(  # type: ignore[attr-defined]
-        text("SELECT pg_try_advisory_xact_lock(hashtext('nurture.scheduler'), hashtext(:tenant))"),
-        params={"tenant": tenant_id},
+    statement = select(
+        func.pg_try_advisory_xact_lock(func.hashtext("nurture.scheduler"), func.hashtext(tenant_id))
     )
-    return bool(result.scalar())
+    return bool((await session.exec(statement)).one())
 
 
 async def announce_due_follow_ups(

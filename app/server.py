@@ -64,7 +64,7 @@ async def readyz(request: web.Request) -> web.Response:
     except Exception as error:  # noqa: BLE001 - any failure here means "not ready"
         log.warning("readiness check failed: %s", type(error).__name__)
         return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
-    expected = head_revision()
+    expected = request.app[keys.EXPECTED_REVISION]
     if revision != expected:
         return web.json_response(
             {"status": "unavailable", "database": "not migrated", "revision": revision, "expected": expected},
@@ -76,6 +76,7 @@ async def readyz(request: web.Request) -> web.Response:
 async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(app[keys.SETTINGS])
     app[keys.ENGINE] = engine
+    app[keys.EXPECTED_REVISION] = (await asyncio.to_thread(head_revision)) or ""
     app[keys.SESSIONS] = create_sessionmaker(engine)
     yield
     await engine.dispose()
