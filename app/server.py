@@ -76,7 +76,8 @@ async def readyz(request: web.Request) -> web.Response:
 async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(app[keys.SETTINGS])
     app[keys.ENGINE] = engine
-    app[keys.EXPECTED_REVISION] = (await asyncio.to_thread(head_revision)) or ""
+    expected: str | None = await asyncio.to_thread(head_revision)
+    app[keys.EXPECTED_REVISION] = expected or ""
     app[keys.SESSIONS] = create_sessionmaker(engine)
     yield
     await engine.dispose()
