@@ -13,22 +13,14 @@ from app.models import Lead, Member, OwnershipChange
 from app.nurturing.assignment import Candidate, distribute, route
 from app.nurturing.enums import AssignmentMethod, Role
 from app.services.access import Actor, ensure_can_assign
-from app.services.errors import InvalidInput, LeadNotFound, MemberNotFound, StaleVersion, TeamNotFound
+from app.services.errors import InvalidInput, LeadNotFound, StaleVersion, TeamNotFound
 from app.services.lead_context import load_contexts
+from app.services.lookups import get_member
 from app.services.outbox import Notice, enqueue
 from app.services.planning import CLOSED_LIFECYCLES, plan_follow_up
 from app.services.tenant_config import TenantConfig, load_config, team_uuid
 
 MAX_BULK = 1000
-
-
-async def _member(session: AsyncSession, tenant_id: str, member_id: uuid.UUID) -> Member:
-    member = (
-        await session.exec(select(Member).where(Member.tenant_id == tenant_id, Member.id == member_id))
-    ).first()
-    if member is None:
-        raise MemberNotFound(member_id)
-    return member
 
 
 async def _leads(session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.UUID]) -> list[Lead]:
@@ -129,7 +121,7 @@ async def assign_owner(
     lead = (await _leads(session, tenant_id, [lead_id]))[0]
     if expected_version is not None and expected_version != lead.version:
         raise StaleVersion(expected_version, lead)
-    owner = await _member(session, tenant_id, member_id)
+    owner = await get_member(session=session, tenant_id=tenant_id, member_id=member_id)
     if not owner.active:
         raise InvalidInput("cannot assign a lead to an inactive member")
     ensure_can_assign(actor, lead, owner)
@@ -159,7 +151,7 @@ async def bulk_assign(
 ) -> list[OwnershipChange]:
     """Give many leads to one member in one transaction: all or nothing."""
     leads = await _leads(session, tenant_id, lead_ids)
-    owner = await _member(session, tenant_id, member_id)
+    owner = await get_member(session=session, tenant_id=tenant_id, member_id=member_id)
     if not owner.active:
         raise InvalidInput("cannot assign leads to an inactive member")
     for lead in leads:

@@ -25,9 +25,10 @@ from app.nurturing.enums import (
 from app.nurturing.lifecycle import ALLOWED_TRANSITIONS
 from app.nurturing.scoring import Signal
 from app.services.access import Actor, ensure_can_work
-from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, LeadNotFound, StaleVersion
+from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, StaleVersion
 from app.services.lead_context import LeadContext, load_contexts
 from app.services.lead_history import change_lifecycle
+from app.services.lookups import get_lead
 from app.services.planning import notify_card_changed, plan_follow_up
 from app.services.refresh import refresh_lead
 from app.services.tenant_config import TenantConfig, load_config, working_hours
@@ -56,11 +57,7 @@ async def _load(
     ).first()
     if follow_up is None:
         raise FollowUpNotFound(follow_up_id)
-    lead = (
-        await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == follow_up.lead_id))
-    ).first()
-    if lead is None:
-        raise LeadNotFound(follow_up.lead_id)
+    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=follow_up.lead_id)
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now)
     return follow_up, contexts[lead.id]
 
@@ -249,9 +246,7 @@ async def log_touchpoint(
     """Record a call, mail or meeting outside the cadence; the next follow-up is re-planned from it."""
     if not summary.strip():
         raise InvalidInput("a logged touch needs a short summary")
-    lead = (await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == lead_id))).first()
-    if lead is None:
-        raise LeadNotFound(lead_id)
+    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
     ensure_can_work(actor, lead)
     if expected_version is not None and expected_version != lead.version:
         raise StaleVersion(expected_version, lead)

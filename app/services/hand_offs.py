@@ -13,19 +13,13 @@ from app.nurturing import lifecycle as lifecycle_rules
 from app.nurturing.enums import FollowUpKind, FollowUpStatus, HandOffStatus
 from app.nurturing.reasons import Reason
 from app.services.access import Actor, ensure_can_decide_hand_off, ensure_can_work
-from app.services.errors import Conflict, InvalidInput, LeadNotFound, NotFound, StaleVersion
+from app.services.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle
+from app.services.lookups import get_lead
 from app.services.outbox import Notice, enqueue
 from app.services.planning import plan_follow_up
 from app.services.tenant_config import load_config, working_hours
-
-
-async def _lead(session: AsyncSession, tenant_id: str, lead_id: uuid.UUID) -> Lead:
-    lead = (await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == lead_id))).first()
-    if lead is None:
-        raise LeadNotFound(lead_id)
-    return lead
 
 
 async def propose_hand_off(
@@ -39,7 +33,7 @@ async def propose_hand_off(
     expected_version: int | None = None,
 ) -> HandOff:
     """A rep sees buying signals the engine has not: propose the hand-off with the score as evidence."""
-    lead = await _lead(session, tenant_id, lead_id)
+    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
     ensure_can_work(actor, lead)
     if expected_version is not None and expected_version != lead.version:
         raise StaleVersion(expected_version, lead)
@@ -90,7 +84,7 @@ async def _open_hand_off(
         raise NotFound("hand-off", hand_off_id)
     if hand_off.status != HandOffStatus.PROPOSED:
         raise Conflict(f"hand-off was already {hand_off.status}")
-    return hand_off, await _lead(session, tenant_id, hand_off.lead_id)
+    return hand_off, await get_lead(session=session, tenant_id=tenant_id, lead_id=hand_off.lead_id)
 
 
 async def _notify_owner(session: AsyncSession, hand_off: HandOff, lead: Lead, now: datetime) -> None:

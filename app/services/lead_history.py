@@ -19,6 +19,33 @@ def _reason_document(reason: Reason | str | None) -> object:
     return reason.to_dict()
 
 
+def _record(
+    session: AsyncSession,
+    lead: Lead,
+    *,
+    field: str,
+    from_value: str,
+    to_value: str,
+    now: datetime,
+    automatic: bool,
+    reason: Reason | str | None,
+    actor_id: uuid.UUID | None,
+) -> None:
+    session.add(
+        LeadStateChange(
+            tenant_id=lead.tenant_id,
+            lead_id=lead.id,
+            field=field,
+            from_value=from_value,
+            to_value=to_value,
+            automatic=automatic,
+            reason=_reason_document(reason),
+            actor_id=actor_id,
+            changed_at=now,
+        )
+    )
+
+
 def change_stage(
     *,
     session: AsyncSession,
@@ -32,18 +59,16 @@ def change_stage(
     """Move the buyer stage and record it; returns False when nothing changed."""
     if lead.stage == to_stage:
         return False
-    session.add(
-        LeadStateChange(
-            tenant_id=lead.tenant_id,
-            lead_id=lead.id,
-            field="stage",
-            from_value=lead.stage,
-            to_value=to_stage,
-            automatic=automatic,
-            reason=_reason_document(reason),
-            actor_id=actor_id,
-            changed_at=now,
-        )
+    _record(
+        session,
+        lead,
+        field="stage",
+        from_value=lead.stage,
+        to_value=to_stage,
+        now=now,
+        automatic=automatic,
+        reason=reason,
+        actor_id=actor_id,
     )
     lead.stage = to_stage
     return True
@@ -61,18 +86,16 @@ def change_lifecycle(
 ) -> None:
     """Move the lifecycle through the allowed transitions (InvalidTransition otherwise) and record it."""
     lifecycle_rules.transition(lead.lifecycle, to_lifecycle)
-    session.add(
-        LeadStateChange(
-            tenant_id=lead.tenant_id,
-            lead_id=lead.id,
-            field="lifecycle",
-            from_value=lead.lifecycle,
-            to_value=to_lifecycle,
-            automatic=automatic,
-            reason=_reason_document(reason),
-            actor_id=actor_id,
-            changed_at=now,
-        )
+    _record(
+        session,
+        lead,
+        field="lifecycle",
+        from_value=lead.lifecycle,
+        to_value=to_lifecycle,
+        now=now,
+        automatic=automatic,
+        reason=reason,
+        actor_id=actor_id,
     )
     lead.lifecycle = to_lifecycle
     lead.lifecycle_changed_at = now

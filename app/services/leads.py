@@ -16,20 +16,13 @@ from app.nurturing.enums import BuyerStage, Lifecycle
 from app.nurturing.stages import override_stage as override_stage_rule
 from app.services.access import Actor, ensure_can_work
 from app.services.assignment import assign_owner, route_unassigned
-from app.services.errors import Conflict, InvalidInput, LeadNotFound, StaleVersion
+from app.services.errors import Conflict, InvalidInput, StaleVersion
 from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle, change_stage
+from app.services.lookups import get_lead
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_up
 from app.services.refresh import refresh_lead
 from app.services.tenant_config import TenantConfig, load_config
-
-
-async def get_lead(*, session: AsyncSession, tenant_id: str, lead_id: uuid.UUID) -> Lead:
-    """One lead of this tenant, or LeadNotFound (also for another tenant's id)."""
-    lead = (await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == lead_id))).first()
-    if lead is None:
-        raise LeadNotFound(lead_id)
-    return lead
 
 
 async def find_leads(*, session: AsyncSession, tenant_id: str, query: str, limit: int = 10) -> Sequence[Lead]:

@@ -1,0 +1,29 @@
+"""Fetching one row of a tenant by id; another tenant's id is simply not found."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import Lead, Member
+from app.services.errors import LeadNotFound, MemberNotFound
+
+
+async def get_lead(*, session: AsyncSession, tenant_id: str, lead_id: uuid.UUID) -> Lead:
+    """One lead of this tenant, or LeadNotFound (also for another tenant's id)."""
+    lead = (await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == lead_id))).first()
+    if lead is None:
+        raise LeadNotFound(lead_id)
+    return lead
+
+
+async def get_member(*, session: AsyncSession, tenant_id: str, member_id: uuid.UUID) -> Member:
+    """One member of this tenant, or MemberNotFound."""
+    member = (
+        await session.exec(select(Member).where(Member.tenant_id == tenant_id, Member.id == member_id))
+    ).first()
+    if member is None:
+        raise MemberNotFound(member_id)
+    return member
