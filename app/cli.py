@@ -85,7 +85,7 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from app.services.demo import DEMO_TENANT_ID, seed_demo_tenant
+    from app.services.demo_seed import DEMO_TENANT_ID, seed_demo_tenant
 
     upgrade_database(settings.database_url)
 

@@ -85,6 +85,7 @@ class HandOffStatus(StrEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # the lead left the funnel (recycled, disqualified) before anyone decided
 
 
 class AssignmentMethod(StrEnum):

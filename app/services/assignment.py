@@ -116,6 +116,7 @@ async def assign_owner(
     reason: str | None = None,
     expected_version: int | None = None,
     method: AssignmentMethod = AssignmentMethod.MANUAL,
+    config: TenantConfig | None = None,
 ) -> OwnershipChange | None:
     """Give a lead to one member; None when that member already owns it."""
     lead = (await _leads(session, tenant_id, [lead_id]))[0]
@@ -125,7 +126,7 @@ async def assign_owner(
     if not owner.active:
         raise InvalidInput("cannot assign a lead to an inactive member")
     ensure_can_assign(actor, lead, owner)
-    config = await load_config(session=session, tenant_id=tenant_id)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     changes = await _apply(
         session=session,
         leads=[lead],
@@ -148,6 +149,7 @@ async def bulk_assign(
     actor: Actor | None,
     now: datetime,
     reason: str | None = None,
+    config: TenantConfig | None = None,
 ) -> list[OwnershipChange]:
     """Give many leads to one member in one transaction: all or nothing."""
     leads = await _leads(session, tenant_id, lead_ids)
@@ -156,7 +158,7 @@ async def bulk_assign(
         raise InvalidInput("cannot assign leads to an inactive member")
     for lead in leads:
         ensure_can_assign(actor, lead, owner)
-    config = await load_config(session=session, tenant_id=tenant_id)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     return await _apply(
         session=session,
         leads=leads,
@@ -222,6 +224,7 @@ async def round_robin_assign(
     now: datetime,
     method: AssignmentMethod = AssignmentMethod.ROUND_ROBIN,
     reason: str | None = None,
+    config: TenantConfig | None = None,
 ) -> list[OwnershipChange]:
     """Spread leads over the team's reps by free capacity, skipping inactive and away members."""
     leads = await _leads(session, tenant_id, lead_ids)
@@ -235,7 +238,7 @@ async def round_robin_assign(
         ensure_can_assign(actor, lead, pool[0][0])
     plan = distribute([str(lead.id) for lead in leads], [candidate for _, candidate in pool], now)
     owners = {lead.id: by_id[plan[str(lead.id)]] for lead in leads if str(lead.id) in plan}
-    config = await load_config(session=session, tenant_id=tenant_id)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     return await _apply(
         session=session,
         leads=[lead for lead in leads if lead.id in owners],
@@ -255,10 +258,11 @@ async def route_unassigned(
     lead_ids: Sequence[uuid.UUID],
     actor: Actor | None,
     now: datetime,
+    config: TenantConfig | None = None,
 ) -> list[OwnershipChange]:
     """Send each unowned lead to the team its country, industry or source routes to; round-robin there."""
     leads = [lead for lead in await _leads(session, tenant_id, lead_ids) if lead.owner_id is None]
-    config = await load_config(session=session, tenant_id=tenant_id)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
     by_team: dict[uuid.UUID, list[uuid.UUID]] = {}
     for lead in leads:
@@ -276,5 +280,6 @@ async def route_unassigned(
             now=now,
             method=AssignmentMethod.RULE,
             reason="routing rule",
+            config=config,
         )
     return changes

@@ -147,7 +147,7 @@ async def complete_follow_up(
         outcome is FollowUpOutcome.NOT_INTERESTED
         and Lifecycle.RECYCLED in ALLOWED_TRANSITIONS[lead.lifecycle]
     ):
-        change_lifecycle(
+        await change_lifecycle(
             session=session,
             lead=lead,
             to_lifecycle=Lifecycle.RECYCLED,

@@ -108,7 +108,7 @@ async def accept_hand_off(
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     decision = lifecycle_rules.accept_hand_off(lead.lifecycle, working_hours(context.owner), now)
     actor_id = actor.member_id if actor else None
-    change_lifecycle(
+    await change_lifecycle(
         session=session,
         lead=lead,
         to_lifecycle=decision.lifecycle,
@@ -153,7 +153,7 @@ async def reject_hand_off(
     ensure_can_decide_hand_off(actor, lead)
     decision = lifecycle_rules.reject_hand_off(lead.lifecycle, reason)
     actor_id = actor.member_id if actor else None
-    change_lifecycle(
+    await change_lifecycle(
         session=session,
         lead=lead,
         to_lifecycle=decision.lifecycle,
@@ -161,6 +161,7 @@ async def reject_hand_off(
         automatic=False,
         reason=reason.strip(),
         actor_id=actor_id,
+        withdraw_hand_offs=False,  # this one is being decided, not withdrawn
     )
     hand_off.status = HandOffStatus.REJECTED
     hand_off.decided_by = actor_id

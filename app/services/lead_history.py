@@ -5,12 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import Lead, LeadStateChange
+from app.models import HandOff, Lead, LeadStateChange
 from app.nurturing import lifecycle as lifecycle_rules
-from app.nurturing.enums import BuyerStage, Lifecycle
+from app.nurturing.enums import BuyerStage, HandOffStatus, Lifecycle
 from app.nurturing.reasons import Reason
+
+_LEAVES_FUNNEL = frozenset({Lifecycle.RECYCLED, Lifecycle.DISQUALIFIED, Lifecycle.LOST})
 
 
 def _reason_document(reason: Reason | str | None) -> object:
@@ -74,7 +78,7 @@ def change_stage(
     return True
 
 
-def change_lifecycle(
+async def change_lifecycle(
     *,
     session: AsyncSession,
     lead: Lead,
@@ -83,9 +87,25 @@ def change_lifecycle(
     automatic: bool,
     reason: Reason | str | None,
     actor_id: uuid.UUID | None = None,
+    withdraw_hand_offs: bool = True,
 ) -> None:
-    """Move the lifecycle through the allowed transitions (InvalidTransition otherwise) and record it."""
+    """Move the lifecycle through the allowed transitions (InvalidTransition otherwise) and record it.
+
+    A lead that leaves the funnel takes its waiting hand-off with it, so no team lead decides on a lead
+    that is already back in nurturing."""
     lifecycle_rules.transition(lead.lifecycle, to_lifecycle)
+    if withdraw_hand_offs and to_lifecycle in _LEAVES_FUNNEL:
+        await session.exec(
+            update(HandOff)
+            .where(
+                col(HandOff.tenant_id) == lead.tenant_id,
+                col(HandOff.lead_id) == lead.id,
+                col(HandOff.status) == HandOffStatus.PROPOSED,
+            )
+            .values(
+                status=HandOffStatus.WITHDRAWN, decided_at=now, reason=f"lead moved to {to_lifecycle.value}"
+            )
+        )
     _record(
         session,
         lead,

@@ -108,13 +108,21 @@ async def create_lead(
     )
     session.add(lead)
     await session.flush()
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     if owner is not None:
         await assign_owner(
-            session=session, tenant_id=tenant_id, lead_id=lead.id, member_id=owner.id, actor=actor, now=now
+            session=session,
+            tenant_id=tenant_id,
+            lead_id=lead.id,
+            member_id=owner.id,
+            actor=actor,
+            now=now,
+            config=config,
         )
     else:
-        await route_unassigned(session=session, tenant_id=tenant_id, lead_ids=[lead.id], actor=None, now=now)
-    config = config or await load_config(session=session, tenant_id=tenant_id)
+        await route_unassigned(
+            session=session, tenant_id=tenant_id, lead_ids=[lead.id], actor=None, now=now, config=config
+        )
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     await refresh_lead(session=session, context=context, config=config, now=now)
     await session.flush()
@@ -206,7 +214,7 @@ async def set_lifecycle(
         and not (reason or "").strip()
     ):
         raise InvalidInput(f"moving a lead to {lifecycle} needs a reason")
-    change_lifecycle(
+    await change_lifecycle(
         session=session,
         lead=lead,
         to_lifecycle=lifecycle,

@@ -69,7 +69,7 @@ async def refresh_lead(
 
     became_mql = False
     if becomes_mql(lead.lifecycle, score, config.thresholds) and _requalifies(context):
-        change_lifecycle(
+        await change_lifecycle(
             session=session,
             lead=lead,
             to_lifecycle=Lifecycle.MQL,

@@ -11,8 +11,15 @@ from sqlmodel import col, select
 from app.db import SessionMaker, transaction
 from app.models import FollowUp, HandOff, Lead, LeadStateChange, OutboxMessage
 from app.nurturing.calendar import WorkingHours, business_hours_between
-from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, FollowUpKind, HandOffStatus, Lifecycle
+from app.nurturing.enums import (
+    ACTIVE_FOLLOW_UP_STATUSES,
+    FollowUpKind,
+    FollowUpOutcome,
+    HandOffStatus,
+    Lifecycle,
+)
 from app.services.errors import Conflict, InvalidInput, NotAllowed
+from app.services.follow_ups import complete_follow_up
 from app.services.hand_offs import accept_hand_off, propose_hand_off, reject_hand_off
 from tests.factories import T0, Org, make_lead, make_org
 
@@ -146,3 +153,36 @@ async def test_reject_needs_a_reason_and_recycles(sessions: SessionMaker) -> Non
         and decided.reason == "no budget before 2027"
     )
     assert [n.member_id for n in notices] == [org.reps[0].id]
+
+
+async def test_a_lead_that_leaves_the_funnel_withdraws_its_waiting_hand_off(sessions: SessionMaker) -> None:
+    org, lead_id, hand_off = await _proposed(sessions)
+    async with sessions() as session:
+        active = (
+            await session.exec(
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+                )
+            )
+        ).one()
+    async with transaction(sessions) as session:
+        await complete_follow_up(
+            session=session,
+            tenant_id=org.tenant_id,
+            follow_up_id=active.id,
+            outcome=FollowUpOutcome.NOT_INTERESTED,
+            actor=org.actor(org.reps[0]),
+            now=T0,
+        )
+    async with sessions() as session:
+        withdrawn = await session.get(HandOff, hand_off.id)
+    assert withdrawn is not None and withdrawn.status == HandOffStatus.WITHDRAWN
+    async with transaction(sessions) as session:
+        with pytest.raises(Conflict):
+            await accept_hand_off(
+                session=session,
+                tenant_id=org.tenant_id,
+                hand_off_id=hand_off.id,
+                actor=org.actor(org.lead_dach),
+                now=T0,
+            )

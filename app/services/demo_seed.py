@@ -1,0 +1,466 @@
+"""The demo tenant: a realistic sales org whose 90 days of history are produced by the real services."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db import SessionMaker, transaction
+from app.models import (
+    ContentItemRow,
+    EngagementEvent,
+    FollowUp,
+    HandOff,
+    Lead,
+    LeadCreate,
+    Member,
+    RoutingRuleRow,
+    Team,
+)
+from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, FollowUpOutcome, HandOffStatus, Lifecycle, Role
+from app.nurturing.playbook import default_content_library
+from app.services import demo_data as data
+from app.services.access import Actor
+from app.services.events import EventIn, ingest_events
+from app.services.follow_ups import complete_follow_up, due_follow_ups
+from app.services.hand_offs import accept_hand_off, reject_hand_off
+from app.services.leads import create_lead, set_lifecycle
+from app.services.tenant_config import load_config
+from app.services.tenants import ensure_tenant
+
+DEMO_TENANT_ID = "3f2c1d9e-7b4a-4e2f-9c1d-0de70de70de7"
+DEMO_TENANT_NAME = "Fertigwerk Industrial IoT GmbH"
+HISTORY_DAYS = 90
+
+# Buyer profiles: how often each lead engages, and with what.
+PROFILES: dict[str, tuple[float, tuple[tuple[str, float], ...]]] = {
+    "cold": (0.06, (("email_open", 0.8), ("page_view", 0.2))),
+    "warming": (
+        0.18,
+        (
+            ("email_open", 0.35),
+            ("email_click", 0.2),
+            ("page_view", 0.2),
+            ("content_download", 0.15),
+            ("webinar_attended", 0.05),
+            ("pricing_view", 0.05),
+        ),
+    ),
+    "hot": (
+        0.3,
+        (
+            ("email_open", 0.2),
+            ("email_click", 0.15),
+            ("page_view", 0.15),
+            ("pricing_view", 0.2),
+            ("content_download", 0.1),
+            ("email_reply", 0.1),
+            ("demo_request", 0.05),
+            ("webinar_attended", 0.05),
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedLead:
+    email: str
+    first_name: str
+    last_name: str
+    title: str
+    persona: str
+    language: str
+    source: str
+    needs: str
+    topics: tuple[str, ...]
+    company: str
+    domain: str
+    industry: str
+    country: str
+    employees: int
+    created_day: int  # days before now
+    profile: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPlan:
+    leads: tuple[PlannedLead, ...]
+    events: dict[int, list[tuple[str, str, int]]] = field(
+        default_factory=dict
+    )  # day -> (email, kind, minute)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    teams: int
+    members: int
+    leads: int
+    events: int
+    follow_ups_open: int
+    overdue: int
+    mqls: int
+    hand_offs_waiting: int
+    customers: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.teams} teams, {self.members} members, {self.leads} leads, {self.events} events, "
+            f"{self.follow_ups_open} open follow-ups ({self.overdue} overdue), {self.mqls} MQLs, "
+            f"{self.hand_offs_waiting} hand-offs waiting, {self.customers} won"
+        )
+
+
+def _email(first: str, last: str, domain: str, taken: set[str]) -> str:
+    plain = (
+        f"{first}.{last}".lower()
+        .replace("ä", "ae")
+        .replace("ö", "oe")
+        .replace("ü", "ue")
+        .replace("ß", "ss")
+        .replace("'", "")
+    )
+    candidate, n = f"{plain}@{domain}", 2
+    while candidate in taken:
+        candidate, n = f"{plain}{n}@{domain}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def generate_demo_plan(rng: random.Random, leads: int) -> DemoPlan:
+    """Everything random about the demo, decided up front; the same seed gives the same plan."""
+    companies: list[tuple[str, str, str, str, int]] = []
+    for index in range(max(leads // 3, 10)):
+        country = rng.choices(
+            ["DE", "AT", "CH", "GB", "IE", "US", "CA", *data.UNROUTED_COUNTRIES],
+            weights=[30, 6, 6, 16, 4, 24, 6, 2, 2, 1],
+        )[0]
+        german = country in ("DE", "AT", "CH")
+        stem = rng.choice(data.GERMAN_COMPANY_STEMS if german else data.ENGLISH_COMPANY_STEMS)
+        kind = rng.choice(data.GERMAN_COMPANY_KINDS if german else data.ENGLISH_COMPANY_KINDS)
+        name = f"{stem} {kind}"
+        slug = "".join(ch for ch in stem.lower().replace("ä", "ae").replace("ü", "ue") if ch.isalnum())
+        domain = f"{slug}-{index}.example"
+        employees = int(rng.choice([20, 45, 80, 150, 320, 600, 1200, 2500, 8000]) * rng.uniform(0.8, 1.2))
+        companies.append((name, domain, rng.choice(data.INDUSTRIES), country, employees))
+    taken: set[str] = set()
+    planned: list[PlannedLead] = []
+    events: dict[int, list[tuple[str, str, int]]] = {}
+    for _ in range(leads):
+        name, domain, industry, country, employees = rng.choice(companies)
+        german = country in ("DE", "AT", "CH")
+        first = rng.choice(data.GERMAN_FIRST if german else data.ENGLISH_FIRST)
+        last = rng.choice(data.GERMAN_LAST if german else data.ENGLISH_LAST)
+        title, persona = rng.choice(data.TITLES)
+        profile = rng.choices(["cold", "warming", "hot"], weights=[50, 35, 15])[0]
+        lead = PlannedLead(
+            email=_email(first, last, domain, taken),
+            first_name=first,
+            last_name=last,
+            title=title,
+            persona=persona,
+            language="de" if german else "en",
+            source=rng.choice(data.SOURCES),
+            needs=rng.choice(data.NEEDS),
+            topics=tuple(rng.sample(data.TOPICS, k=rng.randint(1, 3))),
+            company=name,
+            domain=domain,
+            industry=industry,
+            country=country,
+            employees=employees,
+            created_day=rng.randint(1, HISTORY_DAYS),
+            profile=profile,
+        )
+        planned.append(lead)
+        rate, kinds = PROFILES[profile]
+        # Hot leads heat up recently; everybody else engages evenly.
+        for day in range(lead.created_day, -1, -1):
+            boost = 2.0 if profile == "hot" and day < 14 else 1.0
+            if rng.random() < rate * boost:
+                kind = rng.choices([k for k, _ in kinds], weights=[w for _, w in kinds])[0]
+                events.setdefault(day, []).append((lead.email, kind, rng.randint(8 * 60, 18 * 60)))
+    return DemoPlan(leads=tuple(planned), events=events)
+
+
+async def _organisation(sessions: SessionMaker, now: datetime) -> dict[str, Member]:
+    async with transaction(sessions) as session:
+        await ensure_tenant(session=session, tenant_id=DEMO_TENANT_ID, name=DEMO_TENANT_NAME, now=now)
+        teams: list[Team] = []
+        for name, zone, _countries, schedule in data.TEAMS:
+            team = Team(tenant_id=DEMO_TENANT_ID, name=name, time_zone=zone, pipeline_schedule=schedule)
+            teams.append(team)
+        session.add_all(teams)
+        await session.flush()
+        for (_name, _zone, countries, _schedule), team in zip(data.TEAMS, teams, strict=True):
+            session.add(
+                RoutingRuleRow(
+                    tenant_id=DEMO_TENANT_ID,
+                    priority=10,
+                    field="country",
+                    values=list(countries),
+                    team_id=team.id,
+                )
+            )
+        people: dict[str, Member] = {}
+        for name, role, team_index, capacity, locale in data.PEOPLE:
+            home = teams[team_index] if team_index is not None else None
+            first, last = name.split(" ", 1)
+            member = Member(
+                tenant_id=DEMO_TENANT_ID,
+                display_name=name,
+                email=_email(first, last, data.VENDOR_DOMAIN, set()),
+                role=Role(role),
+                team_id=home.id if home else None,
+                time_zone=home.time_zone if home else "Europe/Berlin",
+                work_start=time(8, 30) if locale == "de" else time(9, 0),
+                work_end=time(17, 30) if locale == "de" else time(17, 30),
+                capacity=capacity,
+                locale=locale,
+            )
+            people[name] = member
+        session.add_all(people.values())
+        for item in default_content_library():
+            session.add(
+                ContentItemRow(
+                    tenant_id=DEMO_TENANT_ID,
+                    key=item.id,
+                    title=item.title,
+                    url=item.url,
+                    kind=item.kind,
+                    stages=sorted(stage.value for stage in item.stages),
+                    personas=sorted(item.personas),
+                    topics=sorted(item.topics),
+                    language=item.language,
+                )
+            )
+    return people
+
+
+def _day_start(now: datetime, days_ago: int) -> datetime:
+    return (now - timedelta(days=days_ago)).replace(hour=7, minute=0, second=0, microsecond=0)
+
+
+async def seed_demo_tenant(
+    *,
+    sessions: SessionMaker,
+    now: datetime,
+    rng: random.Random,
+    leads: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoSummary:
+    """Create the demo tenant and replay 90 days of nurturing through the real services."""
+    plan = generate_demo_plan(rng, leads)
+    people = await _organisation(sessions, now - timedelta(days=HISTORY_DAYS + 1))
+    leads_by_day: dict[int, list[PlannedLead]] = {}
+    for lead in plan.leads:
+        leads_by_day.setdefault(lead.created_day, []).append(lead)
+    team_leads = {member.team_id: member for member in people.values() if member.role is Role.LEAD}
+    async with sessions() as session:
+        config = await load_config(session=session, tenant_id=DEMO_TENANT_ID)
+    total_events = 0
+    for day in range(HISTORY_DAYS, -1, -1):
+        start = _day_start(now, day)
+        moment = min(start + timedelta(hours=10), now)
+        async with transaction(sessions) as session:
+            for planned in leads_by_day.get(day, []):
+                await create_lead(
+                    session=session,
+                    tenant_id=DEMO_TENANT_ID,
+                    actor=None,
+                    now=start + timedelta(minutes=rng.randint(60, 540)),
+                    config=config,
+                    data=LeadCreate(
+                        email=planned.email,
+                        first_name=planned.first_name,
+                        last_name=planned.last_name,
+                        title=planned.title,
+                        persona=planned.persona,
+                        language=planned.language,
+                        source=planned.source,
+                        needs=planned.needs,
+                        topics=list(planned.topics),
+                        company_name=planned.company,
+                        company_domain=planned.domain,
+                        industry=planned.industry,
+                        country=planned.country,
+                        employees=planned.employees,
+                    ),
+                )
+            day_events = [
+                EventIn(
+                    external_id=f"demo-{day}-{index}",
+                    kind=kind,
+                    email=email,
+                    occurred_at=start + timedelta(minutes=minute - 7 * 60),
+                )
+                for index, (email, kind, minute) in enumerate(plan.events.get(day, []))
+                if day <= next(lead.created_day for lead in plan.leads if lead.email == email)
+                and start + timedelta(minutes=minute - 7 * 60) <= now
+            ]
+            if day_events:
+                result = await ingest_events(
+                    session=session, tenant_id=DEMO_TENANT_ID, events=day_events, now=moment, config=config
+                )
+                total_events += result.accepted
+        if day > 0:
+            await _work_the_day(sessions, rng, team_leads, moment, config)
+        if progress is not None:
+            progress(HISTORY_DAYS - day + 1, HISTORY_DAYS + 1)
+    await _finish_people(sessions, people, now)
+    return await summarise(sessions=sessions, now=now)
+
+
+async def _work_the_day(
+    sessions: SessionMaker,
+    rng: random.Random,
+    team_leads: dict[uuid.UUID | None, Member],
+    moment: datetime,
+    config: object,
+) -> None:
+    """Reps work most of what is due (not all: a real team has a backlog); team leads decide hand-offs."""
+    outcomes = list(FollowUpOutcome)
+    async with transaction(sessions) as session:
+        due = await due_follow_ups(session=session, tenant_id=DEMO_TENANT_ID, now=moment, limit=1000)
+        for follow_up in due:
+            if rng.random() > 0.8:
+                continue
+            outcome = rng.choices(outcomes, weights=[20, 55, 10, 15])[0]
+            await complete_follow_up(
+                session=session,
+                tenant_id=DEMO_TENANT_ID,
+                follow_up_id=follow_up.id,
+                outcome=outcome,
+                actor=None,
+                now=moment + timedelta(minutes=rng.randint(0, 300)),
+                config=config,  # type: ignore[arg-type]
+            )
+        waiting = (
+            await session.exec(
+                select(HandOff, Lead)
+                .join(Lead, col(Lead.id) == col(HandOff.lead_id))
+                .where(
+                    HandOff.tenant_id == DEMO_TENANT_ID,
+                    HandOff.status == HandOffStatus.PROPOSED,
+                    HandOff.proposed_at <= moment - timedelta(days=1),
+                )
+            )
+        ).all()
+        await _advance_pipeline(session, rng, moment)
+        for hand_off, lead in waiting:
+            decider = team_leads.get(lead.team_id)
+            actor = Actor.of(decider) if decider is not None else None
+            if rng.random() < 0.65:
+                await accept_hand_off(
+                    session=session,
+                    tenant_id=DEMO_TENANT_ID,
+                    hand_off_id=hand_off.id,
+                    actor=actor,
+                    now=moment,
+                )
+            else:
+                await reject_hand_off(
+                    session=session,
+                    tenant_id=DEMO_TENANT_ID,
+                    hand_off_id=hand_off.id,
+                    reason=rng.choice(data.REJECT_REASONS),
+                    actor=actor,
+                    now=moment,
+                )
+
+
+# lifecycle -> (days in it before a decision, probability per working day, next steps with weights)
+_PIPELINE: dict[Lifecycle, tuple[int, float, tuple[tuple[Lifecycle, int], ...]]] = {
+    Lifecycle.SAL: (3, 0.3, ((Lifecycle.SQL, 7), (Lifecycle.RECYCLED, 2), (Lifecycle.DISQUALIFIED, 1))),
+    Lifecycle.SQL: (7, 0.2, ((Lifecycle.OPPORTUNITY, 7), (Lifecycle.LOST, 2), (Lifecycle.RECYCLED, 1))),
+    Lifecycle.OPPORTUNITY: (14, 0.15, ((Lifecycle.WON, 5), (Lifecycle.LOST, 3), (Lifecycle.RECYCLED, 2))),
+}
+_PIPELINE_REASONS = {
+    Lifecycle.RECYCLED: "timing moved to next year",
+    Lifecycle.DISQUALIFIED: "no fit after discovery call",
+    Lifecycle.LOST: "chose a competitor",
+}
+
+
+async def _advance_pipeline(session: AsyncSession, rng: random.Random, moment: datetime) -> None:
+    """Sales moves accepted leads on: some become opportunities and customers, some are lost or recycled."""
+    for lifecycle, (min_days, chance, steps) in _PIPELINE.items():
+        ready = (
+            await session.exec(
+                select(Lead).where(
+                    Lead.tenant_id == DEMO_TENANT_ID,
+                    Lead.lifecycle == lifecycle,
+                    col(Lead.lifecycle_changed_at) <= moment - timedelta(days=min_days),
+                )
+            )
+        ).all()
+        for lead in ready:
+            if rng.random() > chance:
+                continue
+            target = rng.choices([step for step, _ in steps], weights=[weight for _, weight in steps])[0]
+            await set_lifecycle(
+                session=session,
+                tenant_id=DEMO_TENANT_ID,
+                lead_id=lead.id,
+                lifecycle=target,
+                reason=_PIPELINE_REASONS.get(target),
+                actor=None,
+                now=moment,
+                expected_version=lead.version,
+            )
+
+
+async def _finish_people(sessions: SessionMaker, people: dict[str, Member], now: datetime) -> None:
+    async with transaction(sessions) as session:
+        away = await session.get(Member, people[data.AWAY_REP].id)
+        gone = await session.get(Member, people[data.INACTIVE_REP].id)
+        assert away is not None and gone is not None
+        away.away_until = now + timedelta(days=5)
+        gone.active = False
+        session.add_all([away, gone])
+
+
+async def summarise(*, sessions: SessionMaker, now: datetime) -> DemoSummary:
+    """Counts that show the demo is alive: open and overdue work, MQLs, waiting hand-offs."""
+    tenant = DEMO_TENANT_ID
+
+    async def count(statement: object) -> int:
+        async with sessions() as session:
+            return int((await session.exec(statement)).one())  # type: ignore[call-overload]
+
+    active = col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+    return DemoSummary(
+        teams=await count(select(func.count()).select_from(Team).where(Team.tenant_id == tenant)),
+        members=await count(select(func.count()).select_from(Member).where(Member.tenant_id == tenant)),
+        leads=await count(select(func.count()).select_from(Lead).where(Lead.tenant_id == tenant)),
+        events=await count(
+            select(func.count()).select_from(EngagementEvent).where(EngagementEvent.tenant_id == tenant)
+        ),
+        follow_ups_open=await count(
+            select(func.count()).select_from(FollowUp).where(FollowUp.tenant_id == tenant, active)
+        ),
+        overdue=await count(
+            select(func.count())
+            .select_from(FollowUp)
+            .where(FollowUp.tenant_id == tenant, active, FollowUp.due_at < now)
+        ),
+        mqls=await count(
+            select(func.count())
+            .select_from(Lead)
+            .where(Lead.tenant_id == tenant, Lead.lifecycle == Lifecycle.MQL)
+        ),
+        customers=await count(
+            select(func.count())
+            .select_from(Lead)
+            .where(Lead.tenant_id == tenant, Lead.lifecycle == Lifecycle.WON)
+        ),
+        hand_offs_waiting=await count(
+            select(func.count())
+            .select_from(HandOff)
+            .where(HandOff.tenant_id == tenant, HandOff.status == HandOffStatus.PROPOSED)
+        ),
+    )
