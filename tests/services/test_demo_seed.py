@@ -32,7 +32,8 @@ def test_the_plan_is_repeatable_and_bilingual() -> None:
 async def test_the_seeded_tenant_looks_like_a_working_sales_team(sessions: SessionMaker) -> None:
     summary = await seed_demo_tenant(sessions=sessions, now=NOW, rng=random.Random(3), leads=60)
     async with sessions() as session:
-        roles = Counter((await session.exec(select(Member.role).where(Member.tenant_id == DEMO_TENANT_ID))).all())
+        members = await session.exec(select(Member.role).where(Member.tenant_id == DEMO_TENANT_ID))
+        roles = Counter(members.all())
         teams = (await session.exec(select(func.count()).select_from(Team))).one()
         leads = (await session.exec(select(Lead).where(Lead.tenant_id == DEMO_TENANT_ID))).all()
         active = Counter(
