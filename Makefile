@@ -37,8 +37,8 @@ test: lint typecheck
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python tests/bench/bench_due_query.py
-	$(BIN)/python tests/bench/bench_event_ingest.py
+	$(BIN)/python tests/bench/bench_due_follow_ups.py
+	$(BIN)/python tests/bench/bench_ingest_events.py
 
 clean:
 	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis
