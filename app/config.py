@@ -47,6 +47,27 @@ class Settings(BaseSettings):
         30.0, gt=0, description="How often the scheduler looks for due follow-ups and SLA breaches."
     )
     scheduler_enabled: bool = Field(True, description="Run the scheduler inside `nurture serve`.")
+    entra_client_id: str | None = Field(
+        None, description="Application (client) id of the Entra ID app registration; unset means local mode."
+    )
+    entra_app_id_uri: str | None = Field(
+        None, description="Application ID URI (api://<host>/<client-id>), the audience of v1 SSO tokens."
+    )
+    entra_tenant_id: str | None = Field(
+        None, description="Restrict sign-in to this one tenant (single-tenant install); unset allows any."
+    )
+    sso_jwks_url: str = Field(
+        "https://login.microsoftonline.com/common/discovery/v2.0/keys",
+        description="Where Entra ID publishes its token signing keys.",
+    )
+    sso_issuers: str = Field(
+        "https://login.microsoftonline.com/{tid}/v2.0,https://sts.windows.net/{tid}/",
+        description="Accepted token issuers, comma-separated; {tid} is the token's tenant.",
+    )
+    tls_ca_file: str | None = Field(
+        None,
+        description="Extra CA bundle to trust for outgoing TLS (a corporate proxy, or the test doubles).",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -57,6 +78,16 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """Whether the configured database is the embedded SQLite file."""
         return self.database_url.startswith("sqlite")
+
+    @property
+    def local_mode(self) -> bool:
+        """No Entra ID configured: the dev sign-in and unauthenticated bot traffic work, from loopback only."""
+        return not self.entra_client_id
+
+    @property
+    def issuer_templates(self) -> tuple[str, ...]:
+        """Accepted SSO issuers, each with a {tid} placeholder."""
+        return tuple(item.strip() for item in self.sso_issuers.split(",") if item.strip())
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields replaced, validated like the original."""

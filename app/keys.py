@@ -9,8 +9,10 @@ from datetime import datetime
 from aiohttp import ClientSession, web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.auth.sso import SsoValidator
 from app.config import Settings
 from app.db import SessionMaker
+from app.services.access import Actor
 
 Clock = Callable[[], datetime]
 
@@ -22,3 +24,7 @@ SESSIONS = web.AppKey("sessions", SessionMaker)
 EXPECTED_REVISION = web.AppKey("expected_revision", str)
 HTTP = web.AppKey("http", ClientSession)
 SCHEDULER_TASK = web.AppKey("scheduler_task", asyncio.Task[None])
+
+# Set only when Entra ID is configured; in local mode the dev sign-in stands in for it.
+SSO_VALIDATOR = web.AppKey("sso_validator", SsoValidator)
+ACTOR = web.RequestKey("actor", Actor)

@@ -5,14 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 from aiohttp import ClientSession, ClientTimeout, web
+from pydantic import ValidationError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import keys
+from app.api.auth import auth_middleware
+from app.api.openapi import build_openapi
+from app.api.routes import ROUTES
+from app.api.schemas import StaleOut
+from app.auth.sso import KeySet, SsoValidator
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, current_revision, head_revision, ping
+from app.models import LeadPublic
 from app.nurturing.errors import DomainError
 from app.scheduler import run_forever
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, StaleVersion
@@ -43,6 +52,18 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except web.HTTPException:
         raise
+    except StaleVersion as error:
+        current = LeadPublic.model_validate(error.current)
+        return web.json_response(text=StaleOut(current=current).model_dump_json(), status=409)
+    except StaleDataError:
+        # Another writer committed between our read and write; the version column caught it.
+        return web.json_response({"error": "stale_version"}, status=409)
+    except ValidationError as error:
+        details = [
+            {"field": ".".join(str(p) for p in item["loc"]), "problem": item["msg"]}
+            for item in error.errors()
+        ]
+        return web.json_response({"error": "invalid_input", "details": details}, status=422)
     except (ServiceError, DomainError) as error:
         status = next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
         code = getattr(error, "code", "invalid")
@@ -90,6 +111,27 @@ async def _http(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _sso(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    if not settings.local_mode:
+        context = None
+        if settings.tls_ca_file:
+            context = await asyncio.to_thread(ssl.create_default_context, cafile=settings.tls_ca_file)
+        app[keys.SSO_VALIDATOR] = SsoValidator(
+            keys=KeySet(http=app[keys.HTTP], jwks_url=settings.sso_jwks_url, ssl_context=context),
+            client_id=settings.entra_client_id or "",
+            app_id_uri=settings.entra_app_id_uri,
+            issuer_templates=settings.issuer_templates,
+            allowed_tenants=frozenset({settings.entra_tenant_id}) if settings.entra_tenant_id else None,
+        )
+    yield
+
+
+async def openapi(_request: web.Request) -> web.Response:
+    """The OpenAPI 3.1 document of /api/v1."""
+    return web.json_response(build_openapi())
+
+
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     if not settings.scheduler_enabled:
@@ -110,10 +152,13 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Application:
     """Wire the whole application; nothing is connected until the app starts."""
-    app = web.Application(middlewares=[error_middleware])
+    app = web.Application(middlewares=[error_middleware, auth_middleware])
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock
-    app.cleanup_ctx.extend([_database, _http, _scheduler])
+    app.cleanup_ctx.extend([_database, _http, _sso, _scheduler])
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/api/v1/openapi.json", openapi)
+    for route in ROUTES:
+        app.router.add_route(route.method, route.path, route.handler)
     return app

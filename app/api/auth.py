@@ -1,0 +1,75 @@
+"""Authentication for /api/v1: a Teams SSO bearer token, or the dev sign-in on loopback in local mode."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from sqlmodel import select
+
+from app import keys
+from app.auth.sso import InvalidToken
+from app.models import Member
+from app.services.access import Actor
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PUBLIC_PATHS = frozenset({"/api/v1/openapi.json"})
+
+
+def _json_error(status: type[web.HTTPException], code: str) -> web.HTTPException:
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status is web.HTTPUnauthorized else None
+    return status(text=f'{{"error": "{code}"}}', content_type="application/json", headers=headers)
+
+
+def is_loopback(request: web.Request) -> bool:
+    """Whether the TCP peer is this machine (no proxy headers are trusted for this)."""
+    try:
+        return request.remote is not None and ipaddress.ip_address(request.remote).is_loopback
+    except ValueError:
+        return False
+
+
+async def _member(request: web.Request, statement: object) -> Member | None:
+    async with request.app[keys.SESSIONS]() as session:
+        return (await session.exec(statement)).first()  # type: ignore[call-overload,no-any-return]
+
+
+async def authenticate(request: web.Request) -> Actor:
+    """The actor behind the request; identity comes only from a validated token or the dev sign-in."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() == "bearer" and keys.SSO_VALIDATOR in request.app:
+        try:
+            identity = await request.app[keys.SSO_VALIDATOR].validate(credentials.strip())
+        except InvalidToken as error:
+            log.info("rejected token: %s", error.reason)
+            raise _json_error(web.HTTPUnauthorized, "unauthorized") from error
+        member = await _member(
+            request,
+            select(Member).where(
+                Member.tenant_id == identity.tenant_id, Member.aad_object_id == identity.object_id
+            ),
+        )
+    elif scheme.lower() == "dev" and request.app[keys.SETTINGS].local_mode and is_loopback(request):
+        tenant_id, _, email = credentials.strip().partition(" ")
+        member = await _member(
+            request,
+            select(Member).where(Member.tenant_id == tenant_id, Member.email == email.strip().lower()),
+        )
+    else:
+        raise _json_error(web.HTTPUnauthorized, "unauthorized")
+    if member is None or not member.active:
+        raise _json_error(web.HTTPForbidden, "not_a_member")
+    return Actor.of(member)
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every /api/v1 route but the OpenAPI document needs an authenticated actor."""
+    if request.path.startswith("/api/v1/") and request.path not in PUBLIC_PATHS:
+        request[keys.ACTOR] = await authenticate(request)
+    return await handler(request)

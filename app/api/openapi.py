@@ -1,0 +1,90 @@
+"""The OpenAPI 3.1 document, generated from the route table and the pydantic models it names."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from app.api.routes import ROUTES
+from app.api.schemas import ErrorOut, StaleOut
+
+_ERRORS = {
+    "401": "No valid Teams SSO token",
+    "403": "Not a member, or the role may not do this",
+    "404": "Not found in this tenant (or not visible to the caller)",
+    "422": "Invalid input",
+}
+
+
+def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
+    """Describe every /api/v1 route; request and response bodies come from the models themselves."""
+    models: set[type[BaseModel]] = {ErrorOut, StaleOut}
+    for route in ROUTES:
+        models.update(m for m in (route.body, route.response) if m is not None)
+    _, schema = models_json_schema(
+        [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+            for name in re.findall(r"{(\w+)}", route.path)
+        ]
+        responses: dict[str, Any] = {
+            str(route.status): {
+                "description": route.summary,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": f"#/components/schemas/{route.response.__name__}"}
+                    }
+                }
+                if route.response
+                else {},
+            }
+        }
+        for status, text in _ERRORS.items():
+            responses[status] = {
+                "description": text,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+            }
+        if route.method == "PATCH" or "version" in (route.body.model_fields if route.body else {}):
+            responses["409"] = {
+                "description": "The lead changed since the caller read it",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StaleOut"}}},
+            }
+        operation: dict[str, Any] = {
+            "summary": route.summary,
+            "description": f"Allowed: {route.roles}.",
+            "operationId": route.handler.__name__,
+            "parameters": parameters,
+            "responses": responses,
+            "security": [{"teamsSso": []}],
+        }
+        if route.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}}
+                },
+            }
+        paths.setdefault(route.path, {})[route.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Nurture API", "version": version, "description": "Leads, owners and follow-ups."},
+        "paths": paths,
+        "components": {
+            "schemas": schema.get("$defs", {}),
+            "securitySchemes": {
+                "teamsSso": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "The Teams SSO token from microsoftTeams.authentication.getAuthToken",
+                }
+            },
+        },
+    }

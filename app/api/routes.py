@@ -1,0 +1,419 @@
+"""Handlers of /api/v1: each parses input, calls one service in one transaction, returns a Public model."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast, get_args
+
+from aiohttp import web
+from pydantic import BaseModel
+from sqlmodel import col, select
+
+from app import keys
+from app.api import schemas
+from app.db import transaction
+from app.models import FollowUp, LeadCreate, LeadPublic, LeadUpdate, Member, MemberPublic
+from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, BuyerStage, Lifecycle, Role
+from app.services import assignment, follow_ups, hand_offs, leads
+from app.services.access import Actor
+from app.services.errors import InvalidInput, NotAllowed
+from app.services.lead_queries import LeadFilter, LeadSort, list_leads, read_lead
+
+Model = TypeVar("Model", bound=BaseModel)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    body: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    roles: str = "any member"
+
+
+async def _body(request: web.Request, model: type[Model]) -> Model:
+    try:
+        document = await request.json()
+    except json.JSONDecodeError as error:
+        raise web.HTTPBadRequest(
+            text='{"error": "malformed_json"}', content_type="application/json"
+        ) from error
+    return model.model_validate(document)
+
+
+def _reply(model: BaseModel, status: int = 200) -> web.Response:
+    return web.json_response(text=model.model_dump_json(), status=status)
+
+
+def _id(request: web.Request, name: str = "id") -> uuid.UUID:
+    try:
+        return uuid.UUID(request.match_info[name])
+    except ValueError as error:
+        raise web.HTTPNotFound(text='{"error": "not_found"}', content_type="application/json") from error
+
+
+def _actor(request: web.Request) -> Actor:
+    return request[keys.ACTOR]
+
+
+def _now(request: web.Request) -> Any:
+    return request.app[keys.CLOCK]()
+
+
+def _require(actor: Actor, *roles: Role) -> None:
+    if actor.role not in roles:
+        raise NotAllowed(f"{actor.role} may not do this")
+
+
+async def me(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    async with request.app[keys.SESSIONS]() as session:
+        member = await session.get(Member, actor.member_id)
+    assert member is not None
+    return _reply(schemas.MeOut(tenant_id=actor.tenant_id, member=MemberPublic.model_validate(member)))
+
+
+def _enum(value: str | None, kind: type[Any]) -> Any:
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError as error:
+        raise InvalidInput(f"unknown value {value!r}") from error
+
+
+async def get_leads(request: web.Request) -> web.Response:
+    actor, query = _actor(request), request.query
+    try:
+        where = LeadFilter(
+            lifecycle=_enum(query.get("lifecycle"), Lifecycle),
+            stage=_enum(query.get("stage"), BuyerStage),
+            owner_id=uuid.UUID(query["owner"]) if "owner" in query else None,
+            team_id=uuid.UUID(query["team"]) if "team" in query else None,
+            unassigned=query.get("unassigned") == "true",
+            search=query.get("q"),
+        )
+        limit = int(query.get("limit", "50"))
+    except ValueError as error:
+        raise InvalidInput("bad query parameter") from error
+    sort = query.get("sort", "-total_score")
+    if sort not in get_args(LeadSort):
+        raise InvalidInput("unknown sort")
+    async with request.app[keys.SESSIONS]() as session:
+        page = await list_leads(
+            session=session,
+            actor=actor,
+            where=where,
+            sort=cast(LeadSort, sort),
+            cursor=query.get("cursor"),
+            limit=limit,
+        )
+    items = [LeadPublic.model_validate(lead) for lead in page.items]
+    return _reply(schemas.LeadPageOut(items=items, next_cursor=page.next_cursor))
+
+
+async def get_lead(request: web.Request) -> web.Response:
+    async with request.app[keys.SESSIONS]() as session:
+        lead = await read_lead(session=session, actor=_actor(request), lead_id=_id(request))
+    return _reply(LeadPublic.model_validate(lead))
+
+
+async def create_lead(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    _require(actor, Role.REP, Role.LEAD, Role.ADMIN)
+    data = await _body(request, LeadCreate)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        if actor.role is Role.REP:
+            # A rep who captures a lead owns it; they cannot hand it to someone else on the way in.
+            own = await session.get(Member, actor.member_id)
+            data = data.model_copy(update={"owner_email": own.email if own else None})
+        lead = await leads.create_lead(
+            session=session, tenant_id=actor.tenant_id, data=data, actor=actor, now=_now(request)
+        )
+    return _reply(LeadPublic.model_validate(lead), status=201)
+
+
+async def update_lead(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    data = await _body(request, LeadUpdate)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        await read_lead(session=session, actor=actor, lead_id=_id(request))
+        lead = await leads.update_lead(
+            session=session,
+            tenant_id=actor.tenant_id,
+            lead_id=_id(request),
+            data=data,
+            actor=actor,
+            now=_now(request),
+        )
+    return _reply(LeadPublic.model_validate(lead))
+
+
+async def assign_owner(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.AssignIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        change = await assignment.assign_owner(
+            session=session,
+            tenant_id=actor.tenant_id,
+            lead_id=_id(request),
+            member_id=body.member_id,
+            actor=actor,
+            now=_now(request),
+            reason=body.reason,
+            expected_version=body.version,
+        )
+    changes = [schemas.OwnershipChangeOut.model_validate(change)] if change else []
+    return _reply(schemas.AssignmentsOut(changes=changes))
+
+
+async def bulk_assign(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.BulkAssignIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        changes = await assignment.bulk_assign(
+            session=session,
+            tenant_id=actor.tenant_id,
+            lead_ids=body.lead_ids,
+            member_id=body.member_id,
+            actor=actor,
+            now=_now(request),
+            reason=body.reason,
+        )
+    return _reply(
+        schemas.AssignmentsOut(changes=[schemas.OwnershipChangeOut.model_validate(c) for c in changes])
+    )
+
+
+async def round_robin(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    _require(actor, Role.LEAD, Role.ADMIN)
+    body = await _body(request, schemas.RoundRobinIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        changes = await assignment.round_robin_assign(
+            session=session,
+            tenant_id=actor.tenant_id,
+            lead_ids=body.lead_ids,
+            team_id=body.team_id,
+            actor=actor,
+            now=_now(request),
+        )
+    return _reply(
+        schemas.AssignmentsOut(changes=[schemas.OwnershipChangeOut.model_validate(c) for c in changes])
+    )
+
+
+async def get_follow_ups(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    scope = request.query.get("scope", "mine")
+    statement = select(FollowUp).where(
+        FollowUp.tenant_id == actor.tenant_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+    )
+    if scope == "mine":
+        statement = statement.where(FollowUp.owner_id == actor.member_id)
+    elif scope == "team":
+        _require(actor, Role.LEAD, Role.MANAGER, Role.ADMIN)
+        if actor.role is Role.LEAD:
+            team = select(Member.id).where(
+                Member.tenant_id == actor.tenant_id, Member.team_id == actor.team_id
+            )
+            statement = statement.where(col(FollowUp.owner_id).in_(team))
+    else:
+        raise InvalidInput("scope is mine or team")
+    async with request.app[keys.SESSIONS]() as session:
+        rows = (await session.exec(statement.order_by(col(FollowUp.due_at)).limit(500))).all()
+    return _reply(schemas.FollowUpListOut(items=[schemas.FollowUpOut.model_validate(row) for row in rows]))
+
+
+async def complete_follow_up(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.CompleteIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        row = await follow_ups.complete_follow_up(
+            session=session,
+            tenant_id=actor.tenant_id,
+            follow_up_id=_id(request),
+            outcome=body.outcome,
+            actor=actor,
+            now=_now(request),
+            note=body.note,
+            expected_version=body.version,
+        )
+    return _reply(schemas.FollowUpOut.model_validate(row))
+
+
+async def snooze_follow_up(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.SnoozeIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        row = await follow_ups.snooze_follow_up(
+            session=session,
+            tenant_id=actor.tenant_id,
+            follow_up_id=_id(request),
+            preset=body.preset,
+            actor=actor,
+            now=_now(request),
+            expected_version=body.version,
+        )
+    return _reply(schemas.FollowUpOut.model_validate(row))
+
+
+async def reschedule_follow_up(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.RescheduleIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        row = await follow_ups.reschedule_follow_up(
+            session=session,
+            tenant_id=actor.tenant_id,
+            follow_up_id=_id(request),
+            when=body.when,
+            actor=actor,
+            now=_now(request),
+            expected_version=body.version,
+        )
+    return _reply(schemas.FollowUpOut.model_validate(row))
+
+
+async def accept_hand_off(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        row = await hand_offs.accept_hand_off(
+            session=session,
+            tenant_id=actor.tenant_id,
+            hand_off_id=_id(request),
+            actor=actor,
+            now=_now(request),
+        )
+    return _reply(schemas.HandOffOut.model_validate(row))
+
+
+async def reject_hand_off(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.RejectIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        row = await hand_offs.reject_hand_off(
+            session=session,
+            tenant_id=actor.tenant_id,
+            hand_off_id=_id(request),
+            reason=body.reason,
+            actor=actor,
+            now=_now(request),
+        )
+    return _reply(schemas.HandOffOut.model_validate(row))
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/api/v1/me", me, "The signed-in member", response=schemas.MeOut),
+    Route(
+        "GET",
+        "/api/v1/leads",
+        get_leads,
+        "Leads the caller may see: filter, search, sort, cursor paging",
+        response=schemas.LeadPageOut,
+    ),
+    Route(
+        "POST",
+        "/api/v1/leads",
+        create_lead,
+        "Capture a lead (routed and scored)",
+        body=LeadCreate,
+        response=LeadPublic,
+        status=201,
+        roles="rep (owns it), team lead, admin",
+    ),
+    Route("GET", "/api/v1/leads/{id}", get_lead, "One lead", response=LeadPublic),
+    Route(
+        "PATCH",
+        "/api/v1/leads/{id}",
+        update_lead,
+        "Progressive profiling; carries the version (409 if stale)",
+        body=LeadUpdate,
+        response=LeadPublic,
+        roles="owner, team lead, admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/leads/{id}/owner",
+        assign_owner,
+        "Assign one lead",
+        body=schemas.AssignIn,
+        response=schemas.AssignmentsOut,
+        roles="team lead (own team), admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/assignments/bulk",
+        bulk_assign,
+        "Assign many leads to one member, all or nothing",
+        body=schemas.BulkAssignIn,
+        response=schemas.AssignmentsOut,
+        roles="team lead (own team), admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/assignments/round-robin",
+        round_robin,
+        "Spread leads over a team by free capacity",
+        body=schemas.RoundRobinIn,
+        response=schemas.AssignmentsOut,
+        roles="team lead, admin",
+    ),
+    Route(
+        "GET",
+        "/api/v1/follow-ups",
+        get_follow_ups,
+        "Active follow-ups: ?scope=mine or team",
+        response=schemas.FollowUpListOut,
+    ),
+    Route(
+        "POST",
+        "/api/v1/follow-ups/{id}/complete",
+        complete_follow_up,
+        "Done, with an outcome",
+        body=schemas.CompleteIn,
+        response=schemas.FollowUpOut,
+        roles="owner, team lead, admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/follow-ups/{id}/snooze",
+        snooze_follow_up,
+        "Snooze 1 h, to tomorrow or next week",
+        body=schemas.SnoozeIn,
+        response=schemas.FollowUpOut,
+        roles="owner, team lead, admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/follow-ups/{id}/reschedule",
+        reschedule_follow_up,
+        "Move to a day or time",
+        body=schemas.RescheduleIn,
+        response=schemas.FollowUpOut,
+        roles="owner, team lead, admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/hand-offs/{id}/accept",
+        accept_hand_off,
+        "Accept: the lead becomes SAL",
+        response=schemas.HandOffOut,
+        roles="team lead, admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/hand-offs/{id}/reject",
+        reject_hand_off,
+        "Reject with a reason: the lead is recycled",
+        body=schemas.RejectIn,
+        response=schemas.HandOffOut,
+        roles="team lead, admin",
+    ),
+)

@@ -1,0 +1,119 @@
+"""Request and response bodies of the REST API (the Public model families live in app/models.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.models import LeadPublic, MemberPublic
+from app.nurturing.enums import FollowUpKind, FollowUpOutcome, FollowUpStatus, HandOffStatus, TouchpointKind
+from app.services.follow_ups import SnoozePreset
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="A stable code, e.g. not_found, not_allowed, stale_version")
+
+
+class StaleOut(BaseModel):
+    error: str = "stale_version"
+    current: LeadPublic = Field(description="The lead as it is now; retry against this version")
+
+
+class MeOut(BaseModel):
+    tenant_id: str
+    member: MemberPublic
+
+
+class LeadPageOut(BaseModel):
+    items: list[LeadPublic]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page")
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    member_id: uuid.UUID
+    version: int | None = Field(None, description="The lead version the caller saw")
+    reason: str | None = Field(None, max_length=500)
+
+
+class BulkAssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lead_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    member_id: uuid.UUID
+    reason: str | None = Field(None, max_length=500)
+
+
+class RoundRobinIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lead_ids: list[uuid.UUID] = Field(min_length=1, max_length=1000)
+    team_id: uuid.UUID
+
+
+class OwnershipChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    from_member_id: uuid.UUID | None
+    to_member_id: uuid.UUID | None
+    method: str
+    changed_at: datetime
+
+
+class AssignmentsOut(BaseModel):
+    changes: list[OwnershipChangeOut]
+
+
+class FollowUpOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    owner_id: uuid.UUID | None
+    due_at: datetime
+    kind: FollowUpKind
+    status: FollowUpStatus
+    outcome: FollowUpOutcome | None
+    reasons: list[dict[str, Any]]
+    suggested_channel: TouchpointKind | None
+    suggested_content_key: str | None
+
+
+class FollowUpListOut(BaseModel):
+    items: list[FollowUpOut]
+
+
+class CompleteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: FollowUpOutcome
+    note: str | None = Field(None, max_length=4000)
+    version: int | None = None
+
+
+class SnoozeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    preset: SnoozePreset
+    version: int | None = None
+
+
+class RescheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    when: datetime | date = Field(description="A day (start of the owner's working hours) or an exact time")
+    version: int | None = None
+
+
+class RejectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class HandOffOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    status: HandOffStatus
+    evidence: list[dict[str, Any]]
+    proposed_at: datetime
+    decided_at: datetime | None
+    reason: str | None

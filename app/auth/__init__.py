@@ -1,0 +1,1 @@
+"""Who is calling: Teams SSO tokens for the tab and API, and the loopback-only dev sign-in."""

@@ -1,0 +1,141 @@
+"""Reading leads for the tab: who may see which leads, filters, search and keyset paging."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, func, or_, true
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import Company, Lead
+from app.nurturing.enums import BuyerStage, Lifecycle, Role
+from app.services.access import Actor
+from app.services.errors import InvalidInput, LeadNotFound
+from app.services.lookups import get_lead
+
+LeadSort = Literal["-total_score", "-created_at", "created_at"]
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class LeadFilter:
+    lifecycle: Lifecycle | None = None
+    stage: BuyerStage | None = None
+    owner_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+    unassigned: bool = False
+    search: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeadPage:
+    items: Sequence[Lead]
+    next_cursor: str | None
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """Reps see their own leads, team leads their team's and the unassigned ones, managers and admins all."""
+    if actor.role in (Role.MANAGER, Role.ADMIN):
+        return true()
+    if actor.role is Role.LEAD:
+        return or_(col(Lead.team_id) == actor.team_id, col(Lead.owner_id).is_(None))
+    return col(Lead.owner_id) == actor.member_id
+
+
+async def read_lead(*, session: AsyncSession, actor: Actor, lead_id: uuid.UUID) -> Lead:
+    """One lead the actor may see; another's lead is reported as not found, so ids reveal nothing."""
+    lead = await get_lead(session=session, tenant_id=actor.tenant_id, lead_id=lead_id)
+    visible = (
+        await session.exec(
+            select(Lead.id).where(Lead.tenant_id == actor.tenant_id, Lead.id == lead.id, visible_to(actor))
+        )
+    ).first()
+    if visible is None:
+        raise LeadNotFound(lead_id)
+    return lead
+
+
+def _encode(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def _decode(cursor: str) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError) as error:
+        raise InvalidInput("bad cursor") from error
+    if not isinstance(values, list) or len(values) != 2:
+        raise InvalidInput("bad cursor")
+    return values
+
+
+async def list_leads(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    where: LeadFilter,
+    sort: LeadSort = "-total_score",
+    cursor: str | None = None,
+    limit: int = 50,
+) -> LeadPage:
+    """A page of visible leads; the cursor continues exactly after the last row, however rows change."""
+    limit = max(1, min(limit, MAX_PAGE))
+    statement = select(Lead).where(Lead.tenant_id == actor.tenant_id, visible_to(actor))
+    if where.lifecycle is not None:
+        statement = statement.where(Lead.lifecycle == where.lifecycle)
+    if where.stage is not None:
+        statement = statement.where(Lead.stage == where.stage)
+    if where.owner_id is not None:
+        statement = statement.where(Lead.owner_id == where.owner_id)
+    if where.team_id is not None:
+        statement = statement.where(Lead.team_id == where.team_id)
+    if where.unassigned:
+        statement = statement.where(col(Lead.owner_id).is_(None))
+    if where.search and where.search.strip():
+        text = where.search.strip().lower().replace("%", "").replace("_", "")
+        pattern = f"%{text}%"
+        company_ids = select(Company.id).where(
+            Company.tenant_id == actor.tenant_id, func.lower(col(Company.name)).like(pattern)
+        )
+        statement = statement.where(
+            or_(
+                col(Lead.email).like(pattern),
+                func.lower(col(Lead.first_name) + " " + col(Lead.last_name)).like(pattern),
+                col(Lead.company_id).in_(company_ids),
+            )
+        )
+    key = {
+        "-total_score": (col(Lead.total_score), True),
+        "-created_at": (col(Lead.created_at), True),
+        "created_at": (col(Lead.created_at), False),
+    }[sort]
+    column, descending = key
+    if cursor:
+        value, last_id = _decode(cursor)
+        if sort != "-total_score":
+            value = datetime.fromisoformat(value)
+        last = uuid.UUID(str(last_id))
+        after = (
+            or_(column < value, and_(column == value, col(Lead.id) > last))
+            if descending
+            else or_(column > value, and_(column == value, col(Lead.id) > last))
+        )
+        statement = statement.where(after)
+    statement = statement.order_by(column.desc() if descending else column.asc(), col(Lead.id)).limit(
+        limit + 1
+    )
+    rows = list((await session.exec(statement)).all())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        tail = rows[-1]
+        value = tail.total_score if sort == "-total_score" else tail.created_at.isoformat()
+        next_cursor = _encode([value, str(tail.id)])
+    return LeadPage(items=rows, next_cursor=next_cursor)
