@@ -81,7 +81,7 @@ class Settings(BaseSettings):
 
     @property
     def local_mode(self) -> bool:
-        """No Entra ID configured: the dev sign-in and unauthenticated bot traffic work, from loopback only."""
+        """No Entra ID configured: dev sign-in and unauthenticated bot traffic, from loopback only."""
         return not self.entra_client_id
 
     @property

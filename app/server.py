@@ -21,7 +21,6 @@ from app.api.schemas import StaleOut
 from app.auth.sso import KeySet, SsoValidator
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, current_revision, head_revision, ping
-from app.models import LeadPublic
 from app.nurturing.errors import DomainError
 from app.scheduler import run_forever
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, StaleVersion
@@ -53,8 +52,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException:
         raise
     except StaleVersion as error:
-        current = LeadPublic.model_validate(error.current)
-        return web.json_response(text=StaleOut(current=current).model_dump_json(), status=409)
+        return web.json_response(text=StaleOut(current=error.current).model_dump_json(), status=409)
     except StaleDataError:
         # Another writer committed between our read and write; the version column caught it.
         return web.json_response({"error": "stale_version"}, status=409)

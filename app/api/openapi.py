@@ -19,6 +19,10 @@ _ERRORS = {
 }
 
 
+def _json_body(model: type[BaseModel]) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
+
+
 def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
     """Describe every /api/v1 route; request and response bodies come from the models themselves."""
     models: set[type[BaseModel]] = {ErrorOut, StaleOut}
@@ -37,13 +41,7 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
         responses: dict[str, Any] = {
             str(route.status): {
                 "description": route.summary,
-                "content": {
-                    "application/json": {
-                        "schema": {"$ref": f"#/components/schemas/{route.response.__name__}"}
-                    }
-                }
-                if route.response
-                else {},
+                "content": _json_body(route.response) if route.response else {},
             }
         }
         for status, text in _ERRORS.items():
@@ -65,12 +63,7 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
             "security": [{"teamsSso": []}],
         }
         if route.body is not None:
-            operation["requestBody"] = {
-                "required": True,
-                "content": {
-                    "application/json": {"schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}}
-                },
-            }
+            operation["requestBody"] = {"required": True, "content": _json_body(route.body)}
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     return {
         "openapi": "3.1.0",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from app.models import Lead, LeadPublic
 
 
 class ServiceError(Exception):
@@ -45,14 +45,16 @@ class NotAllowed(ServiceError):
 
 
 class StaleVersion(ServiceError):
-    """The caller saw an older version of the lead; ``current`` carries what it is now."""
+    """The caller saw an older version of the lead; ``current`` is a snapshot of what it is now."""
 
     code = "stale_version"
 
-    def __init__(self, expected: int, current: Any) -> None:
-        super().__init__(f"expected version {expected}, lead is at {getattr(current, 'version', '?')}")
+    def __init__(self, expected: int, current: Lead) -> None:
+        # A snapshot, because the transaction that raised this is rolled back and its rows expire.
+        snapshot = LeadPublic.model_validate(current)
+        super().__init__(f"expected version {expected}, lead is at {snapshot.version}")
         self.expected = expected
-        self.current = current
+        self.current = snapshot
 
 
 class Conflict(ServiceError):

@@ -12,9 +12,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Company, Lead, LeadBase, LeadCreate, LeadUpdate, Member
-from app.nurturing.enums import BuyerStage, Lifecycle
+from app.nurturing.enums import BuyerStage, Lifecycle, Role
 from app.nurturing.stages import override_stage as override_stage_rule
-from app.services.access import Actor, ensure_can_work
+from app.services.access import Actor, ensure_can_assign, ensure_can_work
 from app.services.assignment import assign_owner, route_unassigned
 from app.services.errors import Conflict, InvalidInput, StaleVersion
 from app.services.lead_context import load_contexts
@@ -110,7 +110,12 @@ async def create_lead(
     await session.flush()
     config = config or await load_config(session=session, tenant_id=tenant_id)
     if owner is not None:
+        # A rep who captures a lead may own it; anyone else needs the right to assign to that owner.
+        self_capture = actor is not None and actor.role is Role.REP and actor.member_id == owner.id
+        if not self_capture:
+            ensure_can_assign(actor, lead, owner)
         await assign_owner(
+            authorised=True,
             session=session,
             tenant_id=tenant_id,
             lead_id=lead.id,
