@@ -574,3 +574,29 @@ def _bump_lead_versions(session: Session, _context: object, _instances: object) 
 @event.listens_for(Session, "after_rollback")
 def _forget_bumped_leads(session: Session) -> None:
     session.info.pop(_BUMPED_LEADS, None)
+
+
+class ApiKey(SQLModel, table=True):
+    """A tenant's key for webhooks and integrations. Only a hash of the secret is stored."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (UniqueConstraint("key_id"),)
+
+    id: uuid.UUID = _id()
+    tenant_id: str = _tenant()
+    key_id: str = Field(max_length=24)  # public part, shown in lists and logs
+    secret_hash: str = Field(max_length=64)  # SHA-256 of a 256-bit random secret
+    name: str = Field(max_length=120)
+    created_by: uuid.UUID | None = None
+    created_at: datetime = _created()
+    last_used_at: datetime | None = _ts()
+    revoked_at: datetime | None = _ts()
+
+
+class ApiKeyPublic(SQLModel):
+    id: uuid.UUID
+    key_id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PUBLIC_PATHS = frozenset({"/api/v1/openapi.json"})
+WEBHOOK_PREFIX = "/api/v1/webhooks/"
 
 
 def _json_error(status: type[web.HTTPException], code: str) -> web.HTTPException:
@@ -70,6 +71,7 @@ async def authenticate(request: web.Request) -> Actor:
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every /api/v1 route but the OpenAPI document needs an authenticated actor."""
-    if request.path.startswith("/api/v1/") and request.path not in PUBLIC_PATHS:
+    webhook = request.path.startswith(WEBHOOK_PREFIX)  # signed with an API key instead, see webhooks.py
+    if request.path.startswith("/api/v1/") and request.path not in PUBLIC_PATHS and not webhook:
         request[keys.ACTOR] = await authenticate(request)
     return await handler(request)

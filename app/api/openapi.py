@@ -19,6 +19,13 @@ _ERRORS = {
 }
 
 
+WEBHOOK_SIGNING = (
+    "A tenant API key (nk_...). Also send X-Nurture-Timestamp (Unix seconds) and X-Nurture-Signature: "
+    "sha256=<hex HMAC-SHA256 of '<timestamp>.<raw body>', keyed by the part of the key after its second "
+    "underscore>. Requests more than 5 minutes old are refused."
+)
+
+
 def _json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
 
@@ -60,7 +67,7 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
             "operationId": route.handler.__name__,
             "parameters": parameters,
             "responses": responses,
-            "security": [{"teamsSso": []}],
+            "security": [{route.security: []}],
         }
         if route.body is not None:
             operation["requestBody"] = {"required": True, "content": _json_body(route.body)}
@@ -77,7 +84,12 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                     "scheme": "bearer",
                     "bearerFormat": "JWT",
                     "description": "The Teams SSO token from microsoftTeams.authentication.getAuthToken",
-                }
+                },
+                "webhookKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": WEBHOOK_SIGNING,
+                },
             },
         },
     }

@@ -13,11 +13,11 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from app import keys
-from app.api import schemas
+from app.api import schemas, webhooks
 from app.db import transaction
-from app.models import FollowUp, LeadCreate, LeadPublic, LeadUpdate, Member, MemberPublic
+from app.models import ApiKeyPublic, FollowUp, LeadCreate, LeadPublic, LeadUpdate, Member, MemberPublic
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, BuyerStage, Lifecycle, Role
-from app.services import assignment, follow_ups, hand_offs, leads
+from app.services import api_keys, assignment, follow_ups, hand_offs, leads
 from app.services.access import Actor
 from app.services.errors import InvalidInput, NotAllowed
 from app.services.lead_queries import LeadFilter, LeadSort, list_leads, read_lead
@@ -36,6 +36,7 @@ class Route:
     response: type[BaseModel] | None = None
     status: int = 200
     roles: str = "any member"
+    security: str = "teamsSso"
 
 
 async def _body(request: web.Request, model: type[Model]) -> Model:
@@ -309,6 +310,30 @@ async def reject_hand_off(request: web.Request) -> web.Response:
     return _reply(schemas.HandOffOut.model_validate(row))
 
 
+async def create_key(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.ApiKeyIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        row, text = await api_keys.create_api_key(
+            session=session, actor=actor, name=body.name, now=_now(request)
+        )
+    return _reply(schemas.ApiKeyCreatedOut(key=text, details=ApiKeyPublic.model_validate(row)), status=201)
+
+
+async def get_keys(request: web.Request) -> web.Response:
+    async with request.app[keys.SESSIONS]() as session:
+        rows = await api_keys.list_api_keys(session=session, actor=_actor(request))
+    return _reply(schemas.ApiKeyListOut(items=[ApiKeyPublic.model_validate(row) for row in rows]))
+
+
+async def revoke_key(request: web.Request) -> web.Response:
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        row = await api_keys.revoke_api_key(
+            session=session, actor=_actor(request), key=_id(request), now=_now(request)
+        )
+    return _reply(ApiKeyPublic.model_validate(row))
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/me", me, "The signed-in member", response=schemas.MeOut),
     Route(
@@ -415,5 +440,52 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.RejectIn,
         response=schemas.HandOffOut,
         roles="team lead, admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/settings/api-keys",
+        create_key,
+        "Create a webhook key; its text is shown once",
+        body=schemas.ApiKeyIn,
+        response=schemas.ApiKeyCreatedOut,
+        status=201,
+        roles="admin",
+    ),
+    Route(
+        "GET",
+        "/api/v1/settings/api-keys",
+        get_keys,
+        "The tenant's webhook keys, without secrets",
+        response=schemas.ApiKeyListOut,
+        roles="admin",
+    ),
+    Route(
+        "DELETE",
+        "/api/v1/settings/api-keys/{id}",
+        revoke_key,
+        "Revoke a webhook key",
+        response=ApiKeyPublic,
+        roles="admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/webhooks/events",
+        webhooks.receive_events,
+        "Engagement events from marketing tools, up to 1,000 per call, idempotent by external_id",
+        body=webhooks.EventBatchIn,
+        response=webhooks.EventBatchOut,
+        roles="API key",
+        security="webhookKey",
+    ),
+    Route(
+        "POST",
+        "/api/v1/webhooks/leads",
+        webhooks.capture_lead,
+        "Lead capture from a form",
+        body=LeadCreate,
+        response=webhooks.LeadCaptureOut,
+        status=201,
+        roles="API key",
+        security="webhookKey",
     ),
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.models import LeadPublic, MemberPublic
+from app.models import ApiKeyPublic, LeadPublic, MemberPublic
 from app.nurturing.enums import FollowUpKind, FollowUpOutcome, FollowUpStatus, HandOffStatus, TouchpointKind
 from app.services.follow_ups import SnoozePreset
 
@@ -117,3 +117,17 @@ class HandOffOut(BaseModel):
     proposed_at: datetime
     decided_at: datetime | None
     reason: str | None
+
+
+class ApiKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=120, description="Which integration uses it")
+
+
+class ApiKeyCreatedOut(BaseModel):
+    key: str = Field(description="Send as Authorization: Bearer <key>; shown only this once")
+    details: ApiKeyPublic
+
+
+class ApiKeyListOut(BaseModel):
+    items: list[ApiKeyPublic]

@@ -139,3 +139,12 @@ async def list_leads(
         value = tail.total_score if sort == "-total_score" else tail.created_at.isoformat()
         next_cursor = _encode([value, str(tail.id)])
     return LeadPage(items=rows, next_cursor=next_cursor)
+
+
+async def find_by_email(*, session: AsyncSession, tenant_id: str, email: str) -> Lead:
+    """The tenant's lead with this address (stored lower-case)."""
+    statement = select(Lead).where(Lead.tenant_id == tenant_id, Lead.email == email.strip().lower())
+    lead = (await session.exec(statement)).first()
+    if lead is None:
+        raise LeadNotFound(email)
+    return lead

@@ -1,0 +1,113 @@
+"""Webhooks for marketing tools and forms: API-key authenticated, HMAC-signed, replay-limited."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from datetime import datetime
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from app import keys
+from app.api.schemas import ErrorOut
+from app.db import transaction
+from app.models import LeadCreate
+from app.services.api_keys import authenticate_api_key, signature
+from app.services.errors import Conflict, NotAllowed
+from app.services.events import MAX_BATCH, EventIn, ingest_events
+from app.services.lead_queries import find_by_email
+from app.services.leads import create_lead
+
+log = logging.getLogger(__name__)
+
+MAX_CLOCK_SKEW_SECONDS = 300
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+class EventBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class EventBatchOut(BaseModel):
+    accepted: int
+    duplicates: int
+    unknown_lead: list[str] = Field(description="External ids whose lead is not known in this tenant")
+
+
+class LeadCaptureOut(BaseModel):
+    lead_id: str
+    created: bool
+
+
+def _unauthorized(code: str) -> web.HTTPUnauthorized:
+    return web.HTTPUnauthorized(text=ErrorOut(error=code).model_dump_json(), content_type="application/json")
+
+
+async def _verified_body(request: web.Request, now: datetime) -> tuple[str, bytes]:
+    """The tenant of the key and the raw body, once key, timestamp and signature all check out."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=request.content_length)
+    body = await request.read()
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    timestamp = request.headers.get("X-Nurture-Timestamp", "")
+    sent = request.headers.get("X-Nurture-Signature", "")
+    if scheme.lower() != "bearer" or not timestamp.isdigit() or not sent:
+        raise _unauthorized("unauthorized")
+    if abs(now.timestamp() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+        raise _unauthorized("stale_timestamp")
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        try:
+            key, secret = await authenticate_api_key(session=session, presented=presented, now=now)
+        except NotAllowed as error:
+            raise _unauthorized("unauthorized") from error
+        tenant_id = key.tenant_id
+    if not hmac.compare_digest(sent, signature(secret, timestamp, body)):
+        log.info("webhook signature mismatch for key %s", key.key_id)
+        raise _unauthorized("bad_signature")
+    return tenant_id, body
+
+
+def _parse(body: bytes, model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(json.loads(body))
+    except json.JSONDecodeError as error:
+        raise web.HTTPBadRequest(
+            text='{"error": "malformed_json"}', content_type="application/json"
+        ) from error
+
+
+async def receive_events(request: web.Request) -> web.Response:
+    """Up to 1,000 engagement events; an external id seen before is counted as a duplicate, not stored."""
+    now = request.app[keys.CLOCK]()
+    tenant_id, body = await _verified_body(request, now)
+    batch = _parse(body, EventBatchIn)
+    assert isinstance(batch, EventBatchIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        result = await ingest_events(session=session, tenant_id=tenant_id, events=batch.events, now=now)
+    out = EventBatchOut(
+        accepted=result.accepted, duplicates=result.duplicates, unknown_lead=list(result.unknown_lead)
+    )
+    return web.json_response(text=out.model_dump_json())
+
+
+async def capture_lead(request: web.Request) -> web.Response:
+    """A form submission: a new lead is created, routed and scored; a known address is left as it is."""
+    now = request.app[keys.CLOCK]()
+    tenant_id, body = await _verified_body(request, now)
+    data = _parse(body, LeadCreate)
+    assert isinstance(data, LeadCreate)
+    try:
+        async with transaction(request.app[keys.SESSIONS]) as session:
+            lead = await create_lead(session=session, tenant_id=tenant_id, data=data, actor=None, now=now)
+        return web.json_response(
+            text=LeadCaptureOut(lead_id=str(lead.id), created=True).model_dump_json(), status=201
+        )
+    except Conflict:
+        async with request.app[keys.SESSIONS]() as session:
+            existing = await find_by_email(session=session, tenant_id=tenant_id, email=str(data.email))
+        return web.json_response(
+            text=LeadCaptureOut(lead_id=str(existing.id), created=False).model_dump_json()
+        )

@@ -1,0 +1,93 @@
+"""Per-tenant API keys for webhooks: shown once, stored as a hash, checked in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import ApiKey
+from app.nurturing.enums import Role
+from app.services.access import Actor
+from app.services.errors import NotAllowed, NotFound
+
+PREFIX = "nk"
+
+
+def _hash(secret: str) -> str:
+    # The secret is 256 random bits, so a plain SHA-256 is enough; a slow password hash buys nothing here.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _require_admin(actor: Actor) -> None:
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed("only admins manage API keys")
+
+
+async def create_api_key(
+    *, session: AsyncSession, actor: Actor, name: str, now: datetime
+) -> tuple[ApiKey, str]:
+    """A new key and its full text, which is never shown again."""
+    _require_admin(actor)
+    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    row = ApiKey(
+        tenant_id=actor.tenant_id,
+        key_id=key_id,
+        secret_hash=_hash(secret),
+        name=name.strip()[:120] or "integration",
+        created_by=actor.member_id,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row, f"{PREFIX}_{key_id}_{secret}"
+
+
+async def list_api_keys(*, session: AsyncSession, actor: Actor) -> Sequence[ApiKey]:
+    """The tenant's keys, newest first, without secrets."""
+    _require_admin(actor)
+    statement = (
+        select(ApiKey).where(ApiKey.tenant_id == actor.tenant_id).order_by(col(ApiKey.created_at).desc())
+    )
+    return (await session.exec(statement)).all()
+
+
+async def revoke_api_key(*, session: AsyncSession, actor: Actor, key: uuid.UUID, now: datetime) -> ApiKey:
+    """Stop a key from working, keeping the row for the audit trail."""
+    _require_admin(actor)
+    row = (
+        await session.exec(select(ApiKey).where(ApiKey.tenant_id == actor.tenant_id, ApiKey.id == key))
+    ).first()
+    if row is None:
+        raise NotFound("api key", key)
+    row.revoked_at = row.revoked_at or now
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def authenticate_api_key(*, session: AsyncSession, presented: str, now: datetime) -> tuple[ApiKey, str]:
+    """The live key behind a presented key text, and its secret for signature checks; NotAllowed otherwise."""
+    prefix, _, rest = presented.strip().partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != PREFIX or not key_id or not secret:
+        raise NotAllowed("malformed api key")
+    # The key id is public and unique, so this one lookup carries no tenant filter: the key names its tenant.
+    row = (await session.exec(select(ApiKey).where(ApiKey.key_id == key_id))).first()
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
+        raise NotAllowed("unknown or revoked api key")
+    row.last_used_at = now
+    session.add(row)
+    return row, secret
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """The expected ``X-Nurture-Signature`` header: HMAC-SHA256 over ``timestamp.body``."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
