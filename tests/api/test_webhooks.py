@@ -1,0 +1,143 @@
+"""Webhooks: signed batches are ingested once; anything unsigned, tampered, replayed or revoked is refused."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import func, select
+
+from app.db import SessionMaker
+from app.models import ApiKey, EngagementEvent, Lead
+from app.services.api_keys import signature
+from tests.api.conftest import Api
+from tests.factories import T0, make_lead, make_org
+
+
+async def _new_key(api: Api) -> str:
+    status, body = await api.call(
+        "POST", "/api/v1/settings/api-keys", api.org.admin, {"name": "HubSpot sync"}
+    )
+    assert status == 201, body
+    return str(body["key"])
+
+
+async def _post(
+    api: Api,
+    path: str,
+    key: str,
+    document: Any,
+    *,
+    timestamp: int | None = None,
+    body: bytes | None = None,
+    sign_with: str | None = None,
+) -> tuple[int, Any]:
+    raw = json.dumps(document).encode() if body is None else body
+    stamp = str(timestamp if timestamp is not None else int(T0.timestamp()))
+    parts = key.split("_", 2)
+    secret = parts[2] if len(parts) == 3 else "no-secret"
+    headers = {
+        "Authorization": f"Bearer {key}",
+        "X-Nurture-Timestamp": stamp,
+        "X-Nurture-Signature": signature(sign_with or secret, stamp, json.dumps(document).encode()),
+        "Content-Type": "application/json",
+    }
+    response = await api.client.post(path, data=raw, headers=headers)
+    return response.status, await response.json()
+
+
+def _events(email: str, count: int, prefix: str = "hs") -> dict[str, Any]:
+    return {
+        "events": [
+            {
+                "external_id": f"{prefix}-{i}",
+                "kind": "email_click",
+                "occurred_at": T0.isoformat(),
+                "email": email,
+            }
+            for i in range(count)
+        ]
+    }
+
+
+async def test_a_signed_batch_is_ingested_once(api: Api, sessions: SessionMaker) -> None:
+    await make_lead(sessions, api.org, email="jana@werk.example", owner=api.org.reps[0])
+    key = await _new_key(api)
+    status, body = await _post(api, "/api/v1/webhooks/events", key, _events("jana@werk.example", 3))
+    assert (status, body) == (200, {"accepted": 3, "duplicates": 0, "unknown_lead": []})
+    status, body = await _post(api, "/api/v1/webhooks/events", key, _events("jana@werk.example", 3))
+    assert (status, body) == (200, {"accepted": 0, "duplicates": 3, "unknown_lead": []})
+    async with sessions() as session:
+        stored = (await session.exec(select(func.count()).select_from(EngagementEvent))).one()
+        lead = (await session.exec(select(Lead).where(Lead.email == "jana@werk.example"))).one()
+        keys = (await session.exec(select(ApiKey))).all()
+    assert stored == 3 and lead.engagement_score > 0
+    assert key.split("_", 2)[2] not in {k.secret_hash for k in keys}, "only a hash is stored"
+
+
+async def test_refusals(api: Api, sessions: SessionMaker) -> None:
+    await make_lead(sessions, api.org, email="jana@werk.example", owner=api.org.reps[0])
+    key = await _new_key(api)
+    document = _events("jana@werk.example", 1)
+    tampered = json.dumps(_events("jana@werk.example", 50)).encode()
+    old = int(T0.timestamp()) - 3600
+    cases = {
+        "tampered body": await _post(api, "/api/v1/webhooks/events", key, document, body=tampered),
+        "wrong secret": await _post(api, "/api/v1/webhooks/events", key, document, sign_with="guess"),
+        "replayed an hour later": await _post(api, "/api/v1/webhooks/events", key, document, timestamp=old),
+        "unknown key": await _post(api, "/api/v1/webhooks/events", "nk_0000000000000000_abc", document),
+        "not a key": await _post(api, "/api/v1/webhooks/events", "hello", document),
+    }
+    for name, (status, _) in cases.items():
+        assert status == 401, name
+    unsigned = await api.client.post("/api/v1/webhooks/events", json=document)
+    assert unsigned.status == 401
+    status, keys = await api.call("GET", "/api/v1/settings/api-keys", api.org.admin)
+    await api.call("DELETE", f"/api/v1/settings/api-keys/{keys['items'][0]['id']}", api.org.admin)
+    assert (await _post(api, "/api/v1/webhooks/events", key, document))[0] == 401, "revoked"
+    async with sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(EngagementEvent))).one() == 0
+
+
+async def test_bad_batches_fail_with_details_and_store_nothing(api: Api, sessions: SessionMaker) -> None:
+    key = await _new_key(api)
+    too_many = _events("a@b.example", 1001)
+    status, body = await _post(api, "/api/v1/webhooks/events", key, too_many)
+    assert status == 422 and body["error"] == "invalid_input"
+    broken = {
+        "events": [
+            {"external_id": "x", "kind": "email_open", "occurred_at": "yesterday", "email": "a@b.example"}
+        ]
+    }
+    status, body = await _post(api, "/api/v1/webhooks/events", key, broken)
+    assert status == 422 and body["details"][0]["field"] == "events.0.occurred_at"
+    async with sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(EngagementEvent))).one() == 0
+
+
+async def test_a_key_only_reaches_its_own_tenant(api: Api, sessions: SessionMaker) -> None:
+    await make_lead(sessions, api.org, email="jana@werk.example", owner=api.org.reps[0])
+    other = await make_org(sessions)
+    assert other.admin is not None
+    status, body = await api.call("POST", "/api/v1/settings/api-keys", other.admin, {"name": "other"})
+    other_key = body["key"]
+    status, body = await _post(api, "/api/v1/webhooks/events", other_key, _events("jana@werk.example", 2))
+    assert status == 200 and body["accepted"] == 0 and body["unknown_lead"] == ["hs-0", "hs-1"]
+    assert (await api.call("GET", "/api/v1/settings/api-keys", api.org.reps[0]))[0] == 403, "admins only"
+
+
+async def test_form_capture_creates_once(api: Api, sessions: SessionMaker) -> None:
+    key = await _new_key(api)
+    form = {
+        "email": "New.Lead@Fabrik.example",
+        "first_name": "Nina",
+        "country": "DE",
+        "company_name": "Fabrik AG",
+    }
+    status, first = await _post(api, "/api/v1/webhooks/leads", key, form)
+    assert status == 201 and first["created"] is True
+    status, again = await _post(api, "/api/v1/webhooks/leads", key, form)
+    assert status == 200 and again == {"lead_id": first["lead_id"], "created": False}
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead).where(Lead.email == "new.lead@fabrik.example"))).one()
+    assert lead.team_id == api.org.dach.id, "routed like any other lead"
