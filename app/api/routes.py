@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast, get_args
 
 from aiohttp import web
@@ -17,7 +19,7 @@ from app.api import schemas, webhooks
 from app.db import transaction
 from app.models import ApiKeyPublic, FollowUp, LeadCreate, LeadPublic, LeadUpdate, Member, MemberPublic
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, BuyerStage, Lifecycle, Role
-from app.services import api_keys, assignment, follow_ups, hand_offs, leads
+from app.services import api_keys, assignment, follow_ups, hand_offs, leads, pipeline, timeline
 from app.services.access import Actor
 from app.services.errors import InvalidInput, NotAllowed
 from app.services.lead_queries import LeadFilter, LeadSort, list_leads, read_lead
@@ -334,6 +336,70 @@ async def revoke_key(request: web.Request) -> web.Response:
     return _reply(ApiKeyPublic.model_validate(row))
 
 
+def _cursor_out(value: tuple[datetime, uuid.UUID] | None) -> str | None:
+    if value is None:
+        return None
+    return base64.urlsafe_b64encode(json.dumps([value[0].isoformat(), str(value[1])]).encode()).decode()
+
+
+def _cursor_in(text: str | None) -> tuple[datetime, uuid.UUID] | None:
+    if not text:
+        return None
+    try:
+        at, last = json.loads(base64.urlsafe_b64decode(text.encode()))
+        return datetime.fromisoformat(at), uuid.UUID(last)
+    except (ValueError, TypeError) as error:
+        raise InvalidInput("bad cursor") from error
+
+
+def _moment(text: str | None, default: datetime) -> datetime:
+    if not text:
+        return default
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise InvalidInput("dates are ISO 8601") from error
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def get_timeline(request: web.Request) -> web.Response:
+    try:
+        limit = int(request.query.get("limit", "50"))
+    except ValueError as error:
+        raise InvalidInput("bad limit") from error
+    async with request.app[keys.SESSIONS]() as session:
+        page = await timeline.lead_timeline(
+            session=session,
+            actor=_actor(request),
+            lead_id=_id(request),
+            before=_cursor_in(request.query.get("cursor")),
+            limit=limit,
+        )
+    items = [schemas.TimelineItemOut(at=i.at, id=i.id, kind=i.kind, data=i.data) for i in page.items]
+    return _reply(schemas.TimelineOut(items=items, next_cursor=_cursor_out(page.next_before)))
+
+
+async def get_pipeline(request: web.Request) -> web.Response:
+    now = _now(request)
+    query = request.query
+    try:
+        team = uuid.UUID(query["team"]) if "team" in query else None
+        owner = uuid.UUID(query["owner"]) if "owner" in query else None
+    except ValueError as error:
+        raise InvalidInput("bad id") from error
+    async with request.app[keys.SESSIONS]() as session:
+        metrics = await pipeline.pipeline_metrics(
+            session=session,
+            actor=_actor(request),
+            since=_moment(query.get("since"), now - timedelta(days=30)),
+            until=_moment(query.get("until"), now),
+            now=now,
+            team_id=team,
+            owner_id=owner,
+        )
+    return _reply(schemas.PipelineOut.model_validate(asdict(metrics)))
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/me", me, "The signed-in member", response=schemas.MeOut),
     Route(
@@ -440,6 +506,23 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.RejectIn,
         response=schemas.HandOffOut,
         roles="team lead, admin",
+    ),
+    Route(
+        "GET",
+        "/api/v1/leads/{id}/timeline",
+        get_timeline,
+        "Messages, touches, events, stage, lifecycle and owner changes, newest first, cursor paged",
+        response=schemas.TimelineOut,
+        roles="whoever may see the lead",
+    ),
+    Route(
+        "GET",
+        "/api/v1/pipeline",
+        get_pipeline,
+        "Funnel counts, conversions, time in stage, time to first touch, hand-offs, SLA and overdue per rep "
+        "(?since=&until= ISO dates, default the last 30 days; ?team= or ?owner=)",
+        response=schemas.PipelineOut,
+        roles="team lead (own team), manager, admin",
     ),
     Route(
         "POST",

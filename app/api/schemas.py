@@ -131,3 +131,31 @@ class ApiKeyCreatedOut(BaseModel):
 
 class ApiKeyListOut(BaseModel):
     items: list[ApiKeyPublic]
+
+
+class TimelineItemOut(BaseModel):
+    at: datetime
+    id: uuid.UUID
+    kind: str = Field(description="message, touchpoint, event, stage, lifecycle or ownership")
+    data: dict[str, Any]
+
+
+class TimelineOut(BaseModel):
+    items: list[TimelineItemOut]
+    next_cursor: str | None
+
+
+class PipelineOut(BaseModel):
+    since: datetime
+    until: datetime
+    by_lifecycle: dict[str, int]
+    by_stage: dict[str, int]
+    entered: dict[str, int] = Field(description="Leads that entered each lifecycle stage in the range")
+    conversion: dict[str, float | None] = Field(
+        description="e.g. mql->sal: entries into SAL per entry into MQL"
+    )
+    median_hours_in_stage: dict[str, float | None]
+    median_hours_to_first_touch: float | None
+    hand_offs: dict[str, int]
+    sla_notices: dict[str, int]
+    overdue_by_owner: dict[str, int]

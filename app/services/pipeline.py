@@ -1,0 +1,169 @@
+"""Funnel measurement for managers and team leads: where leads are, how they move, and what is late."""
+
+from __future__ import annotations
+
+import statistics
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, true
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import FollowUp, HandOff, Lead, LeadStateChange, Member, OutboxMessage
+from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, HandOffStatus, Lifecycle, Role
+from app.services.access import Actor
+from app.services.errors import NotAllowed
+
+FUNNEL = (Lifecycle.MQL, Lifecycle.SAL, Lifecycle.SQL, Lifecycle.OPPORTUNITY, Lifecycle.WON)
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineMetrics:
+    since: datetime
+    until: datetime
+    by_lifecycle: dict[str, int]
+    by_stage: dict[str, int]
+    entered: dict[str, int]  # leads that entered each lifecycle in the range
+    conversion: dict[str, float | None]  # "mql->sal": share of entries into the later of the two
+    median_hours_in_stage: dict[str, float | None]
+    median_hours_to_first_touch: float | None
+    hand_offs: dict[str, int]
+    sla_notices: dict[str, int]
+    overdue_by_owner: dict[str, int] = field(default_factory=dict)
+
+
+def _scope(actor: Actor, team_id: uuid.UUID | None) -> ColumnElement[bool]:
+    if actor.role is Role.LEAD:
+        if team_id is not None and team_id != actor.team_id:
+            raise NotAllowed("team leads see their own team's pipeline")
+        return col(Lead.team_id) == actor.team_id
+    if actor.role in (Role.MANAGER, Role.ADMIN):
+        return col(Lead.team_id) == team_id if team_id is not None else true()
+    raise NotAllowed("reps see their own follow-ups, not the pipeline")
+
+
+def _median_hours(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+async def pipeline_metrics(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    team_id: uuid.UUID | None = None,
+    owner_id: uuid.UUID | None = None,
+) -> PipelineMetrics:
+    """Snapshot counts now, plus movement between ``since`` and ``until``, for a team, a rep or everyone."""
+    tenant = actor.tenant_id
+    scope = _scope(actor, team_id)
+    if owner_id is not None:
+        scope = scope & (col(Lead.owner_id) == owner_id)
+    leads_in_scope = select(Lead.id).where(Lead.tenant_id == tenant, scope)
+
+    lifecycle_counts = await session.exec(
+        select(Lead.lifecycle, func.count())
+        .where(Lead.tenant_id == tenant, scope)
+        .group_by(col(Lead.lifecycle))
+    )
+    stage_counts = await session.exec(
+        select(Lead.stage, func.count()).where(Lead.tenant_id == tenant, scope).group_by(col(Lead.stage))
+    )
+    changes = (
+        await session.exec(
+            select(LeadStateChange.lead_id, LeadStateChange.to_value, LeadStateChange.changed_at)
+            .where(
+                LeadStateChange.tenant_id == tenant,
+                LeadStateChange.field == "lifecycle",
+                col(LeadStateChange.lead_id).in_(leads_in_scope),
+                LeadStateChange.changed_at <= until,
+            )
+            .order_by(col(LeadStateChange.lead_id), col(LeadStateChange.changed_at))
+        )
+    ).all()
+    entered: Counter[str] = Counter()
+    durations: dict[str, list[float]] = defaultdict(list)
+    previous: dict[uuid.UUID, tuple[str, datetime]] = {}
+    for lead_id, to_value, changed_at in changes:
+        if changed_at >= since:
+            entered[to_value] += 1
+        if lead_id in previous:
+            stage, started = previous[lead_id]
+            if changed_at >= since:
+                durations[stage].append((changed_at - started).total_seconds() / 3600)
+        previous[lead_id] = (to_value, changed_at)
+    conversion: dict[str, float | None] = {}
+    for earlier, later in zip(FUNNEL, FUNNEL[1:], strict=False):
+        base = entered[earlier.value]
+        conversion[f"{earlier.value}->{later.value}"] = (
+            round(entered[later.value] / base, 3) if base else None
+        )
+
+    touches = await session.exec(
+        select(Lead.mql_at, Lead.first_touch_at).where(
+            Lead.tenant_id == tenant,
+            scope,
+            col(Lead.mql_at).is_not(None),
+            col(Lead.mql_at) >= since,
+            col(Lead.mql_at) <= until,
+            col(Lead.first_touch_at).is_not(None),
+        )
+    )
+    first_touch = [
+        (touched - qualified).total_seconds() / 3600
+        for qualified, touched in touches
+        if qualified is not None and touched is not None and touched >= qualified
+    ]
+    hand_offs = await session.exec(
+        select(HandOff.status, func.count())
+        .where(
+            HandOff.tenant_id == tenant,
+            col(HandOff.lead_id).in_(leads_in_scope),
+            col(HandOff.decided_at) >= since,
+            col(HandOff.decided_at) <= until,
+        )
+        .group_by(col(HandOff.status))
+    )
+    sla = await session.exec(
+        select(OutboxMessage.kind, func.count())
+        .where(
+            OutboxMessage.tenant_id == tenant,
+            col(OutboxMessage.kind).in_(["sla.nudge", "sla.escalate"]),
+            OutboxMessage.created_at >= since,
+            OutboxMessage.created_at <= until,
+        )
+        .group_by(col(OutboxMessage.kind))
+    )
+    overdue = await session.exec(
+        select(Member.display_name, func.count())
+        .select_from(FollowUp)
+        .join(Member, col(Member.id) == col(FollowUp.owner_id))
+        .where(
+            FollowUp.tenant_id == tenant,
+            Member.tenant_id == tenant,
+            col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
+            FollowUp.due_at < now,
+            col(FollowUp.lead_id).in_(leads_in_scope),
+        )
+        .group_by(col(Member.display_name))
+    )
+    decided = {status.value: 0 for status in (HandOffStatus.ACCEPTED, HandOffStatus.REJECTED)}
+    decided.update({str(status): int(count) for status, count in hand_offs if status in decided})
+    return PipelineMetrics(
+        since=since,
+        until=until,
+        by_lifecycle={str(k): int(v) for k, v in lifecycle_counts},
+        by_stage={str(k): int(v) for k, v in stage_counts},
+        entered=dict(entered),
+        conversion=conversion,
+        median_hours_in_stage={stage: _median_hours(values) for stage, values in durations.items()},
+        median_hours_to_first_touch=_median_hours(first_touch),
+        hand_offs=decided,
+        sla_notices={str(k): int(v) for k, v in sla},
+        overdue_by_owner={str(k): int(v) for k, v in overdue},
+    )
