@@ -115,7 +115,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_import_leads(settings: Settings, args: argparse.Namespace) -> int:
     from app.services.lead_import import ImportRejected, import_leads_csv
-    from app.services.scoring import recompute_scores
+    from app.services.scoring import settle_new_leads
 
     path = Path(args.file)
     if not path.is_file():
@@ -150,13 +150,15 @@ def cmd_import_leads(settings: Settings, args: argparse.Namespace) -> int:
                 _print_errors(rejected.errors)
                 console.print(f"[red]nothing imported[/red]: {len(rejected.errors)} problem(s) found")
                 return 1
-            scoring = progress.add_task("scoring", total=None)
-            await recompute_scores(
-                sessions=sessions,
-                tenant_id=tenant_id,
-                now=now,
-                progress=lambda done, total: progress.update(scoring, completed=done, total=total),
-            )
+            scoring = progress.add_task("routing and scoring", total=len(report.lead_ids))
+            async with transaction(sessions) as session:
+                await settle_new_leads(
+                    session=session,
+                    tenant_id=tenant_id,
+                    lead_ids=report.lead_ids,
+                    now=now,
+                    progress=lambda done, total: progress.update(scoring, completed=done, total=total),
+                )
         _print_errors(report.errors)
         console.print(f"[green]imported {report.imported} lead(s)[/green], skipped {report.skipped}")
         return 0

@@ -157,6 +157,7 @@ def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Appl
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/api/v1/openapi.json", openapi)
-    for route in ROUTES:
+    # Fixed paths first, so /leads/export is never taken for /leads/{id}.
+    for route in sorted(ROUTES, key=lambda r: "{" in r.path):
         app.router.add_route(route.method, route.path, route.handler)
     return app

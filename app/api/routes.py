@@ -19,7 +19,18 @@ from app.api import schemas, webhooks
 from app.db import transaction
 from app.models import ApiKeyPublic, FollowUp, LeadCreate, LeadPublic, LeadUpdate, Member, MemberPublic
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, BuyerStage, Lifecycle, Role
-from app.services import api_keys, assignment, follow_ups, hand_offs, leads, pipeline, timeline
+from app.services import (
+    api_keys,
+    assignment,
+    follow_ups,
+    hand_offs,
+    lead_export,
+    lead_import,
+    leads,
+    pipeline,
+    scoring,
+    timeline,
+)
 from app.services.access import Actor
 from app.services.errors import InvalidInput, NotAllowed
 from app.services.lead_queries import LeadFilter, LeadSort, list_leads, read_lead
@@ -400,6 +411,53 @@ async def get_pipeline(request: web.Request) -> web.Response:
     return _reply(schemas.PipelineOut.model_validate(asdict(metrics)))
 
 
+async def import_leads(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    _require(actor, Role.LEAD, Role.ADMIN)
+    settings = request.app[keys.SETTINGS]
+    if request.content_length is not None and request.content_length > settings.import_max_bytes:
+        raise InvalidInput("file too large")
+    data = await request.content.read(settings.import_max_bytes + 1)
+    now = _now(request)
+    try:
+        async with transaction(request.app[keys.SESSIONS]) as session:
+            report = await lead_import.import_leads_csv(
+                session=session,
+                tenant_id=actor.tenant_id,
+                data=data,
+                now=now,
+                max_bytes=settings.import_max_bytes,
+                skip_invalid=request.query.get("skip_invalid") == "true",
+            )
+            await scoring.settle_new_leads(
+                session=session, tenant_id=actor.tenant_id, lead_ids=report.lead_ids, now=now
+            )
+    except lead_import.ImportRejected as rejected:
+        out = schemas.ImportOut(
+            imported=0, skipped=0, errors=[schemas.RowErrorOut(**asdict(e)) for e in rejected.errors]
+        )
+        return web.json_response(text=out.model_dump_json(), status=422)
+    errors = [schemas.RowErrorOut(**asdict(e)) for e in report.errors]
+    return _reply(schemas.ImportOut(imported=report.imported, skipped=report.skipped, errors=errors))
+
+
+async def export_leads(request: web.Request) -> web.StreamResponse:
+    actor = _actor(request)
+    _require(actor, Role.MANAGER, Role.ADMIN)
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="leads.csv"',
+        }
+    )
+    await response.prepare(request)
+    async with request.app[keys.SESSIONS]() as session:
+        async for chunk in lead_export.export_leads_csv(session=session, tenant_id=actor.tenant_id):
+            await response.write(chunk.encode("utf-8"))
+    await response.write_eof()
+    return response
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/me", me, "The signed-in member", response=schemas.MeOut),
     Route(
@@ -524,6 +582,16 @@ ROUTES: tuple[Route, ...] = (
         response=schemas.PipelineOut,
         roles="team lead (own team), manager, admin",
     ),
+    Route(
+        "POST",
+        "/api/v1/leads/import",
+        import_leads,
+        "CSV import (UTF-8, header row): every row validated first; nothing is written if any row is bad, "
+        "unless ?skip_invalid=true",
+        response=schemas.ImportOut,
+        roles="team lead, admin",
+    ),
+    Route("GET", "/api/v1/leads/export", export_leads, "All leads as CSV, streamed", roles="manager, admin"),
     Route(
         "POST",
         "/api/v1/settings/api-keys",

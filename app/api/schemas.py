@@ -159,3 +159,15 @@ class PipelineOut(BaseModel):
     hand_offs: dict[str, int]
     sla_notices: dict[str, int]
     overdue_by_owner: dict[str, int]
+
+
+class RowErrorOut(BaseModel):
+    line: int = Field(description="Physical line in the file; the header is line 1")
+    column: str | None
+    message: str
+
+
+class ImportOut(BaseModel):
+    imported: int
+    skipped: int
+    errors: list[RowErrorOut]

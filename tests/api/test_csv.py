@@ -1,0 +1,52 @@
+"""CSV import and export over the API: all or nothing, errors by line and column, streamed export."""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+
+from app.db import SessionMaker
+from app.models import FollowUp, Lead
+from tests.api.conftest import Api
+
+
+async def _post_csv(api: Api, member: object, text: bytes, query: str = "") -> tuple[int, dict[str, object]]:
+    headers = {**api.headers(member), "Content-Type": "text/csv"}  # type: ignore[arg-type]
+    response = await api.client.post(f"/api/v1/leads/import{query}", data=text, headers=headers)
+    return response.status, await response.json()
+
+
+async def test_import_is_all_or_nothing_then_routed_and_scored(api: Api, sessions: SessionMaker) -> None:
+    good = (
+        "email,first_name,company,company_domain,country\njana@werk.example,Jana,Werk GmbH,werk.example,DE\n"
+    )
+    bad = good + "not-an-address,Nina,,,\n"
+    status, body = await _post_csv(api, api.org.admin, bad.encode())
+    assert status == 422
+    assert body["errors"] == [
+        {"line": 3, "column": "email", "message": body["errors"][0]["message"]}  # type: ignore[index]
+    ]
+    async with sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(Lead))).one() == 0
+    status, body = await _post_csv(api, api.org.admin, bad.encode(), "?skip_invalid=true")
+    assert status == 200 and body["imported"] == 1 and body["skipped"] == 1
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead))).one()
+        follow_ups = (await session.exec(select(func.count()).select_from(FollowUp))).one()
+    assert lead.team_id == api.org.dach.id and lead.owner_id is not None, "routed and round-robined"
+    assert follow_ups == 1 and lead.scored_at is not None
+
+
+async def test_bad_files_and_roles(api: Api) -> None:
+    assert (await _post_csv(api, api.org.admin, b""))[0] == 422
+    assert (await _post_csv(api, api.org.admin, "email\nm\xfcller@x.example\n".encode("latin-1")))[0] == 422
+    assert (await _post_csv(api, api.org.reps[0], b"email\na@b.example\n"))[0] == 403
+
+
+async def test_export_streams_csv_for_managers_only(api: Api) -> None:
+    await _post_csv(api, api.org.admin, b"email,first_name\n=cmd@evil.example,=HYPERLINK(1)\n")
+    response = await api.client.get("/api/v1/leads/export", headers=api.headers(api.org.manager))  # type: ignore[arg-type]
+    assert response.status == 200 and response.content_type == "text/csv"
+    text = await response.text()
+    assert text.splitlines()[0].startswith("email,") and "'=HYPERLINK(1)" in text
+    denied = await api.client.get("/api/v1/leads/export", headers=api.headers(api.org.reps[0]))
+    assert denied.status == 403
