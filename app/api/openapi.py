@@ -42,7 +42,12 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in ROUTES:
         parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "format": "uuid"} if name == "id" else {"type": "string"},
+            }
             for name in re.findall(r"{(\w+)}", route.path)
         ]
         responses: dict[str, Any] = {

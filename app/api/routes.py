@@ -17,9 +17,20 @@ from sqlmodel import col, select
 from app import keys
 from app.api import schemas, webhooks
 from app.db import transaction
-from app.models import ApiKeyPublic, FollowUp, LeadCreate, LeadPublic, LeadUpdate, Member, MemberPublic
+from app.models import (
+    ApiKeyPublic,
+    FollowUp,
+    LeadCreate,
+    LeadPublic,
+    LeadUpdate,
+    Member,
+    MemberPublic,
+    TeamBase,
+    TeamPublic,
+)
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, BuyerStage, Lifecycle, Role
 from app.services import (
+    admin,
     api_keys,
     assignment,
     follow_ups,
@@ -458,6 +469,63 @@ async def export_leads(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def get_settings(request: web.Request) -> web.Response:
+    async with request.app[keys.SESSIONS]() as session:
+        document = await admin.read_settings(session=session, actor=_actor(request))
+    return _reply(schemas.SettingsOut.model_validate(document))
+
+
+async def put_rules(request: web.Request) -> web.Response:
+    body = await _body(request, schemas.RulesIn)
+    key = request.match_info["key"]
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        stored = await admin.replace_rules(
+            session=session, actor=_actor(request), key=key, document=body.document, now=_now(request)
+        )
+    return _reply(schemas.RulesOut(key=key, document=stored))
+
+
+async def put_content(request: web.Request) -> web.Response:
+    body = await _body(request, schemas.ContentIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        count = await admin.replace_content(session=session, actor=_actor(request), items=body.items)
+    return _reply(schemas.CountOut(count=count))
+
+
+async def put_routing(request: web.Request) -> web.Response:
+    body = await _body(request, schemas.RoutingIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        count = await admin.replace_routing(session=session, actor=_actor(request), rules=body.rules)
+    return _reply(schemas.CountOut(count=count))
+
+
+async def post_team(request: web.Request) -> web.Response:
+    body = await _body(request, TeamBase)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        team = await admin.create_team(session=session, actor=_actor(request), data=body)
+    return _reply(TeamPublic.model_validate(team), status=201)
+
+
+async def get_members(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    async with request.app[keys.SESSIONS]() as session:
+        rows = (
+            await session.exec(
+                select(Member).where(Member.tenant_id == actor.tenant_id).order_by(col(Member.display_name))
+            )
+        ).all()
+    return _reply(schemas.MemberListOut(items=[MemberPublic.model_validate(row) for row in rows]))
+
+
+async def patch_member(request: web.Request) -> web.Response:
+    body = await _body(request, admin.MemberUpdate)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        member = await admin.update_member(
+            session=session, actor=_actor(request), member_id=_id(request), changes=body
+        )
+    return _reply(MemberPublic.model_validate(member))
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/me", me, "The signed-in member", response=schemas.MeOut),
     Route(
@@ -592,6 +660,67 @@ ROUTES: tuple[Route, ...] = (
         roles="team lead, admin",
     ),
     Route("GET", "/api/v1/leads/export", export_leads, "All leads as CSV, streamed", roles="manager, admin"),
+    Route(
+        "GET",
+        "/api/v1/settings",
+        get_settings,
+        "Rules in force, content library, routing and teams",
+        response=schemas.SettingsOut,
+        roles="manager, admin",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/settings/rules/{key}",
+        put_rules,
+        "Replace one rule set: scoring, thresholds, cadence or sla (validated by the engine's own types)",
+        body=schemas.RulesIn,
+        response=schemas.RulesOut,
+        roles="admin",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/settings/content",
+        put_content,
+        "Replace the content library",
+        body=schemas.ContentIn,
+        response=schemas.CountOut,
+        roles="admin",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/settings/routing",
+        put_routing,
+        "Replace the routing rules",
+        body=schemas.RoutingIn,
+        response=schemas.CountOut,
+        roles="admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/teams",
+        post_team,
+        "Create a team",
+        body=TeamBase,
+        response=TeamPublic,
+        status=201,
+        roles="admin",
+    ),
+    Route(
+        "GET",
+        "/api/v1/members",
+        get_members,
+        "Everyone in the tenant (the member picker)",
+        response=schemas.MemberListOut,
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/members/{id}",
+        patch_member,
+        "Role, team, capacity, availability, working hours",
+        body=admin.MemberUpdate,
+        response=MemberPublic,
+        roles="admin",
+    ),
     Route(
         "POST",
         "/api/v1/settings/api-keys",

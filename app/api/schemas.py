@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import ApiKeyPublic, LeadPublic, MemberPublic
 from app.nurturing.enums import FollowUpKind, FollowUpOutcome, FollowUpStatus, HandOffStatus, TouchpointKind
+from app.services.admin import RoutingRuleIn
 from app.services.follow_ups import SnoozePreset
 
 
@@ -171,3 +172,43 @@ class ImportOut(BaseModel):
     imported: int
     skipped: int
     errors: list[RowErrorOut]
+
+
+class SettingsOut(BaseModel):
+    scoring: dict[str, Any]
+    thresholds: dict[str, Any]
+    cadence: dict[str, Any]
+    sla: dict[str, Any]
+    content: list[dict[str, Any]]
+    routing: list[dict[str, Any]]
+    teams: list[dict[str, Any]]
+
+
+class RulesIn(BaseModel):
+    """A whole rule set (scoring, thresholds, cadence or sla), in the shape GET /settings returns it."""
+
+    model_config = ConfigDict(extra="forbid")
+    document: dict[str, Any]
+
+
+class RulesOut(BaseModel):
+    key: str
+    document: dict[str, Any]
+
+
+class ContentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[dict[str, Any]] = Field(max_length=2000)
+
+
+class RoutingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rules: list[RoutingRuleIn] = Field(max_length=500)
+
+
+class CountOut(BaseModel):
+    count: int
+
+
+class MemberListOut(BaseModel):
+    items: list[MemberPublic]

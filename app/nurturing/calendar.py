@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Far enough to cross any holiday-free calendar; a loop that runs longer means the hours are unusable.
 _MAX_DAYS = 3700
@@ -25,7 +25,10 @@ class WorkingHours:
     workdays: frozenset[int] = field(default_factory=lambda: frozenset({0, 1, 2, 3, 4}))  # Monday = 0
 
     def __post_init__(self) -> None:
-        ZoneInfo(self.time_zone)  # raises for an unknown zone
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {self.time_zone!r}") from error
         if not self.start < self.end:
             raise ValueError("working hours must start before they end")
         if not self.workdays or not set(self.workdays) <= set(range(7)):

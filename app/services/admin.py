@@ -1,0 +1,193 @@
+"""Admin settings: scoring rules, thresholds, cadence, SLA, content library, routing, teams and roles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, time
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import ContentItemRow, Member, RoutingRuleRow, Team, TeamBase
+from app.nurturing.cadence import CadencePolicy
+from app.nurturing.calendar import WorkingHours
+from app.nurturing.enums import Role
+from app.nurturing.lifecycle import Thresholds
+from app.nurturing.playbook import ContentItem
+from app.nurturing.scoring import ScoringModel
+from app.nurturing.sla import SlaPolicy
+from app.services.access import Actor
+from app.services.errors import InvalidInput, NotAllowed, TeamNotFound
+from app.services.lookups import get_member
+from app.services.tenant_config import (
+    CADENCE_KEY,
+    SCORING_KEY,
+    SLA_KEY,
+    THRESHOLDS_KEY,
+    from_json,
+    load_config,
+    save_setting,
+    to_json,
+)
+
+RULE_KINDS: dict[str, type[Any]] = {
+    SCORING_KEY: ScoringModel,
+    THRESHOLDS_KEY: Thresholds,
+    CADENCE_KEY: CadencePolicy,
+    SLA_KEY: SlaPolicy,
+}
+
+
+def _admin(actor: Actor) -> None:
+    if actor.role is not Role.ADMIN:
+        raise NotAllowed("only admins change settings")
+
+
+def _reader(actor: Actor) -> None:
+    if actor.role not in (Role.ADMIN, Role.MANAGER):
+        raise NotAllowed("settings are for admins and managers")
+
+
+class RoutingRuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    priority: int = Field(100, ge=0, le=10_000)
+    field: str = Field(pattern="^(country|industry|source)$")
+    values: list[str] = Field(min_length=1, max_length=200)
+    team_id: uuid.UUID
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Role | None = None
+    team_id: uuid.UUID | None = None
+    capacity: int | None = Field(None, ge=0, le=100_000)
+    active: bool | None = None
+    away_until: datetime | None = None
+    time_zone: str | None = None
+    work_start: time | None = None
+    work_end: time | None = None
+    workdays: list[int] | None = None
+
+
+async def read_settings(*, session: AsyncSession, actor: Actor) -> dict[str, Any]:
+    """Every rule set in force (stored or default), the content library and the routing rules."""
+    _reader(actor)
+    config = await load_config(session=session, tenant_id=actor.tenant_id)
+    teams = (await session.exec(select(Team).where(Team.tenant_id == actor.tenant_id))).all()
+    return {
+        SCORING_KEY: to_json(config.scoring),
+        THRESHOLDS_KEY: to_json(config.thresholds),
+        CADENCE_KEY: to_json(config.cadence),
+        SLA_KEY: to_json(config.sla),
+        "content": [to_json(item) for item in config.library],
+        "routing": [to_json(rule) for rule in config.routing],
+        "teams": [
+            {"id": str(team.id), **TeamBase.model_validate(team).model_dump(mode="json")} for team in teams
+        ],
+    }
+
+
+async def replace_rules(
+    *, session: AsyncSession, actor: Actor, key: str, document: Any, now: datetime
+) -> Any:
+    """Validate a whole rule set with the engine's own types before storing it."""
+    _admin(actor)
+    if key not in RULE_KINDS:
+        raise InvalidInput(f"unknown settings {key!r}")
+    value = from_json(RULE_KINDS[key], document)  # pydantic ValidationError -> 422 at the edge
+    await save_setting(session=session, tenant_id=actor.tenant_id, key=key, value=value, now=now)
+    return to_json(value)
+
+
+async def replace_content(*, session: AsyncSession, actor: Actor, items: Sequence[Any]) -> int:
+    """The content library, replaced as a whole."""
+    _admin(actor)
+    parsed = [from_json(ContentItem, item) for item in items]
+    if len({item.id for item in parsed}) != len(parsed):
+        raise InvalidInput("content ids must be unique")
+    await session.exec(delete(ContentItemRow).where(col(ContentItemRow.tenant_id) == actor.tenant_id))
+    session.add_all(
+        ContentItemRow(
+            tenant_id=actor.tenant_id,
+            key=item.id,
+            title=item.title,
+            url=item.url,
+            kind=item.kind,
+            stages=sorted(stage.value for stage in item.stages),
+            personas=sorted(item.personas),
+            topics=sorted(item.topics),
+            language=item.language,
+        )
+        for item in parsed
+    )
+    await session.flush()
+    return len(parsed)
+
+
+async def replace_routing(*, session: AsyncSession, actor: Actor, rules: Sequence[RoutingRuleIn]) -> int:
+    """Routing rules, replaced as a whole; every team must belong to the tenant."""
+    _admin(actor)
+    team_ids = set((await session.exec(select(Team.id).where(Team.tenant_id == actor.tenant_id))).all())
+    for rule in rules:
+        if rule.team_id not in team_ids:
+            raise TeamNotFound(rule.team_id)
+    await session.exec(delete(RoutingRuleRow).where(col(RoutingRuleRow.tenant_id) == actor.tenant_id))
+    session.add_all(
+        RoutingRuleRow(
+            tenant_id=actor.tenant_id,
+            priority=rule.priority,
+            field=rule.field,
+            values=rule.values,
+            team_id=rule.team_id,
+        )
+        for rule in rules
+    )
+    await session.flush()
+    return len(rules)
+
+
+async def create_team(*, session: AsyncSession, actor: Actor, data: TeamBase) -> Team:
+    """A new sales team."""
+    _admin(actor)
+    try:
+        WorkingHours(time_zone=data.time_zone)
+    except ValueError as error:
+        raise InvalidInput(f"unknown time zone {data.time_zone!r}") from error
+    team = Team(tenant_id=actor.tenant_id, **data.model_dump())
+    session.add(team)
+    await session.flush()
+    return team
+
+
+async def update_member(
+    *, session: AsyncSession, actor: Actor, member_id: uuid.UUID, changes: MemberUpdate
+) -> Member:
+    """Role, team, capacity, availability and working hours of one member."""
+    _admin(actor)
+    member = await get_member(session=session, tenant_id=actor.tenant_id, member_id=member_id)
+    values = changes.model_dump(exclude_unset=True)
+    if "team_id" in values and values["team_id"] is not None:
+        team = (
+            await session.exec(
+                select(Team.id).where(Team.tenant_id == actor.tenant_id, Team.id == values["team_id"])
+            )
+        ).first()
+        if team is None:
+            raise TeamNotFound(values["team_id"])
+    for name, value in values.items():
+        setattr(member, name, value)
+    try:
+        WorkingHours(
+            time_zone=member.time_zone,
+            start=member.work_start,
+            end=member.work_end,
+            workdays=frozenset(member.workdays),
+        )
+    except ValueError as error:
+        raise InvalidInput("working hours or time zone are not valid") from error
+    session.add(member)
+    await session.flush()
+    return member
