@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve migrate test lint typecheck bench clean
+.PHONY: install tab demo serve migrate test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,11 +14,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+TAB := app/tab
+TAB_BUILT := $(TAB)/dist/index.html
+
+$(TAB)/node_modules/.package-lock.json: $(TAB)/package-lock.json
+	cd $(TAB) && npm ci --no-audit --no-fund
+
+$(TAB_BUILT): $(TAB)/node_modules/.package-lock.json $(shell find $(TAB)/src -type f) $(TAB)/index.html $(TAB)/vite.config.ts
+	cd $(TAB) && npm run build
+
+## Build the tab (React + Fluent UI) into app/tab/dist, served at /tab/
+tab: $(TAB_BUILT)
+
 ## Seed a demo tenant in SQLite (nurture-demo.db) and serve it on http://127.0.0.1:3978
-demo: $(STAMP)
+demo: $(STAMP) $(TAB_BUILT)
 	$(BIN)/nurture demo
 
-serve: $(STAMP)
+serve: $(STAMP) $(TAB_BUILT)
 	$(BIN)/nurture db upgrade
 	$(BIN)/nurture serve
 
@@ -29,11 +41,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) $(TAB)/node_modules/.package-lock.json
 	$(BIN)/mypy
+	cd $(TAB) && npm run --silent typecheck
 
 ## Lint, type-check, then the whole suite (PostgreSQL too when NURTURE_TEST_PG_URL is set)
-test: lint typecheck
+test: lint typecheck $(TAB_BUILT)
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -41,4 +54,4 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_ingest_events.py
 
 clean:
-	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist

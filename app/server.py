@@ -24,6 +24,7 @@ from app.db import create_engine, create_sessionmaker, current_revision, head_re
 from app.nurturing.errors import DomainError
 from app.scheduler import run_forever
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, StaleVersion
+from app.tab_site import add_tab_routes
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Appl
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/api/v1/openapi.json", openapi)
+    add_tab_routes(app)
     # Fixed paths first, so /leads/export is never taken for /leads/{id}.
     for route in sorted(ROUTES, key=lambda r: "{" in r.path):
         app.router.add_route(route.method, route.path, route.handler)

@@ -1,0 +1,65 @@
+import React from "react";
+import { createRoot } from "react-dom/client";
+import {
+  FluentProvider,
+  teamsDarkTheme,
+  teamsHighContrastTheme,
+  teamsLightTheme,
+  type Theme,
+} from "@fluentui/react-components";
+import { app, authentication } from "@microsoft/teams-js";
+import { App } from "./App";
+import { stringsFor } from "./i18n";
+import type { Auth } from "./api";
+
+const THEMES: Record<string, Theme> = {
+  default: teamsLightTheme,
+  dark: teamsDarkTheme,
+  contrast: teamsHighContrastTheme,
+};
+
+type Boot = { inTeams: boolean; locale: string; theme: string; leadId: string | null };
+
+async function boot(): Promise<Boot> {
+  const params = new URLSearchParams(window.location.search);
+  try {
+    // Outside Teams initialize never settles, so give up after a moment and run as a plain web page.
+    await Promise.race([
+      app.initialize(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("not in Teams")), 1500)),
+    ]);
+    const context = await app.getContext();
+    return {
+      inTeams: true,
+      locale: context.app.locale,
+      theme: context.app.theme || "default",
+      leadId: context.page.subPageId || null, // deep links from cards carry the lead id
+    };
+  } catch {
+    return {
+      inTeams: false,
+      locale: params.get("locale") || navigator.language || "en",
+      theme: params.get("theme") || "default",
+      leadId: params.get("lead"),
+    };
+  }
+}
+
+function Root({ start }: { start: Boot }) {
+  const [theme, setTheme] = React.useState(start.theme);
+  React.useEffect(() => {
+    if (start.inTeams) app.registerOnThemeChangeHandler(setTheme);
+  }, [start.inTeams]);
+  const strings = stringsFor(start.locale);
+  const sso: Auth | null = start.inTeams ? { kind: "sso", token: () => authentication.getAuthToken() } : null;
+  return (
+    <FluentProvider theme={THEMES[theme] ?? teamsLightTheme} style={{ minHeight: "100vh" }}>
+      <App strings={strings} sso={sso} initialLead={start.leadId} />
+    </FluentProvider>
+  );
+}
+
+boot().then((start) => {
+  document.documentElement.lang = start.locale.slice(0, 2);
+  createRoot(document.getElementById("root")!).render(<Root start={start} />);
+});

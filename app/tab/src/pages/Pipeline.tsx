@@ -1,0 +1,67 @@
+import React from "react";
+import { Subtitle2, Text } from "@fluentui/react-components";
+import { Api } from "../api";
+import type { Strings } from "../i18n";
+import { Problem } from "../App";
+
+type Metrics = {
+  by_lifecycle: Record<string, number>;
+  by_stage: Record<string, number>;
+  conversion: Record<string, number | null>;
+  median_hours_to_first_touch: number | null;
+  overdue_by_owner: Record<string, number>;
+};
+const FUNNEL = ["new", "mql", "sal", "sql", "opportunity", "won"];
+
+export function Pipeline({ api, strings }: { api: Api; strings: Strings }) {
+  const [metrics, setMetrics] = React.useState<Metrics | null>(null);
+  const [problem, setProblem] = React.useState<string | null>(null);
+  React.useEffect(() => {
+    api.get<Metrics>("/pipeline").then(setMetrics).catch(() => setProblem(strings.notAllowed));
+  }, [api, strings]);
+  if (problem) return <Problem text={problem} />;
+  if (!metrics) return null;
+  const largest = Math.max(1, ...FUNNEL.map((stage) => metrics.by_lifecycle[stage] ?? 0));
+  return (
+    <section aria-label={strings.pipeline} style={{ display: "grid", gap: 12, marginTop: 16, maxWidth: 720 }}>
+      <Subtitle2 as="h2">{strings.byLifecycle}</Subtitle2>
+      {FUNNEL.map((stage) => {
+        const count = metrics.by_lifecycle[stage] ?? 0;
+        return (
+          <div key={stage} data-testid="funnel-bar" style={{ display: "flex", gap: 8, alignItems: "center" }}>
+            <Text style={{ width: 110 }}>{stage}</Text>
+            <div
+              role="img"
+              aria-label={`${stage}: ${count}`}
+              style={{ height: 18, width: `${(count / largest) * 100}%`, minWidth: 2, background: "currentColor", opacity: 0.6 }}
+            />
+            <Text>{count}</Text>
+          </div>
+        );
+      })}
+      <Subtitle2 as="h2">{strings.byStage}</Subtitle2>
+      <Text>
+        {Object.entries(metrics.by_stage)
+          .map(([stage, count]) => `${stage}: ${count}`)
+          .join(" · ")}
+      </Text>
+      <Subtitle2 as="h2">{strings.conversion}</Subtitle2>
+      <Text>
+        {Object.entries(metrics.conversion)
+          .map(([step, rate]) => `${step}: ${rate === null ? "–" : `${Math.round(rate * 100)}%`}`)
+          .join(" · ")}
+      </Text>
+      <Text>
+        {strings.firstTouch}: {metrics.median_hours_to_first_touch ?? "–"}
+      </Text>
+      <Subtitle2 as="h2">{strings.overdueByRep}</Subtitle2>
+      <ul>
+        {Object.entries(metrics.overdue_by_owner).map(([rep, count]) => (
+          <li key={rep}>
+            {rep}: {count}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

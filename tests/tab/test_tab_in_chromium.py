@@ -1,0 +1,130 @@
+"""The tab in headless Chromium against a real server: sign in, work a follow-up, browse leads, in German."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlmodel import func, select
+
+from app.config import Settings
+from app.db import SessionMaker, create_sessionmaker, engine_for_url
+from app.models import FollowUp
+from app.nurturing.enums import FollowUpStatus
+from app.server import create_app
+from app.tab_site import TAB_DIST
+from tests.factories import T0, Org, make_lead, make_org
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _require(condition: bool, reason: str) -> None:
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"{reason} (required in CI)")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+async def site(
+    aiohttp_server: Callable[..., Awaitable[TestServer]], sqlite_template: Path, tmp_path: Path
+) -> AsyncIterator[tuple[str, Org, SessionMaker]]:
+    _require(CHROMIUM is not None, "Chromium is not installed (Debian package chromium)")
+    _require((TAB_DIST / "index.html").is_file(), "the tab is not built (make tab)")
+    database = tmp_path / "tab.db"
+    shutil.copyfile(sqlite_template, database)
+    url = f"sqlite+aiosqlite:///{database}"
+    engine = engine_for_url(url)
+    sessions = create_sessionmaker(engine)
+    org = await make_org(sessions, now=T0)
+    for index in range(3):
+        await make_lead(
+            sessions, org, email=f"lead{index}@kunde.example", first_name=f"Lead{index}", owner=org.reps[0]
+        )
+    server = await aiohttp_server(
+        create_app(Settings(database_url=url, scheduler_enabled=False), clock=lambda: T0)
+    )
+    yield str(server.make_url("/tab/")), org, sessions
+    await engine.dispose()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        await chromium.close()
+
+
+async def _sign_in(page: Any, base: str, org: Org, locale: str) -> None:
+    await page.goto(f"{base}?tenant={org.tenant_id}&locale={locale}")
+    await page.get_by_label("E-mail" if locale == "en" else "E-Mail").fill(org.reps[0].email)
+    await page.get_by_role("button", name="Sign in" if locale == "en" else "Anmelden").click()
+    await page.get_by_test_id("signed-in-as").wait_for()
+
+
+async def test_a_rep_works_a_follow_up_from_the_tab(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    base, org, sessions = site
+    page = await browser.new_page()
+    await _sign_in(page, base, org, "en")
+    assert await page.get_by_test_id("signed-in-as").inner_text() == org.reps[0].display_name
+    cards = page.get_by_test_id("follow-up")
+    await cards.first.wait_for()
+    assert await cards.count() == 3
+    await cards.first.get_by_role("button", name="Done").click()
+    await page.get_by_role("menuitem", name="No answer").click()
+
+    async def done() -> int:
+        async with sessions() as session:
+            query = select(func.count()).select_from(FollowUp).where(FollowUp.status == FollowUpStatus.DONE)
+            return int((await session.exec(query)).one())
+
+    for _ in range(50):
+        if await done() == 1:
+            break
+        await page.wait_for_timeout(100)
+    assert await done() == 1
+    await page.get_by_role("tab", name="Leads").click()
+    rows = page.get_by_test_id("lead-row")
+    await rows.first.wait_for()
+    assert await rows.count() == 3
+    await page.get_by_label("Search name, e-mail or company").fill("lead1")
+    await page.wait_for_function("document.querySelectorAll('[data-testid=lead-row]').length === 1")
+    await rows.first.get_by_role("button").first.click()
+    await page.get_by_text("Why this score").wait_for()
+    assert await page.get_by_test_id("timeline-item").count() >= 1
+
+
+async def test_german_and_a_refused_sign_in(site: tuple[str, Org, SessionMaker], browser: Any) -> None:
+    base, org, _ = site
+    page = await browser.new_page()
+    await _sign_in(page, base, org, "de")
+    await page.get_by_role("tab", name="Meine Follow-ups").wait_for()
+    assert await page.evaluate("document.documentElement.lang") == "de"
+    stranger = await browser.new_page()
+    await stranger.goto(f"{base}?tenant={org.tenant_id}&locale=en")
+    await stranger.get_by_label("E-mail").fill(f"{uuid.uuid4().hex[:6]}@nowhere.example")
+    await stranger.get_by_role("button", name="Sign in").click()
+    await stranger.get_by_role("alert").wait_for()
+    assert "not allowed" in (await stranger.get_by_role("alert").inner_text())
