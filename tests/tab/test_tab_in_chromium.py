@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -128,3 +129,26 @@ async def test_german_and_a_refused_sign_in(site: tuple[str, Org, SessionMaker],
     await stranger.get_by_role("button", name="Sign in").click()
     await stranger.get_by_role("alert").wait_for()
     assert "not allowed" in (await stranger.get_by_role("alert").inner_text())
+
+
+async def test_the_channel_tab_opens_on_the_pipeline(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    base, org, _ = site
+    page = await browser.new_page()
+    await page.goto(f"{base}?tenant={org.tenant_id}&locale=en&view=pipeline")
+    await page.get_by_label("E-mail").fill(org.lead_dach.email)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_text("Leads by lifecycle").wait_for()
+    assert await page.get_by_test_id("funnel-bar").count() == 6
+    assert await page.get_by_role("tab", name="Pipeline", selected=True).count() == 1
+
+
+def test_the_manifest_tab_urls_point_at_served_pages() -> None:
+    entries = json.loads((Path(__file__).parents[2] / "manifest" / "tabs.json").read_text(encoding="utf-8"))
+    urls = [tab["contentUrl"] for tab in entries["staticTabs"]] + [
+        tab["configurationUrl"] for tab in entries["configurableTabs"]
+    ]
+    assert [url.split("{{host}}")[1].split("?")[0] for url in urls] == ["/tab/", "/tab/"]
+    assert entries["configurableTabs"][0]["configurationUrl"].endswith("view=config")
+    assert entries["staticTabs"][0]["scopes"] == ["personal"]

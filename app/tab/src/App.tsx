@@ -11,10 +11,24 @@ import { Settings } from "./pages/Settings";
 
 type Page = "followups" | "leads" | "pipeline" | "settings";
 
-export function App({ strings, sso, initialLead }: { strings: Strings; sso: Auth | null; initialLead: string | null }) {
+const PAGES: Page[] = ["followups", "leads", "pipeline", "settings"];
+
+export function App({
+  strings,
+  sso,
+  initialLead,
+  initialView,
+}: {
+  strings: Strings;
+  sso: Auth | null;
+  initialLead: string | null;
+  initialView: string | null;
+}) {
   const [auth, setAuth] = React.useState<Auth | null>(sso ?? storedDevAuth());
   const [me, setMe] = React.useState<Member | null>(null);
-  const [page, setPage] = React.useState<Page>("followups");
+  const [page, setPage] = React.useState<Page>(
+    PAGES.includes(initialView as Page) ? (initialView as Page) : "followups",
+  );
   const [lead, setLead] = React.useState<string | null>(initialLead);
   const [problem, setProblem] = React.useState<string | null>(null);
   const api = React.useMemo(() => (auth ? new Api(auth) : null), [auth]);

@@ -9,6 +9,7 @@ import {
 } from "@fluentui/react-components";
 import { app, authentication } from "@microsoft/teams-js";
 import { App } from "./App";
+import { ChannelTabConfig } from "./pages/ChannelTabConfig";
 import { stringsFor } from "./i18n";
 import type { Auth } from "./api";
 
@@ -18,7 +19,7 @@ const THEMES: Record<string, Theme> = {
   contrast: teamsHighContrastTheme,
 };
 
-type Boot = { inTeams: boolean; locale: string; theme: string; leadId: string | null };
+type Boot = { inTeams: boolean; locale: string; theme: string; leadId: string | null; view: string | null };
 
 async function boot(): Promise<Boot> {
   const params = new URLSearchParams(window.location.search);
@@ -34,6 +35,7 @@ async function boot(): Promise<Boot> {
       locale: context.app.locale,
       theme: context.app.theme || "default",
       leadId: context.page.subPageId || null, // deep links from cards carry the lead id
+      view: context.page.frameContext === "settings" ? "config" : params.get("view"),
     };
   } catch {
     return {
@@ -41,6 +43,7 @@ async function boot(): Promise<Boot> {
       locale: params.get("locale") || navigator.language || "en",
       theme: params.get("theme") || "default",
       leadId: params.get("lead"),
+      view: params.get("view"),
     };
   }
 }
@@ -54,7 +57,11 @@ function Root({ start }: { start: Boot }) {
   const sso: Auth | null = start.inTeams ? { kind: "sso", token: () => authentication.getAuthToken() } : null;
   return (
     <FluentProvider theme={THEMES[theme] ?? teamsLightTheme} style={{ minHeight: "100vh" }}>
-      <App strings={strings} sso={sso} initialLead={start.leadId} />
+      {start.view === "config" ? (
+        <ChannelTabConfig strings={strings} />
+      ) : (
+        <App strings={strings} sso={sso} initialLead={start.leadId} initialView={start.view} />
+      )}
     </FluentProvider>
   );
 }
