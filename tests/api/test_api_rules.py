@@ -131,8 +131,13 @@ async def test_tenant_b_never_sees_tenant_a(api: Api, sessions: SessionMaker) ->
     ] == 404
     status, body = await api.call("GET", "/api/v1/follow-ups?scope=team", admin_b)
     assert status == 200 and body["items"] == []
+    assert (await api.call("GET", f"/api/v1/leads/{lead_id}/timeline", admin_b))[0] == 404
+    export = await api.client.get("/api/v1/leads/export", headers=api.headers(admin_b))
+    assert export.status == 200 and "secret@kunde.example" not in await export.text()
     status, page = await api.call("GET", "/api/v1/leads?q=secret", api.org.admin)
     assert [item["email"] for item in page["items"]] == ["secret@kunde.example"]
+    export = await api.client.get("/api/v1/leads/export", headers=api.headers(api.org.admin))  # type: ignore[arg-type]
+    assert "secret@kunde.example" in await export.text()
 
 
 async def test_a_stale_update_gets_409_with_the_current_state(api: Api, sessions: SessionMaker) -> None:
