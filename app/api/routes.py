@@ -20,6 +20,8 @@ from app.db import transaction
 from app.models import (
     ApiKeyPublic,
     FollowUp,
+    HandOff,
+    Lead,
     LeadCreate,
     LeadPublic,
     LeadUpdate,
@@ -28,7 +30,14 @@ from app.models import (
     TeamBase,
     TeamPublic,
 )
-from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, BuyerStage, Lifecycle, Role
+from app.nurturing.enums import (
+    ACTIVE_FOLLOW_UP_STATUSES,
+    BuyerStage,
+    Direction,
+    HandOffStatus,
+    Lifecycle,
+    Role,
+)
 from app.services import (
     admin,
     api_keys,
@@ -44,7 +53,7 @@ from app.services import (
 )
 from app.services.access import Actor
 from app.services.errors import InvalidInput, NotAllowed
-from app.services.lead_queries import LeadFilter, LeadSort, list_leads, read_lead
+from app.services.lead_queries import LeadFilter, LeadSort, list_leads, read_lead, visible_to
 
 Model = TypeVar("Model", bound=BaseModel)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -526,6 +535,95 @@ async def patch_member(request: web.Request) -> web.Response:
     return _reply(MemberPublic.model_validate(member))
 
 
+async def post_touchpoint(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.TouchpointIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        await read_lead(session=session, actor=actor, lead_id=_id(request))  # 404 unless visible
+        row = await follow_ups.log_touchpoint(
+            session=session,
+            tenant_id=actor.tenant_id,
+            lead_id=_id(request),
+            kind=body.kind,
+            summary=body.summary,
+            actor=actor,
+            now=_now(request),
+            expected_version=body.version,
+            direction=Direction.INBOUND if body.inbound else Direction.OUTBOUND,
+        )
+    return _reply(schemas.TouchpointOut.model_validate(row), status=201)
+
+
+async def put_stage(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.StageIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        await read_lead(session=session, actor=actor, lead_id=_id(request))  # 404 unless visible
+        lead = await leads.override_stage(
+            session=session,
+            tenant_id=actor.tenant_id,
+            lead_id=_id(request),
+            stage=body.stage,
+            reason=body.reason,
+            actor=actor,
+            now=_now(request),
+            expected_version=body.version,
+        )
+    return _reply(LeadPublic.model_validate(lead))
+
+
+async def put_lifecycle(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.LifecycleIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        await read_lead(session=session, actor=actor, lead_id=_id(request))  # 404 unless visible
+        lead = await leads.set_lifecycle(
+            session=session,
+            tenant_id=actor.tenant_id,
+            lead_id=_id(request),
+            lifecycle=body.lifecycle,
+            reason=body.reason,
+            actor=actor,
+            now=_now(request),
+            expected_version=body.version,
+        )
+    return _reply(LeadPublic.model_validate(lead))
+
+
+async def post_hand_off(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.ProposeIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        await read_lead(session=session, actor=actor, lead_id=_id(request))  # 404 unless visible
+        row = await hand_offs.propose_hand_off(
+            session=session,
+            tenant_id=actor.tenant_id,
+            lead_id=_id(request),
+            actor=actor,
+            now=_now(request),
+            note=body.note,
+            expected_version=body.version,
+        )
+    return _reply(schemas.HandOffOut.model_validate(row), status=201)
+
+
+async def get_hand_offs(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    _require(actor, Role.LEAD, Role.MANAGER, Role.ADMIN)
+    statement = (
+        select(HandOff)
+        .join(Lead, col(Lead.id) == col(HandOff.lead_id))
+        .where(
+            HandOff.tenant_id == actor.tenant_id, HandOff.status == HandOffStatus.PROPOSED, visible_to(actor)
+        )
+        .order_by(col(HandOff.proposed_at))
+        .limit(200)
+    )
+    async with request.app[keys.SESSIONS]() as session:
+        rows = (await session.exec(statement)).all()
+    return _reply(schemas.HandOffListOut(items=[schemas.HandOffOut.model_validate(row) for row in rows]))
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/me", me, "The signed-in member", response=schemas.MeOut),
     Route(
@@ -720,6 +818,52 @@ ROUTES: tuple[Route, ...] = (
         body=admin.MemberUpdate,
         response=MemberPublic,
         roles="admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/leads/{id}/touchpoints",
+        post_touchpoint,
+        "Log a call, mail, meeting or chat",
+        body=schemas.TouchpointIn,
+        response=schemas.TouchpointOut,
+        status=201,
+        roles="owner, team lead, admin",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/leads/{id}/stage",
+        put_stage,
+        "Override the buyer stage, with a reason",
+        body=schemas.StageIn,
+        response=LeadPublic,
+        roles="owner, team lead, admin",
+    ),
+    Route(
+        "PUT",
+        "/api/v1/leads/{id}/lifecycle",
+        put_lifecycle,
+        "Move the lifecycle: SQL, opportunity, won, or (with a reason) lost, disqualified, recycled",
+        body=schemas.LifecycleIn,
+        response=LeadPublic,
+        roles="owner, team lead, admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/leads/{id}/hand-offs",
+        post_hand_off,
+        "Propose a hand-off to sales",
+        body=schemas.ProposeIn,
+        response=schemas.HandOffOut,
+        status=201,
+        roles="owner, team lead, admin",
+    ),
+    Route(
+        "GET",
+        "/api/v1/hand-offs",
+        get_hand_offs,
+        "Hand-offs waiting for a decision",
+        response=schemas.HandOffListOut,
+        roles="team lead (own team), manager, admin",
     ),
     Route(
         "POST",

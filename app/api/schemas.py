@@ -9,7 +9,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models import ApiKeyPublic, LeadPublic, MemberPublic
-from app.nurturing.enums import FollowUpKind, FollowUpOutcome, FollowUpStatus, HandOffStatus, TouchpointKind
+from app.nurturing.enums import (
+    BuyerStage,
+    FollowUpKind,
+    FollowUpOutcome,
+    FollowUpStatus,
+    HandOffStatus,
+    Lifecycle,
+    TouchpointKind,
+)
 from app.services.admin import RoutingRuleIn
 from app.services.follow_ups import SnoozePreset
 
@@ -212,3 +220,46 @@ class CountOut(BaseModel):
 
 class MemberListOut(BaseModel):
     items: list[MemberPublic]
+
+
+class TouchpointIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: TouchpointKind
+    summary: str = Field(min_length=1, max_length=4000)
+    inbound: bool = Field(
+        False, description="True when the lead reached out (a reply); it pulls the cadence forward"
+    )
+    version: int | None = None
+
+
+class TouchpointOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    kind: TouchpointKind
+    summary: str | None
+    occurred_at: datetime
+
+
+class StageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stage: BuyerStage
+    reason: str = Field(min_length=1, max_length=500)
+    version: int
+
+
+class LifecycleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lifecycle: Lifecycle
+    reason: str | None = Field(None, max_length=500)
+    version: int
+
+
+class ProposeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(None, max_length=500)
+    version: int | None = None
+
+
+class HandOffListOut(BaseModel):
+    items: list[HandOffOut]
