@@ -15,10 +15,11 @@ from aiohttp.test_utils import TestServer
 from sqlmodel import func, select
 
 from app.config import Settings
-from app.db import SessionMaker, create_sessionmaker, engine_for_url
-from app.models import FollowUp
+from app.db import SessionMaker, create_sessionmaker, engine_for_url, transaction
+from app.models import FollowUp, HandOff, Lead, TenantSetting, Touchpoint
 from app.nurturing.enums import FollowUpStatus
 from app.server import create_app
+from app.services.hand_offs import propose_hand_off
 from app.tab_site import TAB_DIST
 from tests.factories import T0, Org, make_lead, make_org
 
@@ -152,3 +153,65 @@ def test_the_manifest_tab_urls_point_at_served_pages() -> None:
     assert [url.split("{{host}}")[1].split("?")[0] for url in urls] == ["/tab/", "/tab/"]
     assert entries["configurableTabs"][0]["configurationUrl"].endswith("view=config")
     assert entries["staticTabs"][0]["scopes"] == ["personal"]
+
+
+async def _sign_in_as(page: Any, base: str, org: Org, email: str) -> None:
+    await page.goto(f"{base}?tenant={org.tenant_id}&locale=en")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_test_id("signed-in-as").wait_for()
+
+
+async def test_team_lead_decides_a_hand_off_and_admin_edits_thresholds(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    base, org, sessions = site
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead).where(Lead.email == "lead0@kunde.example"))).one()
+    async with transaction(sessions) as session:
+        await propose_hand_off(
+            session=session, tenant_id=org.tenant_id, lead_id=lead.id, actor=None, now=T0, note="quote"
+        )
+    page = await browser.new_page()
+    await _sign_in_as(page, base, org, org.lead_dach.email)
+    await page.get_by_role("tab", name="Hand-offs").click()
+    card = page.get_by_test_id("hand-off")
+    await card.first.wait_for()
+    assert "rep_proposed" in await card.first.inner_text()
+    await card.first.get_by_role("button", name="Accept").click()
+    await page.get_by_text("No hand-offs waiting.").wait_for()
+    async with sessions() as session:
+        decided = (await session.exec(select(HandOff).where(HandOff.lead_id == lead.id))).one()
+        accepted = await session.get(Lead, lead.id)
+    assert decided.status == "accepted" and accepted is not None and accepted.lifecycle == "sal"
+
+    admin = await browser.new_page()
+    assert org.admin is not None
+    await _sign_in_as(admin, base, org, org.admin.email)
+    await admin.get_by_role("tab", name="Settings").click()
+    spin = admin.get_by_label("MQL threshold (score)")
+    await spin.fill("55")
+    await spin.press("Tab")
+    await admin.get_by_role("button", name="Save").click()
+    await admin.get_by_text("Saved.").wait_for()
+    async with sessions() as session:
+        stored = await session.get(TenantSetting, (org.tenant_id, "thresholds"))
+    assert stored is not None and stored.value["mql_score"] == 55
+
+
+async def test_a_rep_logs_a_call_from_the_lead_page(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    base, org, sessions = site
+    page = await browser.new_page()
+    await _sign_in_as(page, base, org, org.reps[0].email)
+    await page.get_by_role("tab", name="Leads").click()
+    await page.get_by_test_id("lead-row").first.wait_for()
+    await page.get_by_test_id("lead-row").first.get_by_role("button").first.click()
+    await page.get_by_label("Summary").fill("Asked for the rollout plan")
+    await page.get_by_role("button", name="Save").first.click()
+    await page.get_by_text("Saved.").wait_for()
+    await page.get_by_text("Asked for the rollout plan").wait_for()
+    async with sessions() as session:
+        touches = (await session.exec(select(Touchpoint.summary))).all()
+    assert touches == ["Asked for the rollout plan"]

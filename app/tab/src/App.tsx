@@ -4,14 +4,15 @@ import { Api, type Auth, type Member } from "./api";
 import type { Strings } from "./i18n";
 import { DevSignIn } from "./pages/DevSignIn";
 import { FollowUps } from "./pages/FollowUps";
+import { HandOffs } from "./pages/HandOffs";
 import { Leads } from "./pages/Leads";
 import { LeadDetail } from "./pages/LeadDetail";
 import { Pipeline } from "./pages/Pipeline";
 import { Settings } from "./pages/Settings";
 
-type Page = "followups" | "leads" | "pipeline" | "settings";
+type Page = "followups" | "leads" | "handoffs" | "pipeline" | "settings";
 
-const PAGES: Page[] = ["followups", "leads", "pipeline", "settings"];
+const PAGES: Page[] = ["followups", "leads", "handoffs", "pipeline", "settings"];
 
 export function App({
   strings,
@@ -71,6 +72,7 @@ export function App({
         >
           <Tab value="followups">{strings.followUps}</Tab>
           <Tab value="leads">{strings.leads}</Tab>
+          {canPipeline && <Tab value="handoffs">{strings.handOffs}</Tab>}
           {canPipeline && <Tab value="pipeline">{strings.pipeline}</Tab>}
           {canManage && <Tab value="settings">{strings.settings}</Tab>}
         </TabList>
@@ -84,10 +86,12 @@ export function App({
         <FollowUps api={api} strings={strings} onOpen={setLead} />
       ) : page === "leads" ? (
         <Leads api={api} strings={strings} me={me} onOpen={setLead} />
+      ) : page === "handoffs" ? (
+        <HandOffs api={api} strings={strings} onOpen={setLead} />
       ) : page === "pipeline" ? (
         <Pipeline api={api} strings={strings} />
       ) : (
-        <Settings api={api} strings={strings} />
+        <Settings api={api} strings={strings} canEdit={me.role === "admin"} />
       )}
     </main>
   );

@@ -1,6 +1,22 @@
 import React from "react";
-import { Button, Subtitle2, Table, TableBody, TableCell, TableRow, Text, Title3 } from "@fluentui/react-components";
-import { Api, type Lead } from "../api";
+import {
+  Button,
+  Dropdown,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Option,
+  Subtitle2,
+  Table,
+  TableBody,
+  TableCell,
+  TableRow,
+  Text,
+  Textarea,
+  Title3,
+} from "@fluentui/react-components";
+import { Api, ApiError, type Lead } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 
@@ -12,16 +28,37 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
   const [problem, setProblem] = React.useState<string | null>(null);
   const locale = document.documentElement.lang;
 
-  React.useEffect(() => {
-    Promise.all([api.get<Lead>(`/leads/${leadId}`), api.get<{ items: Item[] }>(`/leads/${leadId}/timeline`)])
-      .then(([detail, timeline]) => {
-        setLead(detail);
-        setItems(timeline.items);
-      })
-      .catch(() => setProblem(strings.error));
-  }, [api, leadId, strings]);
+  const [note, setNote] = React.useState("");
+  const [channel, setChannel] = React.useState("call");
+  const [stage, setStage] = React.useState<string | null>(null);
+  const [stageReason, setStageReason] = React.useState("");
+  const [info, setInfo] = React.useState<string | null>(null);
 
-  if (problem) return <Problem text={problem} />;
+  const load = React.useCallback(async () => {
+    const [detail, timeline] = await Promise.all([
+      api.get<Lead>(`/leads/${leadId}`),
+      api.get<{ items: Item[] }>(`/leads/${leadId}/timeline`),
+    ]);
+    setLead(detail);
+    setItems(timeline.items);
+  }, [api, leadId]);
+  React.useEffect(() => {
+    load().catch(() => setProblem(strings.error));
+  }, [load, strings]);
+
+  async function run(action: () => Promise<unknown>, done: string) {
+    try {
+      await action();
+      setInfo(done);
+      setProblem(null);
+    } catch (error) {
+      setInfo(null);
+      setProblem(error instanceof ApiError && error.status === 409 ? strings.stale : strings.notAllowed);
+    }
+    await load();
+  }
+
+  if (problem && !lead) return <Problem text={problem} />;
   if (!lead) return null;
   return (
     <article style={{ display: "grid", gap: 12, marginTop: 16 }} aria-label={lead.email}>
@@ -32,6 +69,64 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
       <Text>
         {lead.title ?? ""} · {lead.email} · {strings.stage}: {lead.stage} · {strings.lifecycle}: {lead.lifecycle}
       </Text>
+      {problem && <Problem text={problem} />}
+      {info && (
+        <MessageBar intent="success">
+          <MessageBarBody>{info}</MessageBarBody>
+        </MessageBar>
+      )}
+      <form
+        aria-label={strings.logTouch}
+        style={{ display: "flex", gap: 8, alignItems: "end", flexWrap: "wrap" }}
+        onSubmit={(event) => {
+          event.preventDefault();
+          run(() => api.post(`/leads/${lead.id}/touchpoints`, { kind: channel, summary: note }), strings.saved).then(
+            () => setNote(""),
+          );
+        }}
+      >
+        <Field label={strings.logTouch}>
+          <Dropdown value={channel} selectedOptions={[channel]} onOptionSelect={(_, d) => setChannel(d.optionValue ?? "call")}>
+            <Option value="call">call</Option>
+            <Option value="mail">mail</Option>
+            <Option value="meeting">meeting</Option>
+          </Dropdown>
+        </Field>
+        <Field label={strings.summary} style={{ flexGrow: 1 }}>
+          <Textarea value={note} onChange={(_, d) => setNote(d.value)} />
+        </Field>
+        <Button type="submit" disabled={!note.trim()}>
+          {strings.save}
+        </Button>
+      </form>
+      <div style={{ display: "flex", gap: 8, alignItems: "end", flexWrap: "wrap" }}>
+        <Field label={strings.setStage}>
+          <Dropdown placeholder={lead.stage} onOptionSelect={(_, d) => setStage(d.optionValue ?? null)}>
+            {["awareness", "evaluation", "decision"].map((value) => (
+              <Option key={value} value={value}>
+                {value}
+              </Option>
+            ))}
+          </Dropdown>
+        </Field>
+        <Field label={strings.reasonLabel}>
+          <Input value={stageReason} onChange={(_, d) => setStageReason(d.value)} />
+        </Field>
+        <Button
+          disabled={!stage || !stageReason.trim()}
+          onClick={() =>
+            run(
+              () => api.request("PUT", `/leads/${lead.id}/stage`, { stage, reason: stageReason, version: lead.version }),
+              strings.saved,
+            )
+          }
+        >
+          {strings.save}
+        </Button>
+        <Button onClick={() => run(() => api.post(`/leads/${lead.id}/hand-offs`, { version: lead.version }), strings.proposed)}>
+          {strings.proposeHandOff}
+        </Button>
+      </div>
       <Subtitle2 as="h3">
         {strings.scoreWhy}: {lead.total_score}
       </Subtitle2>

@@ -1,6 +1,7 @@
 import React from "react";
 import {
   Button,
+  Checkbox,
   DataGrid,
   DataGridBody,
   DataGridCell,
@@ -29,18 +30,22 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
   const [selected, setSelected] = React.useState<Set<TableRowId>>(new Set());
   const [target, setTarget] = React.useState<string | null>(null);
   const [problem, setProblem] = React.useState<string | null>(null);
+  const [lifecycle, setLifecycle] = React.useState("");
+  const [unassigned, setUnassigned] = React.useState(false);
   const canAssign = me.role === "lead" || me.role === "admin";
 
   const load = React.useCallback(
     async (more: string | null) => {
       const params = new URLSearchParams({ limit: "50" });
       if (query.trim()) params.set("q", query.trim());
+      if (lifecycle) params.set("lifecycle", lifecycle);
+      if (unassigned) params.set("unassigned", "true");
       if (more) params.set("cursor", more);
       const page = await api.get<Page>(`/leads?${params}`);
       setRows((current) => (more ? [...current, ...page.items] : page.items));
       setCursor(page.next_cursor);
     },
-    [api, query],
+    [api, query, lifecycle, unassigned],
   );
 
   React.useEffect(() => {
@@ -92,12 +97,32 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
   return (
     <section aria-label={strings.leads} style={{ display: "grid", gap: 12, marginTop: 16 }}>
       {problem && <Problem text={problem} />}
-      <Input
-        aria-label={strings.search}
-        placeholder={strings.search}
-        value={query}
-        onChange={(_, data) => setQuery(data.value)}
-      />
+      <div style={{ display: "flex", gap: 8, alignItems: "center" }}>
+        <Input
+          aria-label={strings.search}
+          placeholder={strings.search}
+          value={query}
+          onChange={(_, data) => setQuery(data.value)}
+          style={{ flexGrow: 1 }}
+        />
+        <Dropdown
+          aria-label={strings.lifecycle}
+          placeholder={`${strings.lifecycle}: ${strings.all}`}
+          onOptionSelect={(_, data) => setLifecycle(data.optionValue ?? "")}
+        >
+          <Option value="">{strings.all}</Option>
+          {["new", "mql", "sal", "sql", "opportunity", "won", "lost", "recycled", "disqualified"].map((value) => (
+            <Option key={value} value={value}>
+              {value}
+            </Option>
+          ))}
+        </Dropdown>
+        <Checkbox
+          label={strings.onlyUnassigned}
+          checked={unassigned}
+          onChange={(_, data) => setUnassigned(Boolean(data.checked))}
+        />
+      </div>
       {canAssign && (
         <div style={{ display: "flex", gap: 8, alignItems: "center" }}>
           <Text>

@@ -1,22 +1,73 @@
 import React from "react";
-import { Subtitle2 } from "@fluentui/react-components";
+import { Button, Field, MessageBar, MessageBarBody, SpinButton, Subtitle2 } from "@fluentui/react-components";
 import { Api } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 
-export function Settings({ api, strings }: { api: Api; strings: Strings }) {
+type Thresholds = Record<string, number>;
+
+export function Settings({ api, strings, canEdit }: { api: Api; strings: Strings; canEdit: boolean }) {
   const [document, setDocument] = React.useState<Record<string, unknown> | null>(null);
+  const [thresholds, setThresholds] = React.useState<Thresholds>({});
   const [problem, setProblem] = React.useState<string | null>(null);
+  const [saved, setSaved] = React.useState(false);
   React.useEffect(() => {
-    api.get<Record<string, unknown>>("/settings").then(setDocument).catch(() => setProblem(strings.notAllowed));
+    api
+      .get<Record<string, unknown>>("/settings")
+      .then((body) => {
+        setDocument(body);
+        setThresholds(body.thresholds as Thresholds);
+      })
+      .catch(() => setProblem(strings.notAllowed));
   }, [api, strings]);
-  if (problem) return <Problem text={problem} />;
+  if (problem && !document) return <Problem text={problem} />;
   if (!document) return null;
+  const fields: [string, string][] = [
+    ["mql_score", strings.mqlScore],
+    ["hand_off_fit_min", strings.handOffFit],
+    ["hand_off_engagement_min", strings.handOffEngagement],
+  ];
   return (
-    <section aria-label={strings.settings} style={{ marginTop: 16 }}>
+    <section aria-label={strings.settings} style={{ marginTop: 16, display: "grid", gap: 12, maxWidth: 520 }}>
       <Subtitle2 as="h2">{strings.rules}</Subtitle2>
-      {["thresholds", "cadence", "sla"].map((key) => (
-        <details key={key} open={key === "thresholds"}>
+      {problem && <Problem text={problem} />}
+      {saved && (
+        <MessageBar intent="success">
+          <MessageBarBody>{strings.saved}</MessageBarBody>
+        </MessageBar>
+      )}
+      {fields.map(([key, label]) => (
+        <Field key={key} label={label}>
+          <SpinButton
+            value={thresholds[key] ?? 0}
+            min={0}
+            max={500}
+            disabled={!canEdit}
+            onChange={(_, data) => {
+              const value = data.value ?? Number(data.displayValue);
+              if (!Number.isNaN(value)) setThresholds({ ...thresholds, [key]: value });
+            }}
+          />
+        </Field>
+      ))}
+      {canEdit && (
+        <Button
+          appearance="primary"
+          onClick={() =>
+            api
+              .request("PUT", "/settings/rules/thresholds", { document: thresholds })
+              .then(() => {
+                setSaved(true);
+                setProblem(null);
+              })
+              .catch(() => setProblem(strings.error))
+          }
+        >
+          {strings.save}
+        </Button>
+      )}
+      {["cadence", "sla"].map((key) => (
+        <details key={key}>
           <summary>{key}</summary>
           <pre>{JSON.stringify(document[key], null, 2)}</pre>
         </details>
