@@ -168,6 +168,8 @@ class PipelineOut(BaseModel):
     hand_offs: dict[str, int]
     sla_notices: dict[str, int]
     overdue_by_owner: dict[str, int]
+    open_by_owner: dict[str, int] = Field(description="Each rep's load: active follow-ups")
+    board: dict[str, dict[str, int]] = Field(description="Leads by lifecycle, then buyer stage")
 
 
 class RowErrorOut(BaseModel):

@@ -33,6 +33,8 @@ class PipelineMetrics:
     hand_offs: dict[str, int]
     sla_notices: dict[str, int]
     overdue_by_owner: dict[str, int] = field(default_factory=dict)
+    open_by_owner: dict[str, int] = field(default_factory=dict)  # each rep's load of active follow-ups
+    board: dict[str, dict[str, int]] = field(default_factory=dict)  # lifecycle -> buyer stage -> leads
 
 
 def _scope(actor: Actor, team_id: uuid.UUID | None) -> ColumnElement[bool]:
@@ -139,6 +141,26 @@ async def pipeline_metrics(
         )
         .group_by(col(OutboxMessage.kind))
     )
+    board_rows = await session.exec(
+        select(Lead.lifecycle, Lead.stage, func.count())
+        .where(Lead.tenant_id == tenant, scope)
+        .group_by(col(Lead.lifecycle), col(Lead.stage))
+    )
+    board: dict[str, dict[str, int]] = defaultdict(dict)
+    for lifecycle, stage, count in board_rows:
+        board[str(lifecycle)][str(stage)] = int(count)
+    load = await session.exec(
+        select(Member.display_name, func.count())
+        .select_from(FollowUp)
+        .join(Member, col(Member.id) == col(FollowUp.owner_id))
+        .where(
+            FollowUp.tenant_id == tenant,
+            Member.tenant_id == tenant,
+            col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
+            col(FollowUp.lead_id).in_(leads_in_scope),
+        )
+        .group_by(col(Member.display_name))
+    )
     overdue = await session.exec(
         select(Member.display_name, func.count())
         .select_from(FollowUp)
@@ -166,4 +188,6 @@ async def pipeline_metrics(
         hand_offs=decided,
         sla_notices={str(k): int(v) for k, v in sla},
         overdue_by_owner={str(k): int(v) for k, v in overdue},
+        open_by_owner={str(k): int(v) for k, v in load},
+        board=dict(board),
     )

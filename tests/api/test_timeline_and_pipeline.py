@@ -134,6 +134,9 @@ async def test_pipeline_metrics_count_movement_and_lateness(api: Api, sessions: 
     assert metrics["hand_offs"] == {"accepted": 1, "rejected": 0}
     assert metrics["median_hours_in_stage"]["mql"] == 1.0
     assert metrics["overdue_by_owner"] == {"Jürgen Rep": 1}
+    assert metrics["open_by_owner"] == {"Anna Rep": 3, "Jürgen Rep": 1}
+    assert sum(sum(stages.values()) for stages in metrics["board"].values()) == 4
+    assert metrics["board"]["sal"] == {"decision": 1}
     async with sessions() as session:
         lead = await session.get(Lead, hot[0])
     assert lead is not None and lead.lifecycle == "sal"

@@ -1,5 +1,14 @@
 import React from "react";
-import { Subtitle2, Text } from "@fluentui/react-components";
+import {
+  Subtitle2,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+} from "@fluentui/react-components";
 import { Api } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
@@ -10,7 +19,10 @@ type Metrics = {
   conversion: Record<string, number | null>;
   median_hours_to_first_touch: number | null;
   overdue_by_owner: Record<string, number>;
+  open_by_owner: Record<string, number>;
+  board: Record<string, Record<string, number>>;
 };
+const STAGES = ["awareness", "evaluation", "decision"];
 const FUNNEL = ["new", "mql", "sal", "sql", "opportunity", "won"];
 
 export function Pipeline({ api, strings }: { api: Api; strings: Strings }) {
@@ -54,14 +66,45 @@ export function Pipeline({ api, strings }: { api: Api; strings: Strings }) {
       <Text>
         {strings.firstTouch}: {metrics.median_hours_to_first_touch ?? "–"}
       </Text>
+      <Table aria-label={strings.byStage} size="small" data-testid="stage-board">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>{strings.lifecycle}</TableHeaderCell>
+            {STAGES.map((stage) => (
+              <TableHeaderCell key={stage}>{stage}</TableHeaderCell>
+            ))}
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {FUNNEL.filter((lifecycle) => metrics.board[lifecycle]).map((lifecycle) => (
+            <TableRow key={lifecycle}>
+              <TableCell>{lifecycle}</TableCell>
+              {STAGES.map((stage) => (
+                <TableCell key={stage}>{metrics.board[lifecycle]?.[stage] ?? 0}</TableCell>
+              ))}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
       <Subtitle2 as="h2">{strings.overdueByRep}</Subtitle2>
-      <ul>
-        {Object.entries(metrics.overdue_by_owner).map(([rep, count]) => (
-          <li key={rep}>
-            {rep}: {count}
-          </li>
-        ))}
-      </ul>
+      <Table aria-label={strings.overdueByRep} size="small">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>{strings.owner}</TableHeaderCell>
+            <TableHeaderCell>{strings.followUps}</TableHeaderCell>
+            <TableHeaderCell>{strings.overdue}</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {Object.entries(metrics.open_by_owner).map(([rep, open]) => (
+            <TableRow key={rep}>
+              <TableCell>{rep}</TableCell>
+              <TableCell>{open}</TableCell>
+              <TableCell>{metrics.overdue_by_owner[rep] ?? 0}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
     </section>
   );
 }
