@@ -218,3 +218,33 @@ async def test_a_rep_logs_a_call_from_the_lead_page(
     async with sessions() as session:
         touches = (await session.exec(select(Touchpoint.summary))).all()
     assert touches == ["Asked for the rollout plan"]
+
+
+AXE = TAB_DIST.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def test_every_page_passes_axe_for_wcag_a_and_aa(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    """Deque's axe-core, run inside the real page: no serious or critical WCAG 2 A/AA violations."""
+    _require(AXE.is_file(), "axe-core is not installed (make tab)")
+    base, org, _ = site
+    page = await browser.new_page()
+    await _sign_in_as(page, base, org, org.lead_dach.email)
+    await page.add_script_tag(path=str(AXE))
+    problems: dict[str, list[str]] = {}
+    for tab in ("My follow-ups", "Leads", "Hand-offs", "Pipeline"):
+        await page.get_by_role("tab", name=tab).click()
+        await page.wait_for_timeout(400)
+        result = await page.evaluate(
+            # Fluent's focus manager (tabster) adds aria-hidden focus sentinels that hand focus straight on;
+            # they are excluded, everything we render is checked.
+            "async () => (await axe.run({exclude: [['[data-tabster-dummy]']]},"
+            " {runOnly: ['wcag2a', 'wcag2aa']}))"
+            ".violations"
+            ".filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(' | '))"
+        )
+        if result:
+            problems[tab] = result
+    assert problems == {}

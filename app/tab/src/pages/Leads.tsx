@@ -161,11 +161,19 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
         aria-label={strings.leads}
       >
         <DataGridHeader>
-          <DataGridRow>{({ renderHeaderCell }) => <DataGridHeaderCell>{renderHeaderCell()}</DataGridHeaderCell>}</DataGridRow>
+          <DataGridRow selectionCell={{ checkboxIndicator: { "aria-label": strings.selectAll } }}>
+            {({ renderHeaderCell }) => <DataGridHeaderCell>{renderHeaderCell()}</DataGridHeaderCell>}
+          </DataGridRow>
         </DataGridHeader>
         <DataGridBody<Lead>>
           {({ item, rowId }) => (
-            <DataGridRow<Lead> key={rowId} data-testid="lead-row">
+            <DataGridRow<Lead>
+              key={rowId}
+              data-testid="lead-row"
+              selectionCell={{
+                checkboxIndicator: { "aria-label": `${strings.select} ${item.first_name} ${item.last_name} ${item.email}` },
+              }}
+            >
               {({ renderCell }) => <DataGridCell>{renderCell(item)}</DataGridCell>}
             </DataGridRow>
           )}
