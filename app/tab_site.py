@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -22,11 +22,14 @@ this page. <code>make demo</code> does it for you.</p>
 </body></html>"""
 
 
-async def _load_index(app: web.Application) -> AsyncIterator[None]:
-    index = TAB_DIST / "index.html"
-    exists = await asyncio.to_thread(index.is_file)
-    app[TAB_INDEX] = await asyncio.to_thread(index.read_text, "utf-8") if exists else ""
-    yield
+def _index_loader(dist: Path) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def load(app: web.Application) -> AsyncIterator[None]:
+        index = dist / "index.html"
+        exists = await asyncio.to_thread(index.is_file)
+        app[TAB_INDEX] = await asyncio.to_thread(index.read_text, "utf-8") if exists else ""
+        yield
+
+    return load
 
 
 async def tab_page(request: web.Request) -> web.Response:
@@ -47,11 +50,11 @@ async def _to_tab(_request: web.Request) -> web.Response:
     raise web.HTTPFound("/tab/")
 
 
-def add_tab_routes(app: web.Application) -> None:
-    """Register /tab/ and its assets."""
-    app.cleanup_ctx.append(_load_index)
+def add_tab_routes(app: web.Application, dist: Path = TAB_DIST) -> None:
+    """Register /tab/ and its assets, built into ``dist``."""
+    app.cleanup_ctx.append(_index_loader(dist))
     app.router.add_get("/tab", _to_tab)
-    if (TAB_DIST / "assets").is_dir():
-        app.router.add_static("/tab/assets/", TAB_DIST / "assets", append_version=False)
+    if (dist / "assets").is_dir():
+        app.router.add_static("/tab/assets/", dist / "assets", append_version=False)
     app.router.add_get("/tab/", tab_page)
     app.router.add_get("/tab/{tail:.*}", tab_page)
