@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from openapi_spec_validator import validate
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 
 from app.db import SessionMaker, transaction
 from app.models import FollowUp, HandOff, Lead, Member
@@ -174,7 +174,7 @@ async def test_paging_visits_every_visible_lead_once(api: Api, sessions: Session
     assert (await api.call("GET", "/api/v1/leads?cursor=%%%", api.org.reps[0]))[0] == 422
 
 
-async def test_bad_input_fails_cleanly(api: Api) -> None:
+async def test_bad_input_fails_cleanly(api: Api, sessions: SessionMaker) -> None:
     rep = api.org.reps[0]
     response = await api.client.post("/api/v1/leads", data="{not json", headers=api.headers(rep))
     assert response.status == 400 and await response.json() == {"error": "malformed_json"}
@@ -190,7 +190,14 @@ async def test_bad_input_fails_cleanly(api: Api) -> None:
     status, body = await api.call(
         "POST", f"/api/v1/follow-ups/{uuid.uuid4()}/complete", rep, {"outcome": "maybe"}
     )
-    assert status == 422
+    assert status == 422 and body["details"][0]["field"] == "outcome"
+    huge = {"email": "big@kunde.example", "needs": "x" * (2 * 1024 * 1024)}
+    response = await api.client.post("/api/v1/leads", json=huge, headers=api.headers(rep))
+    assert response.status == 413
+    async with sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(Lead))).one() == 0, (
+            "failed requests wrote nothing"
+        )
 
 
 async def test_the_openapi_document_is_valid_and_complete(api: Api) -> None:
