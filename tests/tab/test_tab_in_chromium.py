@@ -7,17 +7,18 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from app.config import Settings
 from app.db import SessionMaker, create_sessionmaker, engine_for_url, transaction
-from app.models import FollowUp, HandOff, Lead, TenantSetting, Touchpoint
-from app.nurturing.enums import FollowUpStatus
+from app.models import ConversationMessage, FollowUp, HandOff, Lead, TenantSetting, Touchpoint
+from app.nurturing.enums import Direction, FollowUpStatus
 from app.server import create_app
 from app.services.hand_offs import propose_hand_off
 from app.tab_site import TAB_DIST
@@ -248,3 +249,87 @@ async def test_every_page_passes_axe_for_wcag_a_and_aa(
         if result:
             problems[tab] = result
     assert problems == {}
+
+
+ARTEFACTS = Path(__file__).parents[2] / "test-artifacts"
+
+
+async def _screenshot(page: Any, name: str) -> None:
+    """Keep what the browser showed, for people reviewing a CI run."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+
+
+async def test_a_team_lead_bulk_assigns_ten_leads(site: tuple[str, Org, SessionMaker], browser: Any) -> None:
+    base, org, sessions = site
+    for index in range(10):
+        await make_lead(
+            sessions, org, email=f"pool{index}@kunde.example", first_name=f"Pool{index}", country="DE"
+        )
+    async with transaction(sessions) as session:
+        # Routing placed them in DACH; take them back so they wait for the team lead.
+        for lead in (await session.exec(select(Lead).where(col(Lead.email).like("pool%")))).all():
+            lead.owner_id = None
+            session.add(lead)
+    page = await browser.new_page()
+    await _sign_in_as(page, base, org, org.lead_dach.email)
+    await page.get_by_role("tab", name="Leads").click()
+    await page.get_by_label("Search name, e-mail or company").fill("pool")
+    await page.wait_for_function("document.querySelectorAll('[data-testid=lead-row]').length === 10")
+    await page.get_by_label("Select all leads").click()
+    await page.get_by_role("combobox", name="Assign selected to").click()
+    await page.get_by_role("option", name=org.reps[2].display_name).click()
+    await page.get_by_role("button", name="Assign", exact=True).click()
+    owner = org.reps[2].display_name
+    await page.wait_for_function(
+        "owner => [...document.querySelectorAll('[data-testid=lead-row]')].every(r => r.innerText.includes(owner))",
+        arg=owner,
+    )
+    await _screenshot(page, "bulk-assigned")
+    async with sessions() as session:
+        owners = (await session.exec(select(Lead.owner_id).where(col(Lead.email).like("pool%")))).all()
+    assert owners == [org.reps[2].id] * 10
+
+
+async def test_the_timeline_shows_mail_and_chat_in_the_dark_theme(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    base, org, sessions = site
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead).where(Lead.email == "lead0@kunde.example"))).one()
+    async with transaction(sessions) as session:
+        session.add_all(
+            [
+                ConversationMessage(
+                    tenant_id=org.tenant_id,
+                    lead_id=lead.id,
+                    graph_id="mail-1",
+                    source="mail",
+                    subject="Re: pilot pricing",
+                    preview="Could you send the rollout plan?",
+                    direction=Direction.INBOUND,
+                    sent_at=T0 - timedelta(days=1),
+                ),
+                ConversationMessage(
+                    tenant_id=org.tenant_id,
+                    lead_id=lead.id,
+                    graph_id="chat-1",
+                    source="chat",
+                    preview="Thanks, talk on Tuesday",
+                    direction=Direction.INBOUND,
+                    sent_at=T0 - timedelta(hours=3),
+                ),
+            ]
+        )
+    page = await browser.new_page()
+    await page.goto(f"{base}?tenant={org.tenant_id}&locale=en&theme=dark&lead={lead.id}")
+    await page.get_by_label("E-mail").fill(org.reps[0].email)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_text("Could you send the rollout plan?").wait_for()
+    await page.get_by_text("Thanks, talk on Tuesday").wait_for()
+    background = await page.evaluate(
+        "getComputedStyle(document.querySelector('.fui-FluentProvider')).backgroundColor"
+    )
+    red, green, blue = (int(part) for part in background[background.index("(") + 1 : -1].split(",")[:3])
+    assert max(red, green, blue) < 80, f"dark theme background expected, got {background}"
+    await _screenshot(page, "timeline-dark")
