@@ -282,7 +282,8 @@ async def test_a_team_lead_bulk_assigns_ten_leads(site: tuple[str, Org, SessionM
     await page.get_by_role("button", name="Assign", exact=True).click()
     owner = org.reps[2].display_name
     await page.wait_for_function(
-        "owner => [...document.querySelectorAll('[data-testid=lead-row]')].every(r => r.innerText.includes(owner))",
+        "owner => [...document.querySelectorAll('[data-testid=lead-row]')]"
+        ".every(row => row.innerText.includes(owner))",
         arg=owner,
     )
     await _screenshot(page, "bulk-assigned")
