@@ -54,6 +54,7 @@ test: lint typecheck $(TAB_BUILT)
 bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_due_follow_ups.py
 	$(BIN)/python tests/bench/bench_ingest_events.py
+	$(BIN)/python tests/bench/bench_api_reads.py
 
 clean:
 	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist
