@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import EmailStr
+from pydantic import BeforeValidator, EmailStr, PlainSerializer, WithJsonSchema
 from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, event, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
@@ -156,9 +156,27 @@ class Member(MemberBase, table=True):
     created_at: datetime = _created()
 
 
+def _wall_time(value: object) -> object:
+    if isinstance(value, str):
+        return time.fromisoformat(value)
+    return value
+
+
+# A wall-clock time in the member's own zone: "HH:MM" on the wire, since JSON Schema's "time" format
+# demands an offset that a local working day does not have.
+LocalTime = Annotated[
+    time,
+    BeforeValidator(_wall_time),
+    PlainSerializer(lambda value: value.strftime("%H:%M"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"}),
+]
+
+
 class MemberPublic(MemberBase):
     id: uuid.UUID
     away_until: datetime | None
+    work_start: LocalTime
+    work_end: LocalTime
 
 
 # --- companies and leads -----------------------------------------------------------------------------

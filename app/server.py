@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from aiohttp import ClientSession, ClientTimeout, web
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import keys
@@ -54,6 +55,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         raise
     except StaleVersion as error:
         return web.json_response(text=StaleOut(current=error.current).model_dump_json(), status=409)
+    except IntegrityError:
+        # A unique rule the request ran into (a second team of the same name, say): nothing was written.
+        return web.json_response({"error": "conflict"}, status=409)
     except StaleDataError:
         # Another writer committed between our read and write; the version column caught it.
         return web.json_response({"error": "stale_version"}, status=409)

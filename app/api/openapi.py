@@ -61,6 +61,11 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                 "description": text,
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
             }
+        if route.errors_as_response:
+            responses["422"] = {
+                "description": "Rejected: the problems, line by line",
+                "content": responses[str(route.status)]["content"],
+            }
         if route.method == "PATCH" or "version" in (route.body.model_fields if route.body else {}):
             responses["409"] = {
                 "description": "The lead changed since the caller read it",

@@ -70,12 +70,13 @@ class Route:
     status: int = 200
     roles: str = "any member"
     security: str = "teamsSso"
+    errors_as_response: bool = False  # a refusal answers with the response model itself (the CSV report)
 
 
 async def _body(request: web.Request, model: type[Model]) -> Model:
     try:
         document = await request.json()
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise web.HTTPBadRequest(
             text='{"error": "malformed_json"}', content_type="application/json"
         ) from error
@@ -756,6 +757,7 @@ ROUTES: tuple[Route, ...] = (
         "unless ?skip_invalid=true",
         response=schemas.ImportOut,
         roles="team lead, admin",
+        errors_as_response=True,
     ),
     Route("GET", "/api/v1/leads/export", export_leads, "All leads as CSV, streamed", roles="manager, admin"),
     Route(

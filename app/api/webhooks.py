@@ -73,7 +73,7 @@ async def _verified_body(request: web.Request, now: datetime) -> tuple[str, byte
 def _parse(body: bytes, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(json.loads(body))
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise web.HTTPBadRequest(
             text='{"error": "malformed_json"}', content_type="application/json"
         ) from error

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import ContentItemRow, Member, RoutingRuleRow, Team, TeamBase
+from app.models import ContentItemRow, LocalTime, Member, RoutingRuleRow, Team, TeamBase
 from app.nurturing.cadence import CadencePolicy
 from app.nurturing.calendar import WorkingHours
 from app.nurturing.enums import Role
@@ -67,8 +67,8 @@ class MemberUpdate(BaseModel):
     active: bool | None = None
     away_until: datetime | None = None
     time_zone: str | None = None
-    work_start: time | None = None
-    work_end: time | None = None
+    work_start: LocalTime | None = None
+    work_end: LocalTime | None = None
     workdays: list[int] | None = None
 
 
@@ -169,6 +169,10 @@ async def update_member(
     _admin(actor)
     member = await get_member(session=session, tenant_id=actor.tenant_id, member_id=member_id)
     values = changes.model_dump(exclude_unset=True)
+    nullable = ("team_id", "away_until")
+    required = [name for name, value in values.items() if value is None and name not in nullable]
+    if required:
+        raise InvalidInput(f"{', '.join(required)} cannot be empty")
     if "team_id" in values and values["team_id"] is not None:
         team = (
             await session.exec(
@@ -186,7 +190,7 @@ async def update_member(
             end=member.work_end,
             workdays=frozenset(member.workdays),
         )
-    except ValueError as error:
+    except (ValueError, TypeError) as error:
         raise InvalidInput("working hours or time zone are not valid") from error
     session.add(member)
     await session.flush()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import EngagementEvent, FollowUp, Lead, Touchpoint
+from app.models import ACTIVE_FOLLOW_UP, EngagementEvent, FollowUp, Lead, Touchpoint
 from app.nurturing.calendar import align_to_working_hours, next_business_day_at
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
@@ -285,7 +285,9 @@ async def due_follow_ups(
         select(FollowUp)
         .where(
             FollowUp.tenant_id == tenant_id,
-            col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
+            # Written exactly as the partial index's predicate, so SQLite (and PostgreSQL under generic
+            # plans) can prove the index applies; bound parameters would hide that.
+            ACTIVE_FOLLOW_UP,
             col(FollowUp.notified_at).is_(None),
             FollowUp.due_at <= now,
         )
