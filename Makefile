@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_due_follow_ups.py
 	$(BIN)/python tests/bench/bench_ingest_events.py
 	$(BIN)/python tests/bench/bench_api_reads.py
+	$(BIN)/python tests/bench/bench_webhook.py
 
 clean:
 	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist
