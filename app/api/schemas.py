@@ -108,7 +108,8 @@ class SnoozeIn(BaseModel):
 
 class RescheduleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    when: datetime | date = Field(description="A day (start of the owner's working hours) or an exact time")
+    # A plain day comes first: pydantic would otherwise read "2026-04-01" as a naive datetime.
+    when: date | datetime = Field(description="A day (start of the owner's working hours) or an exact time")
     version: int | None = None
 
 

@@ -69,6 +69,35 @@ async def _request_for(
         "accept hand-off": ("POST", f"/api/v1/hand-offs/{hand_off}/accept", None),
         "reject hand-off": ("POST", f"/api/v1/hand-offs/{hand_off}/reject", {"reason": "no budget"}),
         "create lead": ("POST", "/api/v1/leads", {"email": f"{uuid.uuid4().hex[:8]}@new.example"}),
+        "timeline": ("GET", f"/api/v1/leads/{lead_id}/timeline", None),
+        "log touch": ("POST", f"/api/v1/leads/{lead_id}/touchpoints", {"kind": "call", "summary": "hi"}),
+        "set stage": (
+            "PUT",
+            f"/api/v1/leads/{lead_id}/stage",
+            {"stage": "decision", "reason": "r", "version": version},
+        ),
+        "propose hand-off": ("POST", f"/api/v1/leads/{lead_id}/hand-offs", {"note": "n"}),
+        "reschedule follow-up": (
+            "POST",
+            f"/api/v1/follow-ups/{follow_up}/reschedule",
+            {"when": "2026-04-01"},
+        ),
+        "list hand-offs": ("GET", "/api/v1/hand-offs", None),
+        "pipeline": ("GET", "/api/v1/pipeline", None),
+        "read settings": ("GET", "/api/v1/settings", None),
+        "change thresholds": ("PUT", "/api/v1/settings/rules/thresholds", {"document": {"mql_score": 45}}),
+        "list members": ("GET", "/api/v1/members", None),
+        "update member": ("PATCH", f"/api/v1/members/{peer.id}", {"capacity": 90}),
+        "create team": ("POST", "/api/v1/teams", {"name": f"Team {uuid.uuid4().hex[:6]}"}),
+        "create api key": ("POST", "/api/v1/settings/api-keys", {"name": "crm"}),
+        "list api keys": ("GET", "/api/v1/settings/api-keys", None),
+        "import csv": (
+            "POST",
+            "/api/v1/leads/import",
+            f"email\n{uuid.uuid4().hex[:8]}@csv.example\n".encode(),
+        ),
+        "export csv": ("GET", "/api/v1/leads/export", None),
+        "me": ("GET", "/api/v1/me", None),
     }[action]
 
 
@@ -85,6 +114,23 @@ ALLOWED: dict[str, set[str]] = {
     "accept hand-off": {"team lead", "admin"},
     "reject hand-off": {"team lead", "admin"},
     "create lead": {"owner", "peer rep", "team lead", "other team lead", "admin"},
+    "timeline": {"owner", "team lead", "manager", "admin"},
+    "log touch": {"owner", "team lead", "admin"},
+    "set stage": {"owner", "team lead", "admin"},
+    "propose hand-off": {"owner", "team lead", "admin"},
+    "reschedule follow-up": {"owner", "team lead", "admin"},
+    "list hand-offs": {"team lead", "other team lead", "manager", "admin"},
+    "pipeline": {"team lead", "other team lead", "manager", "admin"},
+    "read settings": {"manager", "admin"},
+    "change thresholds": {"admin"},
+    "list members": {"owner", "peer rep", "team lead", "other team lead", "manager", "admin"},
+    "update member": {"admin"},
+    "create team": {"admin"},
+    "create api key": {"admin"},
+    "list api keys": {"admin"},
+    "import csv": {"team lead", "other team lead", "admin"},
+    "export csv": {"manager", "admin"},
+    "me": {"owner", "peer rep", "team lead", "other team lead", "manager", "admin"},
 }
 
 
@@ -102,7 +148,17 @@ async def test_rbac_matrix(api: Api, sessions: SessionMaker) -> None:
     for action, allowed in ALLOWED.items():
         for role, member in roles.items():
             method, path, body = await _request_for(action, api, sessions, owner, peer)
-            status, response = await api.call(method, path, member, body)
+            if isinstance(body, bytes):  # the CSV import takes the file itself as the body
+                raw = await api.client.post(
+                    path, data=body, headers={**api.headers(member), "Content-Type": "text/csv"}
+                )
+                status, response = raw.status, await raw.json()
+            elif action == "export csv":
+                raw = await api.client.get(path, headers=api.headers(member))
+                status = raw.status
+                response = await raw.json() if raw.content_type == "application/json" else await raw.text()
+            else:
+                status, response = await api.call(method, path, member, body)
             if role in allowed:
                 assert status in (200, 201), f"{role} should be allowed to {action}: {status} {response}"
             else:
