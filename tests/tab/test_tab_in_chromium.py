@@ -334,3 +334,34 @@ async def test_the_timeline_shows_mail_and_chat_in_the_dark_theme(
     red, green, blue = (int(part) for part in background[background.index("(") + 1 : -1].split(",")[:3])
     assert max(red, green, blue) < 80, f"dark theme background expected, got {background}"
     await _screenshot(page, "timeline-dark")
+
+
+async def test_admin_edits_rules_as_json_and_the_settings_page_passes_axe(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    base, org, sessions = site
+    assert org.admin is not None
+    page = await browser.new_page()
+    await _sign_in_as(page, base, org, org.admin.email)
+    await page.get_by_role("tab", name="Settings").click()
+    await page.locator("summary", has_text="sla").click()
+    editor = page.get_by_label("sla", exact=True)
+    await editor.fill("{not json")
+    await page.get_by_role("button", name="Save sla").click()
+    await page.get_by_text("Something went wrong. Please try again.").wait_for()
+    await editor.fill('{"nudge_after_business_hours": 2, "escalate_after_business_hours": 6}')
+    await page.get_by_role("button", name="Save sla").click()
+    await page.get_by_text("Saved.").wait_for()
+    async with sessions() as session:
+        stored = await session.get(TenantSetting, (org.tenant_id, "sla"))
+    assert stored is not None and stored.value == {
+        "nudge_after_business_hours": 2.0,
+        "escalate_after_business_hours": 6.0,
+    }
+    await page.add_script_tag(path=str(AXE))
+    violations = await page.evaluate(
+        "async () => (await axe.run({exclude: [['[data-tabster-dummy]']]},"
+        " {runOnly: ['wcag2a', 'wcag2aa']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)"
+    )
+    assert violations == []

@@ -1,10 +1,67 @@
 import React from "react";
-import { Button, Field, MessageBar, MessageBarBody, SpinButton, Subtitle2 } from "@fluentui/react-components";
+import { Button, Field, MessageBar, MessageBarBody, SpinButton, Subtitle2, Textarea } from "@fluentui/react-components";
 import { Api } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 
 type Thresholds = Record<string, number>;
+
+// Rule sets an admin edits as JSON; the server validates each with the engine's own types.
+const EDITABLE: [string, string, (value: unknown) => unknown][] = [
+  ["scoring", "/settings/rules/scoring", (value) => ({ document: value })],
+  ["cadence", "/settings/rules/cadence", (value) => ({ document: value })],
+  ["sla", "/settings/rules/sla", (value) => ({ document: value })],
+  ["content", "/settings/content", (value) => ({ items: value })],
+  ["routing", "/settings/routing", (value) => ({ rules: value })],
+];
+
+function RuleEditor(props: {
+  label: string;
+  initial: unknown;
+  canEdit: boolean;
+  strings: Strings;
+  save: (value: unknown) => Promise<unknown>;
+}) {
+  const [text, setText] = React.useState(JSON.stringify(props.initial, null, 2));
+  const [state, setState] = React.useState<"idle" | "saved" | "invalid">("idle");
+  return (
+    <details>
+      <summary>{props.label}</summary>
+      <Field
+        label={props.label}
+        validationState={state === "invalid" ? "error" : state === "saved" ? "success" : "none"}
+        validationMessage={state === "invalid" ? props.strings.error : state === "saved" ? props.strings.saved : undefined}
+      >
+        <Textarea
+          value={text}
+          readOnly={!props.canEdit}
+          rows={12}
+          style={{ fontFamily: "monospace" }}
+          onChange={(_, data) => setText(data.value)}
+        />
+      </Field>
+      {props.canEdit && (
+        <Button
+          onClick={() => {
+            let value: unknown;
+            try {
+              value = JSON.parse(text);
+            } catch {
+              setState("invalid");
+              return;
+            }
+            props
+              .save(value)
+              .then(() => setState("saved"))
+              .catch(() => setState("invalid"));
+          }}
+        >
+          {props.strings.save} {props.label}
+        </Button>
+      )}
+    </details>
+  );
+}
 
 export function Settings({ api, strings, canEdit }: { api: Api; strings: Strings; canEdit: boolean }) {
   const [document, setDocument] = React.useState<Record<string, unknown> | null>(null);
@@ -66,11 +123,15 @@ export function Settings({ api, strings, canEdit }: { api: Api; strings: Strings
           {strings.save}
         </Button>
       )}
-      {["cadence", "sla"].map((key) => (
-        <details key={key}>
-          <summary>{key}</summary>
-          <pre>{JSON.stringify(document[key], null, 2)}</pre>
-        </details>
+      {EDITABLE.map(([key, path, wrap]) => (
+        <RuleEditor
+          key={key}
+          label={key}
+          initial={document[key]}
+          canEdit={canEdit}
+          strings={strings}
+          save={(value) => api.request("PUT", path, wrap(value))}
+        />
       ))}
     </section>
   );
