@@ -44,6 +44,12 @@ async def _version(sessions: SessionMaker, lead_id: uuid.UUID) -> int:
         return lead.version
 
 
+async def _any_key(api: Api) -> str:
+    status, body = await api.call("POST", "/api/v1/settings/api-keys", api.org.admin, {"name": "matrix"})
+    assert status == 201
+    return str(body["details"]["id"])
+
+
 async def _request_for(
     action: str, api: Api, sessions: SessionMaker, owner: Member, peer: Member
 ) -> tuple[str, str, Any]:
@@ -98,6 +104,16 @@ async def _request_for(
         ),
         "export csv": ("GET", "/api/v1/leads/export", None),
         "me": ("GET", "/api/v1/me", None),
+        "list leads": ("GET", "/api/v1/leads", None),
+        "my follow-ups": ("GET", "/api/v1/follow-ups", None),
+        "move lifecycle": (
+            "PUT",
+            f"/api/v1/leads/{lead_id}/lifecycle",
+            {"lifecycle": "sal", "version": version},
+        ),
+        "replace content": ("PUT", "/api/v1/settings/content", {"items": []}),
+        "replace routing": ("PUT", "/api/v1/settings/routing", {"rules": []}),
+        "revoke api key": ("DELETE", f"/api/v1/settings/api-keys/{await _any_key(api)}", None),
     }[action]
 
 
@@ -131,7 +147,14 @@ ALLOWED: dict[str, set[str]] = {
     "import csv": {"team lead", "other team lead", "admin"},
     "export csv": {"manager", "admin"},
     "me": {"owner", "peer rep", "team lead", "other team lead", "manager", "admin"},
+    "list leads": {"owner", "peer rep", "team lead", "other team lead", "manager", "admin"},
+    "my follow-ups": {"owner", "peer rep", "team lead", "other team lead", "manager", "admin"},
+    "move lifecycle": {"owner", "team lead", "admin"},
+    "replace content": {"admin"},
+    "replace routing": {"admin"},
+    "revoke api key": {"admin"},
 }
+# Webhooks are authorised by API keys, not roles; tests/api/test_webhooks.py covers them.
 
 
 async def test_rbac_matrix(api: Api, sessions: SessionMaker) -> None:
