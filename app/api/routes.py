@@ -251,7 +251,19 @@ async def get_follow_ups(request: web.Request) -> web.Response:
     statement = select(FollowUp).where(
         FollowUp.tenant_id == actor.tenant_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
     )
-    if scope == "mine":
+    if scope == "lead":  # the follow-ups of one lead the caller may see, finished ones included
+        try:
+            lead_id = uuid.UUID(request.query.get("lead", ""))
+        except ValueError as error:
+            raise InvalidInput("scope=lead needs ?lead=<id>") from error
+        async with request.app[keys.SESSIONS]() as session:
+            await read_lead(session=session, actor=actor, lead_id=lead_id)
+        statement = (
+            select(FollowUp)
+            .where(FollowUp.tenant_id == actor.tenant_id, FollowUp.lead_id == lead_id)
+            .order_by(col(FollowUp.due_at).desc())
+        )
+    elif scope == "mine":
         statement = statement.where(FollowUp.owner_id == actor.member_id)
     elif scope == "team":
         _require(actor, Role.LEAD, Role.MANAGER, Role.ADMIN)
@@ -261,9 +273,11 @@ async def get_follow_ups(request: web.Request) -> web.Response:
             )
             statement = statement.where(col(FollowUp.owner_id).in_(team))
     else:
-        raise InvalidInput("scope is mine or team")
+        raise InvalidInput("scope is mine, team or lead")
+    if scope != "lead":
+        statement = statement.order_by(col(FollowUp.due_at))
     async with request.app[keys.SESSIONS]() as session:
-        rows = (await session.exec(statement.order_by(col(FollowUp.due_at)).limit(500))).all()
+        rows = (await session.exec(statement.limit(500))).all()
     return _reply(schemas.FollowUpListOut(items=[schemas.FollowUpOut.model_validate(row) for row in rows]))
 
 
@@ -685,7 +699,7 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         "/api/v1/follow-ups",
         get_follow_ups,
-        "Active follow-ups: ?scope=mine or team",
+        "Active follow-ups: ?scope=mine or team; or all of one lead: ?scope=lead&lead=<id>",
         response=schemas.FollowUpListOut,
     ),
     Route(

@@ -23,6 +23,10 @@ async def test_a_rep_works_a_lead_through_the_api(api: Api, sessions: SessionMak
         {"kind": "call", "summary": "Budget approved in March"},
     )
     assert status == 201 and touch["summary"] == "Budget approved in March"
+    status, planned = await api.call("GET", f"/api/v1/follow-ups?scope=lead&lead={lead_id}", rep)
+    assert status == 200 and len(planned["items"]) == 1 and planned["items"][0]["lead_id"] == str(lead_id)
+    assert (await api.call("GET", f"/api/v1/follow-ups?scope=lead&lead={lead_id}", api.org.reps[1]))[0] == 404
+    assert (await api.call("GET", "/api/v1/follow-ups?scope=lead", rep))[0] == 422
     version = await _version(api, lead_id, rep)
     status, body = await api.call(
         "PUT", f"/api/v1/leads/{lead_id}/stage", rep, {"stage": "decision", "reason": "", "version": version}

@@ -117,6 +117,8 @@ async def test_a_rep_works_a_follow_up_from_the_tab(
     await rows.first.get_by_role("button").first.click()
     await page.get_by_text("Why this score").wait_for()
     assert await page.get_by_test_id("timeline-item").count() >= 1
+    await page.get_by_test_id("lead-follow-up").first.wait_for()
+    assert "open" in await page.get_by_test_id("lead-follow-up").first.inner_text()
 
 
 async def test_german_and_a_refused_sign_in(site: tuple[str, Org, SessionMaker], browser: Any) -> None:

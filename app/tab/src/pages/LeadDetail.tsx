@@ -16,7 +16,8 @@ import {
   Textarea,
   Title3,
 } from "@fluentui/react-components";
-import { Api, ApiError, type Lead } from "../api";
+import { Api, ApiError, type FollowUp, type Lead } from "../api";
+import { describe } from "../reasons";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 
@@ -25,6 +26,7 @@ type Item = { at: string; id: string; kind: string; data: Record<string, unknown
 export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings: Strings; leadId: string; onBack: () => void }) {
   const [lead, setLead] = React.useState<Lead | null>(null);
   const [items, setItems] = React.useState<Item[]>([]);
+  const [followUps, setFollowUps] = React.useState<(FollowUp & { outcome?: string | null })[]>([]);
   const [problem, setProblem] = React.useState<string | null>(null);
   const locale = document.documentElement.lang;
 
@@ -35,12 +37,14 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
   const [info, setInfo] = React.useState<string | null>(null);
 
   const load = React.useCallback(async () => {
-    const [detail, timeline] = await Promise.all([
+    const [detail, timeline, planned] = await Promise.all([
       api.get<Lead>(`/leads/${leadId}`),
       api.get<{ items: Item[] }>(`/leads/${leadId}/timeline`),
+      api.get<{ items: FollowUp[] }>(`/follow-ups?scope=lead&lead=${leadId}`),
     ]);
     setLead(detail);
     setItems(timeline.items);
+    setFollowUps(planned.items);
   }, [api, leadId]);
   React.useEffect(() => {
     load().catch(() => setProblem(strings.error));
@@ -140,6 +144,17 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
           ))}
         </TableBody>
       </Table>
+      <Subtitle2 as="h3">{strings.followUps}</Subtitle2>
+      <ul aria-label={strings.followUps} style={{ margin: 0 }}>
+        {followUps.map((item) => (
+          <li key={item.id} data-testid="lead-follow-up">
+            <Text>
+              {new Date(item.due_at).toLocaleString(locale)} — {item.kind} — {item.status}
+              {item.outcome ? ` (${item.outcome})` : ""}: {item.reasons.map((r) => describe(r, locale)).join(" · ")}
+            </Text>
+          </li>
+        ))}
+      </ul>
       <Subtitle2 as="h3">{strings.timeline}</Subtitle2>
       <ol aria-label={strings.timeline} style={{ margin: 0 }}>
         {items.map((item) => (
