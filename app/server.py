@@ -36,7 +36,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (NotAllowed, 403),
     (StaleVersion, 409),
     (Conflict, 409),
-    (InvalidInput, 422),
+    (InvalidInput, 400),
     (DomainError, 422),
 )
 
@@ -66,7 +66,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             {"field": ".".join(str(p) for p in item["loc"]), "problem": item["msg"]}
             for item in error.errors()
         ]
-        return web.json_response({"error": "invalid_input", "details": details}, status=422)
+        return web.json_response({"error": "invalid_input", "details": details}, status=400)
+    except InvalidInput as error:
+        # Our own messages name the parameter at fault and carry no stored data, so they can be shown.
+        return web.json_response({"error": error.code, "message": str(error)}, status=400)
     except (ServiceError, DomainError) as error:
         status = next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
         code = getattr(error, "code", "invalid")

@@ -15,7 +15,8 @@ _ERRORS = {
     "401": "No valid Teams SSO token",
     "403": "Not a member, or the role may not do this",
     "404": "Not found in this tenant (or not visible to the caller)",
-    "422": "Invalid input",
+    "400": "Malformed or invalid input; the details name the field at fault",
+    "422": "Well-formed, but a nurturing rule refuses it (an invalid lifecycle move, say)",
 }
 
 
@@ -62,7 +63,7 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
             }
         if route.errors_as_response:
-            responses["422"] = {
+            responses["400"] = {
                 "description": "Rejected: the problems, line by line",
                 "content": responses[str(route.status)]["content"],
             }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast, get_args
@@ -115,21 +115,22 @@ async def me(request: web.Request) -> web.Response:
     return _reply(schemas.MeOut(tenant_id=actor.tenant_id, member=MemberPublic.model_validate(member)))
 
 
-def _enum(value: str | None, kind: type[Any]) -> Any:
+def _enum(query: Mapping[str, str], name: str, kind: type[Any]) -> Any:
+    value = query.get(name)
     if value is None:
         return None
     try:
         return kind(value)
     except ValueError as error:
-        raise InvalidInput(f"unknown value {value!r}") from error
+        raise InvalidInput(f"{name}: unknown value {value!r}") from error
 
 
 async def get_leads(request: web.Request) -> web.Response:
     actor, query = _actor(request), request.query
     try:
         where = LeadFilter(
-            lifecycle=_enum(query.get("lifecycle"), Lifecycle),
-            stage=_enum(query.get("stage"), BuyerStage),
+            lifecycle=_enum(query, "lifecycle", Lifecycle),
+            stage=_enum(query, "stage", BuyerStage),
             owner_id=uuid.UUID(query["owner"]) if "owner" in query else None,
             team_id=uuid.UUID(query["team"]) if "team" in query else None,
             unassigned=query.get("unassigned") == "true",
@@ -137,7 +138,7 @@ async def get_leads(request: web.Request) -> web.Response:
         )
         limit = int(query.get("limit", "50"))
     except ValueError as error:
-        raise InvalidInput("bad query parameter") from error
+        raise InvalidInput("owner, team and limit must be a uuid, a uuid and a number") from error
     sort = query.get("sort", "-total_score")
     if sort not in get_args(LeadSort):
         raise InvalidInput("unknown sort")
@@ -471,7 +472,7 @@ async def import_leads(request: web.Request) -> web.Response:
         out = schemas.ImportOut(
             imported=0, skipped=0, errors=[schemas.RowErrorOut(**asdict(e)) for e in rejected.errors]
         )
-        return web.json_response(text=out.model_dump_json(), status=422)
+        return web.json_response(text=out.model_dump_json(), status=400)
     errors = [schemas.RowErrorOut(**asdict(e)) for e in report.errors]
     return _reply(schemas.ImportOut(imported=report.imported, skipped=report.skipped, errors=errors))
 

@@ -22,8 +22,15 @@ from app.services.admin import RoutingRuleIn
 from app.services.follow_ups import SnoozePreset
 
 
+class FieldProblemOut(BaseModel):
+    field: str = Field(description="Dotted path of the field at fault, e.g. events.0.occurred_at")
+    problem: str
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="A stable code, e.g. not_found, not_allowed, stale_version")
+    message: str | None = Field(None, description="For invalid_input: what was wrong, naming the parameter")
+    details: list[FieldProblemOut] | None = Field(None, description="For invalid_input: one entry per field")
 
 
 class StaleOut(BaseModel):

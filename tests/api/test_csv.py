@@ -21,7 +21,7 @@ async def test_import_is_all_or_nothing_then_routed_and_scored(api: Api, session
     )
     bad = good + "not-an-address,Nina,,,\n"
     status, body = await _post_csv(api, api.org.admin, bad.encode())
-    assert status == 422
+    assert status == 400
     assert body["errors"] == [
         {"line": 3, "column": "email", "message": body["errors"][0]["message"]}  # type: ignore[index]
     ]
@@ -37,8 +37,8 @@ async def test_import_is_all_or_nothing_then_routed_and_scored(api: Api, session
 
 
 async def test_bad_files_and_roles(api: Api) -> None:
-    assert (await _post_csv(api, api.org.admin, b""))[0] == 422
-    assert (await _post_csv(api, api.org.admin, "email\nm\xfcller@x.example\n".encode("latin-1")))[0] == 422
+    assert (await _post_csv(api, api.org.admin, b""))[0] == 400
+    assert (await _post_csv(api, api.org.admin, "email\nm\xfcller@x.example\n".encode("latin-1")))[0] == 400
     assert (await _post_csv(api, api.org.reps[0], b"email\na@b.example\n"))[0] == 403
 
 

@@ -144,4 +144,4 @@ async def test_pipeline_metrics_count_movement_and_lateness(api: Api, sessions: 
     assert (await api.call("GET", f"/api/v1/pipeline?team={org.dach.id}", org.lead_uk))[0] == 403
     status, uk = await api.call("GET", "/api/v1/pipeline", org.lead_uk)
     assert status == 200 and uk["by_lifecycle"] == {}
-    assert (await api.call("GET", "/api/v1/pipeline?since=last-week", org.manager))[0] == 422
+    assert (await api.call("GET", "/api/v1/pipeline?since=last-week", org.manager))[0] == 400

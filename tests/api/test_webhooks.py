@@ -103,14 +103,14 @@ async def test_bad_batches_fail_with_details_and_store_nothing(api: Api, session
     key = await _new_key(api)
     too_many = _events("a@b.example", 1001)
     status, body = await _post(api, "/api/v1/webhooks/events", key, too_many)
-    assert status == 422 and body["error"] == "invalid_input"
+    assert status == 400 and body["error"] == "invalid_input"
     broken = {
         "events": [
             {"external_id": "x", "kind": "email_open", "occurred_at": "yesterday", "email": "a@b.example"}
         ]
     }
     status, body = await _post(api, "/api/v1/webhooks/events", key, broken)
-    assert status == 422 and body["details"][0]["field"] == "events.0.occurred_at"
+    assert status == 400 and body["details"][0]["field"] == "events.0.occurred_at"
     async with sessions() as session:
         assert (await session.exec(select(func.count()).select_from(EngagementEvent))).one() == 0
 
