@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./nurture.db"
@@ -69,6 +69,46 @@ class Settings(BaseSettings):
         description="Extra CA bundle to trust for outgoing TLS (a corporate proxy, or the test doubles).",
     )
 
+    public_url: str = Field(
+        "http://127.0.0.1:3978",
+        description="Where users reach this service; links in cards point here when no Teams app id is set.",
+    )
+    teams_app_id: str | None = Field(
+        None, description="The Teams app (manifest) id; cards then deep-link into the tab inside Teams."
+    )
+    bot_app_id: str | None = Field(
+        None, description="The bot's Microsoft App id; unset means local mode (Emulator/Playground)."
+    )
+    bot_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "SingleTenant", description="How the bot identity is registered in Entra ID."
+    )
+    bot_app_password: SecretStr | None = Field(
+        None, description="Client secret of the bot's app registration."
+    )
+    bot_certificate_file: str | None = Field(
+        None, description="PEM file with the certificate and private key, instead of a client secret."
+    )
+    bot_certificate_thumbprint: str | None = Field(None, description="SHA-1 thumbprint of that certificate.")
+    bot_tenant_id: str | None = Field(None, description="Home tenant of a SingleTenant or MSI bot.")
+    bot_openid_metadata_url: str = Field(
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+        description="OpenID metadata of the Bot Connector service, whose keys sign incoming activities.",
+    )
+    bot_token_issuer: str = Field(
+        "https://api.botframework.com", description="Issuer of the tokens the Bot Connector sends."
+    )
+    bot_login_url: str = Field(
+        "https://login.microsoftonline.com",
+        description="Entra ID authority host the bot gets its outgoing tokens from.",
+    )
+    bot_oauth_scope: str = Field(
+        "https://api.botframework.com", description="Resource of the bot's outgoing tokens."
+    )
+    dispatcher_enabled: bool = Field(True, description="Send queued notifications from `nurture serve`.")
+    dispatcher_per_tenant_rate: float = Field(
+        30.0, gt=0, description="Sends per second per tenant; Teams allows an app about 50."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
@@ -81,8 +121,8 @@ class Settings(BaseSettings):
 
     @property
     def local_mode(self) -> bool:
-        """No Entra ID configured: dev sign-in and unauthenticated bot traffic, from loopback only."""
-        return not self.entra_client_id
+        """No Entra ID and no bot app id: dev sign-in and unauthenticated bot traffic, from loopback only."""
+        return not self.entra_client_id and not self.bot_app_id
 
     @property
     def issuer_templates(self) -> tuple[str, ...]:

@@ -1,18 +1,23 @@
-"""Background work: announce due follow-ups and speed-to-lead breaches by writing outbox rows."""
+"""Background work: announce due follow-ups, speed-to-lead breaches, morning digests and scheduled
+pipeline cards by writing outbox rows; the bot's dispatcher sends them."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from dateutil.rrule import rrulestr
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker, transaction
 from app.keys import Clock
+from app.models import Member, Team
+from app.nurturing.enums import Role
 from app.services.follow_ups import due_follow_ups
 from app.services.outbox import Notice, enqueue
 from app.services.sla import check_speed_to_lead
@@ -26,6 +31,8 @@ class TickReport:
     tenants: int
     follow_ups_announced: int
     sla_notices: int
+    digests: int = 0
+    pipeline_posts: int = 0
 
 
 async def _tenant_lock(session: AsyncSession, tenant_id: str) -> bool:
@@ -69,14 +76,16 @@ async def run_tick(*, sessions: SessionMaker, now: datetime) -> TickReport:
     """One pass over every tenant."""
     async with sessions() as session:
         tenants = list(await tenant_ids(session=session))
-    announced = sla = 0
+    announced = sla = digests = posts = 0
     for tenant_id in tenants:
         announced += await announce_due_follow_ups(sessions=sessions, tenant_id=tenant_id, now=now)
+        digests += await announce_digests(sessions=sessions, tenant_id=tenant_id, now=now)
+        posts += await announce_pipeline_posts(sessions=sessions, tenant_id=tenant_id, now=now)
         async with transaction(sessions) as session:
             if await _tenant_lock(session, tenant_id):
                 counts = await check_speed_to_lead(session=session, tenant_id=tenant_id, now=now)
                 sla += sum(counts.values())
-    return TickReport(len(tenants), announced, sla)
+    return TickReport(len(tenants), announced, sla, digests, posts)
 
 
 async def run_forever(*, sessions: SessionMaker, clock: Clock, interval: float) -> None:
@@ -94,3 +103,76 @@ async def run_forever(*, sessions: SessionMaker, clock: Clock, interval: float) 
         except Exception:
             log.exception("scheduler tick failed")
         await asyncio.sleep(interval)
+
+
+DIGEST_HOUR = 8  # the rep's local time; before most working days start
+
+
+async def announce_digests(*, sessions: SessionMaker, tenant_id: str, now: datetime) -> int:
+    """Queue each active rep's morning digest once per local working day, from 08:00 their time."""
+    queued = 0
+    async with transaction(sessions) as session:
+        if not await _tenant_lock(session, tenant_id):
+            return 0
+        reps = (
+            await session.exec(
+                select(Member).where(
+                    Member.tenant_id == tenant_id, col(Member.active).is_(True), Member.role == Role.REP
+                )
+            )
+        ).all()
+        for rep in reps:
+            local = now.astimezone(ZoneInfo(rep.time_zone))
+            if local.weekday() not in rep.workdays or local.hour < DIGEST_HOUR:
+                continue
+            await enqueue(
+                session=session,
+                tenant_id=tenant_id,
+                kind=Notice.DIGEST,
+                dedupe_key=f"digest:{rep.id}:{local.date().isoformat()}",
+                payload={"day": local.date().isoformat()},
+                member_id=rep.id,
+                now=now,
+            )
+            queued += 1
+    return queued
+
+
+def last_occurrence(rule: str, time_zone: str, now: datetime, created: datetime) -> datetime | None:
+    """The newest occurrence of a team's RRULE at or before ``now``, evaluated in the team's zone."""
+    zone = ZoneInfo(time_zone)
+    start = created.astimezone(zone).replace(second=0, microsecond=0)
+    try:
+        schedule = rrulestr(rule, dtstart=start)
+    except (ValueError, TypeError):
+        log.warning("unreadable pipeline schedule %r", rule)
+        return None
+    moment = schedule.before(now.astimezone(zone), inc=True)
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+async def announce_pipeline_posts(*, sessions: SessionMaker, tenant_id: str, now: datetime) -> int:
+    """Queue each team's pipeline card once per scheduled occurrence; the key makes a second tick a no-op."""
+    queued = 0
+    async with transaction(sessions) as session:
+        if not await _tenant_lock(session, tenant_id):
+            return 0
+        teams = (await session.exec(select(Team).where(Team.tenant_id == tenant_id))).all()
+        for team in teams:
+            if not team.pipeline_schedule:
+                continue
+            due = last_occurrence(team.pipeline_schedule, team.time_zone, now, team.created_at)
+            # An occurrence more than a day old is skipped: a card about last week helps nobody.
+            if due is None or now - due > timedelta(days=1):
+                continue
+            await enqueue(
+                session=session,
+                tenant_id=tenant_id,
+                kind=Notice.PIPELINE_POST,
+                dedupe_key=f"pipeline:{team.id}:{due.isoformat()}",
+                payload={"occurrence": due.isoformat()},
+                team_id=team.id,
+                now=now,
+            )
+            queued += 1
+    return queued

@@ -26,6 +26,7 @@ from app.nurturing.errors import DomainError
 from app.scheduler import run_forever
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, StaleVersion
 from app.tab_site import add_tab_routes
+from bot.setup import add_bot
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,7 @@ def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Appl
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/api/v1/openapi.json", openapi)
+    add_bot(app)
     add_tab_routes(app)
     # Fixed paths first, so /leads/export is never taken for /leads/{id}.
     for route in sorted(ROUTES, key=lambda r: "{" in r.path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -12,6 +11,7 @@ from sqlmodel import select
 from app import keys
 from app.auth.sso import InvalidToken
 from app.models import Member
+from app.net import is_loopback
 from app.services.access import Actor
 
 log = logging.getLogger(__name__)
@@ -24,14 +24,6 @@ WEBHOOK_PREFIX = "/api/v1/webhooks/"
 def _json_error(status: type[web.HTTPException], code: str) -> web.HTTPException:
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if status is web.HTTPUnauthorized else None
     return status(text=f'{{"error": "{code}"}}', content_type="application/json", headers=headers)
-
-
-def is_loopback(request: web.Request) -> bool:
-    """Whether the TCP peer is this machine (no proxy headers are trusted for this)."""
-    try:
-        return request.remote is not None and ipaddress.ip_address(request.remote).is_loopback
-    except ValueError:
-        return False
 
 
 async def _member(request: web.Request, statement: object) -> Member | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 VENDOR_DOMAIN = "fertigwerk.example"
 
 TEAMS = (
@@ -26,6 +28,13 @@ PEOPLE = (
     ("Emily Nguyen", "rep", 2, 180, "en"),
     ("Marcus Johnson", "rep", 2, 150, "en"),
 )
+
+
+def demo_object_id(email: str) -> str:
+    """A stable Entra ID object id per demo person, so the Agents Playground config can name them."""
+    return str(uuid.uuid5(uuid.UUID("3f2c1d9e-7b4a-4e2f-9c1d-0de70de70de7"), email))
+
+
 AWAY_REP = "Grace Patel"  # on holiday for the next days: round-robin skips her
 INACTIVE_REP = "Sophie Wagner"  # left the company: keeps her history, gets no new leads
 

@@ -210,10 +210,12 @@ async def _organisation(sessions: SessionMaker, now: datetime) -> dict[str, Memb
         for name, role, team_index, capacity, locale in data.PEOPLE:
             home = teams[team_index] if team_index is not None else None
             first, last = name.split(" ", 1)
+            email = _email(first, last, data.VENDOR_DOMAIN, set())
             member = Member(
                 tenant_id=DEMO_TENANT_ID,
                 display_name=name,
-                email=_email(first, last, data.VENDOR_DOMAIN, set()),
+                email=email,
+                aad_object_id=data.demo_object_id(email),
                 role=Role(role),
                 team_id=home.id if home else None,
                 time_zone=home.time_zone if home else "Europe/Berlin",

@@ -1,13 +1,19 @@
-"""Notifications written for the dispatcher. A repeated enqueue with the same dedupe key is a no-op."""
+"""The outbox: notifications written by services and claimed, leased and settled by the dispatcher.
+
+A repeated enqueue with the same dedupe key is a no-op, so a notice is queued once however often
+it is raised."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import OutboxMessage
@@ -22,6 +28,8 @@ class Notice(StrEnum):
     HAND_OFF_DECIDED = "hand_off.decided"
     SLA_NUDGE = "sla.nudge"
     SLA_ESCALATE = "sla.escalate"
+    DIGEST = "digest.morning"
+    PIPELINE_POST = "pipeline.post"
 
 
 async def enqueue(
@@ -57,3 +65,159 @@ async def enqueue(
         .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
     )
     await session.exec(statement)
+
+
+async def withdraw(*, session: AsyncSession, tenant_id: str, dedupe_key: str) -> None:
+    """Drop a notice that has become pointless, e.g. the card it would update was just updated in place."""
+    await session.exec(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.tenant_id) == tenant_id,
+            col(OutboxMessage.dedupe_key) == dedupe_key,
+            col(OutboxMessage.status) == "pending",
+        )
+    )
+
+
+class Delivery(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after repeated transient errors
+    BLOCKED = "blocked"  # the user blocked or removed the bot: final, never retried
+    UNDELIVERABLE = "undeliverable"  # nobody to send to, e.g. the member has not installed the app
+    SKIPPED = "skipped"  # no longer worth sending, e.g. the follow-up was done before its card went out
+
+
+async def pending_tenants(*, session: AsyncSession, now: datetime) -> Sequence[str]:
+    """Tenants with notifications ready to go or with a lapsed lease; the dispatcher visits only these."""
+    statement = (
+        select(OutboxMessage.tenant_id)
+        .where(_claimable(now))
+        .distinct()
+        .order_by(col(OutboxMessage.tenant_id))
+    )
+    return (await session.exec(statement)).all()
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    ready = and_(col(OutboxMessage.status) == Delivery.PENDING.value, col(OutboxMessage.not_before) <= now)
+    # A worker that died mid-send leaves its rows leased; once the lease lapses another worker takes them.
+    lapsed = and_(col(OutboxMessage.status) == Delivery.SENDING.value, col(OutboxMessage.lease_until) < now)
+    return or_(ready, lapsed)
+
+
+async def claim(
+    *, session: AsyncSession, tenant_id: str, worker: str, now: datetime, lease: timedelta, limit: int
+) -> Sequence[OutboxMessage]:
+    """Lease up to ``limit`` sendable rows of one tenant to ``worker``, oldest first.
+
+    On PostgreSQL, SKIP LOCKED lets two workers claim at once without taking the same row."""
+    statement = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.tenant_id) == tenant_id, _claimable(now))
+        .order_by(col(OutboxMessage.not_before), col(OutboxMessage.created_at))
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    rows = list((await session.exec(statement)).all())
+    for row in rows:
+        row.status = Delivery.SENDING.value
+        row.claimed_by = worker
+        row.lease_until = now + lease
+        row.attempts += 1
+        session.add(row)
+    await session.flush()
+    return rows
+
+
+async def _owned(
+    session: AsyncSession, tenant_id: str, message_id: uuid.UUID, worker: str
+) -> OutboxMessage | None:
+    # A worker whose lease lapsed and was taken over must not overwrite the new owner's result.
+    row = await session.get(OutboxMessage, message_id)
+    if row is None or row.tenant_id != tenant_id or row.claimed_by != worker:
+        return None
+    return row
+
+
+async def mark_sent(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    message_id: uuid.UUID,
+    worker: str,
+    activity_id: str | None,
+    now: datetime,
+) -> bool:
+    """Record the delivery and the activity id Teams gave the message."""
+    row = await _owned(session, tenant_id, message_id, worker)
+    if row is None:
+        return False
+    row.status = Delivery.SENT.value
+    row.activity_id = activity_id
+    row.sent_at = now
+    row.lease_until = None
+    row.last_error = None
+    session.add(row)
+    return True
+
+
+async def retry_later(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    message_id: uuid.UUID,
+    worker: str,
+    not_before: datetime,
+    error: str,
+    max_attempts: int,
+) -> Delivery:
+    """Put a row back for another try, or give it up once it has used its attempts."""
+    row = await _owned(session, tenant_id, message_id, worker)
+    if row is None:
+        return Delivery.SENDING
+    row.last_error = error[:500]
+    row.lease_until = None
+    if row.attempts >= max_attempts:
+        row.status = Delivery.FAILED.value
+    else:
+        row.status = Delivery.PENDING.value
+        row.not_before = not_before
+    session.add(row)
+    return Delivery(row.status)
+
+
+async def give_up(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    message_id: uuid.UUID,
+    worker: str,
+    status: Delivery,
+    error: str,
+) -> None:
+    """A final outcome: blocked by the user, or nobody to deliver to. The reason stays on the row."""
+    row = await _owned(session, tenant_id, message_id, worker)
+    if row is None:
+        return
+    row.status = status.value
+    row.last_error = error[:500]
+    row.lease_until = None
+    session.add(row)
+
+
+async def delivery_problems(
+    *, session: AsyncSession, tenant_id: str, member_ids: Sequence[uuid.UUID] | None, limit: int = 200
+) -> Sequence[OutboxMessage]:
+    """Notifications that could not reach their member, newest first; team leads see their team's."""
+    statement = select(OutboxMessage).where(
+        col(OutboxMessage.tenant_id) == tenant_id,
+        col(OutboxMessage.status).in_(
+            [Delivery.BLOCKED.value, Delivery.UNDELIVERABLE.value, Delivery.FAILED.value]
+        ),
+    )
+    if member_ids is not None:
+        statement = statement.where(col(OutboxMessage.member_id).in_(member_ids))
+    statement = statement.order_by(col(OutboxMessage.created_at).desc()).limit(limit)
+    return (await session.exec(statement)).all()

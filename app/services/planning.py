@@ -18,6 +18,11 @@ from app.services.tenant_config import TenantConfig, working_hours
 CLOSED_LIFECYCLES = frozenset({Lifecycle.WON, Lifecycle.LOST, Lifecycle.DISQUALIFIED})
 
 
+def card_changed_key(follow_up: FollowUp, now: datetime) -> str:
+    """The dedupe key of the "update the sent card" notice for a change made at ``now``."""
+    return f"follow_up:{follow_up.id}:changed:{now.isoformat()}"
+
+
 async def notify_card_changed(*, session: AsyncSession, follow_up: FollowUp, now: datetime) -> None:
     """A card already sent for this follow-up is stale now; ask the dispatcher to update it in place."""
     if follow_up.activity_id is None:
@@ -26,7 +31,7 @@ async def notify_card_changed(*, session: AsyncSession, follow_up: FollowUp, now
         session=session,
         tenant_id=follow_up.tenant_id,
         kind=Notice.FOLLOW_UP_CHANGED,
-        dedupe_key=f"follow_up:{follow_up.id}:changed:{now.isoformat()}",
+        dedupe_key=card_changed_key(follow_up, now),
         payload={"follow_up_id": str(follow_up.id)},
         member_id=follow_up.owner_id,
         now=now,

@@ -1,0 +1,443 @@
+"""`Action.Execute` from our cards: check tenant, actor, role and lead version, apply the change, and
+answer with the refreshed card, which Teams puts in place of the old one at no extra call."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import cards
+from app.db import SessionMaker, transaction
+from app.models import FollowUp, HandOff, Lead, Member, Team
+from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, TouchpointKind
+from app.nurturing.errors import DomainError
+from app.services import follow_ups, hand_offs
+from app.services.access import Actor
+from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
+from app.services.lead_queries import read_lead
+from app.services.outbox import withdraw
+from app.services.planning import card_changed_key
+from app.services.tenant_config import load_config
+from bot.views import Links, ViewReader
+from cards import actions as contract
+from cards import strings
+from cards.format import day_time
+from cards.views import Banner
+
+log = logging.getLogger(__name__)
+
+Card = dict[str, Any]
+
+
+class BadPayload(ValueError):
+    """The invoke's data is not something our cards send: a tampered or truncated payload."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class CardAction:
+    verb: str
+    data: Mapping[str, Any]
+
+    @classmethod
+    def parse(cls, action: Mapping[str, Any] | None) -> CardAction:
+        """The verb and data of an `adaptiveCard/action` invoke's ``value.action``."""
+        if not isinstance(action, Mapping):
+            raise BadPayload("action")
+        verb, data = action.get("verb"), action.get("data")
+        if verb not in contract.VERBS:
+            raise BadPayload("verb")
+        if not isinstance(data, Mapping):
+            raise BadPayload("data")
+        return cls(verb=str(verb), data=data)
+
+    def uuid(self, key: str) -> uuid.UUID:
+        """A required id from the data."""
+        try:
+            return uuid.UUID(str(self.data[key]))
+        except (KeyError, ValueError) as error:
+            raise BadPayload(key) from error
+
+    def version(self) -> int:
+        """The lead version the card was built from."""
+        try:
+            return int(self.data[contract.DATA_VERSION])
+        except (KeyError, TypeError, ValueError) as error:
+            raise BadPayload(contract.DATA_VERSION) from error
+
+    def text(self, key: str, *, required: bool, limit: int) -> str | None:
+        """A text input, trimmed; too long or missing-when-required is bad input."""
+        value = self.data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise BadPayload(key)
+            return None
+        if not isinstance(value, str) or len(value) > limit:
+            raise BadPayload(key)
+        return value.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    tenant_id: str
+    member: Member
+    locale: str
+    now: datetime
+    card_activity_id: str | None  # the message the card sits in, when Teams tells us
+
+
+def _label(group: str, value: str, locale: str) -> str:
+    return strings.label(locale, group, value)
+
+
+class ActionRunner:
+    """Runs card actions against the services; one per bot."""
+
+    def __init__(self, *, sessions: SessionMaker, links: Links) -> None:
+        self._sessions = sessions
+        self._links = links
+        self._handlers: dict[str, Callable[[AsyncSession, CardAction, Invocation], Awaitable[Card]]] = {
+            contract.FOLLOW_UP_DONE: self._done,
+            contract.FOLLOW_UP_SNOOZE: self._snooze,
+            contract.FOLLOW_UP_RESCHEDULE: self._reschedule,
+            contract.FOLLOW_UP_LOG: self._log,
+            contract.FOLLOW_UP_SHOW: self._show,
+            contract.HAND_OFF_PROPOSE: self._propose,
+            contract.HAND_OFF_ACCEPT: self._accept,
+            contract.HAND_OFF_REJECT: self._reject,
+            contract.PIPELINE_REFRESH: self._pipeline,
+        }
+
+    async def run(self, action: CardAction, call: Invocation) -> Card:
+        """Apply one action and return the card that replaces the one clicked."""
+        claimed = str(action.data.get(contract.DATA_TENANT_ID, ""))
+        if claimed != call.tenant_id:
+            # The tenant comes from the validated activity; a card claiming another one was tampered with.
+            log.warning("card action refused: tenant mismatch", extra={"verb": action.verb})
+            return cards.error_card(Banner("error", "not_allowed"), call.locale)
+        try:
+            async with transaction(self._sessions) as session:
+                return await self._handlers[action.verb](session, action, call)
+        except StaleVersion:
+            return await self._stale(action, call)
+        except NotAllowed:
+            return cards.error_card(Banner("error", "not_allowed"), call.locale)
+        except NotFound:
+            return cards.error_card(Banner("error", "not_found"), call.locale)
+        except Conflict:
+            return await self._current(action, call, Banner("warning", "already_closed"))
+        except (BadPayload, InvalidInput, DomainError) as error:
+            field = error.field if isinstance(error, BadPayload) else "input"
+            log.info("card action refused: %s", field, extra={"verb": action.verb})
+            return await self._current(action, call, Banner("error", "invalid_input", {"field": field}))
+
+    # --- follow-ups -------------------------------------------------------------------------------------
+
+    def _reader(self, session: AsyncSession, call: Invocation) -> ViewReader:
+        return ViewReader(session=session, tenant_id=call.tenant_id, links=self._links, now=call.now)
+
+    async def _follow_up_card(
+        self, session: AsyncSession, follow_up_id: uuid.UUID, call: Invocation, banner: Banner | None
+    ) -> Card:
+        config = await load_config(session=session, tenant_id=call.tenant_id)
+        view = await self._reader(session, call).follow_up_by_id(follow_up_id, config)
+        if view is None:
+            return cards.error_card(Banner("error", "not_found"), call.locale)
+        return cards.follow_up_card(view, call.locale, call.now, banner=banner)
+
+    async def _settle_card(self, session: AsyncSession, follow_up: FollowUp, call: Invocation) -> None:
+        # The invoke response updates this very card; a queued "update the card" notice would repeat it.
+        if call.card_activity_id and follow_up.activity_id == call.card_activity_id:
+            await withdraw(
+                session=session, tenant_id=call.tenant_id, dedupe_key=card_changed_key(follow_up, call.now)
+            )
+
+    def _actor(self, call: Invocation) -> Actor:
+        return Actor.of(call.member)
+
+    async def _next_due(self, session: AsyncSession, lead_id: uuid.UUID, call: Invocation) -> str:
+        active = await self._reader(session, call).active_follow_up(lead_id)
+        if active is None:
+            return "–"
+        return day_time(active.due_at, call.member.time_zone, call.locale)
+
+    async def _done(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
+        follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        try:
+            outcome = FollowUpOutcome(str(action.data.get(contract.INPUT_OUTCOME, contract.DEFAULT_OUTCOME)))
+        except ValueError as error:
+            raise BadPayload(contract.INPUT_OUTCOME) from error
+        done = await follow_ups.complete_follow_up(
+            session=session,
+            tenant_id=call.tenant_id,
+            follow_up_id=follow_up_id,
+            outcome=outcome,
+            actor=self._actor(call),
+            now=call.now,
+            expected_version=action.version(),
+        )
+        await self._settle_card(session, done, call)
+        next_due = await self._next_due(session, done.lead_id, call)
+        banner = Banner(
+            "success",
+            "done",
+            {"outcome": _label("outcome", outcome.value, call.locale), "next_due": next_due},
+        )
+        return await self._follow_up_card(session, follow_up_id, call, banner)
+
+    async def _snooze(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
+        follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        try:
+            preset = follow_ups.SnoozePreset(str(action.data.get(contract.DATA_SNOOZE)))
+        except ValueError as error:
+            raise BadPayload(contract.DATA_SNOOZE) from error
+        snoozed = await follow_ups.snooze_follow_up(
+            session=session,
+            tenant_id=call.tenant_id,
+            follow_up_id=follow_up_id,
+            preset=preset,
+            actor=self._actor(call),
+            now=call.now,
+            expected_version=action.version(),
+        )
+        await self._settle_card(session, snoozed, call)
+        until = day_time(snoozed.due_at, call.member.time_zone, call.locale)
+        return await self._follow_up_card(
+            session, follow_up_id, call, Banner("success", "snoozed", {"until": until})
+        )
+
+    async def _reschedule(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
+        follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        try:
+            day = date.fromisoformat(str(action.data.get(contract.INPUT_DUE_DATE)))
+        except ValueError as error:
+            raise BadPayload(contract.INPUT_DUE_DATE) from error
+        raw_time = action.data.get(contract.INPUT_DUE_TIME)
+        when: date | datetime = day
+        if raw_time:
+            try:
+                # The card's time input is the rep's wall clock.
+                when = datetime.combine(
+                    day, time.fromisoformat(str(raw_time)), ZoneInfo(call.member.time_zone)
+                )
+            except ValueError as error:
+                raise BadPayload(contract.INPUT_DUE_TIME) from error
+        moved = await follow_ups.reschedule_follow_up(
+            session=session,
+            tenant_id=call.tenant_id,
+            follow_up_id=follow_up_id,
+            when=when,
+            actor=self._actor(call),
+            now=call.now,
+            expected_version=action.version(),
+        )
+        await self._settle_card(session, moved, call)
+        until = day_time(moved.due_at, call.member.time_zone, call.locale)
+        return await self._follow_up_card(
+            session, follow_up_id, call, Banner("success", "rescheduled", {"until": until})
+        )
+
+    async def _log(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
+        follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        follow_up = await self._owned_follow_up(session, follow_up_id, call)
+        raw_kind = str(action.data.get(contract.INPUT_TOUCH_KIND, "call"))
+        if raw_kind not in contract.TOUCH_KINDS:
+            raise BadPayload(contract.INPUT_TOUCH_KIND)
+        kind = TouchpointKind.CALL if raw_kind == "call" else TouchpointKind.MAIL
+        summary = action.text(contract.INPUT_SUMMARY, required=True, limit=contract.SUMMARY_MAX_LENGTH)
+        await follow_ups.log_touchpoint(
+            session=session,
+            tenant_id=call.tenant_id,
+            lead_id=follow_up.lead_id,
+            kind=kind,
+            summary=summary or "",
+            actor=self._actor(call),
+            now=call.now,
+            expected_version=action.version(),
+        )
+        banner = Banner("success", "logged", {"kind": _label("touch_kind", raw_kind, call.locale)})
+        return await self._follow_up_card(session, follow_up_id, call, banner)
+
+    async def _show(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
+        follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        follow_up = await self._owned_follow_up(session, follow_up_id, call)
+        await read_lead(session=session, actor=self._actor(call), lead_id=follow_up.lead_id)
+        return await self._follow_up_card(session, follow_up_id, call, None)
+
+    async def _owned_follow_up(
+        self, session: AsyncSession, follow_up_id: uuid.UUID, call: Invocation
+    ) -> FollowUp:
+        follow_up = await session.get(FollowUp, follow_up_id)
+        if follow_up is None or follow_up.tenant_id != call.tenant_id:
+            raise NotFound("follow-up", follow_up_id)
+        return follow_up
+
+    # --- hand-offs ----------------------------------------------------------------------------------------
+
+    async def _propose(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
+        follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        follow_up = await self._owned_follow_up(session, follow_up_id, call)
+        note = action.text(
+            contract.INPUT_HANDOFF_NOTE, required=False, limit=contract.HANDOFF_NOTE_MAX_LENGTH
+        )
+        await hand_offs.propose_hand_off(
+            session=session,
+            tenant_id=call.tenant_id,
+            lead_id=follow_up.lead_id,
+            actor=self._actor(call),
+            now=call.now,
+            note=note,
+            expected_version=action.version(),
+        )
+        return await self._follow_up_card(session, follow_up_id, call, Banner("success", "hand_off_proposed"))
+
+    async def _hand_off_card(
+        self, session: AsyncSession, hand_off_id: uuid.UUID, call: Invocation, banner: Banner | None
+    ) -> Card:
+        row = await session.get(HandOff, hand_off_id)
+        view = (
+            await self._reader(session, call).hand_off(row)
+            if row and row.tenant_id == call.tenant_id
+            else None
+        )
+        if view is None:
+            return cards.error_card(Banner("error", "not_found"), call.locale)
+        return cards.hand_off_card(view, call.locale, call.now, banner=banner)
+
+    async def _accept(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
+        hand_off_id = action.uuid(contract.DATA_HAND_OFF_ID)
+        await hand_offs.accept_hand_off(
+            session=session,
+            tenant_id=call.tenant_id,
+            hand_off_id=hand_off_id,
+            actor=self._actor(call),
+            now=call.now,
+        )
+        banner = Banner("success", "hand_off_accepted", {"by": call.member.display_name})
+        return await self._hand_off_card(session, hand_off_id, call, banner)
+
+    async def _reject(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
+        hand_off_id = action.uuid(contract.DATA_HAND_OFF_ID)
+        reason = action.text(
+            contract.INPUT_REJECT_REASON, required=True, limit=contract.REJECT_REASON_MAX_LENGTH
+        )
+        await hand_offs.reject_hand_off(
+            session=session,
+            tenant_id=call.tenant_id,
+            hand_off_id=hand_off_id,
+            reason=reason or "",
+            actor=self._actor(call),
+            now=call.now,
+        )
+        banner = Banner(
+            "success", "hand_off_rejected", {"by": call.member.display_name, "reason": reason or ""}
+        )
+        return await self._hand_off_card(session, hand_off_id, call, banner)
+
+    # --- pipeline -----------------------------------------------------------------------------------------
+
+    async def _pipeline(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
+        raw = action.data.get(contract.DATA_TEAM_ID)
+        team: Team | None = None
+        if raw:
+            try:
+                team = await session.get(Team, uuid.UUID(str(raw)))
+            except ValueError as error:
+                raise BadPayload(contract.DATA_TEAM_ID) from error
+            if team is None or team.tenant_id != call.tenant_id:
+                raise NotFound("team", raw)
+        return await pipeline_card_for(self._reader(session, call), call.member, team, call.locale)
+
+    # --- refusals -----------------------------------------------------------------------------------------
+
+    async def _current(self, action: CardAction, call: Invocation, banner: Banner) -> Card:
+        """The card as it stands now, with a banner saying why nothing happened."""
+        async with self._sessions() as session:
+            for key, render in (
+                (contract.DATA_FOLLOW_UP_ID, self._follow_up_card),
+                (contract.DATA_HAND_OFF_ID, self._hand_off_card),
+            ):
+                raw = action.data.get(key)
+                if raw is None:
+                    continue
+                try:
+                    object_id = uuid.UUID(str(raw))
+                except ValueError:
+                    break
+                card = await render(session, object_id, call, banner)
+                if await self._visible(session, key, object_id, call):
+                    return card
+                return cards.error_card(Banner("error", "not_allowed"), call.locale)
+        return cards.error_card(banner, call.locale)
+
+    async def _visible(self, session: AsyncSession, key: str, object_id: uuid.UUID, call: Invocation) -> bool:
+        # A refusal must not show another rep's lead to someone who tampered with the ids.
+        model = FollowUp if key == contract.DATA_FOLLOW_UP_ID else HandOff
+        row = await session.get(model, object_id)
+        if row is None or row.tenant_id != call.tenant_id:
+            return False
+        try:
+            await read_lead(session=session, actor=self._actor(call), lead_id=row.lead_id)
+        except NotFound:
+            return False
+        return True
+
+    async def _stale(self, action: CardAction, call: Invocation) -> Card:
+        async with self._sessions() as session:
+            lead_id = action.uuid(contract.DATA_LEAD_ID)
+            lead = await session.get(Lead, lead_id)
+            if lead is None or lead.tenant_id != call.tenant_id:
+                return cards.error_card(Banner("error", "not_found"), call.locale)
+            changes = await describe_changes(session, lead, action, call)
+        return await self._current(action, call, Banner("warning", "stale", {"changes": changes}))
+
+
+async def describe_changes(session: AsyncSession, lead: Lead, action: CardAction, call: Invocation) -> str:
+    """What a rep should know about the lead now, in a short sentence in their language."""
+    parts: list[str] = []
+    raw = action.data.get(contract.DATA_FOLLOW_UP_ID)
+    if raw is not None:
+        try:
+            follow_up = await session.get(FollowUp, uuid.UUID(str(raw)))
+        except ValueError:
+            follow_up = None
+        if follow_up is not None and not FollowUpStatus(follow_up.status).is_active:
+            parts.append(
+                strings.text(
+                    call.locale,
+                    "change.follow_up_closed",
+                    status=_label("status", follow_up.status.value, call.locale),
+                )
+            )
+    if lead.owner_id != call.member.id:
+        owner = await session.get(Member, lead.owner_id) if lead.owner_id else None
+        parts.append(strings.text(call.locale, "change.owner", owner=owner.display_name if owner else "–"))
+    parts.append(
+        strings.text(
+            call.locale,
+            "change.state",
+            stage=_label("stage", lead.stage.value, call.locale),
+            lifecycle=_label("lifecycle", lead.lifecycle.value, call.locale),
+            score=lead.total_score,
+        )
+    )
+    return "; ".join(parts)
+
+
+async def pipeline_card_for(reader: ViewReader, member: Member, team: Team | None, locale: str) -> Card:
+    """The pipeline card for a team (or the whole tenant), refreshing for the people who read it."""
+    if team is None and member.team_id is not None and member.role.value == "lead":
+        team = await reader.session.get(Team, member.team_id)
+    viewers = await reader.channel_viewers(team)
+    view = await reader.pipeline(actor=Actor.of(member), team=team, viewer_ids=viewers)
+    return cards.pipeline_card(view, locale, reader.now)

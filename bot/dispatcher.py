@@ -1,0 +1,334 @@
+"""Proactive delivery from the outbox.
+
+One worker at a time sends for a tenant: on PostgreSQL it holds a session advisory lock for that tenant
+while it works, so Teams' per-conversation and per-tenant limits can be kept in this process alone, and a
+crashed worker's lock goes with its connection. Rows are leased, so a worker that dies mid-send leaves
+them to the next one once the lease lapses. 429 honours Retry-After; 412, 5xx and resets back off
+exponentially with jitter; 403 (blocked or uninstalled) is final and recorded."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import ConversationReference as SdkReference
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from app.db import SessionMaker, transaction
+from app.keys import Clock
+from app.models import OutboxMessage
+from app.services import outbox
+from app.services.outbox import Delivery
+from bot.notices import Rendered, render_notice
+from bot.throttle import Pacer
+from bot.views import Links
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchPolicy:
+    tenant_rate: float = 48.0
+    lease: timedelta = timedelta(seconds=90)
+    batch: int = 100
+    max_attempts: int = 8
+    concurrency: int = 16
+    base_backoff: float = 2.0
+    max_backoff: float = 300.0
+
+
+@dataclass(slots=True)
+class DispatchStats:
+    sent: int = 0
+    updated: int = 0
+    retried: int = 0
+    throttled: int = 0
+    final: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+class SendFailed(Exception):
+    def __init__(self, status: int | None, retry_after: float | None, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def _failure(error: Exception) -> SendFailed:
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    retry_after: float | None = None
+    headers = getattr(response, "headers", None) or {}
+    raw = headers.get("Retry-After") if hasattr(headers, "get") else None
+    if raw is not None:
+        with contextlib.suppress(ValueError):
+            retry_after = float(raw)
+    return SendFailed(int(status) if status else None, retry_after, type(error).__name__)
+
+
+class Dispatcher:
+    """Claims due notifications and delivers them; run ``run_forever`` as a task, or ``drain`` in tests."""
+
+    def __init__(
+        self,
+        *,
+        adapter: CloudAdapter,
+        app_id: str,
+        sessions: SessionMaker,
+        clock: Clock,
+        links: Links,
+        policy: DispatchPolicy | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+        self.sessions = sessions
+        self.clock = clock
+        self.links = links
+        self.policy = policy or DispatchPolicy()
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.pacer = Pacer(tenant_rate=self.policy.tenant_rate)
+        self.stats = DispatchStats()
+        self._random = random.Random()
+
+    # --- leadership -------------------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _lead_tenant(self, tenant_id: str) -> AsyncIterator[bool]:
+        engine: AsyncEngine | None = self.sessions.kw.get("bind")
+        if engine is None or engine.dialect.name != "postgresql":
+            yield True
+            return
+        async with engine.connect() as connection:
+            got = await _try_lock(connection, tenant_id)
+            try:
+                yield got
+            finally:
+                if got:
+                    await connection.execute(
+                        select(
+                            func.pg_advisory_unlock(
+                                func.hashtext("nurture.dispatch"), func.hashtext(tenant_id)
+                            )
+                        )
+                    )
+                await connection.commit()
+
+    # --- the loop ---------------------------------------------------------------------------------------
+
+    async def run_forever(self, idle: float = 1.0) -> None:
+        """Deliver until cancelled; a failing pass is logged and the loop goes on."""
+        while True:
+            try:
+                worked = await self.drain_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("dispatch pass failed")
+                worked = 0
+            if not worked:
+                await asyncio.sleep(idle)
+
+    async def drain(self, *, poll: float = 0.05) -> None:
+        """Send until nothing is left, retries included; bound it with asyncio.timeout."""
+        while True:
+            if not await self.drain_once():
+                async with self.sessions() as session:
+                    horizon = self.clock() + timedelta(days=3650)
+                    if not await outbox.pending_tenants(session=session, now=horizon):
+                        return
+                await asyncio.sleep(poll)
+
+    async def drain_once(self) -> int:
+        """One pass over every tenant with due rows; returns how many rows it settled."""
+        async with self.sessions() as session:
+            tenants = await outbox.pending_tenants(session=session, now=self.clock())
+        settled = 0
+        for tenant_id in tenants:
+            async with self._lead_tenant(tenant_id) as leading:
+                if not leading:
+                    continue
+                while True:
+                    now = self.clock()
+                    async with transaction(self.sessions) as session:
+                        rows = await outbox.claim(
+                            session=session,
+                            tenant_id=tenant_id,
+                            worker=self.worker_id,
+                            now=now,
+                            lease=self.policy.lease,
+                            limit=self.policy.batch,
+                        )
+                        claimed = [_Claim.of(row) for row in rows]
+                    if not claimed:
+                        break
+                    await self._deliver_batch(tenant_id, claimed)
+                    settled += len(claimed)
+        return settled
+
+    async def _deliver_batch(self, tenant_id: str, claimed: Sequence[_Claim]) -> None:
+        # Conversations are independent; within one, notices keep their order.
+        lanes: dict[str, list[_Claim]] = defaultdict(list)
+        for item in claimed:
+            lanes[item.lane].append(item)
+        gate = asyncio.Semaphore(self.policy.concurrency)
+
+        async def lane(items: list[_Claim]) -> None:
+            for item in items:
+                async with gate:
+                    await self._deliver(tenant_id, item)
+
+        await asyncio.gather(*(lane(items) for items in lanes.values()))
+
+    async def _deliver(self, tenant_id: str, item: _Claim) -> None:
+        try:
+            async with self.sessions() as session:
+                rendered = await render_notice(
+                    session=session, message=item.row, links=self.links, now=self.clock()
+                )
+        except Exception:
+            log.exception("could not render notice %s", item.row.kind)
+            await self._settle_final(tenant_id, item, Delivery.FAILED, "render failed")
+            return
+        if rendered.skip_reason is not None:
+            await self._settle_final(tenant_id, item, Delivery.SKIPPED, rendered.skip_reason)
+            return
+        if rendered.reference is None:
+            await self._settle_final(
+                tenant_id, item, Delivery.UNDELIVERABLE, rendered.undeliverable or "no chat"
+            )
+            return
+        await self._pace(tenant_id, rendered)
+        try:
+            activity_id = await self._send(rendered)
+        except SendFailed as failure:
+            await self._after_failure(tenant_id, item, rendered, failure)
+            return
+        async with transaction(self.sessions) as session:
+            if await outbox.mark_sent(
+                session=session,
+                tenant_id=tenant_id,
+                message_id=item.row.id,
+                worker=self.worker_id,
+                activity_id=activity_id,
+                now=self.clock(),
+            ):
+                await rendered.after_send(session, activity_id)
+        if rendered.update_activity_id:
+            self.stats.updated += 1
+        else:
+            self.stats.sent += 1
+
+    async def _pace(self, tenant_id: str, rendered: Rendered) -> None:
+        windows = self.pacer.conversation(rendered.conversation_id)
+        wait = self.pacer.tenant(tenant_id).reserve(time.monotonic())
+        if wait > 0:
+            await asyncio.sleep(wait)
+        # Other lanes of this conversation may take the slot while we sleep, so look again after waking.
+        delay = windows.wait(time.monotonic())
+        while delay > 0:
+            await asyncio.sleep(delay)
+            delay = windows.wait(time.monotonic())
+        windows.record(time.monotonic())
+
+    async def _send(self, rendered: Rendered) -> str | None:
+        assert rendered.reference is not None
+        reference = SdkReference().deserialize(rendered.reference)
+        result: dict[str, str | None] = {}
+
+        async def callback(context: TurnContext) -> None:
+            activity = MessageFactory.attachment(rendered.attachment)
+            if rendered.update_activity_id:
+                activity.id = rendered.update_activity_id
+                await context.update_activity(activity)
+                result["id"] = rendered.update_activity_id
+            else:
+                response = await context.send_activity(activity)
+                result["id"] = response.id if response is not None else None
+
+        try:
+            await self.adapter.continue_conversation(reference, callback, self.app_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - classified below by HTTP status
+            raise _failure(error) from error
+        return result.get("id")
+
+    async def _after_failure(
+        self, tenant_id: str, item: _Claim, rendered: Rendered, failure: SendFailed
+    ) -> None:
+        status = failure.status
+        if status == 403:
+            await self._settle_final(
+                tenant_id, item, Delivery.BLOCKED, "the user blocked or removed the bot (403)"
+            )
+            return
+        if status == 404:
+            await self._settle_final(tenant_id, item, Delivery.UNDELIVERABLE, "conversation not found (404)")
+            return
+        if status is not None and status not in RETRYABLE:
+            await self._settle_final(tenant_id, item, Delivery.FAILED, f"HTTP {status}")
+            return
+        attempt = item.row.attempts
+        backoff = min(self.policy.max_backoff, self.policy.base_backoff * 2 ** (attempt - 1))
+        delay = backoff * (0.8 + 0.4 * self._random.random())
+        if status == 429:
+            self.stats.throttled += 1
+            delay = max(delay, failure.retry_after or 0.0)
+            self.pacer.conversation(rendered.conversation_id).block(time.monotonic() + delay)
+        self.stats.retried += 1
+        async with transaction(self.sessions) as session:
+            outcome = await outbox.retry_later(
+                session=session,
+                tenant_id=tenant_id,
+                message_id=item.row.id,
+                worker=self.worker_id,
+                not_before=self.clock() + timedelta(seconds=delay),
+                error=f"HTTP {status}" if status else str(failure),
+                max_attempts=self.policy.max_attempts,
+            )
+        if outcome is Delivery.FAILED:
+            self.stats.final[Delivery.FAILED.value] += 1
+
+    async def _settle_final(self, tenant_id: str, item: _Claim, status: Delivery, reason: str) -> None:
+        async with transaction(self.sessions) as session:
+            await outbox.give_up(
+                session=session,
+                tenant_id=tenant_id,
+                message_id=item.row.id,
+                worker=self.worker_id,
+                status=status,
+                error=reason,
+            )
+        self.stats.final[status.value] += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    row: OutboxMessage
+    lane: str
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> _Claim:
+        return cls(row=row, lane=str(row.member_id or row.team_id or row.id))
+
+
+async def _try_lock(connection: AsyncConnection, tenant_id: str) -> bool:
+    result = await connection.execute(
+        select(func.pg_try_advisory_lock(func.hashtext("nurture.dispatch"), func.hashtext(tenant_id)))
+    )
+    return bool(result.scalar())

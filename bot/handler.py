@@ -1,0 +1,284 @@
+"""The Teams activity handler: installation events, commands and card actions."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import (
+    Activity,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
+    Attachment,
+    ChannelAccount,
+)
+from botbuilder.schema.teams import TeamInfo
+
+import cards
+from app.db import SessionMaker, transaction
+from app.keys import Clock
+from app.models import FollowUp, Lead, Member
+from app.services import conversations
+from app.services.access import Actor
+from app.services.lead_queries import LeadFilter, list_leads
+from app.services.tenant_config import load_config
+from bot.actions import ActionRunner, BadPayload, CardAction, Invocation, pipeline_card_for
+from bot.commands import Command, parse
+from bot.views import Links, ViewReader
+from cards.views import Banner
+
+log = logging.getLogger(__name__)
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MAX_CARDS_PER_ANSWER = 5
+
+
+def card_attachment(card: dict[str, Any]) -> Attachment:
+    """An Adaptive Card as a message attachment."""
+    return Attachment(content_type=CARD_CONTENT_TYPE, content=card)
+
+
+def locale_of(activity: Activity, member: Member | None = None) -> str:
+    """German when Teams (or, failing that, the member's profile) says so; English otherwise."""
+    raw = activity.locale or (member.locale if member else "") or ""
+    return "de" if raw.lower().startswith("de") else "en"
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The Entra ID tenant the activity comes from."""
+    if activity.conversation is not None and activity.conversation.tenant_id:
+        return str(activity.conversation.tenant_id)
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else None
+    return str(tenant["id"]) if tenant and tenant.get("id") else None
+
+
+def scope_of(activity: Activity) -> str:
+    """personal, groupChat or channel."""
+    kind = (activity.conversation.conversation_type if activity.conversation else None) or "personal"
+    return "channel" if kind == "channel" else kind
+
+
+class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
+    """Everything people do with the bot inside Teams."""
+
+    def __init__(self, *, sessions: SessionMaker, clock: Clock, links: Links) -> None:
+        super().__init__()
+        self._sessions = sessions
+        self._clock = clock
+        self._links = links
+        self._runner = ActionRunner(sessions=sessions, links=links)
+
+    # --- who is talking -----------------------------------------------------------------------------
+
+    async def _who(self, turn_context: TurnContext) -> Member | None:
+        activity = turn_context.activity
+        tenant_id = tenant_of(activity)
+        object_id = activity.from_property.aad_object_id if activity.from_property else None
+        if not tenant_id or not object_id:
+            return None
+        async with self._sessions() as session:
+            member = await conversations.member_by_object_id(
+                session=session, tenant_id=tenant_id, object_id=object_id
+            )
+        if member is not None:
+            return member
+        email = await self._email_of(turn_context)
+        async with transaction(self._sessions) as session:
+            return await conversations.link_object_id(
+                session=session, tenant_id=tenant_id, object_id=object_id, email=email
+            )
+
+    async def _email_of(self, turn_context: TurnContext) -> str | None:
+        # First contact only: Teams knows the address, the activity does not carry it.
+        try:
+            account = await TeamsInfo.get_member(turn_context, turn_context.activity.from_property.id)
+        except Exception:  # noqa: BLE001 - no roster (e.g. the Emulator): the person stays unknown
+            log.info("could not read the sender's Teams profile")
+            return None
+        return getattr(account, "email", None) or getattr(account, "user_principal_name", None)
+
+    async def _remember(self, turn_context: TurnContext, member: Member | None) -> None:
+        activity = turn_context.activity
+        tenant_id = tenant_of(activity)
+        if not tenant_id or activity.conversation is None:
+            return
+        reference = TurnContext.get_conversation_reference(activity)
+        async with transaction(self._sessions) as session:
+            await conversations.remember(
+                session=session,
+                tenant_id=tenant_id,
+                conversation_id=activity.conversation.id,
+                scope=scope_of(activity),
+                service_url=activity.service_url,
+                reference=reference.serialize(),
+                member_id=member.id if member is not None and scope_of(activity) == "personal" else None,
+                now=self._clock(),
+            )
+
+    async def _send_card(self, turn_context: TurnContext, card: dict[str, Any]) -> str | None:
+        response = await turn_context.send_activity(MessageFactory.attachment(card_attachment(card)))
+        return response.id if response is not None else None
+
+    # --- installation ---------------------------------------------------------------------------------
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        member = await self._who(turn_context)
+        await self._remember(turn_context, member)
+        await self._send_card(
+            turn_context,
+            cards.welcome_card(locale_of(turn_context.activity, member), scope_of(turn_context.activity)),
+        )
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        tenant_id = tenant_of(activity)
+        if tenant_id and activity.conversation is not None:
+            async with transaction(self._sessions) as session:
+                await conversations.forget(
+                    session=session, tenant_id=tenant_id, conversation_ids=[activity.conversation.id]
+                )
+
+    async def on_teams_members_added(
+        self,
+        teams_members_added: Sequence[ChannelAccount],
+        team_info: TeamInfo | None,
+        turn_context: TurnContext,
+    ) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if any(account.id == bot_id for account in teams_members_added):
+            # The bot itself joined this chat or team: keep the reference and say hello once.
+            member = await self._who(turn_context)
+            await self._remember(turn_context, member)
+            await self._send_card(
+                turn_context, cards.welcome_card(locale_of(activity, member), scope_of(activity))
+            )
+            return
+        if scope_of(activity) == "personal":
+            await self._remember(turn_context, await self._who(turn_context))
+
+    # --- messages -------------------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        member = await self._who(turn_context)
+        locale = locale_of(activity, member)
+        if member is None:
+            await self._send_card(turn_context, cards.error_card(Banner("error", "not_allowed"), locale))
+            return
+        await self._remember(turn_context, member)
+        text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
+        parsed = parse(text)
+        scope = scope_of(activity)
+        now = self._clock()
+        if parsed.command is Command.MY_FOLLOW_UPS and scope == "personal":
+            await self._my_follow_ups(turn_context, member, locale, now)
+        elif parsed.command is Command.LEAD and parsed.argument:
+            await self._lead(turn_context, member, parsed.argument, locale, now)
+        elif parsed.command is Command.DIGEST:
+            async with self._sessions() as session:
+                config = await load_config(session=session, tenant_id=member.tenant_id)
+                reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
+                view = await reader.digest(member, config)
+            await self._send_card(turn_context, cards.digest_card(view, locale, now))
+        elif parsed.command is Command.PIPELINE:
+            async with self._sessions() as session:
+                reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
+                team = await reader.team_for_channel(activity.conversation.id) if scope == "channel" else None
+                card = await pipeline_card_for(reader, member, team, locale)
+            await self._send_card(turn_context, card)
+        else:
+            await self._send_card(turn_context, cards.help_card(locale, scope))
+
+    async def _my_follow_ups(
+        self, turn_context: TurnContext, member: Member, locale: str, now: datetime
+    ) -> None:
+        zone = ZoneInfo(member.time_zone)
+        local_day = now.astimezone(zone).date()
+        end_of_day = datetime.combine(local_day + timedelta(days=1), datetime.min.time(), zone)
+        async with self._sessions() as session:
+            config = await load_config(session=session, tenant_id=member.tenant_id)
+            reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
+            due = list(await reader.due_for(member, until=end_of_day))
+            shown = due[:MAX_CARDS_PER_ANSWER]
+            views = []
+            for follow_up in shown:
+                lead = await session.get(Lead, follow_up.lead_id)
+                if lead is not None:
+                    views.append(await reader.follow_up(follow_up, lead, config))
+        await self._send_card(
+            turn_context, cards.follow_up_list_intro(len(due), len(due) - len(views), locale)
+        )
+        sent: list[tuple[str, str]] = []
+        for view in views:
+            activity_id = await self._send_card(turn_context, cards.follow_up_card(view, locale, now))
+            if activity_id:
+                sent.append((view.id, activity_id))
+        if sent:
+            # Remember where each card sits, so a change made in the tab updates it in place.
+            async with transaction(self._sessions) as session:
+                for follow_up_id, activity_id in sent:
+                    row = await session.get(FollowUp, uuid.UUID(follow_up_id))
+                    if row is not None:
+                        row.activity_id = activity_id
+                        row.conversation_id = turn_context.activity.conversation.id
+                        session.add(row)
+
+    async def _lead(
+        self, turn_context: TurnContext, member: Member, query: str, locale: str, now: datetime
+    ) -> None:
+        async with self._sessions() as session:
+            page = await list_leads(
+                session=session,
+                actor=Actor.of(member),
+                where=LeadFilter(search=query),
+                limit=MAX_CARDS_PER_ANSWER,
+            )
+            reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
+            if len(page.items) == 1:
+                lead = page.items[0]
+                config = await load_config(session=session, tenant_id=member.tenant_id)
+                active = await reader.active_follow_up(lead.id)
+                follow_up = await reader.follow_up(active, lead, config) if active else None
+                last = await reader.last_exchange(lead.id)
+                card = cards.lead_card(
+                    await reader.lead(lead), follow_up, [last] if last else [], locale, now
+                )
+            else:
+                matches = [await reader.lead(lead) for lead in page.items]
+                card = cards.lead_matches_card(matches, query, locale)
+        await self._send_card(turn_context, card)
+
+    # --- card actions ---------------------------------------------------------------------------------
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        activity = turn_context.activity
+        member = await self._who(turn_context)
+        locale = locale_of(activity, member)
+        tenant_id = tenant_of(activity)
+        if member is None or tenant_id is None:
+            card = cards.error_card(Banner("error", "not_allowed"), locale)
+        else:
+            try:
+                action = CardAction.parse(invoke_value.action)
+            except BadPayload as error:
+                card = cards.error_card(Banner("error", "invalid_input", {"field": error.field}), locale)
+            else:
+                call = Invocation(
+                    tenant_id=tenant_id,
+                    member=member,
+                    locale=locale,
+                    now=self._clock(),
+                    card_activity_id=activity.reply_to_id,
+                )
+                card = await self._runner.run(action, call)
+        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)

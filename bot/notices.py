@@ -1,0 +1,204 @@
+"""Turn one outbox row into the card to send and the chat to send it to, from fresh data."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from botbuilder.schema import Attachment
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import cards
+from app.models import (
+    ConversationReference,
+    FollowUp,
+    HandOff,
+    Lead,
+    Member,
+    OutboxMessage,
+    OwnershipChange,
+    Team,
+)
+from app.nurturing.enums import FollowUpStatus, Role
+from app.services import conversations
+from app.services.outbox import Notice
+from app.services.tenant_config import load_config
+from bot.actions import pipeline_card_for
+from bot.handler import card_attachment
+from bot.views import Links, ViewReader
+
+AfterSend = Callable[[AsyncSession, str | None], Awaitable[None]]
+
+
+async def _nothing(_session: AsyncSession, _activity_id: str | None) -> None:
+    return None
+
+
+@dataclass(slots=True)
+class Rendered:
+    attachment: Attachment | None = None
+    reference: dict[str, Any] | None = None
+    conversation_id: str = ""
+    update_activity_id: str | None = None
+    skip_reason: str | None = None
+    undeliverable: str | None = None
+    after_send: AfterSend = field(default=_nothing)
+
+
+def _skip(reason: str) -> Rendered:
+    return Rendered(skip_reason=reason)
+
+
+async def _personal(session: AsyncSession, member: Member | None, card: dict[str, Any]) -> Rendered:
+    if member is None:
+        return Rendered(undeliverable="no recipient")
+    reference = await conversations.personal_reference(
+        session=session, tenant_id=member.tenant_id, member_id=member.id
+    )
+    if reference is None:
+        # Recorded on the row, where the member's team lead sees it in the tab.
+        return Rendered(undeliverable=f"{member.display_name} has not installed the Nurture app")
+    return Rendered(
+        attachment=card_attachment(card),
+        reference=reference.reference,
+        conversation_id=reference.conversation_id,
+    )
+
+
+async def _team_leads(session: AsyncSession, tenant_id: str, team_id: uuid.UUID | None) -> Member | None:
+    statement = select(Member).where(Member.tenant_id == tenant_id, col(Member.active).is_(True))
+    if team_id is not None:
+        statement = statement.where(Member.team_id == team_id, Member.role == Role.LEAD)
+    else:
+        statement = statement.where(Member.role == Role.ADMIN)
+    return (await session.exec(statement.order_by(col(Member.display_name)))).first()
+
+
+async def render_notice(
+    *, session: AsyncSession, message: OutboxMessage, links: Links, now: datetime
+) -> Rendered:
+    """The card and destination for one notice; notices that went stale are skipped, not sent."""
+    tenant_id = message.tenant_id
+    payload = message.payload
+    reader = ViewReader(session=session, tenant_id=tenant_id, links=links, now=now)
+    recipient = await reader.member(message.member_id)
+    locale = recipient.locale if recipient else "en"
+    kind = Notice(message.kind)
+
+    if kind in (Notice.FOLLOW_UP_DUE, Notice.FOLLOW_UP_CHANGED):
+        follow_up = await session.get(FollowUp, uuid.UUID(payload["follow_up_id"]))
+        if follow_up is None or follow_up.tenant_id != tenant_id:
+            return _skip("follow-up no longer exists")
+        lead = await session.get(Lead, follow_up.lead_id)
+        if lead is None:
+            return _skip("lead no longer exists")
+        if kind is Notice.FOLLOW_UP_DUE and not FollowUpStatus(follow_up.status).is_active:
+            return _skip(f"follow-up already {follow_up.status}")
+        owner = await reader.member(follow_up.owner_id)
+        locale = owner.locale if owner else locale
+        config = await load_config(session=session, tenant_id=tenant_id)
+        card = cards.follow_up_card(await reader.follow_up(follow_up, lead, config), locale, now)
+        if kind is Notice.FOLLOW_UP_CHANGED:
+            if not follow_up.activity_id or not follow_up.conversation_id:
+                return _skip("no card to update")
+            row = (
+                await session.exec(
+                    select(ConversationReference).where(
+                        ConversationReference.tenant_id == tenant_id,
+                        ConversationReference.conversation_id == follow_up.conversation_id,
+                    )
+                )
+            ).first()
+            if row is None:
+                return Rendered(undeliverable="the chat with the card is gone")
+            return Rendered(
+                attachment=card_attachment(card),
+                reference=row.reference,
+                conversation_id=row.conversation_id,
+                update_activity_id=follow_up.activity_id,
+            )
+        rendered = await _personal(session, owner, card)
+        follow_up_id = follow_up.id
+
+        async def remember_card(inner: AsyncSession, activity_id: str | None) -> None:
+            row = await inner.get(FollowUp, follow_up_id)
+            if row is not None and activity_id:
+                row.activity_id = activity_id
+                row.conversation_id = rendered.conversation_id
+                inner.add(row)
+
+        rendered.after_send = remember_card
+        return rendered
+
+    if kind in (Notice.OWNER_ASSIGNED, Notice.OWNER_RELEASED):
+        change = await session.get(OwnershipChange, uuid.UUID(payload["change_id"]))
+        if change is None or change.tenant_id != tenant_id:
+            return _skip("ownership change no longer exists")
+        config = await load_config(session=session, tenant_id=tenant_id)
+        view = await reader.ownership(change, config)
+        if view is None:
+            return _skip("lead no longer exists")
+        card = (
+            cards.ownership_card(view, locale, now)
+            if kind is Notice.OWNER_ASSIGNED
+            else cards.ownership_fyi_card(view, locale)
+        )
+        return await _personal(session, recipient, card)
+
+    if kind in (Notice.HAND_OFF_PROPOSED, Notice.HAND_OFF_DECIDED):
+        hand_off = await session.get(HandOff, uuid.UUID(payload["hand_off_id"]))
+        if hand_off is None or hand_off.tenant_id != tenant_id:
+            return _skip("hand-off no longer exists")
+        view = await reader.hand_off(hand_off)
+        if view is None:
+            return _skip("lead no longer exists")
+        if kind is Notice.HAND_OFF_PROPOSED:
+            if view.status != "proposed":
+                return _skip(f"hand-off already {view.status}")
+            recipient = await _team_leads(session, tenant_id, message.team_id)
+            locale = recipient.locale if recipient else locale
+        return await _personal(session, recipient, cards.hand_off_card(view, locale, now))
+
+    if kind in (Notice.SLA_NUDGE, Notice.SLA_ESCALATE):
+        lead = await session.get(Lead, uuid.UUID(payload["lead_id"]))
+        if lead is None or lead.tenant_id != tenant_id:
+            return _skip("lead no longer exists")
+        if lead.first_touch_at is not None and lead.mql_at is not None and lead.first_touch_at >= lead.mql_at:
+            return _skip("lead was touched in the meantime")
+        if kind is Notice.SLA_ESCALATE:
+            recipient = await _team_leads(session, tenant_id, message.team_id)
+            locale = recipient.locale if recipient else locale
+        view = await reader.sla(lead, "nudge" if kind is Notice.SLA_NUDGE else "escalate")
+        return await _personal(session, recipient, cards.sla_card(view, locale, now))
+
+    if kind is Notice.DIGEST:
+        if recipient is None:
+            return _skip("member no longer exists")
+        config = await load_config(session=session, tenant_id=tenant_id)
+        view = await reader.digest(recipient, config)
+        if not view.top and not view.overdue:
+            return _skip("nothing due today")
+        return await _personal(session, recipient, cards.digest_card(view, locale, now))
+
+    if kind is Notice.PIPELINE_POST:
+        team = await session.get(Team, message.team_id) if message.team_id else None
+        if team is None or team.tenant_id != tenant_id:
+            return _skip("team no longer exists")
+        reference = await conversations.team_reference(session=session, tenant_id=tenant_id, team_id=team.id)
+        if reference is None:
+            return Rendered(undeliverable=f"no channel carries the pipeline of {team.name}")
+        viewer = await _team_leads(session, tenant_id, team.id) or await _team_leads(session, tenant_id, None)
+        if viewer is None:
+            return _skip("team has nobody to read it")
+        card = await pipeline_card_for(reader, viewer, team, viewer.locale)
+        return Rendered(
+            attachment=card_attachment(card),
+            reference=reference.reference,
+            conversation_id=reference.conversation_id,
+        )
+
+    return _skip(f"unknown notice {message.kind}")

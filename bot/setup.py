@@ -1,0 +1,56 @@
+"""Mount the bot on the aiohttp application: /api/messages, the dispatcher and key refresh."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from app import keys
+from bot.auth import build_authentication, keep_signing_keys_fresh, warm_signing_keys
+from bot.dispatcher import Dispatcher, DispatchPolicy
+from bot.endpoint import BOT, BotRuntime, messages, on_turn_error
+from bot.handler import NurtureBot
+from bot.views import Links
+
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+
+
+async def _bot(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    auth = build_authentication(settings)
+    adapter = CloudAdapter(auth)
+    adapter.on_turn_error = on_turn_error
+    links = Links.of(settings)
+    bot = NurtureBot(sessions=app[keys.SESSIONS], clock=app[keys.CLOCK], links=links)
+    app[BOT] = BotRuntime(adapter=adapter, auth=auth, bot=bot, app_id=settings.bot_app_id or "")
+    app[DISPATCHER] = Dispatcher(
+        adapter=adapter,
+        app_id=settings.bot_app_id or "",
+        sessions=app[keys.SESSIONS],
+        clock=app[keys.CLOCK],
+        links=links,
+        policy=DispatchPolicy(tenant_rate=settings.dispatcher_per_tenant_rate),
+    )
+    tasks: list[asyncio.Task[None]] = []
+    if settings.bot_app_id:
+        await warm_signing_keys(settings)
+        tasks.append(asyncio.create_task(keep_signing_keys_fresh(settings), name="nurture-bot-keys"))
+    if settings.dispatcher_enabled:
+        tasks.append(asyncio.create_task(app[DISPATCHER].run_forever(), name="nurture-dispatcher"))
+    yield
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await auth.close()
+
+
+def add_bot(app: web.Application) -> None:
+    """Serve the bot at /api/messages; call after the database context is registered."""
+    app.cleanup_ctx.append(_bot)
+    app.router.add_post("/api/messages", messages)
