@@ -206,7 +206,7 @@ class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     async def close(self) -> None:
         """Close the pooled connector clients."""
         for client in self._connectors.values():
-            await client.close()
+            await client.__aexit__(None, None, None)
         self._connectors.clear()
 
 

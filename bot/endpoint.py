@@ -71,7 +71,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
     if not activity.service_url or activity.conversation is None or not activity.conversation.id:
         return _problem(400, "not_an_activity", "serviceUrl and conversation.id are required")
 
-    auth_header = request.headers.get("Authorization", "")
+    auth_header = request.headers.get("Authorization")
     if settings.bot_app_id and not auth_header:
         return _problem(401, "unauthorized", "a Bot Framework token is required")
     try:

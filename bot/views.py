@@ -123,8 +123,8 @@ class ViewReader:
             email=lead.email,
             title=lead.title,
             company=company.name if company else None,
-            stage=lead.stage.value,
-            lifecycle=lead.lifecycle.value,
+            stage=str(lead.stage),
+            lifecycle=str(lead.lifecycle),
             score=_score(lead),
             owner_name=await self._name(lead.owner_id),
             tab_url=self.links.lead(lead.id),
@@ -154,12 +154,12 @@ class ViewReader:
         if message is not None and (touch is None or message.sent_at >= touch.occurred_at):
             summary = " · ".join(part for part in (message.subject, message.preview) if part)
             return ExchangeView(
-                direction=message.direction.value, channel=message.source, at=message.sent_at, summary=summary
+                direction=str(message.direction), channel=message.source, at=message.sent_at, summary=summary
             )
         if touch is not None:
             return ExchangeView(
-                direction=touch.direction.value,
-                channel=touch.kind.value,
+                direction=str(touch.direction),
+                channel=str(touch.kind),
                 at=touch.occurred_at,
                 summary=touch.summary or "",
             )
@@ -176,15 +176,15 @@ class ViewReader:
             due_at=follow_up.due_at,
             time_zone=owner.time_zone if owner else "UTC",
             overdue=active and follow_up.due_at < self.now - timedelta(hours=1),
-            kind=follow_up.kind.value,
+            kind=str(follow_up.kind),
             why_now=tuple(_reason(item) for item in follow_up.reasons),
-            suggested_channel=follow_up.suggested_channel.value if follow_up.suggested_channel else None,
-            content=ContentView(title=content.title, url=content.url, kind=content.kind.value)
+            suggested_channel=str(follow_up.suggested_channel) if follow_up.suggested_channel else None,
+            content=ContentView(title=content.title, url=content.url, kind=str(content.kind))
             if content
             else None,
             last_exchange=await self.last_exchange(lead.id),
-            status=follow_up.status.value,
-            outcome=follow_up.outcome.value if follow_up.outcome else None,
+            status=str(follow_up.status),
+            outcome=str(follow_up.outcome) if follow_up.outcome else None,
         )
 
     async def follow_up_by_id(self, follow_up_id: uuid.UUID, config: TenantConfig) -> FollowUpView | None:
@@ -301,8 +301,11 @@ class ViewReader:
         )
         names: dict[str, str] = {}
         for owner_id in metrics.overdue_by_owner:
-            member = await self.member(uuid.UUID(owner_id)) if owner_id else None
-            names[owner_id] = member.display_name if member else owner_id
+            try:
+                member = await self.member(uuid.UUID(owner_id))
+            except ValueError:  # follow-ups of unassigned leads are counted under "None"
+                member = None
+            names[owner_id] = member.display_name if member else "–"
         hot = (
             await self.session.exec(
                 select(Lead)

@@ -31,6 +31,7 @@ def sso_settings(database_url: str, identity: IdentityDouble) -> Settings:
     return Settings(
         database_url=database_url,
         scheduler_enabled=False,
+        dispatcher_enabled=False,
         entra_client_id=CLIENT_ID,
         entra_app_id_uri=APP_ID_URI,
         sso_jwks_url=identity.jwks_url,

@@ -11,7 +11,7 @@ from app.server import create_app
 
 
 def _settings(url: str) -> Settings:
-    return Settings(database_url=url, scheduler_enabled=False)
+    return Settings(database_url=url, scheduler_enabled=False, dispatcher_enabled=False)
 
 
 async def test_healthz_answers(aiohttp_client: type[TestClient], database_url: str) -> None:

@@ -1,0 +1,194 @@
+"""A rep works follow-ups from cards in the 1:1 chat, through the real botbuilder turn pipeline."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlmodel import col, func, select
+
+from app.db import SessionMaker
+from app.models import ConversationReference, FollowUp, Lead, OutboxMessage, Touchpoint
+from app.nurturing.enums import FollowUpStatus
+from tests.bot.conftest import NOW, Teams, actions_of, card_text
+from tests.factories import make_lead, make_org
+
+
+async def _active(sessions: SessionMaker, lead_id: uuid.UUID) -> FollowUp:
+    async with sessions() as session:
+        return (
+            await session.exec(
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(["open", "snoozed"])
+                )
+            )
+        ).one()
+
+
+async def _lead(sessions: SessionMaker, lead_id: uuid.UUID) -> Lead:
+    async with sessions() as session:
+        return (await session.exec(select(Lead).where(Lead.id == lead_id))).one()
+
+
+def _data(card: dict[str, Any], verb: str) -> dict[str, Any]:
+    action = next(a for a in actions_of(card) if a["verb"] == verb)
+    return dict(action["data"])
+
+
+async def test_my_follow_ups_then_done_updates_the_card(teams: Teams, sessions: SessionMaker) -> None:
+    rep = teams.org.reps[0]
+    lead_id = await make_lead(sessions, teams.org, owner=rep, first_name="Jana", last_name="Weiß")
+    assert await teams.say(rep, "my follow-ups") == 200
+    sent = teams.cards_to(rep)
+    assert len(sent) == 2, "an intro card and one card per due follow-up"
+    card = sent[1]
+    assert "Jana Weiß" in card_text(card) and card["version"] == "1.5"
+    async with sessions() as session:
+        reference = (await session.exec(select(ConversationReference))).one()
+    assert reference.member_id == rep.id and reference.scope == "personal"
+    follow_up = await _active(sessions, lead_id)
+    assert follow_up.activity_id is not None, "the card's activity id is kept to update it in place later"
+
+    data = _data(card, "followup.done") | {"outcome": "meeting_booked"}
+    status, body = await teams.execute(rep, "followup.done", data, reply_to=follow_up.activity_id)
+    assert status == 200 and body["statusCode"] == 200
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"
+    updated = body["value"]
+    assert "Marked done" in card_text(updated)
+    assert not [a for a in actions_of(updated) if a["verb"] == "followup.done"], (
+        "a closed card offers no Done"
+    )
+    async with sessions() as session:
+        done = await session.get(FollowUp, follow_up.id)
+        assert done is not None and done.status == FollowUpStatus.DONE and done.outcome == "meeting_booked"
+        touches = (await session.exec(select(func.count()).select_from(Touchpoint))).one()
+        pending_updates = (
+            await session.exec(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.kind == "follow_up.changed")
+            )
+        ).one()
+    assert touches == 1
+    assert pending_updates == 0, "the invoke response already updated this card; no outgoing update is queued"
+    next_one = await _active(sessions, lead_id)
+    assert next_one.id != follow_up.id, "the cadence planned the next follow-up"
+
+
+async def test_snooze_reschedule_and_log_from_the_card(teams: Teams, sessions: SessionMaker) -> None:
+    rep = teams.org.reps[0]
+    lead_id = await make_lead(sessions, teams.org, owner=rep)
+    await teams.say(rep, "meine follow-ups", locale="de-DE")
+    card = teams.cards_to(rep)[1]
+    assert "Erledigt" in card_text(card), "German Teams gets German cards"
+
+    status, body = await teams.execute(
+        rep, "followup.snooze", _data(card, "followup.snooze") | {"snooze": "tomorrow"}
+    )
+    assert status == 200 and "Zurückgestellt" not in card_text(body["value"])  # the invoke came in English
+    snoozed = await _active(sessions, lead_id)
+    assert snoozed.status == FollowUpStatus.SNOOZED and snoozed.due_at > NOW
+
+    fresh = await _lead(sessions, lead_id)
+    data = _data(card, "followup.log") | {
+        "version": fresh.version,
+        "touch_kind": "call",
+        "summary": "Talked budget",
+    }
+    status, body = await teams.execute(rep, "followup.log", data)
+    assert status == 200 and "logged" in card_text(body["value"])
+
+    fresh = await _lead(sessions, lead_id)
+    data = _data(card, "followup.reschedule") | {
+        "version": fresh.version,
+        "due_date": "2026-04-08",
+        "due_time": "10:30",
+    }
+    status, body = await teams.execute(rep, "followup.reschedule", data)
+    assert status == 200 and "Rescheduled" in card_text(body["value"])
+    moved = await _active(sessions, lead_id)
+    assert moved.due_at.isoformat().startswith("2026-04-08T08:30"), "10:30 Berlin summer time, stored in UTC"
+
+
+async def test_stale_version_gets_a_card_saying_what_changed(teams: Teams, sessions: SessionMaker) -> None:
+    rep = teams.org.reps[0]
+    lead_id = await make_lead(sessions, teams.org, owner=rep)
+    await teams.say(rep, "my follow-ups")
+    card = teams.cards_to(rep)[1]
+    data = _data(card, "followup.done")
+    data["version"] = int(data["version"]) - 1
+    before = await _active(sessions, lead_id)
+    status, body = await teams.execute(rep, "followup.done", data | {"outcome": "replied"})
+    assert status == 200
+    text = card_text(body["value"])
+    assert "changed since the card was sent" in text and "Awareness" in text
+    after = await _active(sessions, lead_id)
+    assert after.id == before.id and after.status == before.status, "nothing was written"
+
+
+async def test_tampered_payloads_change_nothing(teams: Teams, sessions: SessionMaker) -> None:
+    rep, other_rep = teams.org.reps[0], teams.org.reps[1]
+    lead_id = await make_lead(sessions, teams.org, owner=rep)
+    await teams.say(rep, "my follow-ups")
+    data = _data(teams.cards_to(rep)[1], "followup.done") | {"outcome": "replied"}
+    before = await _active(sessions, lead_id)
+
+    # Another rep replays the card's payload: not their lead.
+    status, body = await teams.execute(other_rep, "followup.done", data)
+    assert status == 200 and "not allowed" in card_text(body["value"])
+
+    # A lead id from another tenant, in a payload claiming that tenant.
+    foreign = await make_org(sessions)
+    foreign_lead = await make_lead(sessions, foreign, owner=foreign.reps[0])
+    foreign_follow_up = await _active(sessions, foreign_lead)
+    forged = data | {
+        "tenant_id": foreign.tenant_id,
+        "lead_id": str(foreign_lead),
+        "follow_up_id": str(foreign_follow_up.id),
+    }
+    status, body = await teams.execute(rep, "followup.done", forged)
+    assert status == 200 and "not allowed" in card_text(body["value"])
+    # ... and the same ids under our own tenant id: not found, and nothing of theirs shown.
+    status, body = await teams.execute(rep, "followup.done", forged | {"tenant_id": teams.org.tenant_id})
+    assert status == 200 and "Paula" not in card_text(body["value"])
+
+    # Garbage where ids belong, and an unknown verb.
+    status, body = await teams.execute(rep, "followup.done", data | {"follow_up_id": "'; drop table leads"})
+    assert status == 200 and "follow_up_id" in card_text(body["value"])
+    status, body = await teams.execute(rep, "followup.delete_everything", data)
+    assert status == 200 and "verb" in card_text(body["value"])
+
+    after = await _active(sessions, lead_id)
+    theirs = await _active(sessions, foreign_lead)
+    assert (after.id, after.status) == (before.id, before.status)
+    assert (theirs.id, theirs.status) == (foreign_follow_up.id, foreign_follow_up.status)
+
+
+async def test_malformed_activities_get_400(teams: Teams) -> None:
+    response = await teams.client.post(
+        "/api/messages", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400 and (await response.json())["error"] == "malformed_json"
+    status, body = await teams.post({"text": "no type"})
+    assert (status, body["error"]) == (400, "not_an_activity")
+    status, body = await teams.post({"type": "message", "text": "no conversation"})
+    assert (status, body["error"]) == (400, "not_an_activity")
+    huge = teams.activity(teams.org.reps[0], "message", text="x" * 300_000)
+    status, _ = await teams.post(huge)
+    assert status == 413
+
+
+async def test_commands_and_help(teams: Teams, sessions: SessionMaker) -> None:
+    rep = teams.org.reps[0]
+    await make_lead(
+        sessions, teams.org, owner=rep, first_name="Björn", last_name="Krüger", email="bjoern@kunde.example"
+    )
+    assert await teams.say(rep, "lead bjoern@kunde.example") == 200
+    assert "Björn Krüger" in card_text(teams.cards_to(rep)[-1])
+    assert await teams.say(rep, "what can you do") == 200
+    assert "my follow-ups" in card_text(teams.cards_to(rep)[-1])
+    assert await teams.say(rep, "hilfe", locale="de-DE") == 200
+    assert "meine follow-ups" in card_text(teams.cards_to(rep)[-1]).lower()
+    assert await teams.say(rep, "digest") == 200
+    assert await teams.say(teams.org.manager, "pipeline") == 200
+    assert teams.connector.activities(f"a:1personal-{teams.org.manager.id.hex}")
