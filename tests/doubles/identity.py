@@ -1,4 +1,12 @@
-"""A loopback stand-in for Entra ID: OpenID metadata, JWKS and signed tokens over real TLS (trustme).
+"""A loopback stand-in for Entra ID and the Bot Framework token service, over real TLS (trustme).
+
+It serves:
+
+- Entra ID OpenID metadata and JWKS, and signs Teams SSO tokens for the tab (``token``);
+- the Bot Framework channel's OpenID metadata and a JWKS whose keys carry ``endorsements``, and signs the
+  tokens the Bot Connector service sends to a bot (``bot_token``), so botframework-connector's own
+  validation runs unchanged;
+- a client-credentials token endpoint that msal can use as its authority, for the bot's outgoing tokens.
 
 It runs its own event loop in a thread, because some Microsoft libraries fetch keys with blocking calls
 and would deadlock against a double on their own loop."""
@@ -11,6 +19,8 @@ import ssl
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +29,17 @@ import trustme
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+# What login.botframework.com publishes today: each key lists the channels it may sign for, and
+# botframework-connector refuses a key whose endorsements lack the activity's channelId.
+DEFAULT_ENDORSEMENTS: tuple[str, ...] = ("msteams", "emulator", "webchat", "directline", "test")
+# The issuer the real Bot Connector service puts into tokens for bots (the SDK's default
+# TO_BOT_FROM_CHANNEL_TOKEN_ISSUER); it is a name, never fetched, so the double can use it as is.
+BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
+# Issuers the SDK hard-codes for Emulator (and skill) tokens: the v1 and v2 issuers of the tenant the
+# Bot Framework's own app registrations live in.
+EMULATOR_ISSUER_V1 = "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"
+EMULATOR_ISSUER_V2 = "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0"
 
 
 class SigningKey:
@@ -34,16 +55,43 @@ class SigningKey:
         return document
 
 
+@dataclass(frozen=True, slots=True)
+class TokenGrant:
+    """One call to the token endpoint and how it was answered."""
+
+    tenant: str
+    client_id: str | None
+    scope: str | None
+    status: int
+    error: str | None
+
+
 class IdentityDouble:
     """Start with ``start()``; ``base_url`` is https on 127.0.0.1 and ``ca_file`` is the CA to trust."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        bot_channel_issuer: str = BOT_FRAMEWORK_ISSUER,
+        endorsements: Sequence[str] = DEFAULT_ENDORSEMENTS,
+    ) -> None:
         self.ca = trustme.CA()
         self.ca_file = workdir / "identity-ca.pem"
         self.ca.cert_pem.write_to_path(str(self.ca_file))
         self._server_cert = self.ca.issue_cert("127.0.0.1", "localhost")
         self.keys = [SigningKey()]
         self.jwks_requests = 0
+        # The Bot Framework signs with its own keys, not Entra ID's; keeping them apart means a test
+        # cannot pass by accident with an SSO-signed token on the bot endpoint (or the other way round).
+        self.bot_keys = [SigningKey()]
+        self.endorsements: list[str] = list(endorsements)
+        self.bot_channel_issuer = bot_channel_issuer
+        self.bot_jwks_requests = 0
+        self.clients: dict[str, str] = {}
+        self.token_requests = 0
+        self.token_grants: list[TokenGrant] = []
+        self.access_token_lifetime = 3600
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -63,6 +111,152 @@ class IdentityDouble:
     def issuer_v1(self, tenant_id: str) -> str:
         return f"{self.base_url}/sts/{tenant_id}/"
 
+    # --- Bot Framework side -------------------------------------------------------------------------
+
+    @property
+    def bot_channel_metadata_url(self) -> str:
+        """Stands in for https://login.botframework.com/v1/.well-known/openidconfiguration."""
+        return f"{self.base_url}/botframework/v1/.well-known/openidconfiguration"
+
+    @property
+    def bot_channel_jwks_url(self) -> str:
+        return f"{self.base_url}/botframework/v1/.well-known/keys"
+
+    @property
+    def bot_emulator_metadata_url(self) -> str:
+        """Stands in for https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration."""
+        return f"{self.base_url}/common/v2.0/.well-known/openid-configuration"
+
+    def authority(self, tenant: str = "botframework.com") -> str:
+        """An msal authority on this double; the bot's outgoing tokens come from the botframework.com one."""
+        return f"{self.base_url}/{tenant}"
+
+    def token_endpoint(self, tenant: str = "botframework.com") -> str:
+        return f"{self.authority(tenant)}/oauth2/v2.0/token"
+
+    def rotate_bot_key(self) -> SigningKey:
+        """Publish a new Bot Framework signing key (with the same endorsements)."""
+        key = SigningKey()
+        self.bot_keys.append(key)
+        return key
+
+    def bot_token(
+        self,
+        *,
+        app_id: str,
+        service_url: str,
+        audience: str | None = None,
+        issuer: str | None = None,
+        lifetime: int = 3600,
+        key: SigningKey | None = None,
+        **extra: Any,
+    ) -> str:
+        """The token the Bot Connector service puts on an activity it posts to the bot ``app_id``.
+
+        Real ones carry no ``ver`` or ``appid`` claim, which also keeps the SDK from taking them for
+        skill tokens. Pass ``key=SigningKey()`` (not published) to forge the signature, a negative
+        ``lifetime`` for an expired token, or ``extra`` claims (a ``None`` value removes a claim)."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "serviceurl": service_url,
+            "nbf": now - 5,
+            "iat": now - 5,
+            "exp": now + lifetime,
+            "iss": issuer if issuer is not None else self.bot_channel_issuer,
+            "aud": audience if audience is not None else app_id,
+        }
+        claims.update(extra)
+        claims = {name: value for name, value in claims.items() if value is not None}
+        signer = key or self.bot_keys[0]
+        return jwt.encode(claims, signer.private, algorithm="RS256", headers={"kid": signer.kid})
+
+    def emulator_token(
+        self,
+        *,
+        app_id: str,
+        version: str = "1.0",
+        lifetime: int = 3600,
+        key: SigningKey | None = None,
+        **extra: Any,
+    ) -> str:
+        """A token as the Bot Framework Emulator sends: an Entra ID token for the bot's own app id.
+
+        The SDK recognises it by the hard-coded Bot Framework tenant issuers and checks it against
+        the Entra ID keys (``bot_emulator_metadata_url``)."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "aud": app_id,
+            "iss": EMULATOR_ISSUER_V1 if version == "1.0" else EMULATOR_ISSUER_V2,
+            "iat": now - 5,
+            "nbf": now - 5,
+            "exp": now + lifetime,
+            "ver": version,
+            "appid" if version == "1.0" else "azp": app_id,
+            "tid": "d6d49420-f39b-4df7-a1dc-d59a935871db",
+        }
+        claims.update(extra)
+        signer = key or self.keys[0]
+        return jwt.encode(claims, signer.private, algorithm="RS256", headers={"kid": signer.kid})
+
+    # --- client credentials (msal) ------------------------------------------------------------------
+
+    def add_client(self, client_id: str, secret: str) -> None:
+        """Register an app registration that may get tokens with ``client_secret``."""
+        self.clients[client_id] = secret
+
+    def access_token(
+        self,
+        *,
+        client_id: str,
+        resource: str,
+        tenant: str = "botframework.com",
+        lifetime: int | None = None,
+        key: SigningKey | None = None,
+        **extra: Any,
+    ) -> str:
+        """An app-only (client credentials) v1 access token, as Entra ID issues for api.botframework.com."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "aud": resource,
+            "iss": self.issuer_v1(tenant),
+            "iat": now - 5,
+            "nbf": now - 5,
+            "exp": now + (self.access_token_lifetime if lifetime is None else lifetime),
+            "appid": client_id,
+            "appidacr": "1",
+            "idtyp": "app",
+            "tid": tenant,
+            "ver": "1.0",
+        }
+        claims.update(extra)
+        signer = key or self.keys[0]
+        return jwt.encode(claims, signer.private, algorithm="RS256", headers={"kid": signer.kid})
+
+    def access_token_check(
+        self, *, audience: str, issuers: Iterable[str] | None = None
+    ) -> Callable[[str], bool]:
+        """A predicate for a server double (the Bot Connector double's ``require_token``): is this bearer
+        token signed by one of the keys published now, unexpired, for ``audience`` and, when given, from
+        one of ``issuers``? It checks in process, so a double on any loop can call it."""
+        allowed = set(issuers) if issuers is not None else None
+
+        def check(token: str) -> bool:
+            try:
+                kid = jwt.get_unverified_header(token).get("kid")
+                key = next((k for k in self.keys if k.kid == kid), None)
+                if key is None:
+                    return False
+                claims = jwt.decode(
+                    token, key.private.public_key(), algorithms=["RS256"], audience=audience, leeway=30
+                )
+            except jwt.PyJWTError:
+                return False
+            return allowed is None or claims.get("iss") in allowed
+
+        return check
+
+    # --- server -------------------------------------------------------------------------------------
+
     def start(self) -> IdentityDouble:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
@@ -78,6 +272,9 @@ class IdentityDouble:
         app = web.Application()
         app.router.add_get("/common/discovery/v2.0/keys", self._jwks)
         app.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._metadata)
+        app.router.add_get("/botframework/v1/.well-known/openidconfiguration", self._bot_metadata)
+        app.router.add_get("/botframework/v1/.well-known/keys", self._bot_jwks)
+        app.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -97,8 +294,67 @@ class IdentityDouble:
                 "issuer": self.issuer_v2(tenant),
                 "jwks_uri": self.jwks_url,
                 "id_token_signing_alg_values_supported": ["RS256"],
+                # msal reads both endpoints from here when the authority points at this double.
+                "token_endpoint": self.token_endpoint(tenant),
+                "authorization_endpoint": f"{self.authority(tenant)}/oauth2/v2.0/authorize",
             }
         )
+
+    async def _bot_metadata(self, _request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "issuer": self.bot_channel_issuer,
+                "authorization_endpoint": "https://invalid.botframework.com",
+                "jwks_uri": self.bot_channel_jwks_url,
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            }
+        )
+
+    async def _bot_jwks(self, _request: web.Request) -> web.Response:
+        self.bot_jwks_requests += 1
+        keys = [dict(key.jwk(), endorsements=list(self.endorsements)) for key in self.bot_keys]
+        return web.json_response({"keys": keys})
+
+    async def _token(self, request: web.Request) -> web.Response:
+        self.token_requests += 1
+        tenant = request.match_info["tenant"]
+        form = await request.post()
+        client_id = _form_value(form, "client_id")
+        scope = _form_value(form, "scope")
+
+        def refuse(status: int, error: str, code: int, text: str) -> web.Response:
+            self.token_grants.append(TokenGrant(tenant, client_id, scope, status, error))
+            # The shape Entra ID answers with; msal hands ``error`` and ``error_description`` back.
+            return web.json_response(
+                {
+                    "error": error,
+                    "error_description": f"AADSTS{code}: {text}",
+                    "error_codes": [code],
+                    "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
+                    "trace_id": str(uuid.uuid4()),
+                    "correlation_id": str(uuid.uuid4()),
+                },
+                status=status,
+            )
+
+        if _form_value(form, "grant_type") != "client_credentials":
+            return refuse(400, "unsupported_grant_type", 7000218, "only client_credentials is served here.")
+        if not client_id or client_id not in self.clients:
+            return refuse(400, "unauthorized_client", 700016, f"Application '{client_id}' was not found.")
+        if _form_value(form, "client_secret") != self.clients[client_id]:
+            return refuse(401, "invalid_client", 7000215, "Invalid client secret provided.")
+        scopes = (scope or "").split()
+        resources = [item.removesuffix("/.default") for item in scopes if item.endswith("/.default")]
+        if len(resources) != 1:
+            return refuse(400, "invalid_scope", 1002012, "client credentials need one '<resource>/.default'.")
+        self.token_grants.append(TokenGrant(tenant, client_id, scope, 200, None))
+        lifetime = self.access_token_lifetime
+        token = self.access_token(client_id=client_id, resource=resources[0], tenant=tenant)
+        grant = {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime}
+        return web.json_response(dict(grant, access_token=token))
+
+    # --- Teams SSO (the tab) ------------------------------------------------------------------------
 
     def rotate(self) -> SigningKey:
         """Publish a new signing key (Entra ID rotates keys; validators must pick them up)."""
@@ -136,3 +392,8 @@ class IdentityDouble:
         claims.update(extra)
         signer = key or self.keys[0]
         return jwt.encode(claims, signer.private, algorithm="RS256", headers={"kid": signer.kid})
+
+
+def _form_value(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
