@@ -137,7 +137,7 @@ async def test_local_mode_serves_loopback_without_a_token(
         client = await aiohttp_client(app)
         teams = Teams(client=client, connector=connector, org=org)
         assert await teams.say(org.reps[0], "help") == 200
-        # aiohttp's test client always connects from loopback; a forwarded header must not change that verdict.
+        # The test client connects from loopback; a forwarded header must not change the verdict.
         response = await client.post(
             "/api/messages",
             json=teams.activity(org.reps[0], "message", text="help"),
