@@ -25,6 +25,11 @@ $(TAB)/node_modules/.package-lock.json: $(TAB)/package-lock.json
 $(TAB_BUILT): $(TAB)/node_modules/.package-lock.json $(shell find $(TAB)/src -type f) $(TAB)/index.html $(TAB)/vite.config.ts
 	cd $(TAB) && npm run build
 
+# The official adaptivecards JS library that tests/cards/test_renderer.py parses every sample card with.
+CARD_RENDERER := tests/cards/renderer
+$(CARD_RENDERER)/node_modules/.package-lock.json: $(CARD_RENDERER)/package-lock.json
+	cd $(CARD_RENDERER) && npm install --no-audit --no-fund
+
 ## Build the tab (React + Fluent UI) into app/tab/dist, served at /tab/
 tab: $(TAB_BUILT)
 
@@ -48,7 +53,7 @@ typecheck: $(STAMP) $(TAB)/node_modules/.package-lock.json
 	cd $(TAB) && npm run --silent typecheck
 
 ## Lint, type-check, then the whole suite (PostgreSQL too when NURTURE_TEST_PG_URL is set)
-test: lint typecheck $(TAB_BUILT)
+test: lint typecheck $(TAB_BUILT) $(CARD_RENDERER)/node_modules/.package-lock.json
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -58,4 +63,4 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_webhook.py
 
 clean:
-	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist
+	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist $(CARD_RENDERER)/node_modules

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import random
 import sys
@@ -212,6 +213,19 @@ def cmd_score_recompute(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cards_sample(_settings: Settings, args: argparse.Namespace) -> int:
+    from cards.samples import sample_cards
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    samples = sample_cards()
+    for kind, locale, card in samples:
+        document = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
+        (out / f"{kind}.{locale}.json").write_text(document, encoding="utf-8")
+    console.print(f"[green]wrote {len(samples)} card(s)[/green] to {out}")
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------------
 
 
@@ -262,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_parser("recompute", parents=[common, tenant], help="recompute every lead's score").set_defaults(
         handler=cmd_score_recompute
     )
+
+    cards = commands.add_parser("cards", help="adaptive cards").add_subparsers(
+        dest="cards_command", required=True
+    )
+    cards_sample = cards.add_parser("sample", parents=[common], help="write every sample card as JSON")
+    cards_sample.add_argument("--out", required=True, help="directory for the JSON files")
+    cards_sample.set_defaults(handler=cmd_cards_sample)
     return parser
 
 

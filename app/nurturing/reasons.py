@@ -60,12 +60,73 @@ _ENGLISH: dict[str, str] = {
 }
 
 
-def describe_en(reason: Reason) -> str:
-    """English text for a reason; an unknown code is shown as itself."""
-    template = _ENGLISH.get(reason.code)
+# German wording for the same codes: neutral business tone without addressing the reader, as in a CRM note.
+_GERMAN: dict[str, str] = {
+    "pricing_views": "hat die Preisseite {count}-mal in den letzten {days} Tagen besucht",
+    "pricing_viewed": "hat sich die Preise angesehen",
+    "demo_requested": "hat eine Demo angefragt",
+    "trial_started": "hat eine Testphase gestartet",
+    "meeting_booked": "hat einen Termin gebucht",
+    "replied": "hat geantwortet",
+    "webinar_attended": "hat an einem Webinar teilgenommen",
+    "comparison_content": "hat Vergleiche oder Fallstudien gelesen",
+    "page_views": "hat {count} Seiten in den letzten {days} Tagen angesehen",
+    "no_signals": "noch keine Kaufsignale",
+    "contact_sales_form": "hat das Vertriebskontaktformular ausgefüllt",
+    "fit": "passt zum idealen Kundenprofil ({points} Fit-Punkte)",
+    "engagement": "ist aktiv ({points} Engagement-Punkte)",
+    "intent": "zeigt Kaufabsicht: {kind}",
+    "cadence": "regelmäßiger Kontakt in der Phase {stage}, alle {days} Tage",
+    "engagement_rising": "das Engagement steigt, daher kommt der nächste Kontakt früher",
+    "engagement_falling": "das Engagement sinkt, daher langsamer und mit hilfreichen Inhalten",
+    "no_reply_after": "keine Antwort nach {touches} Kontakten: eine hilfreiche Erinnerung, "
+    "nicht dieselbe Nachricht",
+    "long_term_nurture": "keine Antwort nach {touches} Kontakten: in die Langzeitbetreuung verschoben",
+    "reply_pull_forward": "der Lead hat geantwortet, daher kommt der nächste Schritt früher",
+    "discovery_call": "Übergabe angenommen: Erstgespräch vereinbaren",
+    "stage_content": "passt zur Phase {stage}",
+    "persona_match": "geschrieben für {persona}",
+    "topic_match": "passt zum Interesse an {topic}",
+    "library_exhausted": "alle passenden Inhalte wurden schon verschickt: ein persönlicher Check-in",
+    "call_decision": "die Entscheidung steht an: ein Anruf klärt Zeitplan und Eignung schneller",
+    "call_after_reply": "kürzlich geantwortet: das Gespräch am Telefon fortsetzen",
+    "sla_untouched": "neuer MQL seit {hours} Arbeitsstunden unbearbeitet",
+    "rep_override": "vom Vertrieb festgelegt",
+    "rep_proposed": "vom Vertrieb vorgeschlagen: {note}",
+    "score_rule": "{label} ({points} Punkte)",
+    "score_threshold": "Score hat die MQL-Schwelle erreicht",
+}
+
+
+# Stage codes arrive as parameters (``cadence``, ``stage_content``); German text needs them translated too.
+_GERMAN_STAGES: dict[str, str] = {
+    "awareness": "Orientierung",
+    "evaluation": "Evaluierung",
+    "decision": "Entscheidung",
+}
+
+
+def _render(table: Mapping[str, str], reason: Reason, params: Mapping[str, ParamValue]) -> str:
+    template = table.get(reason.code)
     if template is None:
         return reason.code
     try:
-        return template.format(**reason.params)
+        return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return reason.code
+
+
+def describe_en(reason: Reason) -> str:
+    """English text for a reason; an unknown code is shown as itself."""
+    return _render(_ENGLISH, reason, reason.params)
+
+
+def describe(reason: Reason, locale: str) -> str:
+    """German text for ``de*`` locales, English otherwise; an unknown code is shown as itself."""
+    if not locale.lower().startswith("de"):
+        return describe_en(reason)
+    params = dict(reason.params)
+    stage = params.get("stage")
+    if isinstance(stage, str):
+        params["stage"] = _GERMAN_STAGES.get(stage, stage)
+    return _render(_GERMAN, reason, params)

@@ -1,0 +1,130 @@
+"""The team's pipeline card for a manager's channel, refreshed through Action.Execute."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from microsoft_teams.cards.core import CardElement, Column, ColumnSet, ExecuteAction
+
+from cards import actions as act
+from cards import format as fmt
+from cards.elements import (
+    SHORT,
+    bullets,
+    clip,
+    execute,
+    facts,
+    finish,
+    heading,
+    para,
+    refresh_for,
+    section,
+)
+from cards.strings import CONVERSION_ORDER, LIFECYCLE_ORDER, STAGE_ORDER, label, text
+from cards.views import PipelineView
+
+REP_LIMIT = 8
+HOT_LIMIT = 5
+
+
+def _ordered(counts: Mapping[str, Any], order: Iterable[str]) -> list[str]:
+    known = [key for key in order if key in counts]
+    return known + sorted(key for key in counts if key not in known)
+
+
+def _count_rows(
+    counts: Mapping[str, int], order: Iterable[str], group: str, locale: str
+) -> list[tuple[str, str]]:
+    return [(label(locale, group, key), str(counts[key])) for key in _ordered(counts, order)]
+
+
+def _refresh_action(view: PipelineView, locale: str) -> ExecuteAction:
+    data = {act.DATA_TENANT_ID: view.tenant_id, act.DATA_TEAM_ID: view.team_id}
+    return execute(text(locale, "btn.refresh"), act.PIPELINE_REFRESH, data)
+
+
+def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, Any]:
+    """Counts, conversions, speed, overdue work and hot leads for one team and period."""
+    title = text(locale, "pipeline.title", team=clip(view.team_name, SHORT))
+    period = text(
+        locale,
+        "pipeline.period",
+        since=fmt.day(fmt.local(view.since, "UTC").date(), locale),
+        until=fmt.day(fmt.local(view.until, "UTC").date(), locale),
+        now=f"{fmt.day_time(now, 'UTC', locale)} UTC",
+    )
+    first_touch = (
+        fmt.hours(view.median_hours_to_first_touch, locale)
+        if view.median_hours_to_first_touch is not None
+        else text(locale, "none")
+    )
+    body: list[CardElement] = [
+        heading(title),
+        para(period, subtle=True),
+        ColumnSet(
+            columns=[
+                Column(
+                    width="stretch",
+                    items=[
+                        section(text(locale, "pipeline.lifecycle")),
+                        facts(_count_rows(view.by_lifecycle, LIFECYCLE_ORDER, "lifecycle", locale)),
+                    ],
+                ),
+                Column(
+                    width="stretch",
+                    items=[
+                        section(text(locale, "pipeline.stage")),
+                        facts(_count_rows(view.by_stage, STAGE_ORDER, "stage", locale)),
+                    ],
+                ),
+            ]
+        ),
+        section(text(locale, "pipeline.period_facts")),
+        facts(
+            [
+                (text(locale, "pipeline.new_mqls"), str(view.new_mqls)),
+                (text(locale, "pipeline.accepted"), str(view.hand_offs_accepted)),
+                (text(locale, "pipeline.rejected"), str(view.hand_offs_rejected)),
+                (text(locale, "pipeline.first_touch"), first_touch),
+            ]
+        ),
+        section(text(locale, "pipeline.conversion")),
+        facts(
+            (label(locale, "conversion", key), fmt.percent(view.conversion[key], locale))
+            for key in _ordered(view.conversion, CONVERSION_ORDER)
+        ),
+        section(text(locale, "pipeline.overdue")),
+    ]
+    reps = sorted(view.overdue_by_rep, key=lambda row: (-row[1], row[0]))
+    reps = [row for row in reps if row[1] > 0]
+    if reps:
+        body.append(facts((clip(name, SHORT), str(count)) for name, count in reps[:REP_LIMIT]))
+        if len(reps) > REP_LIMIT:
+            body.append(para(text(locale, "pipeline.more_reps", more=len(reps) - REP_LIMIT), subtle=True))
+    else:
+        body.append(para(text(locale, "pipeline.no_overdue"), subtle=True, spacing=True))
+    body.append(section(text(locale, "pipeline.hot")))
+    if view.hot_leads:
+        hot = sorted(view.hot_leads, key=lambda lead: -lead.score.total)[:HOT_LIMIT]
+        body.append(
+            bullets(
+                text(
+                    locale,
+                    "pipeline.hot_item",
+                    name=clip(lead.name, SHORT),
+                    url=lead.tab_url,
+                    company=clip(lead.company or text(locale, "none"), SHORT),
+                    score=lead.score.total,
+                )
+                for lead in hot
+            )
+        )
+    else:
+        body.append(para(text(locale, "pipeline.no_hot"), subtle=True, spacing=True))
+    # The same Execute twice: automatic refresh for up to 60 readers, a button for everyone else.
+    refresh = refresh_for(view.refresh_user_ids, _refresh_action(view, locale))
+    return finish(
+        body, [_refresh_action(view, locale)], refresh=refresh, full_width=True, fallback_text=title
+    )

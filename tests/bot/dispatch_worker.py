@@ -1,0 +1,59 @@
+"""One dispatcher process for the two-process test: drains the outbox, then prints its figures as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from app.config import Settings
+from app.db import create_engine, create_sessionmaker
+from bot.auth import build_authentication
+from bot.dispatcher import Dispatcher, DispatchPolicy
+from bot.views import Links
+
+
+async def main(database_url: str, tenant_rate: float, base_backoff: float, limit: float) -> dict[str, object]:
+    settings = Settings(database_url=database_url)
+    engine = create_engine(settings)
+    auth = build_authentication(settings)
+    dispatcher = Dispatcher(
+        adapter=CloudAdapter(auth),
+        app_id="",
+        sessions=create_sessionmaker(engine),
+        clock=lambda: datetime.now(UTC),
+        links=Links.of(settings),
+        policy=DispatchPolicy(
+            tenant_rate=tenant_rate, base_backoff=base_backoff, lease=timedelta(seconds=30)
+        ),
+    )
+    try:
+        async with asyncio.timeout(limit):
+            await dispatcher.drain(poll=0.2)
+    finally:
+        await auth.close()
+        await engine.dispose()
+    stats = dispatcher.stats
+    return {
+        "sent": stats.sent,
+        "retried": stats.retried,
+        "throttled": stats.throttled,
+        "final": dict(stats.final),
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--tenant-rate", type=float, default=48.0)
+    parser.add_argument("--base-backoff", type=float, default=2.0)
+    parser.add_argument("--timeout", type=float, default=600.0)
+    arguments = parser.parse_args()
+    result = asyncio.run(
+        main(arguments.database_url, arguments.tenant_rate, arguments.base_backoff, arguments.timeout)
+    )
+    json.dump(result, sys.stdout)
