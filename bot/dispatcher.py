@@ -33,7 +33,7 @@ from app.models import OutboxMessage
 from app.services import outbox
 from app.services.outbox import Delivery
 from bot.notices import Rendered, render_notice
-from bot.throttle import Pacer
+from bot.throttle import Pacer, SlidingWindows
 from bot.views import Links
 
 log = logging.getLogger(__name__)
@@ -212,12 +212,14 @@ class Dispatcher:
                 tenant_id, item, Delivery.UNDELIVERABLE, rendered.undeliverable or "no chat"
             )
             return
-        await self._pace(tenant_id, rendered)
+        cell = await self._pace(tenant_id, rendered)
         try:
             activity_id = await self._send(rendered)
         except SendFailed as failure:
+            SlidingWindows.finished(cell, time.monotonic())
             await self._after_failure(tenant_id, item, rendered, failure)
             return
+        SlidingWindows.finished(cell, time.monotonic())
         async with transaction(self.sessions) as session:
             if await outbox.mark_sent(
                 session=session,
@@ -233,7 +235,7 @@ class Dispatcher:
         else:
             self.stats.sent += 1
 
-    async def _pace(self, tenant_id: str, rendered: Rendered) -> None:
+    async def _pace(self, tenant_id: str, rendered: Rendered) -> list[float]:
         windows = self.pacer.conversation(rendered.conversation_id)
         wait = self.pacer.tenant(tenant_id).reserve(time.monotonic())
         if wait > 0:
@@ -243,7 +245,7 @@ class Dispatcher:
         while delay > 0:
             await asyncio.sleep(delay)
             delay = windows.wait(time.monotonic())
-        windows.record(time.monotonic())
+        return windows.record(time.monotonic())
 
     async def _send(self, rendered: Rendered) -> str | None:
         assert rendered.reference is not None

@@ -20,26 +20,34 @@ class SlidingWindows:
 
     limits: tuple[tuple[float, int], ...] = CONVERSATION_LIMITS
     margin: float = 0.05
-    _sent: deque[float] = field(default_factory=deque)
+    _sent: deque[list[float]] = field(default_factory=deque)  # one mutable cell per send
     _blocked_until: float = 0.0
 
     def wait(self, now: float) -> float:
         """Seconds until one more send keeps every rule."""
         longest = max(window for window, _ in self.limits) * (1 + self.margin)
-        while self._sent and self._sent[0] <= now - longest:
+        while self._sent and self._sent[0][0] <= now - longest:
             self._sent.popleft()
         delay = max(0.0, self._blocked_until - now)
         for window, most in self.limits:
             span = window * (1 + self.margin)
             if len(self._sent) >= most:
                 # The send `most` places back must leave the window before another may go.
-                oldest_in_way = self._sent[-most]
+                oldest_in_way = self._sent[-most][0]
                 delay = max(delay, oldest_in_way + span - now)
         return delay
 
-    def record(self, now: float) -> None:
-        """A send went out at ``now``."""
-        self._sent.append(now)
+    def record(self, now: float) -> list[float]:
+        """A send starts at ``now``; pass the returned cell to ``finished`` when its answer is in."""
+        cell = [now]
+        self._sent.append(cell)
+        return cell
+
+    @staticmethod
+    def finished(cell: list[float], now: float) -> None:
+        """The send's answer came at ``now``. Teams saw it somewhere between start and answer, so later
+        sends are spaced from the answer: that bounds the arrival times, not just our send times."""
+        cell[0] = now
 
     def block(self, until: float) -> None:
         """Teams said 429: nothing goes to this key before ``until``."""
