@@ -382,8 +382,11 @@ class ActionRunner:
 
     async def _visible(self, session: AsyncSession, key: str, object_id: uuid.UUID, call: Invocation) -> bool:
         # A refusal must not show another rep's lead to someone who tampered with the ids.
-        model = FollowUp if key == contract.DATA_FOLLOW_UP_ID else HandOff
-        row = await session.get(model, object_id)
+        row: FollowUp | HandOff | None = (
+            await session.get(FollowUp, object_id)
+            if key == contract.DATA_FOLLOW_UP_ID
+            else await session.get(HandOff, object_id)
+        )
         if row is None or row.tenant_id != call.tenant_id:
             return False
         try:

@@ -136,7 +136,8 @@ class MsalCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[m
     ) -> Authentication:
         """Credentials for one audience; the first token is fetched off the event loop."""
         if not self._app_id:
-            return MicrosoftAppCredentials.empty()
+            empty: Authentication = MicrosoftAppCredentials.empty()
+            return empty
         if app_id != self._app_id:
             raise PermissionError("activity addressed to another bot")
         app = await asyncio.to_thread(self._msal)
@@ -169,7 +170,9 @@ class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
         self._connectors: dict[tuple[str, str], ConnectorClient] = {}
         self._user_token_clients: dict[str, UserTokenClient] = {}
 
-    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str | None
+    ) -> AuthenticateRequestResult:
         result: AuthenticateRequestResult = await self._inner.authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
             result.connector_factory = _CachedConnectorFactory(result.connector_factory, self._connectors)

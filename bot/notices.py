@@ -139,13 +139,13 @@ async def render_notice(
         if change is None or change.tenant_id != tenant_id:
             return _skip("ownership change no longer exists")
         config = await load_config(session=session, tenant_id=tenant_id)
-        view = await reader.ownership(change, config)
-        if view is None:
+        ownership = await reader.ownership(change, config)
+        if ownership is None:
             return _skip("lead no longer exists")
         card = (
-            cards.ownership_card(view, locale, now)
+            cards.ownership_card(ownership, locale, now)
             if kind is Notice.OWNER_ASSIGNED
-            else cards.ownership_fyi_card(view, locale)
+            else cards.ownership_fyi_card(ownership, locale)
         )
         return await _personal(session, recipient, card)
 
@@ -153,15 +153,15 @@ async def render_notice(
         hand_off = await session.get(HandOff, uuid.UUID(payload["hand_off_id"]))
         if hand_off is None or hand_off.tenant_id != tenant_id:
             return _skip("hand-off no longer exists")
-        view = await reader.hand_off(hand_off)
-        if view is None:
+        hand_off_view = await reader.hand_off(hand_off)
+        if hand_off_view is None:
             return _skip("lead no longer exists")
         if kind is Notice.HAND_OFF_PROPOSED:
-            if view.status != "proposed":
-                return _skip(f"hand-off already {view.status}")
+            if hand_off_view.status != "proposed":
+                return _skip(f"hand-off already {hand_off_view.status}")
             recipient = await _team_leads(session, tenant_id, message.team_id)
             locale = recipient.locale if recipient else locale
-        return await _personal(session, recipient, cards.hand_off_card(view, locale, now))
+        return await _personal(session, recipient, cards.hand_off_card(hand_off_view, locale, now))
 
     if kind in (Notice.SLA_NUDGE, Notice.SLA_ESCALATE):
         lead = await session.get(Lead, uuid.UUID(payload["lead_id"]))
@@ -172,17 +172,17 @@ async def render_notice(
         if kind is Notice.SLA_ESCALATE:
             recipient = await _team_leads(session, tenant_id, message.team_id)
             locale = recipient.locale if recipient else locale
-        view = await reader.sla(lead, "nudge" if kind is Notice.SLA_NUDGE else "escalate")
-        return await _personal(session, recipient, cards.sla_card(view, locale, now))
+        sla_view = await reader.sla(lead, "nudge" if kind is Notice.SLA_NUDGE else "escalate")
+        return await _personal(session, recipient, cards.sla_card(sla_view, locale, now))
 
     if kind is Notice.DIGEST:
         if recipient is None:
             return _skip("member no longer exists")
         config = await load_config(session=session, tenant_id=tenant_id)
-        view = await reader.digest(recipient, config)
-        if not view.top and not view.overdue:
+        digest = await reader.digest(recipient, config)
+        if not digest.top and not digest.overdue:
             return _skip("nothing due today")
-        return await _personal(session, recipient, cards.digest_card(view, locale, now))
+        return await _personal(session, recipient, cards.digest_card(digest, locale, now))
 
     if kind is Notice.PIPELINE_POST:
         team = await session.get(Team, message.team_id) if message.team_id else None

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -348,7 +348,7 @@ class ViewReader:
         )
         if team is not None:
             statement = statement.where(
-                (Member.team_id == team.id) | col(Member.role).in_(["manager", "admin"])
+                or_(col(Member.team_id) == team.id, col(Member.role).in_(["manager", "admin"]))
             )
         statement = statement.order_by(col(Member.role), col(Member.display_name)).limit(60)
         return [value for value in (await self.session.exec(statement)).all() if value]

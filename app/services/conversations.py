@@ -79,7 +79,9 @@ async def remember(
             )
         ).first()
     if row is None:
-        row = ConversationReference(tenant_id=tenant_id, conversation_id=conversation_id, scope=scope)
+        row = ConversationReference(
+            tenant_id=tenant_id, conversation_id=conversation_id, scope=scope, service_url=service_url
+        )
     row.scope = scope
     row.service_url = service_url
     row.reference = reference

@@ -80,7 +80,9 @@ async def test_dev_sign_in_works_in_local_mode_from_loopback(
     aiohttp_client: Callable[..., Awaitable[TestClient]], database_url: str, sessions: SessionMaker
 ) -> None:
     org = await make_org(sessions, now=T0)
-    client = await aiohttp_client(create_app(Settings(database_url=database_url, scheduler_enabled=False, dispatcher_enabled=False)))
+    client = await aiohttp_client(
+        create_app(Settings(database_url=database_url, scheduler_enabled=False, dispatcher_enabled=False))
+    )
     ok = await client.get("/api/v1/me", headers={"Authorization": f"Dev {org.tenant_id} {org.reps[0].email}"})
     assert ok.status == 200
     assert (await ok.json())["member"]["email"] == org.reps[0].email

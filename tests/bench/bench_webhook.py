@@ -76,7 +76,9 @@ async def seed(url: str, leads: int) -> str:
 async def run(url: str, leads: int, batches: int, repetitions: int) -> list[float]:
     key = await seed(url, leads)
     secret = key.split("_", 2)[2]
-    server = TestServer(create_app(Settings(database_url=url, scheduler_enabled=False, dispatcher_enabled=False)))
+    server = TestServer(
+        create_app(Settings(database_url=url, scheduler_enabled=False, dispatcher_enabled=False))
+    )
     await server.start_server()
     rng = random.Random(7)
     rates: list[float] = []

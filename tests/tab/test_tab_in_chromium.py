@@ -52,7 +52,9 @@ async def site(
             sessions, org, email=f"lead{index}@kunde.example", first_name=f"Lead{index}", owner=org.reps[0]
         )
     server = await aiohttp_server(
-        create_app(Settings(database_url=url, scheduler_enabled=False, dispatcher_enabled=False), clock=lambda: T0)
+        create_app(
+            Settings(database_url=url, scheduler_enabled=False, dispatcher_enabled=False), clock=lambda: T0
+        )
     )
     yield str(server.make_url("/tab/")), org, sessions
     await engine.dispose()
