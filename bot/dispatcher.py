@@ -251,23 +251,31 @@ class Dispatcher:
         assert rendered.reference is not None
         reference = SdkReference().deserialize(rendered.reference)
         result: dict[str, str | None] = {}
+        failures: list[Exception] = []
 
         async def callback(context: TurnContext) -> None:
+            # Caught here: the adapter's turn-error handler would otherwise swallow it, and a 403 or 429
+            # would look like a delivery.
             activity = MessageFactory.attachment(rendered.attachment)
-            if rendered.update_activity_id:
-                activity.id = rendered.update_activity_id
-                await context.update_activity(activity)
-                result["id"] = rendered.update_activity_id
-            else:
-                response = await context.send_activity(activity)
-                result["id"] = response.id if response is not None else None
+            try:
+                if rendered.update_activity_id:
+                    activity.id = rendered.update_activity_id
+                    await context.update_activity(activity)
+                    result["id"] = rendered.update_activity_id
+                else:
+                    response = await context.send_activity(activity)
+                    result["id"] = response.id if response is not None else None
+            except Exception as error:  # noqa: BLE001 - classified by the caller
+                failures.append(error)
 
         try:
             await self.adapter.continue_conversation(reference, callback, self.app_id)
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # noqa: BLE001 - classified below by HTTP status
+        except Exception as error:  # noqa: BLE001 - e.g. no token for the connector
             raise _failure(error) from error
+        if failures:
+            raise _failure(failures[0]) from failures[0]
         return result.get("id")
 
     async def _after_failure(

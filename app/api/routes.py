@@ -47,6 +47,7 @@ from app.services import (
     lead_export,
     lead_import,
     leads,
+    outbox,
     pipeline,
     scoring,
     timeline,
@@ -623,6 +624,24 @@ async def post_hand_off(request: web.Request) -> web.Response:
     return _reply(schemas.HandOffOut.model_validate(row), status=201)
 
 
+async def get_delivery_problems(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    _require(actor, Role.LEAD, Role.MANAGER, Role.ADMIN)
+    async with request.app[keys.SESSIONS]() as session:
+        member_ids = None
+        if actor.role is Role.LEAD:
+            # A team lead sees who in their team the bot cannot reach, and why.
+            tenant, team_id = actor.tenant_id, actor.team_id
+            team = select(Member.id).where(Member.tenant_id == tenant, Member.team_id == team_id)
+            member_ids = (await session.exec(team)).all()
+        rows = await outbox.delivery_problems(
+            session=session, tenant_id=actor.tenant_id, member_ids=member_ids
+        )
+    return _reply(
+        schemas.DeliveryProblemListOut(items=[schemas.DeliveryProblemOut.model_validate(row) for row in rows])
+    )
+
+
 async def get_hand_offs(request: web.Request) -> web.Response:
     actor = _actor(request)
     _require(actor, Role.LEAD, Role.MANAGER, Role.ADMIN)
@@ -873,6 +892,14 @@ ROUTES: tuple[Route, ...] = (
         response=schemas.HandOffOut,
         status=201,
         roles="owner, team lead, admin",
+    ),
+    Route(
+        "GET",
+        "/api/v1/delivery-problems",
+        get_delivery_problems,
+        "Notifications the bot could not deliver, with the reason (e.g. app not installed)",
+        response=schemas.DeliveryProblemListOut,
+        roles="team lead (own team), manager, admin",
     ),
     Route(
         "GET",

@@ -271,5 +271,21 @@ class ProposeIn(BaseModel):
     version: int | None = None
 
 
+class DeliveryProblemOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    kind: str = Field(description="What the notice was, e.g. follow_up.due or ownership.assigned")
+    member_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    status: str = Field(description="undeliverable, blocked or failed")
+    last_error: str | None = Field(description="Why, e.g. the member has not installed the Nurture app")
+    attempts: int
+    created_at: datetime
+
+
+class DeliveryProblemListOut(BaseModel):
+    items: list[DeliveryProblemOut]
+
+
 class HandOffListOut(BaseModel):
     items: list[HandOffOut]

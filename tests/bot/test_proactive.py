@@ -1,0 +1,114 @@
+"""Proactive cards: installation, the scheduler's notices, the dispatcher, and its refusals and retries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import col, select
+
+from app.db import SessionMaker
+from app.models import ConversationReference, FollowUp, Member, OutboxMessage
+from app.scheduler import run_tick
+from bot.setup import DISPATCHER
+from tests.bot.conftest import NOW, Teams, card_text, personal_conversation
+from tests.factories import make_lead
+
+
+def _dev(member: Member) -> dict[str, str]:
+    return {"Authorization": f"Dev {member.tenant_id} {member.email}"}
+
+
+async def _install(teams: Teams, member: Member) -> int:
+    status, _ = await teams.post(teams.activity(member, "installationUpdate", action="add"))
+    return status
+
+
+async def _outbox(sessions: SessionMaker) -> list[OutboxMessage]:
+    async with sessions() as session:
+        return list((await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.kind)))).all())
+
+
+async def test_install_welcomes_and_stores_the_chat_then_due_cards_arrive(
+    teams: Teams, sessions: SessionMaker
+) -> None:
+    rep, lonely = teams.org.reps[0], teams.org.reps[1]
+    await make_lead(sessions, teams.org, owner=rep, first_name="Elif", last_name="Yılmaz")
+    await make_lead(sessions, teams.org, owner=lonely, first_name="Sören", last_name="Kahl")
+    assert await _install(teams, rep) == 200
+    welcome = teams.cards_to(rep)
+    assert len(welcome) == 1 and "my follow-ups" in card_text(welcome[0])
+    async with sessions() as session:
+        stored = (await session.exec(select(ConversationReference))).one()
+    assert stored.member_id == rep.id and stored.conversation_id == personal_conversation(rep)
+
+    report = await run_tick(sessions=sessions, now=NOW)
+    assert report.follow_ups_announced == 2
+    dispatcher = teams.client.app[DISPATCHER]
+    await dispatcher.drain_once()
+    cards = teams.cards_to(rep)
+    assert len(cards) >= 2 and any("Elif Yılmaz" in card_text(card) for card in cards[1:])
+    async with sessions() as session:
+        sent = (await session.exec(select(FollowUp).where(FollowUp.owner_id == rep.id))).one()
+    assert sent.activity_id is not None and sent.conversation_id == personal_conversation(rep)
+
+    # The rep who never installed the app: the reason is kept, and their team lead can read it.
+    rows = {row.member_id: row for row in await _outbox(sessions) if row.kind == "follow_up.due"}
+    assert rows[rep.id].status == "sent" and rows[lonely.id].status == "undeliverable"
+    assert "has not installed" in (rows[lonely.id].last_error or "")
+    response = await teams.client.get("/api/v1/delivery-problems", headers=_dev(teams.org.lead_dach))
+    problems = (await response.json())["items"]
+    assert response.status == 200 and {p["member_id"] for p in problems} == {str(lonely.id)}
+    response = await teams.client.get("/api/v1/delivery-problems", headers=_dev(teams.org.lead_uk))
+    assert (await response.json())["items"] == [], "another team's lead does not see them"
+
+
+async def test_done_in_the_tab_updates_the_card_in_place(teams: Teams, sessions: SessionMaker) -> None:
+    rep = teams.org.reps[0]
+    await make_lead(sessions, teams.org, owner=rep)
+    await _install(teams, rep)
+    await run_tick(sessions=sessions, now=NOW)
+    dispatcher = teams.client.app[DISPATCHER]
+    await dispatcher.drain_once()
+    async with sessions() as session:
+        follow_up = (await session.exec(select(FollowUp).where(FollowUp.owner_id == rep.id))).one()
+    assert follow_up.activity_id
+    response = await teams.client.post(
+        f"/api/v1/follow-ups/{follow_up.id}/complete", json={"outcome": "no_answer"}, headers=_dev(rep)
+    )
+    assert response.status == 200
+    await dispatcher.drain_once()
+    updates = teams.connector.updates(personal_conversation(rep))
+    assert len(updates) == 1 and updates[0]["id"] == follow_up.activity_id
+    assert "Done" in card_text(updates[0]) or "done" in card_text(updates[0])
+    assert [
+        a
+        for a in updates[0]["attachments"][0]["content"].get("actions", [])
+        if a.get("verb") == "followup.done"
+    ] == []
+
+
+async def test_blocked_is_final_and_429_waits_for_retry_after(teams: Teams, sessions: SessionMaker) -> None:
+    rep, other = teams.org.reps[0], teams.org.reps[1]
+    await make_lead(sessions, teams.org, owner=rep)
+    await make_lead(sessions, teams.org, owner=other)
+    await _install(teams, rep)
+    await _install(teams, other)
+    await run_tick(sessions=sessions, now=NOW)
+    teams.connector.block(personal_conversation(rep))
+    dispatcher = teams.client.app[DISPATCHER]
+    await dispatcher.drain_once()
+    rows = await _outbox(sessions)
+    to_rep = [row for row in rows if row.member_id == rep.id]
+    assert to_rep and {(row.status, row.attempts) for row in to_rep} == {("blocked", 1)}, "403 is final"
+    assert "blocked" in (to_rep[0].last_error or "")
+
+    await make_lead(sessions, teams.org, owner=other)  # queues one "you own a new lead" card
+    teams.connector.fail_next(1, 429, retry_after=30)
+    await dispatcher.drain_once()
+    throttled = [row for row in await _outbox(sessions) if row.last_error == "HTTP 429"]
+    assert len(throttled) == 1 and throttled[0].member_id == other.id
+    assert throttled[0].status == "pending" and throttled[0].attempts == 1
+    assert throttled[0].not_before >= NOW + timedelta(seconds=30), "Retry-After is honoured"
+    assert dispatcher.stats.throttled == 1
+    assert await dispatcher.drain_once() == 0, "nothing is due again before Retry-After has passed"
+    assert teams.connector.activities(personal_conversation(rep))[1:] == [], "nothing reached a blocked chat"
