@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install tab demo serve migrate test lint typecheck bench clean
+.PHONY: install tab demo serve migrate test lint typecheck bench clean playground
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,12 +30,33 @@ CARD_RENDERER := tests/cards/renderer
 $(CARD_RENDERER)/node_modules/.package-lock.json: $(CARD_RENDERER)/package-lock.json
 	cd $(CARD_RENDERER) && npm install --no-audit --no-fund
 
+# Microsoft 365 Agents Playground, the Teams emulator: `make playground` and tests/playground use it.
+PLAYGROUND := tests/playground
+PLAYGROUND_DEPS := $(PLAYGROUND)/node_modules/.package-lock.json
+PLAYGROUND_PORT ?= 56150
+BOT_URL ?= http://127.0.0.1:3978
+$(PLAYGROUND_DEPS): $(PLAYGROUND)/package-lock.json
+	cd $(PLAYGROUND) && npm install --no-audit --no-fund
+
 ## Build the tab (React + Fluent UI) into app/tab/dist, served at /tab/
 tab: $(TAB_BUILT)
 
 ## Seed a demo tenant in SQLite (nurture-demo.db) and serve it on http://127.0.0.1:3978
 demo: $(STAMP) $(TAB_BUILT)
 	$(BIN)/nurture demo
+
+# The Playground opens its URL with xdg-open on Linux and exits if there is none; the no-op in
+# $(PLAYGROUND)/bin comes last on PATH, so a real xdg-open still wins. Its log goes to /tmp, not ./devTools.
+## Chat with the demo bot in Teams' emulator as rep Oliver Hughes (needs `make demo` in another terminal)
+playground: $(PLAYGROUND_DEPS)
+	@$(PYTHON) -c "import urllib.request; urllib.request.urlopen('$(BOT_URL)/healthz', timeout=3)" 2>/dev/null \
+		|| { echo "Nurture is not answering on $(BOT_URL). Start the demo first, in another terminal: make demo"; exit 1; }
+	@echo "Agents Playground for $(BOT_URL)/api/messages: open http://localhost:$(PLAYGROUND_PORT) (Ctrl+C stops it)"
+	PATH="$$PATH:$(CURDIR)/$(PLAYGROUND)/bin" \
+	M365_AGENTS_PLAYGROUND_CONFIG_PATH="$(CURDIR)/.m365agentsplayground.yml" \
+	M365_AGENTS_PLAYGROUND_LOGFILE="$${TMPDIR:-/tmp}/nurture-agents-playground.log" \
+	node $(PLAYGROUND)/node_modules/@microsoft/m365agentsplayground/cli.js --app-endpoint $(BOT_URL)/api/messages \
+		--channel-id msteams --port $(PLAYGROUND_PORT) --disable-telemetry
 
 serve: $(STAMP) $(TAB_BUILT)
 	$(BIN)/nurture db upgrade
@@ -53,7 +74,7 @@ typecheck: $(STAMP) $(TAB)/node_modules/.package-lock.json
 	cd $(TAB) && npm run --silent typecheck
 
 ## Lint, type-check, then the whole suite (PostgreSQL too when NURTURE_TEST_PG_URL is set)
-test: lint typecheck $(TAB_BUILT) $(CARD_RENDERER)/node_modules/.package-lock.json
+test: lint typecheck $(TAB_BUILT) $(CARD_RENDERER)/node_modules/.package-lock.json $(PLAYGROUND_DEPS)
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -63,4 +84,4 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_webhook.py
 
 clean:
-	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist $(CARD_RENDERER)/node_modules
+	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist $(CARD_RENDERER)/node_modules $(PLAYGROUND)/node_modules

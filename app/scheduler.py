@@ -138,10 +138,11 @@ async def announce_digests(*, sessions: SessionMaker, tenant_id: str, now: datet
     return queued
 
 
-def last_occurrence(rule: str, time_zone: str, now: datetime, created: datetime) -> datetime | None:
+def last_occurrence(rule: str, time_zone: str, now: datetime) -> datetime | None:
     """The newest occurrence of a team's RRULE at or before ``now``, evaluated in the team's zone."""
     zone = ZoneInfo(time_zone)
-    start = created.astimezone(zone).replace(second=0, microsecond=0)
+    # Any start far enough back works for weekly and monthly rules; only the latest occurrence matters.
+    start = (now - timedelta(days=400)).astimezone(zone).replace(second=0, microsecond=0)
     try:
         schedule = rrulestr(rule, dtstart=start)
     except (ValueError, TypeError):
@@ -161,7 +162,7 @@ async def announce_pipeline_posts(*, sessions: SessionMaker, tenant_id: str, now
         for team in teams:
             if not team.pipeline_schedule:
                 continue
-            due = last_occurrence(team.pipeline_schedule, team.time_zone, now, team.created_at)
+            due = last_occurrence(team.pipeline_schedule, team.time_zone, now)
             # An occurrence more than a day old is skipped: a card about last week helps nobody.
             if due is None or now - due > timedelta(days=1):
                 continue

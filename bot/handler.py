@@ -154,12 +154,9 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         if any(account.id == bot_id for account in teams_members_added):
-            # The bot itself joined this chat or team: keep the reference and say hello once.
-            member = await self._who(turn_context)
-            await self._remember(turn_context, member)
-            await self._send_card(
-                turn_context, cards.welcome_card(locale_of(activity, member), scope_of(activity))
-            )
+            # The bot itself joined this chat or team. Teams also sends installationUpdate, which says
+            # hello; here the reference is kept, so a conversationUpdate alone still makes the chat known.
+            await self._remember(turn_context, await self._who(turn_context))
             return
         if scope_of(activity) == "personal":
             await self._remember(turn_context, await self._who(turn_context))

@@ -13,6 +13,10 @@ TEAMS = (
     ("North America", "America/New_York", ("US", "CA"), "FREQ=WEEKLY;BYDAY=MO;BYHOUR=8;BYMINUTE=30"),
 )
 
+# The Teams channel that carries each team's pipeline card; the UK one is the Agents Playground's
+# "Pipeline" channel in .m365agentsplayground.yml, so `@Nurture pipeline` there shows that team.
+PIPELINE_CHANNELS = {"UK & Ireland": "19:uk-ireland-pipeline@thread.tacv2"}
+
 # name, role, team index (None: whole org), capacity, locale
 PEOPLE = (
     ("Katrin Vogel", "admin", None, 0, "de"),

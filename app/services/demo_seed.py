@@ -192,7 +192,13 @@ async def _organisation(sessions: SessionMaker, now: datetime) -> dict[str, Memb
         await ensure_tenant(session=session, tenant_id=DEMO_TENANT_ID, name=DEMO_TENANT_NAME, now=now)
         teams: list[Team] = []
         for name, zone, _countries, schedule in data.TEAMS:
-            team = Team(tenant_id=DEMO_TENANT_ID, name=name, time_zone=zone, pipeline_schedule=schedule)
+            team = Team(
+                tenant_id=DEMO_TENANT_ID,
+                name=name,
+                time_zone=zone,
+                pipeline_schedule=schedule,
+                pipeline_channel_id=data.PIPELINE_CHANNELS.get(name),
+            )
             teams.append(team)
         session.add_all(teams)
         await session.flush()

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
-from app.db import SessionMaker
-from app.models import ConversationReference, FollowUp, Member, OutboxMessage
+from app.db import SessionMaker, transaction
+from app.models import ConversationReference, FollowUp, Member, OutboxMessage, Team
 from app.scheduler import run_tick
 from bot.setup import DISPATCHER
 from tests.bot.conftest import NOW, Teams, card_text, personal_conversation
@@ -112,3 +112,45 @@ async def test_blocked_is_final_and_429_waits_for_retry_after(teams: Teams, sess
     assert dispatcher.stats.throttled == 1
     assert await dispatcher.drain_once() == 0, "nothing is due again before Retry-After has passed"
     assert teams.connector.activities(personal_conversation(rep))[1:] == [], "nothing reached a blocked chat"
+
+
+async def test_a_team_install_keeps_the_channel_and_posts_the_scheduled_pipeline(
+    teams: Teams, sessions: SessionMaker
+) -> None:
+    lead = teams.org.lead_dach
+    channel = "19:dach-pipeline@thread.tacv2"
+    async with transaction(sessions) as session:
+        team = await session.get(Team, teams.org.dach.id)
+        assert team is not None
+        team.pipeline_channel_id = channel
+        team.pipeline_schedule = "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0"
+        session.add(team)
+    conversation = {"id": channel, "conversationType": "channel", "tenantId": lead.tenant_id}
+    added = teams.activity(
+        lead,
+        "conversationUpdate",
+        conversation=conversation,
+        membersAdded=[{"id": "28:nurture-bot"}],
+        channelData={
+            "tenant": {"id": lead.tenant_id},
+            "eventType": "teamMemberAdded",
+            "team": {"id": channel},
+        },
+    )
+    status, _ = await teams.post(added)
+    assert status == 200
+    async with sessions() as session:
+        stored = (await session.exec(select(ConversationReference))).one()
+    assert stored.scope == "channel" and stored.team_id == teams.org.dach.id
+
+    monday_morning = NOW.replace(hour=8, minute=5)  # 10:05 in Berlin on Monday 30 March
+    report = await run_tick(sessions=sessions, now=monday_morning)
+    again = await run_tick(sessions=sessions, now=monday_morning + timedelta(minutes=30))
+    assert report.pipeline_posts >= 1 and again.pipeline_posts >= 1
+    posts = [row for row in await _outbox(sessions) if row.kind == "pipeline.post"]
+    assert len(posts) == 2, "one post per team per occurrence, however often the scheduler ticks"
+    await teams.client.app[DISPATCHER].drain_once()
+    posted = teams.connector.activities(channel)
+    assert len(posted) == 1
+    card = posted[0]["attachments"][0]["content"]
+    assert card["refresh"]["action"]["verb"] == "pipeline.refresh" and "DACH" in card_text(card)
