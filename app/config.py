@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     )
     dispatcher_enabled: bool = Field(True, description="Send queued notifications from `nurture serve`.")
     dispatcher_per_tenant_rate: float = Field(
-        30.0, gt=0, description="Sends per second per tenant; Teams allows an app about 50."
+        48.0, gt=0, description="Sends per second per tenant; Teams allows an app about 50."
     )
 
     @field_validator("database_url")

@@ -114,6 +114,15 @@ class Team(TeamBase, table=True):
     created_at: datetime = _created()
 
 
+class TeamUpdate(SQLModel):
+    """A partial change to a team; only the fields sent are changed."""
+
+    name: str | None = Field(default=None, max_length=120)
+    time_zone: str | None = Field(default=None, max_length=64)
+    pipeline_channel_id: str | None = Field(default=None, max_length=300)
+    pipeline_schedule: str | None = Field(default=None, max_length=200)
+
+
 class TeamPublic(TeamBase):
     id: uuid.UUID
 

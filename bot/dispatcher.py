@@ -32,8 +32,9 @@ from app.keys import Clock
 from app.models import OutboxMessage
 from app.services import outbox
 from app.services.outbox import Delivery
+from app.services.tenant_config import TenantConfig, load_config
 from bot.notices import Rendered, render_notice
-from bot.throttle import Pacer, SlidingWindows
+from bot.throttle import CONVERSATION_LIMITS, Pacer, SlidingWindows
 from bot.views import Links
 
 log = logging.getLogger(__name__)
@@ -47,9 +48,10 @@ class DispatchPolicy:
     lease: timedelta = timedelta(seconds=90)
     batch: int = 100
     max_attempts: int = 8
-    concurrency: int = 16
+    concurrency: int = 32
     base_backoff: float = 2.0
     max_backoff: float = 300.0
+    conversation_limits: tuple[tuple[float, int], ...] = CONVERSATION_LIMITS
 
 
 @dataclass(slots=True)
@@ -101,7 +103,7 @@ class Dispatcher:
         self.links = links
         self.policy = policy or DispatchPolicy()
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.pacer = Pacer(tenant_rate=self.policy.tenant_rate)
+        self.pacer = Pacer(tenant_rate=self.policy.tenant_rate, limits=self.policy.conversation_limits)
         self.stats = DispatchStats()
         self._random = random.Random()
 
@@ -174,13 +176,14 @@ class Dispatcher:
                             limit=self.policy.batch,
                         )
                         claimed = [_Claim.of(row) for row in rows]
-                    if not claimed:
+                        config = await load_config(session=session, tenant_id=tenant_id) if claimed else None
+                    if not claimed or config is None:
                         break
-                    await self._deliver_batch(tenant_id, claimed)
+                    await self._deliver_batch(tenant_id, claimed, config)
                     settled += len(claimed)
         return settled
 
-    async def _deliver_batch(self, tenant_id: str, claimed: Sequence[_Claim]) -> None:
+    async def _deliver_batch(self, tenant_id: str, claimed: Sequence[_Claim], config: TenantConfig) -> None:
         # Conversations are independent; within one, notices keep their order.
         lanes: dict[str, list[_Claim]] = defaultdict(list)
         for item in claimed:
@@ -190,15 +193,15 @@ class Dispatcher:
         async def lane(items: list[_Claim]) -> None:
             for item in items:
                 async with gate:
-                    await self._deliver(tenant_id, item)
+                    await self._deliver(tenant_id, item, config)
 
         await asyncio.gather(*(lane(items) for items in lanes.values()))
 
-    async def _deliver(self, tenant_id: str, item: _Claim) -> None:
+    async def _deliver(self, tenant_id: str, item: _Claim, config: TenantConfig) -> None:
         try:
             async with self.sessions() as session:
                 rendered = await render_notice(
-                    session=session, message=item.row, links=self.links, now=self.clock()
+                    session=session, message=item.row, links=self.links, now=self.clock(), config=config
                 )
         except Exception:
             log.exception("could not render notice %s", item.row.kind)

@@ -26,7 +26,7 @@ from app.models import (
 from app.nurturing.enums import FollowUpStatus, Role
 from app.services import conversations
 from app.services.outbox import Notice
-from app.services.tenant_config import load_config
+from app.services.tenant_config import TenantConfig, load_config
 from bot.actions import pipeline_card_for
 from bot.handler import card_attachment
 from bot.views import Links, ViewReader
@@ -79,9 +79,17 @@ async def _team_leads(session: AsyncSession, tenant_id: str, team_id: uuid.UUID 
 
 
 async def render_notice(
-    *, session: AsyncSession, message: OutboxMessage, links: Links, now: datetime
+    *,
+    session: AsyncSession,
+    message: OutboxMessage,
+    links: Links,
+    now: datetime,
+    config: TenantConfig | None = None,
 ) -> Rendered:
-    """The card and destination for one notice; notices that went stale are skipped, not sent."""
+    """The card and destination for one notice; notices that went stale are skipped, not sent.
+
+    ``config`` is the tenant's settings when the caller has them already (the dispatcher reads them once
+    per batch)."""
     tenant_id = message.tenant_id
     payload = message.payload
     reader = ViewReader(session=session, tenant_id=tenant_id, links=links, now=now)
@@ -100,7 +108,7 @@ async def render_notice(
             return _skip(f"follow-up already {follow_up.status}")
         owner = await reader.member(follow_up.owner_id)
         locale = owner.locale if owner else locale
-        config = await load_config(session=session, tenant_id=tenant_id)
+        config = config or await load_config(session=session, tenant_id=tenant_id)
         card = cards.follow_up_card(await reader.follow_up(follow_up, lead, config), locale, now)
         if kind is Notice.FOLLOW_UP_CHANGED:
             if not follow_up.activity_id or not follow_up.conversation_id:
@@ -138,7 +146,7 @@ async def render_notice(
         change = await session.get(OwnershipChange, uuid.UUID(payload["change_id"]))
         if change is None or change.tenant_id != tenant_id:
             return _skip("ownership change no longer exists")
-        config = await load_config(session=session, tenant_id=tenant_id)
+        config = config or await load_config(session=session, tenant_id=tenant_id)
         ownership = await reader.ownership(change, config)
         if ownership is None:
             return _skip("lead no longer exists")
@@ -178,7 +186,7 @@ async def render_notice(
     if kind is Notice.DIGEST:
         if recipient is None:
             return _skip("member no longer exists")
-        config = await load_config(session=session, tenant_id=tenant_id)
+        config = config or await load_config(session=session, tenant_id=tenant_id)
         digest = await reader.digest(recipient, config)
         if not digest.top and not digest.overdue:
             return _skip("nothing due today")

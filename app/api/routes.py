@@ -29,6 +29,7 @@ from app.models import (
     MemberPublic,
     TeamBase,
     TeamPublic,
+    TeamUpdate,
 )
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
@@ -532,6 +533,14 @@ async def post_team(request: web.Request) -> web.Response:
     return _reply(TeamPublic.model_validate(team), status=201)
 
 
+async def patch_team(request: web.Request) -> web.Response:
+    body = await _body(request, TeamUpdate)
+    team_id = _id(request)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        team = await admin.update_team(session=session, actor=_actor(request), team_id=team_id, changes=body)
+    return _reply(TeamPublic.model_validate(team))
+
+
 async def get_members(request: web.Request) -> web.Response:
     actor = _actor(request)
     async with request.app[keys.SESSIONS]() as session:
@@ -837,6 +846,15 @@ ROUTES: tuple[Route, ...] = (
         body=TeamBase,
         response=TeamPublic,
         status=201,
+        roles="admin",
+    ),
+    Route(
+        "PATCH",
+        "/api/v1/teams/{id}",
+        patch_team,
+        "Change a team: name, time zone, the channel and schedule of its pipeline card",
+        body=TeamUpdate,
+        response=TeamPublic,
         roles="admin",
     ),
     Route(

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from dateutil.rrule import rrulestr
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import ContentItemRow, LocalTime, Member, RoutingRuleRow, Team, TeamBase
+from app.models import ContentItemRow, LocalTime, Member, RoutingRuleRow, Team, TeamBase, TeamUpdate
 from app.nurturing.cadence import CadencePolicy
 from app.nurturing.calendar import WorkingHours
 from app.nurturing.enums import Role
@@ -149,14 +150,46 @@ async def replace_routing(*, session: AsyncSession, actor: Actor, rules: Sequenc
     return len(rules)
 
 
+def _check_team(time_zone: str | None, schedule: str | None) -> None:
+    if time_zone is not None:
+        try:
+            WorkingHours(time_zone=time_zone)
+        except ValueError as error:
+            raise InvalidInput(f"unknown time zone {time_zone!r}") from error
+    if schedule:
+        try:
+            rrulestr(schedule, dtstart=datetime(2026, 1, 5))
+        except (ValueError, TypeError) as error:
+            raise InvalidInput(f"pipeline_schedule is not an RFC 5545 rule: {schedule!r}") from error
+
+
 async def create_team(*, session: AsyncSession, actor: Actor, data: TeamBase) -> Team:
     """A new sales team."""
     _admin(actor)
-    try:
-        WorkingHours(time_zone=data.time_zone)
-    except ValueError as error:
-        raise InvalidInput(f"unknown time zone {data.time_zone!r}") from error
+    _check_team(data.time_zone, data.pipeline_schedule)
     team = Team(tenant_id=actor.tenant_id, **data.model_dump())
+    session.add(team)
+    await session.flush()
+    return team
+
+
+async def update_team(
+    *, session: AsyncSession, actor: Actor, team_id: uuid.UUID, changes: TeamUpdate
+) -> Team:
+    """Rename a team, move its time zone, or set the channel and schedule of its pipeline card."""
+    _admin(actor)
+    team = (
+        await session.exec(select(Team).where(Team.tenant_id == actor.tenant_id, Team.id == team_id))
+    ).first()
+    if team is None:
+        raise TeamNotFound(team_id)
+    values = changes.model_dump(exclude_unset=True)
+    emptied = [name for name in ("name", "time_zone") if name in values and values[name] is None]
+    if emptied:
+        raise InvalidInput(f"{', '.join(emptied)} cannot be empty")
+    _check_team(values.get("time_zone"), values.get("pipeline_schedule"))
+    for name, value in values.items():
+        setattr(team, name, value)
     session.add(team)
     await session.flush()
     return team

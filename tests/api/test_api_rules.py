@@ -96,6 +96,11 @@ async def _request_for(
         "list members": ("GET", "/api/v1/members", None),
         "update member": ("PATCH", f"/api/v1/members/{peer.id}", {"capacity": 90}),
         "create team": ("POST", "/api/v1/teams", {"name": f"Team {uuid.uuid4().hex[:6]}"}),
+        "update team": (
+            "PATCH",
+            f"/api/v1/teams/{peer.team_id}",
+            {"pipeline_channel_id": "19:x@thread.tacv2"},
+        ),
         "create api key": ("POST", "/api/v1/settings/api-keys", {"name": "crm"}),
         "list api keys": ("GET", "/api/v1/settings/api-keys", None),
         "import csv": (
@@ -144,6 +149,7 @@ ALLOWED: dict[str, set[str]] = {
     "list members": {"owner", "peer rep", "team lead", "other team lead", "manager", "admin"},
     "update member": {"admin"},
     "create team": {"admin"},
+    "update team": {"admin"},
     "create api key": {"admin"},
     "list api keys": {"admin"},
     "import csv": {"team lead", "other team lead", "admin"},

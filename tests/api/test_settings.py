@@ -75,6 +75,16 @@ async def test_teams_and_members(api: Api, sessions: SessionMaker) -> None:
     assert (await api.call("POST", "/api/v1/teams", admin, {"name": "Mars", "time_zone": "Mars/Base"}))[
         0
     ] == 400
+    channel = {
+        "pipeline_channel_id": "19:nordics@thread.tacv2",
+        "pipeline_schedule": "FREQ=WEEKLY;BYDAY=FR;BYHOUR=15",
+    }
+    status, changed = await api.call("PATCH", f"/api/v1/teams/{team['id']}", admin, channel)
+    assert status == 200 and changed["pipeline_channel_id"] == "19:nordics@thread.tacv2"
+    bad = {"pipeline_schedule": "every other blue moon"}
+    status, body = await api.call("PATCH", f"/api/v1/teams/{team['id']}", admin, bad)
+    assert status == 400 and "pipeline_schedule" in body["message"]
+    assert (await api.call("PATCH", f"/api/v1/teams/{team['id']}", admin, {"name": None}))[0] == 400
     change = {"team_id": team["id"], "capacity": 40, "away_until": "2026-03-20T00:00:00Z"}
     status, member = await api.call("PATCH", f"/api/v1/members/{rep.id}", admin, change)
     assert status == 200 and member["team_id"] == team["id"] and member["capacity"] == 40
