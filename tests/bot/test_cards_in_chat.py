@@ -8,8 +8,9 @@ from typing import Any
 from sqlmodel import col, func, select
 
 from app.db import SessionMaker
-from app.models import ConversationReference, FollowUp, Lead, OutboxMessage, Touchpoint
+from app.models import ConversationReference, FollowUp, HandOff, Lead, OutboxMessage, Touchpoint
 from app.nurturing.enums import FollowUpStatus
+from bot.setup import DISPATCHER
 from tests.bot.conftest import NOW, Teams, actions_of, card_text
 from tests.factories import make_lead, make_org
 
@@ -192,3 +193,40 @@ async def test_commands_and_help(teams: Teams, sessions: SessionMaker) -> None:
     assert await teams.say(rep, "digest") == 200
     assert await teams.say(teams.org.manager, "pipeline") == 200
     assert teams.connector.activities(f"a:1personal-{teams.org.manager.id.hex}")
+
+
+async def test_hand_off_from_the_card_to_the_team_lead_who_decides_in_chat(
+    teams: Teams, sessions: SessionMaker
+) -> None:
+    rep, lead_person = teams.org.reps[0], teams.org.lead_dach
+    lead_id = await make_lead(sessions, teams.org, owner=rep, first_name="Miriam", last_name="Köhler")
+    await teams.say(rep, "my follow-ups")
+    card = teams.cards_to(rep)[1]
+    data = _data(card, "handoff.propose") | {"handoff_note": "Asked for a quote for 40 lines"}
+    status, body = await teams.execute(rep, "handoff.propose", data)
+    assert status == 200 and "Hand-off proposed" in card_text(body["value"])
+    async with sessions() as session:
+        hand_off = (await session.exec(select(HandOff).where(HandOff.lead_id == lead_id))).one()
+        notice = (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "hand_off.proposed"))
+        ).one()
+    assert notice.team_id == teams.org.dach.id
+
+    await teams.say(lead_person, "help")  # the team lead's chat exists, as after installing the app
+    await teams.client.app[DISPATCHER].drain_once()
+    hand_off_card = teams.cards_to(lead_person)[-1]
+    text = card_text(hand_off_card)
+    assert "Miriam Köhler" in text and "Asked for a quote for 40 lines" in text
+    accept = _data(hand_off_card, "handoff.accept")
+    assert accept["hand_off_id"] == str(hand_off.id)
+
+    # The rep cannot decide their own hand-off by replaying the lead's card.
+    status, body = await teams.execute(rep, "handoff.accept", accept)
+    assert status == 200 and "not allowed" in card_text(body["value"])
+    status, body = await teams.execute(lead_person, "handoff.reject", _data(hand_off_card, "handoff.reject"))
+    assert status == 200 and "reject_reason" in card_text(body["value"]), "a rejection needs a reason"
+    status, body = await teams.execute(lead_person, "handoff.accept", accept)
+    assert status == 200 and "accepted" in card_text(body["value"])
+    assert not actions_of(body["value"]), "a decided hand-off offers no more decisions"
+    lead = await _lead(sessions, lead_id)
+    assert lead.lifecycle == "sal"
