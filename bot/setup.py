@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -17,6 +18,10 @@ from bot.handler import NurtureBot
 from bot.views import Links
 
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+
+# Teams sends "trigger": "manual" with every Action.Execute and botbuilder's model has no such field, so
+# msrest would log a warning on every card click.
+logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
 
 
 async def _bot(app: web.Application) -> AsyncIterator[None]:

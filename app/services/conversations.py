@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,8 +60,13 @@ async def remember(
     reference: dict[str, Any],
     now: datetime,
     member_id: uuid.UUID | None = None,
-) -> ConversationReference:
-    """Store or refresh a conversation reference; a channel maps to the team whose pipeline it carries."""
+) -> None:
+    """Store or refresh a conversation reference; a channel maps to the team whose pipeline it carries.
+
+    Written as an upsert, because Teams can deliver a chat's first messages concurrently; and skipped
+    when nothing that matters changed, so an ordinary message costs no write."""
+    # The activity id changes with every message and is not needed to reach the chat again.
+    reference = {key: value for key, value in reference.items() if key != "activityId"}
     row = (
         await session.exec(
             select(ConversationReference).where(
@@ -69,28 +75,38 @@ async def remember(
             )
         )
     ).first()
-    team_id = None
+    team_id = row.team_id if row is not None else None
     if scope == "channel":
-        team_id = (
-            await session.exec(
-                select(Team.id).where(
-                    Team.tenant_id == tenant_id, Team.pipeline_channel_id == conversation_id
-                )
-            )
-        ).first()
-    if row is None:
-        row = ConversationReference(
-            tenant_id=tenant_id, conversation_id=conversation_id, scope=scope, service_url=service_url
+        carries = select(Team.id).where(
+            Team.tenant_id == tenant_id, Team.pipeline_channel_id == conversation_id
         )
-    row.scope = scope
-    row.service_url = service_url
-    row.reference = reference
-    row.member_id = member_id or row.member_id
-    row.team_id = team_id or row.team_id
-    row.updated_at = now
-    session.add(row)
-    await session.flush()
-    return row
+        team_id = (await session.exec(carries)).first() or team_id
+    member_id = member_id or (row.member_id if row is not None else None)
+    if (
+        row is not None
+        and row.reference == reference
+        and row.service_url == service_url
+        and row.member_id == member_id
+        and row.team_id == team_id
+        and row.scope == scope
+    ):
+        return
+    values = {
+        "scope": scope,
+        "service_url": service_url,
+        "reference": reference,
+        "member_id": member_id,
+        "team_id": team_id,
+        "updated_at": now,
+    }
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(ConversationReference)
+        .values(id=uuid.uuid4(), tenant_id=tenant_id, conversation_id=conversation_id, **values)
+        .on_conflict_do_update(index_elements=["tenant_id", "conversation_id"], set_=values)
+    )
+    await session.exec(statement)
 
 
 async def forget(*, session: AsyncSession, tenant_id: str, conversation_ids: Sequence[str]) -> int:

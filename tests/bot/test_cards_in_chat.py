@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -230,3 +231,15 @@ async def test_hand_off_from_the_card_to_the_team_lead_who_decides_in_chat(
     assert not actions_of(body["value"]), "a decided hand-off offers no more decisions"
     lead = await _lead(sessions, lead_id)
     assert lead.lifecycle == "sal"
+
+
+async def test_a_burst_of_first_messages_from_one_chat_all_get_answers(
+    teams: Teams, sessions: SessionMaker
+) -> None:
+    rep = teams.org.reps[0]
+    # Six, because Teams itself answers a seventh reply within a second with 429.
+    statuses = await asyncio.gather(*(teams.say(rep, "help") for _ in range(6)))
+    assert statuses == [200] * 6
+    assert len(teams.cards_to(rep)) == 6, "no turn was lost to a race on storing the chat"
+    async with sessions() as session:
+        assert len((await session.exec(select(ConversationReference))).all()) == 1
