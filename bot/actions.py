@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -24,7 +24,7 @@ from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, St
 from app.services.lead_queries import read_lead
 from app.services.outbox import withdraw
 from app.services.planning import card_changed_key
-from app.services.tenant_config import load_config
+from app.services.tenant_config import TenantConfig, load_config
 from bot.views import Links, ViewReader
 from cards import actions as contract
 from cards import strings
@@ -146,10 +146,18 @@ class ActionRunner:
     def _reader(self, session: AsyncSession, call: Invocation) -> ViewReader:
         return ViewReader(session=session, tenant_id=call.tenant_id, links=self._links, now=call.now)
 
+    async def _config(self, session: AsyncSession, call: Invocation) -> TenantConfig:
+        # Read once per turn: the service and the card that follows both need the tenant's settings.
+        cached = session.info.get("nurture.config")
+        if cached is None:
+            cached = await load_config(session=session, tenant_id=call.tenant_id)
+            session.info["nurture.config"] = cached
+        return cast(TenantConfig, cached)
+
     async def _follow_up_card(
         self, session: AsyncSession, follow_up_id: uuid.UUID, call: Invocation, banner: Banner | None
     ) -> Card:
-        config = await load_config(session=session, tenant_id=call.tenant_id)
+        config = await self._config(session, call)
         view = await self._reader(session, call).follow_up_by_id(follow_up_id, config)
         if view is None:
             return cards.error_card(Banner("error", "not_found"), call.locale)
@@ -185,6 +193,7 @@ class ActionRunner:
             actor=self._actor(call),
             now=call.now,
             expected_version=action.version(),
+            config=await self._config(session, call),
         )
         await self._settle_card(session, done, call)
         next_due = await self._next_due(session, done.lead_id, call)
