@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from app.config import Settings, load_settings
 from app.db import SessionMaker, create_engine, create_sessionmaker, transaction, upgrade_database
 from app.server import create_app
+from app.startup_checks import UnsafeSettings, ensure_safe
 
 DEMO_DATABASE = "sqlite+aiosqlite:///./nurture-demo.db"
 
@@ -79,7 +80,16 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_unsafe(settings: Settings) -> None:
+    try:
+        ensure_safe(settings)
+    except UnsafeSettings as refused:
+        lines = "\n".join(f"  - {problem}" for problem in refused.problems)
+        raise CliError(f"refusing to start:\n{lines}") from refused
+
+
 def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
+    _refuse_unsafe(settings)
     console.print(f"Nurture listening on http://{settings.host}:{settings.port}")
     web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
     return 0
@@ -88,6 +98,7 @@ def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from app.services.demo_seed import DEMO_TENANT_ID, seed_demo_tenant
 
+    _refuse_unsafe(settings)
     upgrade_database(settings.database_url)
 
     async def seed(sessions: SessionMaker) -> Any:
@@ -226,6 +237,28 @@ def cmd_cards_sample(_settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_manifest_build(settings: Settings, args: argparse.Namespace) -> int:
+    from app.manifest_build import ManifestSettingsError, build_manifest, manifest_values, write_package
+
+    try:
+        values = manifest_values(
+            settings,
+            version=args.version,
+            allow_local=args.allow_local,
+            privacy_url=args.privacy_url,
+            terms_url=args.terms_url,
+        )
+    except ManifestSettingsError as refused:
+        lines = "\n".join(f"  - {problem}" for problem in refused.problems)
+        raise CliError(f"cannot build the Teams app package:\n{lines}") from refused
+    package = write_package(build_manifest(values), out_dir=Path(args.out))
+    console.print(
+        f"[green]wrote[/green] {package.zip_path} (version {values.version}, host {values.host}); "
+        "upload it in the Teams admin center under Manage apps"
+    )
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------------
 
 
@@ -283,6 +316,25 @@ def build_parser() -> argparse.ArgumentParser:
     cards_sample = cards.add_parser("sample", parents=[common], help="write every sample card as JSON")
     cards_sample.add_argument("--out", required=True, help="directory for the JSON files")
     cards_sample.set_defaults(handler=cmd_cards_sample)
+
+    manifest = commands.add_parser("manifest", help="Teams app package").add_subparsers(
+        dest="manifest_command", required=True
+    )
+    manifest_build = manifest.add_parser(
+        "build", parents=[common], help="build the Teams app package (zip) from the NURTURE_* settings"
+    )
+    manifest_build.add_argument("--out", required=True, help="directory for manifest.json and the zip")
+    manifest_build.add_argument(
+        "--version", help="app version X.Y.Z (default: Nurture's own); raise it for every re-upload"
+    )
+    manifest_build.add_argument("--privacy-url", help="your privacy statement (default: the tab's URL)")
+    manifest_build.add_argument("--terms-url", help="your terms of use (default: the tab's URL)")
+    manifest_build.add_argument(
+        "--allow-local",
+        action="store_true",
+        help="accept an http or loopback NURTURE_PUBLIC_URL (for a package used only in tests)",
+    )
+    manifest_build.set_defaults(handler=cmd_manifest_build)
     return parser
 
 

@@ -34,7 +34,7 @@ from app.services import outbox
 from app.services.outbox import Delivery
 from app.services.tenant_config import TenantConfig, load_config
 from bot.notices import Rendered, render_notice
-from bot.throttle import CONVERSATION_LIMITS, Pacer, SlidingWindows
+from bot.throttle import CONVERSATION_LIMITS, Pacer, Send, SlidingWindows
 from bot.views import Links
 
 log = logging.getLogger(__name__)
@@ -215,14 +215,14 @@ class Dispatcher:
                 tenant_id, item, Delivery.UNDELIVERABLE, rendered.undeliverable or "no chat"
             )
             return
-        cell = await self._pace(tenant_id, rendered)
+        sends = await self._pace(tenant_id, rendered)
         try:
             activity_id = await self._send(rendered)
         except SendFailed as failure:
-            SlidingWindows.finished(cell, time.monotonic())
+            _answered(sends)
             await self._after_failure(tenant_id, item, rendered, failure)
             return
-        SlidingWindows.finished(cell, time.monotonic())
+        _answered(sends)
         async with transaction(self.sessions) as session:
             if await outbox.mark_sent(
                 session=session,
@@ -238,17 +238,15 @@ class Dispatcher:
         else:
             self.stats.sent += 1
 
-    async def _pace(self, tenant_id: str, rendered: Rendered) -> list[float]:
-        windows = self.pacer.conversation(rendered.conversation_id)
-        wait = self.pacer.tenant(tenant_id).reserve(time.monotonic())
-        if wait > 0:
-            await asyncio.sleep(wait)
-        # Other lanes of this conversation may take the slot while we sleep, so look again after waking.
-        delay = windows.wait(time.monotonic())
+    async def _pace(self, tenant_id: str, rendered: Rendered) -> tuple[Send, ...]:
+        rules = (self.pacer.tenant(tenant_id), self.pacer.conversation(rendered.conversation_id))
+        # Checked and recorded with no await in between, so concurrent lanes cannot take the same slot.
+        delay = max(rule.wait(time.monotonic()) for rule in rules)
         while delay > 0:
             await asyncio.sleep(delay)
-            delay = windows.wait(time.monotonic())
-        return windows.record(time.monotonic())
+            delay = max(rule.wait(time.monotonic()) for rule in rules)
+        now = time.monotonic()
+        return tuple(rule.record(now) for rule in rules)
 
     async def _send(self, rendered: Rendered) -> str | None:
         assert rendered.reference is not None
@@ -338,6 +336,12 @@ class _Claim:
     @classmethod
     def of(cls, row: OutboxMessage) -> _Claim:
         return cls(row=row, lane=str(row.member_id or row.team_id or row.id))
+
+
+def _answered(sends: tuple[Send, ...]) -> None:
+    now = time.monotonic()
+    for send in sends:
+        SlidingWindows.answered(send, now)
 
 
 async def _try_lock(connection: AsyncConnection, tenant_id: str) -> bool:

@@ -1,7 +1,10 @@
 """Pacing for proactive sends, so Teams never has to answer 429.
 
 Teams limits each bot per conversation (7 in 1 s, 8 in 2 s, 60 in 30 s, 1,800 in an hour) and each app
-per tenant (about 50 a second). Times here are monotonic seconds, passed in."""
+per tenant (about 50 a second). Teams counts arrivals, and we only know that a request arrived somewhere
+between the moment we sent it and the moment its answer came; so every rule is kept on the answer times
+of finished sends, and a send still in flight counts as inside every window. Times are monotonic
+seconds, passed in."""
 
 from __future__ import annotations
 
@@ -9,45 +12,58 @@ from collections import deque
 from dataclasses import dataclass, field
 
 CONVERSATION_LIMITS: tuple[tuple[float, int], ...] = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
+IN_FLIGHT_POLL = 0.01  # how soon to look again when the send in the way has not been answered yet
+
+
+@dataclass(slots=True)
+class Send:
+    """One request: when it left, and when its answer came (None while in flight)."""
+
+    started: float
+    answered: float | None = None
 
 
 @dataclass(slots=True)
 class SlidingWindows:
-    """Several "at most N in T seconds" rules for one key, checked on the send times themselves.
-
-    ``margin`` stretches each window a little, because a request's arrival at Teams jitters relative to
-    the moment we sent it."""
+    """Several "at most N in T seconds" rules for one key. ``margin`` stretches each window a little."""
 
     limits: tuple[tuple[float, int], ...] = CONVERSATION_LIMITS
     margin: float = 0.05
-    _sent: deque[list[float]] = field(default_factory=deque)  # one mutable cell per send
+    _sends: deque[Send] = field(default_factory=deque)
     _blocked_until: float = 0.0
 
     def wait(self, now: float) -> float:
-        """Seconds until one more send keeps every rule."""
+        """Seconds until one more send keeps every rule, whenever its request arrives."""
         longest = max(window for window, _ in self.limits) * (1 + self.margin)
-        while self._sent and self._sent[0][0] <= now - longest:
-            self._sent.popleft()
+        while self._sends:
+            first = self._sends[0].answered
+            if first is None or first > now - longest:
+                break
+            self._sends.popleft()
         delay = max(0.0, self._blocked_until - now)
         for window, most in self.limits:
             span = window * (1 + self.margin)
-            if len(self._sent) >= most:
-                # The send `most` places back must leave the window before another may go.
-                oldest_in_way = self._sent[-most][0]
-                delay = max(delay, oldest_in_way + span - now)
+            # The sends that may still be inside this window when the new one arrives.
+            inside = sorted(
+                (s.answered for s in self._sends if s.answered is None or s.answered > now - span),
+                key=lambda answered: float("inf") if answered is None else answered,
+            )
+            excess = len(inside) - (most - 1)
+            if excess > 0:
+                leaving = inside[excess - 1]  # once this one has left, enough room is free
+                delay = max(delay, IN_FLIGHT_POLL if leaving is None else leaving + span - now)
         return delay
 
-    def record(self, now: float) -> list[float]:
-        """A send starts at ``now``; pass the returned cell to ``finished`` when its answer is in."""
-        cell = [now]
-        self._sent.append(cell)
-        return cell
+    def record(self, now: float) -> Send:
+        """A send starts at ``now``; pass it to ``answered`` when the answer is in."""
+        send = Send(started=now)
+        self._sends.append(send)
+        return send
 
     @staticmethod
-    def finished(cell: list[float], now: float) -> None:
-        """The send's answer came at ``now``. Teams saw it somewhere between start and answer, so later
-        sends are spaced from the answer: that bounds the arrival times, not just our send times."""
-        cell[0] = now
+    def answered(send: Send, now: float) -> None:
+        """The answer to ``send`` came at ``now`` (success or failure alike)."""
+        send.answered = now
 
     def block(self, until: float) -> None:
         """Teams said 429: nothing goes to this key before ``until``."""
@@ -55,32 +71,13 @@ class SlidingWindows:
 
 
 @dataclass(slots=True)
-class TokenBucket:
-    """A steady rate with a small burst; reservations are handed out in order."""
-
-    rate: float
-    burst: float = 1.0
-    _tokens: float = 1.0
-    _at: float | None = None
-
-    def reserve(self, now: float) -> float:
-        """Take one token; returns how long to wait before using it."""
-        if self._at is None:
-            self._at, self._tokens = now, self.burst
-        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-        self._tokens -= 1.0
-        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
-
-
-@dataclass(slots=True)
 class Pacer:
-    """Per-conversation windows plus one bucket per tenant."""
+    """Per-conversation windows plus one per tenant."""
 
     tenant_rate: float
     limits: tuple[tuple[float, int], ...] = CONVERSATION_LIMITS
     _conversations: dict[str, SlidingWindows] = field(default_factory=dict)
-    _tenants: dict[str, TokenBucket] = field(default_factory=dict)
+    _tenants: dict[str, SlidingWindows] = field(default_factory=dict)
 
     def conversation(self, key: str) -> SlidingWindows:
         """The windows of one conversation."""
@@ -89,9 +86,9 @@ class Pacer:
             windows = self._conversations[key] = SlidingWindows(self.limits)
         return windows
 
-    def tenant(self, tenant_id: str) -> TokenBucket:
-        """The bucket of one tenant."""
-        bucket = self._tenants.get(tenant_id)
-        if bucket is None:
-            bucket = self._tenants[tenant_id] = TokenBucket(self.tenant_rate)
-        return bucket
+    def tenant(self, tenant_id: str) -> SlidingWindows:
+        """The one-second window of one tenant."""
+        windows = self._tenants.get(tenant_id)
+        if windows is None:
+            windows = self._tenants[tenant_id] = SlidingWindows(((1.0, max(1, int(self.tenant_rate))),))
+        return windows
