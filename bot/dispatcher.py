@@ -46,9 +46,9 @@ RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 class DispatchPolicy:
     tenant_rate: float = 48.0
     lease: timedelta = timedelta(seconds=90)
-    batch: int = 100
+    batch: int = 500  # big enough that one batch spans many chats, so per-chat windows never idle the tenant
     max_attempts: int = 8
-    concurrency: int = 32
+    concurrency: int = 64
     base_backoff: float = 2.0
     max_backoff: float = 300.0
     conversation_limits: tuple[tuple[float, int], ...] = CONVERSATION_LIMITS

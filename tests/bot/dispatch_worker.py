@@ -17,7 +17,9 @@ from bot.dispatcher import Dispatcher, DispatchPolicy
 from bot.views import Links
 
 
-async def main(database_url: str, tenant_rate: float, base_backoff: float, limit: float) -> dict[str, object]:
+async def main(
+    database_url: str, tenant_rate: float, base_backoff: float, limit: float, unpaced: bool = False
+) -> dict[str, object]:
     settings = Settings(database_url=database_url)
     engine = create_engine(settings)
     auth = build_authentication(settings)
@@ -52,8 +54,15 @@ if __name__ == "__main__":
     parser.add_argument("--tenant-rate", type=float, default=48.0)
     parser.add_argument("--base-backoff", type=float, default=2.0)
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--unpaced", action="store_true")
     arguments = parser.parse_args()
     result = asyncio.run(
-        main(arguments.database_url, arguments.tenant_rate, arguments.base_backoff, arguments.timeout)
+        main(
+            arguments.database_url,
+            arguments.tenant_rate,
+            arguments.base_backoff,
+            arguments.timeout,
+            unpaced=arguments.unpaced,
+        )
     )
     json.dump(result, sys.stdout)
