@@ -30,6 +30,12 @@ CARD_RENDERER := tests/cards/renderer
 $(CARD_RENDERER)/node_modules/.package-lock.json: $(CARD_RENDERER)/package-lock.json
 	cd $(CARD_RENDERER) && npm install --no-audit --no-fund
 
+# Microsoft's official Teams app manifest schemas (npm @microsoft/app-manifest) for tests/manifest.
+MANIFEST_SCHEMA := tests/manifest/schema
+MANIFEST_SCHEMA_DEPS := $(MANIFEST_SCHEMA)/node_modules/.package-lock.json
+$(MANIFEST_SCHEMA_DEPS): $(MANIFEST_SCHEMA)/package-lock.json
+	cd $(MANIFEST_SCHEMA) && npm install --no-audit --no-fund
+
 # Microsoft 365 Agents Playground, the Teams emulator: `make playground` and tests/playground use it.
 PLAYGROUND := tests/playground
 PLAYGROUND_DEPS := $(PLAYGROUND)/node_modules/.package-lock.json
@@ -74,7 +80,7 @@ typecheck: $(STAMP) $(TAB)/node_modules/.package-lock.json
 	cd $(TAB) && npm run --silent typecheck
 
 ## Lint, type-check, then the whole suite (PostgreSQL too when NURTURE_TEST_PG_URL is set)
-test: lint typecheck $(TAB_BUILT) $(CARD_RENDERER)/node_modules/.package-lock.json $(PLAYGROUND_DEPS)
+test: lint typecheck $(TAB_BUILT) $(CARD_RENDERER)/node_modules/.package-lock.json $(PLAYGROUND_DEPS) $(MANIFEST_SCHEMA_DEPS)
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -84,4 +90,5 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_webhook.py
 
 clean:
-	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist $(CARD_RENDERER)/node_modules $(PLAYGROUND)/node_modules
+	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist $(CARD_RENDERER)/node_modules $(PLAYGROUND)/node_modules \
+		$(MANIFEST_SCHEMA)/node_modules
