@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -38,7 +39,10 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         sessions=app[keys.SESSIONS],
         clock=app[keys.CLOCK],
         links=links,
-        policy=DispatchPolicy(tenant_rate=settings.dispatcher_per_tenant_rate),
+        policy=DispatchPolicy(
+            tenant_rate=settings.dispatcher_per_tenant_rate,
+            lease=timedelta(seconds=settings.dispatcher_lease_seconds),
+        ),
     )
     tasks: list[asyncio.Task[None]] = []
     if settings.bot_app_id:
