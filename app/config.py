@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     )
     dispatcher_enabled: bool = Field(True, description="Send queued notifications from `nurture serve`.")
     dispatcher_lease_seconds: float = Field(
-        90.0, gt=0, description="How long a claimed notice stays with one instance before another may retry it."
+        90.0, gt=0, description="How long a claimed notice stays with one instance before another retries it."
     )
     dispatcher_per_tenant_rate: float = Field(
         48.0, gt=0, description="Sends per second per tenant; Teams allows an app about 50."
