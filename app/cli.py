@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import random
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from app.config import Settings, load_settings
 from app.db import SessionMaker, create_engine, create_sessionmaker, transaction, upgrade_database
+from app.observability import configure_logging
 from app.server import create_app
 from app.startup_checks import UnsafeSettings, ensure_safe
 
@@ -350,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         overrides["database_url"] = DEMO_DATABASE
     try:
         settings = load_settings(**overrides)
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        configure_logging(settings.log_level)
         code: int = args.handler(settings, args)
         return code
     except CliError as error:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.auth.sso import SsoValidator
 from app.config import Settings
 from app.db import SessionMaker
+from app.observability import Metrics
 from app.services.access import Actor
 
 Clock = Callable[[], datetime]
@@ -23,6 +24,7 @@ SESSIONS = web.AppKey("sessions", SessionMaker)
 # The newest migration this build ships, read once at start instead of from disk on every probe.
 EXPECTED_REVISION = web.AppKey("expected_revision", str)
 HTTP = web.AppKey("http", ClientSession)
+METRICS = web.AppKey("metrics", Metrics)
 SCHEDULER_TASK = web.AppKey("scheduler_task", asyncio.Task[None])
 
 # Set only when Entra ID is configured; in local mode the dev sign-in stands in for it.

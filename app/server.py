@@ -23,8 +23,10 @@ from app.auth.sso import KeySet, SsoValidator
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, current_revision, head_revision, ping
 from app.nurturing.errors import DomainError
+from app.observability import Metrics, request_id_middleware
 from app.scheduler import run_forever
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, StaleVersion
+from app.services.outbox import outbox_depth
 from app.tab_site import add_tab_routes
 from bot.setup import add_bot
 
@@ -101,6 +103,14 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "revision": revision})
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus metrics of this process, with the outbox depth read fresh."""
+    registry = request.app[keys.METRICS]
+    async with request.app[keys.SESSIONS]() as session:
+        registry.outbox_depth.set(await outbox_depth(session=session))
+    return web.Response(body=registry.render(), headers={"Content-Type": registry.content_type()})
+
+
 async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(app[keys.SETTINGS])
     app[keys.ENGINE] = engine
@@ -159,12 +169,14 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Application:
     """Wire the whole application; nothing is connected until the app starts."""
-    app = web.Application(middlewares=[error_middleware, auth_middleware])
+    app = web.Application(middlewares=[request_id_middleware, error_middleware, auth_middleware])
     app[keys.SETTINGS] = settings
+    app[keys.METRICS] = Metrics()
     app[keys.CLOCK] = clock
     app.cleanup_ctx.extend([_database, _http, _sso, _scheduler])
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/v1/openapi.json", openapi)
     add_bot(app)
     add_tab_routes(app)

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.db import SessionMaker, transaction
 from app.keys import Clock
 from app.models import OutboxMessage
+from app.observability import Metrics, Stopwatch
 from app.services import outbox
 from app.services.outbox import Delivery
 from app.services.tenant_config import TenantConfig, load_config
@@ -95,6 +96,7 @@ class Dispatcher:
         links: Links,
         policy: DispatchPolicy | None = None,
         worker_id: str | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.adapter = adapter
         self.app_id = app_id
@@ -105,7 +107,13 @@ class Dispatcher:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.pacer = Pacer(tenant_rate=self.policy.tenant_rate, limits=self.policy.conversation_limits)
         self.stats = DispatchStats()
+        self.metrics = metrics or Metrics()
+        self._stopping = False
         self._random = random.Random()
+
+    def stop(self) -> None:
+        """Finish the sends under way, hand the rest back, and leave ``run_forever``."""
+        self._stopping = True
 
     # --- leadership -------------------------------------------------------------------------------------
 
@@ -134,7 +142,7 @@ class Dispatcher:
 
     async def run_forever(self, idle: float = 1.0) -> None:
         """Deliver until cancelled; a failing pass is logged and the loop goes on."""
-        while True:
+        while not self._stopping:
             try:
                 worked = await self.drain_once()
             except asyncio.CancelledError:
@@ -142,7 +150,7 @@ class Dispatcher:
             except Exception:
                 log.exception("dispatch pass failed")
                 worked = 0
-            if not worked:
+            if not worked and not self._stopping:
                 await asyncio.sleep(idle)
 
     async def drain(self, *, poll: float = 0.05) -> None:
@@ -164,7 +172,7 @@ class Dispatcher:
             async with self._lead_tenant(tenant_id) as leading:
                 if not leading:
                     continue
-                while True:
+                while not self._stopping:
                     now = self.clock()
                     async with transaction(self.sessions) as session:
                         rows = await outbox.claim(
@@ -189,15 +197,29 @@ class Dispatcher:
         for item in claimed:
             lanes[item.lane].append(item)
         gate = asyncio.Semaphore(self.policy.concurrency)
+        unsent: list[_Claim] = []
 
         async def lane(items: list[_Claim]) -> None:
             for item in items:
+                if self._stopping:
+                    unsent.append(item)
+                    continue
                 async with gate:
-                    await self._deliver(tenant_id, item, config)
+                    if not await self._deliver(tenant_id, item, config):
+                        unsent.append(item)
 
         await asyncio.gather(*(lane(items) for items in lanes.values()))
+        if unsent:
+            async with transaction(self.sessions) as session:
+                await outbox.release(
+                    session=session,
+                    tenant_id=tenant_id,
+                    message_ids=[item.row.id for item in unsent],
+                    worker=self.worker_id,
+                )
 
-    async def _deliver(self, tenant_id: str, item: _Claim, config: TenantConfig) -> None:
+    async def _deliver(self, tenant_id: str, item: _Claim, config: TenantConfig) -> bool:
+        """Settle one row; False when shutdown came first and it was left unsent."""
         try:
             async with self.sessions() as session:
                 rendered = await render_notice(
@@ -206,23 +228,28 @@ class Dispatcher:
         except Exception:
             log.exception("could not render notice %s", item.row.kind)
             await self._settle_final(tenant_id, item, Delivery.FAILED, "render failed")
-            return
+            return True
         if rendered.skip_reason is not None:
             await self._settle_final(tenant_id, item, Delivery.SKIPPED, rendered.skip_reason)
-            return
+            return True
         if rendered.reference is None:
             await self._settle_final(
                 tenant_id, item, Delivery.UNDELIVERABLE, rendered.undeliverable or "no chat"
             )
-            return
+            return True
         sends = await self._pace(tenant_id, rendered)
+        if sends is None:
+            return False
+        watch = Stopwatch()
         try:
             activity_id = await self._send(rendered)
         except SendFailed as failure:
             _answered(sends)
+            self.metrics.send_seconds.observe(watch.seconds())
             await self._after_failure(tenant_id, item, rendered, failure)
-            return
+            return True
         _answered(sends)
+        self.metrics.send_seconds.observe(watch.seconds())
         async with transaction(self.sessions) as session:
             if await outbox.mark_sent(
                 session=session,
@@ -235,15 +262,20 @@ class Dispatcher:
                 await rendered.after_send(session, activity_id)
         if rendered.update_activity_id:
             self.stats.updated += 1
+            self.metrics.sends.labels(result="updated").inc()
         else:
             self.stats.sent += 1
+            self.metrics.sends.labels(result="sent").inc()
+        return True
 
-    async def _pace(self, tenant_id: str, rendered: Rendered) -> tuple[Send, ...]:
+    async def _pace(self, tenant_id: str, rendered: Rendered) -> tuple[Send, ...] | None:
         rules = (self.pacer.tenant(tenant_id), self.pacer.conversation(rendered.conversation_id))
         # Checked and recorded with no await in between, so concurrent lanes cannot take the same slot.
         delay = max(rule.wait(time.monotonic()) for rule in rules)
         while delay > 0:
-            await asyncio.sleep(delay)
+            await asyncio.sleep(min(delay, 1.0))
+            if self._stopping:
+                return None
             delay = max(rule.wait(time.monotonic()) for rule in rules)
         now = time.monotonic()
         return tuple(rule.record(now) for rule in rules)
@@ -299,9 +331,11 @@ class Dispatcher:
         delay = backoff * (0.8 + 0.4 * self._random.random())
         if status == 429:
             self.stats.throttled += 1
+            self.metrics.throttled.inc()
             delay = max(delay, failure.retry_after or 0.0)
             self.pacer.conversation(rendered.conversation_id).block(time.monotonic() + delay)
         self.stats.retried += 1
+        self.metrics.sends.labels(result="retry").inc()
         async with transaction(self.sessions) as session:
             outcome = await outbox.retry_later(
                 session=session,
@@ -326,6 +360,7 @@ class Dispatcher:
                 error=reason,
             )
         self.stats.final[status.value] += 1
+        self.metrics.sends.labels(result=status.value).inc()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,14 @@ from botbuilder.schema import Activity
 
 from app import keys
 from app.net import is_loopback
+from app.observability import Stopwatch
 from bot.auth import CachingAuthentication
 from bot.handler import NurtureBot
+from cards.actions import VERBS
 
 log = logging.getLogger(__name__)
 
+_KNOWN_TYPES = frozenset({"message", "invoke", "conversationUpdate", "installationUpdate", "messageReaction"})
 MAX_ACTIVITY_BYTES = 256 * 1024  # Teams caps a message at about 100 KB; anything far larger is not Teams
 
 
@@ -82,7 +85,17 @@ async def messages(request: web.Request) -> web.StreamResponse:
         log.warning("bot request refused: %s", type(error).__name__)
         return _problem(401, "unauthorized", "the token was not accepted")
 
+    metrics = request.app[keys.METRICS]
+    kind = activity.type if activity.type in _KNOWN_TYPES else "other"
+    metrics.turns.labels(type=kind).inc()
+    if activity.type == "invoke":
+        value = document.get("value")
+        action = value.get("action") if isinstance(value, dict) else None
+        verb = action.get("verb") if isinstance(action, dict) else None
+        metrics.invokes.labels(verb=verb if verb in VERBS else "other").inc()
+    watch = Stopwatch()
     invoke_response = await runtime.adapter.process_activity(authenticated, activity, runtime.bot.on_turn)
+    metrics.turn_seconds.labels(type=kind).observe(watch.seconds())
     if invoke_response is None:
         return web.Response(status=200)
     body_out = invoke_response.body

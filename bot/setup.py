@@ -19,6 +19,7 @@ from bot.handler import NurtureBot
 from bot.views import Links
 
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+SHUTDOWN_GRACE_SECONDS = 15.0
 
 # Teams sends "trigger": "manual" with every Action.Execute and botbuilder's model has no such field, so
 # msrest would log a warning on every card click.
@@ -43,6 +44,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
             tenant_rate=settings.dispatcher_per_tenant_rate,
             lease=timedelta(seconds=settings.dispatcher_lease_seconds),
         ),
+        metrics=app[keys.METRICS],
     )
     tasks: list[asyncio.Task[None]] = []
     if settings.bot_app_id:
@@ -51,6 +53,13 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     if settings.dispatcher_enabled:
         tasks.append(asyncio.create_task(app[DISPATCHER].run_forever(), name="nurture-dispatcher"))
     yield
+    # Graceful: the dispatcher finishes the sends under way and hands the rest back at once, so another
+    # instance takes them without waiting for the lease.
+    app[DISPATCHER].stop()
+    for task in tasks:
+        if task.get_name() == "nurture-dispatcher":
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(task), timeout=SHUTDOWN_GRACE_SECONDS)
     for task in tasks:
         task.cancel()
     for task in tasks:

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import OutboxMessage
@@ -188,6 +188,20 @@ async def retry_later(
     return Delivery(row.status)
 
 
+async def release(
+    *, session: AsyncSession, tenant_id: str, message_ids: Sequence[uuid.UUID], worker: str
+) -> None:
+    """Hand claimed but unsent rows back at once (a graceful shutdown), instead of waiting for the lease."""
+    for message_id in message_ids:
+        row = await _owned(session, tenant_id, message_id, worker)
+        if row is not None and row.status == Delivery.SENDING.value:
+            row.status = Delivery.PENDING.value
+            row.lease_until = None
+            row.claimed_by = None
+            row.attempts = max(0, row.attempts - 1)  # it was never tried
+            session.add(row)
+
+
 async def give_up(
     *,
     session: AsyncSession,
@@ -205,6 +219,14 @@ async def give_up(
     row.last_error = error[:500]
     row.lease_until = None
     session.add(row)
+
+
+async def outbox_depth(*, session: AsyncSession) -> int:
+    """Notifications waiting or being sent, across tenants: an operational figure, no tenant data."""
+    statement = select(func.count()).where(
+        col(OutboxMessage.status).in_([Delivery.PENDING.value, Delivery.SENDING.value])
+    )
+    return int((await session.exec(statement)).one())
 
 
 async def delivery_problems(

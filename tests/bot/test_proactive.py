@@ -154,3 +154,16 @@ async def test_a_team_install_keeps_the_channel_and_posts_the_scheduled_pipeline
     assert len(posted) == 1
     card = posted[0]["attachments"][0]["content"]
     assert card["refresh"]["action"]["verb"] == "pipeline.refresh" and "DACH" in card_text(card)
+
+
+async def test_shutdown_hands_unsent_notices_back_at_once(teams: Teams, sessions: SessionMaker) -> None:
+    for rep in teams.org.reps:
+        await _install(teams, rep)
+        for _ in range(3):
+            await make_lead(sessions, teams.org, owner=rep)
+    dispatcher = teams.client.app[DISPATCHER]
+    dispatcher.stop()  # as on SIGTERM, before this pass gets going
+    await dispatcher.drain_once()
+    rows = await _outbox(sessions)
+    assert rows and {row.status for row in rows} == {"pending"}, "nothing sent, nothing left leased"
+    assert all(row.claimed_by is None and row.attempts == 0 for row in rows)
