@@ -110,6 +110,13 @@ class MsalCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[m
         if settings.tls_ca_file:
             self._http.verify = settings.tls_ca_file
         self._app: msal.ConfidentialClientApplication | None = None
+        self.issued: list[MsalAppCredentials] = []
+
+    async def refresh_tokens(self) -> None:
+        """Renew every issued credential's token off the event loop. msrest asks for the token inside a
+        send, synchronously; kept fresh here, that call is always a cache hit."""
+        for credentials in list(self.issued):
+            await asyncio.to_thread(credentials.get_access_token)
 
     def _msal(self) -> msal.ConfidentialClientApplication:
         if self._app is None:
@@ -145,6 +152,7 @@ class MsalCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[m
         # msal's acquire call is blocking; doing it here once fills the cache, so the SDK's own call
         # inside a send is a cache hit until the token nears expiry.
         await asyncio.to_thread(credentials.get_access_token)
+        self.issued.append(credentials)
         return credentials
 
 
@@ -165,8 +173,11 @@ class _CachedConnectorFactory(ConnectorFactory):  # type: ignore[misc]
 class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     """The SDK's authentication with connector and user-token clients kept per service URL."""
 
-    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+    def __init__(
+        self, inner: BotFrameworkAuthentication, tokens: MsalCredentialsFactory | None = None
+    ) -> None:
         self._inner = inner
+        self.tokens = tokens
         self._connectors: dict[tuple[str, str], ConnectorClient] = {}
         self._user_token_clients: dict[str, UserTokenClient] = {}
 
@@ -221,7 +232,7 @@ def build_authentication(settings: Settings) -> CachingAuthentication:
     else:
         factory = MsalCredentialsFactory(settings)
     inner = ConfigurationBotFrameworkAuthentication(sdk_configuration(settings), credentials_factory=factory)
-    return CachingAuthentication(inner)
+    return CachingAuthentication(inner, factory if isinstance(factory, MsalCredentialsFactory) else None)
 
 
 def _refresh_signing_keys(url: str) -> None:
@@ -245,3 +256,13 @@ async def keep_signing_keys_fresh(settings: Settings, interval: float = 6 * 3600
             await warm_signing_keys(settings)
         except Exception:  # noqa: BLE001 - a failed refresh keeps the old keys; the next one tries again
             log.warning("bot signing key refresh failed", exc_info=True)
+
+
+async def keep_tokens_fresh(auth: CachingAuthentication, interval: float = 300) -> None:
+    """Renew outgoing tokens before they expire (Entra ID tokens live about an hour)."""
+    while auth.tokens is not None:
+        await asyncio.sleep(interval)
+        try:
+            await auth.tokens.refresh_tokens()
+        except Exception:  # noqa: BLE001 - the send path still fetches one itself if this failed
+            log.warning("bot token refresh failed", exc_info=True)

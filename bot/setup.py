@@ -12,7 +12,7 @@ from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 
 from app import keys
-from bot.auth import build_authentication, keep_signing_keys_fresh, warm_signing_keys
+from bot.auth import build_authentication, keep_signing_keys_fresh, keep_tokens_fresh, warm_signing_keys
 from bot.dispatcher import Dispatcher, DispatchPolicy
 from bot.endpoint import BOT, BotRuntime, messages, on_turn_error
 from bot.handler import NurtureBot
@@ -28,7 +28,7 @@ logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
 
 async def _bot(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
-    auth = build_authentication(settings)
+    auth = await asyncio.to_thread(build_authentication, settings)  # may read a certificate file
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
     links = Links.of(settings)
@@ -50,6 +50,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     if settings.bot_app_id:
         await warm_signing_keys(settings)
         tasks.append(asyncio.create_task(keep_signing_keys_fresh(settings), name="nurture-bot-keys"))
+        tasks.append(asyncio.create_task(keep_tokens_fresh(auth), name="nurture-bot-tokens"))
     if settings.dispatcher_enabled:
         tasks.append(asyncio.create_task(app[DISPATCHER].run_forever(), name="nurture-dispatcher"))
     yield

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 from app.config import Settings
 from app.db import SessionMaker
 from app.server import create_app
+from bot.endpoint import BOT
 from tests.bot.conftest import NOW, Teams, personal_conversation
 from tests.doubles.connector import ConnectorDouble
 from tests.doubles.identity import IdentityDouble, SigningKey
@@ -144,3 +145,21 @@ async def test_local_mode_serves_loopback_without_a_token(
             headers={"X-Forwarded-For": "203.0.113.9"},
         )
         assert response.status == 200
+
+
+async def test_outgoing_tokens_are_renewed_off_the_send_path(
+    secured: Teams, identity: IdentityDouble, sessions: SessionMaker
+) -> None:
+    rep = secured.org.reps[0]
+    identity.access_token_lifetime = 120  # msal renews tokens that have less than five minutes left
+    try:
+        token = identity.bot_token(app_id=APP_ID, service_url=secured.connector.url)
+        status, _ = await secured.post(secured.activity(rep, "message", text="help"), _bearer(token))
+        assert status == 200
+        auth = secured.client.app[BOT].auth
+        assert auth.tokens is not None and auth.tokens.issued, "the reply's credentials are tracked"
+        before = identity.token_requests
+        await auth.tokens.refresh_tokens()
+        assert identity.token_requests > before, "a token close to expiry is fetched anew, in a worker thread"
+    finally:
+        identity.access_token_lifetime = 3600
