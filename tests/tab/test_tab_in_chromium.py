@@ -21,6 +21,7 @@ from app.models import ConversationMessage, FollowUp, HandOff, Lead, TenantSetti
 from app.nurturing.enums import Direction, FollowUpStatus
 from app.server import create_app
 from app.services.hand_offs import propose_hand_off
+from app.services.outbox import Delivery, claim, give_up
 from app.tab_site import TAB_DIST
 from tests.factories import T0, Org, make_lead, make_org
 
@@ -186,6 +187,33 @@ async def test_team_lead_decides_a_hand_off_and_admin_edits_thresholds(
     card = page.get_by_test_id("hand-off")
     await card.first.wait_for()
     assert "rep_proposed" in await card.first.inner_text()
+    # The hand-off notice could not reach anyone: recorded as the dispatcher records it (tests/bot covers
+    # the dispatcher itself); the team lead sees who and why under the hand-offs.
+    async with transaction(sessions) as session:
+        rows = await claim(
+            session=session,
+            tenant_id=org.tenant_id,
+            worker="w",
+            now=T0,
+            lease=timedelta(seconds=60),
+            limit=10,
+        )
+        for row in rows:
+            row.member_id = org.reps[1].id
+            await give_up(
+                session=session,
+                tenant_id=org.tenant_id,
+                message_id=row.id,
+                worker="w",
+                status=Delivery.UNDELIVERABLE,
+                error=f"{org.reps[1].display_name} has not installed the Nurture app",
+            )
+    await page.reload()
+    await page.get_by_role("tab", name="Hand-offs").click()
+    problems = page.get_by_test_id("delivery-problems")
+    await problems.wait_for()
+    assert "Jürgen Rep has not installed the Nurture app" in await problems.inner_text()
+    card = page.get_by_test_id("hand-off")
     await card.first.get_by_role("button", name="Accept").click()
     await page.get_by_text("No hand-offs waiting.").wait_for()
     async with sessions() as session:

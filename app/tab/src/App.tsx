@@ -4,6 +4,7 @@ import { Api, type Auth, type Member } from "./api";
 import type { Strings } from "./i18n";
 import { DevSignIn } from "./pages/DevSignIn";
 import { FollowUps } from "./pages/FollowUps";
+import { DeliveryProblems } from "./pages/DeliveryProblems";
 import { HandOffs } from "./pages/HandOffs";
 import { Leads } from "./pages/Leads";
 import { LeadDetail } from "./pages/LeadDetail";
@@ -87,7 +88,10 @@ export function App({
       ) : page === "leads" ? (
         <Leads api={api} strings={strings} me={me} onOpen={setLead} />
       ) : page === "handoffs" ? (
-        <HandOffs api={api} strings={strings} onOpen={setLead} />
+        <>
+          <HandOffs api={api} strings={strings} onOpen={setLead} />
+          <DeliveryProblems api={api} strings={strings} />
+        </>
       ) : page === "pipeline" ? (
         <Pipeline api={api} strings={strings} />
       ) : (
