@@ -53,6 +53,7 @@ class DispatchPolicy:
     base_backoff: float = 2.0
     max_backoff: float = 300.0
     conversation_limits: tuple[tuple[float, int], ...] = CONVERSATION_LIMITS
+    handover_pause: float = 2.1
 
 
 @dataclass(slots=True)
@@ -172,6 +173,15 @@ class Dispatcher:
             async with self._lead_tenant(tenant_id) as leading:
                 if not leading:
                     continue
+                async with transaction(self.sessions) as session:
+                    orphans = await outbox.reclaim_orphans(
+                        session=session, tenant_id=tenant_id, worker=self.worker_id
+                    )
+                if orphans:
+                    # Taking over from a worker that died: its last sends may still be landing at Teams, and
+                    # its pacing windows died with it, so let Teams' 1 s and 2 s windows pass first.
+                    log.warning("took over %d notices left mid-send", orphans, extra={"tenant": tenant_id})
+                    await asyncio.sleep(self.policy.handover_pause)
                 while not self._stopping:
                     now = self.clock()
                     async with transaction(self.sessions) as session:

@@ -90,9 +90,10 @@ class Delivery(StrEnum):
 
 async def pending_tenants(*, session: AsyncSession, now: datetime) -> Sequence[str]:
     """Tenants with notifications ready to go or with a lapsed lease; the dispatcher visits only these."""
+    # Rows mid-send count too: if their worker died, the tenant's next sender takes them over.
     statement = (
         select(OutboxMessage.tenant_id)
-        .where(_claimable(now))
+        .where(or_(_claimable(now), col(OutboxMessage.status) == Delivery.SENDING.value))
         .distinct()
         .order_by(col(OutboxMessage.tenant_id))
     )
@@ -129,6 +130,26 @@ async def claim(
         session.add(row)
     await session.flush()
     return rows
+
+
+async def reclaim_orphans(*, session: AsyncSession, tenant_id: str, worker: str) -> int:
+    """Put back rows another worker left mid-send. Only the sender of a tenant calls this, under the
+    tenant's lock, so any other worker's leased row belongs to a worker that died: no need to wait out
+    its lease."""
+    rows = (
+        await session.exec(
+            select(OutboxMessage).where(
+                col(OutboxMessage.tenant_id) == tenant_id,
+                col(OutboxMessage.status) == Delivery.SENDING.value,
+                col(OutboxMessage.claimed_by) != worker,
+            )
+        )
+    ).all()
+    for row in rows:
+        row.status = Delivery.PENDING.value
+        row.lease_until = None
+        session.add(row)
+    return len(rows)
 
 
 async def _owned(

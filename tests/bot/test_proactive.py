@@ -167,3 +167,23 @@ async def test_shutdown_hands_unsent_notices_back_at_once(teams: Teams, sessions
     rows = await _outbox(sessions)
     assert rows and {row.status for row in rows} == {"pending"}, "nothing sent, nothing left leased"
     assert all(row.claimed_by is None and row.attempts == 0 for row in rows)
+
+
+async def test_a_dead_workers_leased_notices_are_taken_over_without_waiting_for_the_lease(
+    teams: Teams, sessions: SessionMaker
+) -> None:
+    rep = teams.org.reps[0]
+    await _install(teams, rep)
+    await make_lead(sessions, teams.org, owner=rep)
+    async with transaction(sessions) as session:
+        for row in (await session.exec(select(OutboxMessage))).all():
+            row.status, row.claimed_by, row.lease_until = (
+                "sending",
+                "dead-host:1:abc",
+                NOW + timedelta(hours=1),
+            )
+            session.add(row)
+    dispatcher = teams.client.app[DISPATCHER]
+    await dispatcher.drain_once()
+    rows = await _outbox(sessions)
+    assert rows and {row.status for row in rows} == {"sent"}, "the survivor sent them at once"
