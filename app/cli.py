@@ -204,6 +204,24 @@ def cmd_export_leads(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lead_erase(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services.erasure import erase_lead
+    from app.services.errors import NotFound
+
+    async def run(sessions: SessionMaker) -> int:
+        tenant_id = await _resolve_tenant(sessions, args.tenant)
+        try:
+            async with transaction(sessions) as session:
+                erased = await erase_lead(session=session, actor=None, tenant_id=tenant_id, email=args.email)
+        except NotFound as error:
+            raise CliError(f"no lead with the address {args.email!r} in tenant {tenant_id}") from error
+        console.print(f"[green]erased[/green] the lead and {erased.total - 1} rows about them")
+        return 0
+
+    code: int = asyncio.run(_with_sessions(settings, run))
+    return code
+
+
 def cmd_score_recompute(settings: Settings, args: argparse.Namespace) -> int:
     from app.services.scoring import recompute_scores
 
@@ -304,6 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
     export_leads = exports.add_parser("leads", parents=[common, tenant], help="export leads as CSV")
     export_leads.add_argument("--out", help="file to write (default: standard output)")
     export_leads.set_defaults(handler=cmd_export_leads)
+
+    lead = commands.add_parser("lead", help="one lead").add_subparsers(dest="lead_command", required=True)
+    erase = lead.add_parser("erase", parents=[common, tenant], help="erase a lead and everything about them")
+    erase.add_argument("email", help="the lead's e-mail address")
+    erase.set_defaults(handler=cmd_lead_erase)
 
     score = commands.add_parser("score", help="scoring").add_subparsers(dest="score_command", required=True)
     score.add_parser("recompute", parents=[common, tenant], help="recompute every lead's score").set_defaults(

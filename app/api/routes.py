@@ -43,6 +43,7 @@ from app.services import (
     admin,
     api_keys,
     assignment,
+    erasure,
     follow_ups,
     hand_offs,
     lead_export,
@@ -633,6 +634,16 @@ async def post_hand_off(request: web.Request) -> web.Response:
     return _reply(schemas.HandOffOut.model_validate(row), status=201)
 
 
+async def erase_lead_route(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    body = await _body(request, schemas.EraseIn)
+    async with transaction(request.app[keys.SESSIONS]) as session:
+        erased = await erasure.erase_lead(
+            session=session, actor=actor, tenant_id=actor.tenant_id, email=body.email
+        )
+    return _reply(schemas.EraseOut(lead_id=uuid.UUID(erased.lead_id), rows=erased.rows))
+
+
 async def get_delivery_problems(request: web.Request) -> web.Response:
     actor = _actor(request)
     _require(actor, Role.LEAD, Role.MANAGER, Role.ADMIN)
@@ -910,6 +921,15 @@ ROUTES: tuple[Route, ...] = (
         response=schemas.HandOffOut,
         status=201,
         roles="owner, team lead, admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/leads/erase",
+        erase_lead_route,
+        "Erase a lead and everything about them (GDPR); nothing that names the address is left",
+        body=schemas.EraseIn,
+        response=schemas.EraseOut,
+        roles="admin",
     ),
     Route(
         "GET",

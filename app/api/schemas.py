@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from app.models import ApiKeyPublic, LeadPublic, MemberPublic
 from app.nurturing.enums import (
@@ -269,6 +269,15 @@ class ProposeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str | None = Field(None, max_length=500)
     version: int | None = None
+
+
+class EraseIn(BaseModel):
+    email: EmailStr = Field(description="The lead's address")
+
+
+class EraseOut(BaseModel):
+    lead_id: uuid.UUID
+    rows: dict[str, int] = Field(description="Rows removed (or redacted) per table")
 
 
 class DeliveryProblemOut(BaseModel):

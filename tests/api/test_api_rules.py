@@ -54,7 +54,8 @@ async def _request_for(
     action: str, api: Api, sessions: SessionMaker, owner: Member, peer: Member
 ) -> tuple[str, str, Any]:
     """Each action runs against a fresh lead of ``owner`` (with its follow-up and a waiting hand-off)."""
-    lead_id = await make_lead(sessions, api.org, owner=owner)
+    email = f"matrix-{uuid.uuid4().hex[:8]}@kunde.example"
+    lead_id = await make_lead(sessions, api.org, owner=owner, email=email)
     follow_up = await _active_follow_up(sessions, lead_id)
     hand_off = await _proposed_hand_off(sessions, api, lead_id)
     version = await _version(sessions, lead_id)
@@ -96,6 +97,7 @@ async def _request_for(
         "list members": ("GET", "/api/v1/members", None),
         "update member": ("PATCH", f"/api/v1/members/{peer.id}", {"capacity": 90}),
         "create team": ("POST", "/api/v1/teams", {"name": f"Team {uuid.uuid4().hex[:6]}"}),
+        "erase lead": ("POST", "/api/v1/leads/erase", {"email": email}),
         "update team": (
             "PATCH",
             f"/api/v1/teams/{peer.team_id}",
@@ -150,6 +152,7 @@ ALLOWED: dict[str, set[str]] = {
     "update member": {"admin"},
     "create team": {"admin"},
     "update team": {"admin"},
+    "erase lead": {"admin"},
     "create api key": {"admin"},
     "list api keys": {"admin"},
     "import csv": {"team lead", "other team lead", "admin"},

@@ -138,6 +138,12 @@ def test_import_then_export_round_trip_through_the_command(tmp_path: Path) -> No
     recomputed = nurture("score", "recompute", "--database-url", url, cwd=tmp_path)
     assert recomputed.returncode == 0 and "recomputed 2 lead(s)" in recomputed.stderr
 
+    erased = nurture("lead", "erase", "jana@werk.example", "--database-url", url, cwd=tmp_path)
+    assert erased.returncode == 0 and "erased" in erased.stdout + erased.stderr, erased.stderr
+    assert _count_leads(url) == 1
+    again = nurture("lead", "erase", "jana@werk.example", "--database-url", url, cwd=tmp_path)
+    assert again.returncode == 2 and "no lead with the address" in again.stdout + again.stderr
+
 
 def test_serve_answers_health_checks(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'serve.db'}"
