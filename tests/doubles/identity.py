@@ -6,7 +6,9 @@ It serves:
 - the Bot Framework channel's OpenID metadata and a JWKS whose keys carry ``endorsements``, and signs the
   tokens the Bot Connector service sends to a bot (``bot_token``), so botframework-connector's own
   validation runs unchanged;
-- a client-credentials token endpoint that msal can use as its authority, for the bot's outgoing tokens.
+- a client-credentials token endpoint that msal can use as its authority, for the bot's outgoing tokens;
+- the on-behalf-of grant on the same endpoint: the tab's SSO token in, a delegated Microsoft Graph token
+  out, or Entra ID's ``consent_required`` answer for users and tenants marked by ``withhold_consent``.
 
 It runs its own event loop in a thread, because some Microsoft libraries fetch keys with blocking calls
 and would deadlock against a double on their own loop."""
@@ -14,6 +16,7 @@ and would deadlock against a double on their own loop."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import ssl
 import threading
@@ -40,6 +43,13 @@ BOT_FRAMEWORK_ISSUER = "https://api.botframework.com"
 # Bot Framework's own app registrations live in.
 EMULATOR_ISSUER_V1 = "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/"
 EMULATOR_ISSUER_V2 = "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0"
+# The resource (audience) of Microsoft Graph access tokens.
+GRAPH_RESOURCE = "https://graph.microsoft.com"
+# RFC 7523's grant type, which Entra ID uses for on-behalf-of (with ``requested_token_use=on_behalf_of``).
+JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+# OpenID Connect scopes msal adds to every user-token request; Entra ID grants them without consent, and
+# they name no resource.
+OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
 
 
 class SigningKey:
@@ -64,6 +74,10 @@ class TokenGrant:
     scope: str | None
     status: int
     error: str | None
+    # Added for the on-behalf-of grant; client-credentials grants keep the defaults.
+    grant_type: str | None = None
+    suberror: str | None = None
+    object_id: str | None = None
 
 
 class IdentityDouble:
@@ -92,6 +106,15 @@ class IdentityDouble:
         self.token_requests = 0
         self.token_grants: list[TokenGrant] = []
         self.access_token_lifetime = 3600
+        # On-behalf-of: delegated permissions consented per client and resource (what ``.default`` grants and
+        # what an explicit scope must be in, once any consent is recorded), and the users and tenants whose
+        # consent was withdrawn or never given.
+        self.consents: dict[tuple[str, str], set[str]] = {}
+        self.consent_missing_tenants: set[str] = set()
+        self.consent_missing_users: set[str] = set()
+        # Application permissions (the ``roles`` claim) a client gets in client-credentials tokens, per
+        # resource: Microsoft Graph checks them in application mode.
+        self.app_roles: dict[tuple[str, str], list[str]] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
@@ -323,22 +346,38 @@ class IdentityDouble:
         client_id = _form_value(form, "client_id")
         scope = _form_value(form, "scope")
 
-        def refuse(status: int, error: str, code: int, text: str) -> web.Response:
-            self.token_grants.append(TokenGrant(tenant, client_id, scope, status, error))
-            # The shape Entra ID answers with; msal hands ``error`` and ``error_description`` back.
-            return web.json_response(
-                {
-                    "error": error,
-                    "error_description": f"AADSTS{code}: {text}",
-                    "error_codes": [code],
-                    "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
-                    "trace_id": str(uuid.uuid4()),
-                    "correlation_id": str(uuid.uuid4()),
-                },
-                status=status,
-            )
+        grant_type = _form_value(form, "grant_type")
 
-        if _form_value(form, "grant_type") != "client_credentials":
+        def refuse(
+            status: int,
+            error: str,
+            code: int,
+            text: str,
+            *,
+            suberror: str | None = None,
+            object_id: str | None = None,
+        ) -> web.Response:
+            self.token_grants.append(
+                TokenGrant(tenant, client_id, scope, status, error, grant_type, suberror, object_id)
+            )
+            # The shape Entra ID answers with; msal hands ``error`` and ``error_description`` back.
+            body: dict[str, Any] = {
+                "error": error,
+                "error_description": f"AADSTS{code}: {text}",
+                "error_codes": [code],
+                "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
+                "trace_id": str(uuid.uuid4()),
+                "correlation_id": str(uuid.uuid4()),
+            }
+            if suberror is not None:
+                body.update(
+                    suberror=suberror, error_uri=f"https://login.microsoftonline.com/error?code={code}"
+                )
+            return web.json_response(body, status=status)
+
+        if grant_type == JWT_BEARER_GRANT:
+            return self._on_behalf_of(tenant, form, refuse)
+        if grant_type != "client_credentials":
             return refuse(400, "unsupported_grant_type", 7000218, "only client_credentials is served here.")
         if not client_id or client_id not in self.clients:
             return refuse(400, "unauthorized_client", 700016, f"Application '{client_id}' was not found.")
@@ -350,9 +389,148 @@ class IdentityDouble:
             return refuse(400, "invalid_scope", 1002012, "client credentials need one '<resource>/.default'.")
         self.token_grants.append(TokenGrant(tenant, client_id, scope, 200, None))
         lifetime = self.access_token_lifetime
-        token = self.access_token(client_id=client_id, resource=resources[0], tenant=tenant)
+        roles = self.app_roles.get((client_id, resources[0]))
+        extra: dict[str, Any] = {"roles": list(roles)} if roles else {}
+        token = self.access_token(client_id=client_id, resource=resources[0], tenant=tenant, **extra)
         grant = {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime}
         return web.json_response(dict(grant, access_token=token))
+
+    # --- on-behalf-of (the tab's SSO token exchanged for a Graph token) ------------------------------
+
+    def consent(self, client_id: str, scopes: Iterable[str], *, resource: str = GRAPH_RESOURCE) -> None:
+        """Record admin consent: ``client_id`` may act for users with these delegated permissions (short
+        names, e.g. ``Mail.Read``) on ``resource``. Until a client has any consent recorded, explicit scopes
+        are granted as asked, but ``.default`` is refused, as Entra ID refuses it without consent."""
+        self.consents.setdefault((client_id, resource), set()).update(scopes)
+
+    def withhold_consent(self, *, tenant_id: str | None = None, object_id: str | None = None) -> None:
+        """From now on, on-behalf-of for this tenant (or user) gets ``consent_required`` (AADSTS65001)."""
+        if tenant_id is not None:
+            self.consent_missing_tenants.add(tenant_id)
+        if object_id is not None:
+            self.consent_missing_users.add(object_id)
+
+    def restore_consent(self, *, tenant_id: str | None = None, object_id: str | None = None) -> None:
+        """Undo ``withhold_consent``, as an admin granting consent would."""
+        self.consent_missing_tenants.discard(tenant_id or "")
+        self.consent_missing_users.discard(object_id or "")
+
+    def grant_app_roles(
+        self, client_id: str, roles: Iterable[str], *, resource: str = GRAPH_RESOURCE
+    ) -> None:
+        """Application permissions (``roles``) that client-credentials tokens for ``resource`` carry."""
+        self.app_roles[(client_id, resource)] = list(roles)
+
+    def _on_behalf_of(self, tenant: str, form: Any, refuse: Callable[..., web.Response]) -> web.Response:
+        client_id = _form_value(form, "client_id")
+        scope = _form_value(form, "scope")
+        if _form_value(form, "requested_token_use") != "on_behalf_of":
+            return refuse(
+                400, "invalid_request", 900144, "The request body must contain 'requested_token_use'."
+            )
+        if not client_id or client_id not in self.clients:
+            return refuse(400, "unauthorized_client", 700016, f"Application '{client_id}' was not found.")
+        if _form_value(form, "client_secret") != self.clients[client_id]:
+            return refuse(401, "invalid_client", 7000215, "Invalid client secret provided.")
+        claims, problem = self._assertion_claims(_form_value(form, "assertion") or "", client_id)
+        if claims is None:
+            return refuse(400, "invalid_grant", *problem)
+        object_id, tenant_id = str(claims.get("oid", "")), str(claims.get("tid", ""))
+
+        # Entra ID grants the OpenID scopes on their own; every other scope must name one resource.
+        wanted = [item for item in (scope or "").split() if item not in OIDC_SCOPES]
+        resources = {item.rsplit("/", 1)[0] if "/" in item else GRAPH_RESOURCE for item in wanted}
+        if len(resources) != 1:
+            return refuse(
+                400, "invalid_scope", 70011, "The provided value for 'scope' must name exactly one resource."
+            )
+        resource = resources.pop()
+        names = [item.rsplit("/", 1)[-1] for item in wanted]
+        consented = self.consents.get((client_id, resource))
+        missing = tenant_id in self.consent_missing_tenants or object_id in self.consent_missing_users
+        if ".default" in names:
+            granted = sorted(consented or ())
+            missing = missing or not granted
+        else:
+            granted = names
+            missing = missing or (consented is not None and not set(names) <= consented)
+        if missing:
+            # What Entra ID answers when the user or admin never consented to the middle tier's permissions;
+            # the tab must then ask for consent interactively.
+            return refuse(
+                400,
+                "invalid_grant",
+                65001,
+                f"The user or administrator has not consented to use the application with ID '{client_id}' "
+                "named 'Nurture'. Send an interactive authorization request for this user and resource.",
+                suberror="consent_required",
+                object_id=object_id,
+            )
+
+        lifetime = self.access_token_lifetime
+        # A delegated token names the user (oid, tid) and carries ``scp``, never ``roles``.
+        user = {"name": claims.get("name"), "upn": claims.get("preferred_username")}
+        token = self.access_token(
+            client_id=client_id,
+            resource=resource,
+            tenant=tenant_id,
+            idtyp="user",
+            oid=object_id,
+            scp=" ".join(granted),
+            **{claim: value for claim, value in user.items() if value is not None},
+        )
+        self.token_grants.append(
+            TokenGrant(tenant, client_id, scope, 200, None, JWT_BEARER_GRANT, None, object_id)
+        )
+        # client_info lets msal key its cache by the user, as with a real Entra ID answer.
+        client_info = base64.urlsafe_b64encode(json.dumps({"uid": object_id, "utid": tenant_id}).encode())
+        return web.json_response(
+            {
+                "token_type": "Bearer",
+                "scope": " ".join(f"{resource}/{name}" for name in granted),
+                "expires_in": lifetime,
+                "ext_expires_in": lifetime,
+                "access_token": token,
+                "client_info": client_info.decode().rstrip("="),
+            }
+        )
+
+    def _assertion_claims(
+        self, assertion: str, client_id: str
+    ) -> tuple[dict[str, Any] | None, tuple[int, str]]:
+        """The user's token, if it is one this double signed for ``client_id``; else Entra ID's reason."""
+        try:
+            kid = jwt.get_unverified_header(assertion).get("kid")
+        except jwt.PyJWTError:
+            return None, (50027, "JWT token is invalid or malformed.")
+        key = next((k for k in self.keys if k.kid == kid), None)
+        if key is None:
+            return None, (50013, "Assertion failed signature validation.")
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                assertion,
+                key.private.public_key(),
+                algorithms=["RS256"],
+                options={"verify_aud": False},
+                leeway=30,
+            )
+        except jwt.ExpiredSignatureError:
+            return None, (500133, "Assertion is not within its valid time range.")
+        except jwt.PyJWTError:
+            return None, (50013, "Assertion failed signature validation.")
+        audience = str(claims.get("aud", ""))
+        # Teams SSO tokens name the app by its client id (v2) or its api://.../<client id> URI (v1).
+        if audience != client_id and not (
+            audience.startswith("api://") and audience.endswith(f"/{client_id}")
+        ):
+            return None, (
+                50013,
+                f"Assertion audience does not match the Client app presenting the assertion. The audience "
+                f"in the assertion was '{audience}' and the expected audience is '{client_id}'.",
+            )
+        if not claims.get("oid") or not claims.get("tid"):
+            return None, (50027, "JWT token is invalid or malformed.")
+        return claims, (0, "")
 
     # --- Teams SSO (the tab) ------------------------------------------------------------------------
 
