@@ -104,6 +104,13 @@ class Settings(BaseSettings):
     bot_oauth_scope: str = Field(
         "https://api.botframework.com", description="Resource of the bot's outgoing tokens."
     )
+    graph_client_secret: SecretStr | None = Field(
+        None, description="Client secret of the Entra ID app (NURTURE_ENTRA_CLIENT_ID) for Graph tokens."
+    )
+    graph_authority: str = Field(
+        "https://login.microsoftonline.com", description="Entra ID authority host for Graph tokens."
+    )
+    graph_base_url: str = Field("https://graph.microsoft.com/v1.0", description="Microsoft Graph endpoint.")
     dispatcher_enabled: bool = Field(True, description="Send queued notifications from `nurture serve`.")
     dispatcher_lease_seconds: float = Field(
         90.0, gt=0, description="How long a claimed notice stays with one instance before another retries it."

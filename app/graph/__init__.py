@@ -1,0 +1,1 @@
+"""Microsoft Graph: msal tokens, the msgraph-sdk client, and conversation history sync."""

@@ -1,0 +1,170 @@
+"""A lead's mail, from one mailbox, onto the timeline; a reply from the lead becomes a signal.
+
+Graph's ids differ per mailbox, so a message is keyed by its internet message id, which every mailbox
+holding it shares: a thread seen from the rep's and the team's mailbox is stored once. Only messages
+that involve the lead's address are kept, and only their preview."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.models.message import Message
+from msgraph.generated.users.item.messages.messages_request_builder import MessagesRequestBuilder
+from msgraph.graph_service_client import GraphServiceClient
+from sqlmodel import col, select
+
+from app.db import SessionMaker, transaction
+from app.models import ConversationMessage, Lead
+from app.nurturing.enums import Direction, EventKind
+from app.services.events import EventIn, ingest_events
+
+PREVIEW_CHARS = 1000
+FIELDS = [
+    "id",
+    "internetMessageId",
+    "subject",
+    "bodyPreview",
+    "from",
+    "toRecipients",
+    "ccRecipients",
+    "sentDateTime",
+    "receivedDateTime",
+    "webLink",
+    "isDraft",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MailSyncReport:
+    seen: int
+    stored: int
+    replies: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class MailItem:
+    key: str
+    subject: str | None
+    preview: str
+    sender: str | None
+    recipients: list[str]
+    sent_at: datetime
+    web_link: str | None
+
+
+def _address(recipient: Any) -> str | None:
+    email = getattr(recipient, "email_address", None)
+    address = getattr(email, "address", None)
+    return address.strip().lower() if address else None
+
+
+def normalise(message: Message) -> MailItem | None:
+    """The parts of a Graph message we keep; drafts and messages without a time are skipped."""
+    sent = message.sent_date_time or message.received_date_time
+    if message.is_draft or sent is None:
+        return None
+    recipients = [
+        a for r in (message.to_recipients or []) + (message.cc_recipients or []) if (a := _address(r))
+    ]
+    return MailItem(
+        key=message.internet_message_id or message.id or "",
+        subject=(message.subject or None) and (message.subject or "")[:500],
+        preview=(message.body_preview or "")[:PREVIEW_CHARS],
+        sender=_address(message.from_),
+        recipients=recipients,
+        sent_at=sent,
+        web_link=message.web_link,
+    )
+
+
+async def _pages(
+    client: GraphServiceClient, mailbox: str, address: str, page_size: int
+) -> AsyncIterator[list[Message]]:
+    builder = client.me.messages if mailbox == "me" else client.users.by_user_id(mailbox).messages
+    query = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
+        search=f'"participants:{address}"', top=page_size, select=FIELDS
+    )
+    page = await builder.get(RequestConfiguration(query_parameters=query))
+    while page is not None:
+        yield list(page.value or [])
+        if not page.odata_next_link:
+            return
+        page = await builder.with_url(page.odata_next_link).get()
+
+
+async def sync_lead_mail(
+    *,
+    sessions: SessionMaker,
+    client: GraphServiceClient,
+    tenant_id: str,
+    lead_id: Any,
+    mailbox: str,
+    now: datetime,
+    page_size: int = 100,
+) -> MailSyncReport:
+    """Fetch the mail exchanged with one lead from one mailbox (``"me"`` for the signed-in user)."""
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, Lead.id == lead_id))).one()
+    address = lead.email
+    seen = stored = replies = pages = 0
+    async for batch in _pages(client, mailbox, address, page_size):
+        pages += 1
+        items = [item for message in batch if (item := normalise(message)) is not None and item.key]
+        seen += len(items)
+        # $search matches loosely (display names, quoted text); keep only mail the lead sent or received.
+        items = [i for i in items if i.sender == address or address in i.recipients]
+        if not items:
+            continue
+        async with transaction(sessions) as session:
+            known = set(
+                (
+                    await session.exec(
+                        select(ConversationMessage.graph_id).where(
+                            ConversationMessage.tenant_id == tenant_id,
+                            col(ConversationMessage.graph_id).in_([i.key for i in items]),
+                        )
+                    )
+                ).all()
+            )
+            events: list[EventIn] = []
+            for item in items:
+                if item.key in known:
+                    continue
+                known.add(item.key)
+                inbound = item.sender == address
+                session.add(
+                    ConversationMessage(
+                        tenant_id=tenant_id,
+                        lead_id=lead.id,
+                        graph_id=item.key,
+                        source="mail",
+                        subject=item.subject,
+                        preview=item.preview,
+                        from_address=item.sender,
+                        to_addresses=item.recipients,
+                        direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
+                        sent_at=item.sent_at,
+                        web_link=item.web_link,
+                    )
+                )
+                stored += 1
+                if inbound:
+                    # The engine's own reply handling then moves score, stage and cadence.
+                    events.append(
+                        EventIn(
+                            external_id=f"graph-mail:{item.key}"[:200],
+                            kind=EventKind.EMAIL_REPLY.value,
+                            occurred_at=item.sent_at,
+                            lead_id=lead.id,
+                        )
+                    )
+            await session.flush()
+            if events:
+                report = await ingest_events(session=session, tenant_id=tenant_id, events=events, now=now)
+                replies += report.accepted
+    return MailSyncReport(seen=seen, stored=stored, replies=replies, pages=pages)

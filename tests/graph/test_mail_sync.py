@@ -1,0 +1,233 @@
+"""A lead's mail reaches the timeline through the real msal and msgraph-sdk, against the Graph and
+identity doubles over TLS; a reply from the lead moves its score and pulls its cadence forward."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+
+import pytest
+from sqlmodel import col, func, select
+
+from app.config import Settings
+from app.db import SessionMaker
+from app.graph.client import GraphConnection, connect
+from app.graph.mail import sync_lead_mail
+from app.graph.tokens import ConsentRequired, GraphTokens
+from app.models import ConversationMessage, EngagementEvent, FollowUp, Lead, Member
+from tests.doubles.graph import GraphDouble
+from tests.doubles.identity import IdentityDouble
+from tests.factories import T0, Org, make_lead, make_org
+
+CLIENT_ID = "5b1b0a9e-0000-4000-8000-00000000c11e"
+SECRET = "graph-secret"
+LEAD = "dana.weiss@fabrik.example"
+NOW = T0 + timedelta(days=20)
+
+
+@pytest.fixture(scope="module")
+def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
+    double = IdentityDouble(tmp_path_factory.mktemp("graph-identity")).start()
+    double.add_client(CLIENT_ID, SECRET)
+    double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
+    async with GraphDouble.for_identity(identity) as double:
+        yield double
+
+
+def _settings(identity: IdentityDouble, graph: GraphDouble) -> Settings:
+    return Settings(
+        entra_client_id=CLIENT_ID,
+        graph_client_secret=SECRET,
+        graph_authority=identity.base_url,
+        graph_base_url=graph.base_url,
+        tls_ca_file=str(identity.ca_file),
+    )
+
+
+async def _connection_for(
+    member: Member, identity: IdentityDouble, graph: GraphDouble
+) -> tuple[GraphConnection, GraphTokens]:
+    settings = _settings(identity, graph)
+    tokens = GraphTokens(settings)
+    sso = identity.token(tenant_id=member.tenant_id, object_id=member.aad_object_id or "", audience=CLIENT_ID)
+
+    async def source() -> str:
+        return await tokens.on_behalf_of(tenant_id=member.tenant_id, user_assertion=sso)
+
+    return connect(settings, source, tls=graph.client_ssl_context()), tokens
+
+
+def _mail(graph: GraphDouble, org: Org, member: Member, *, replies: int, sent: int, base: int = 0) -> None:
+    graph.add_user(member.aad_object_id or "", mail=member.email, tenant_id=org.tenant_id)
+    for n in range(sent):
+        graph.add_message(
+            member.aad_object_id or "",
+            folder="sentitems",
+            subject=f"Angebot {n}",
+            sender=member.email,
+            to=[LEAD],
+            body_preview="Anbei das Angebot für 40 Linien",
+            sent=NOW - timedelta(days=3, minutes=n),
+            internet_message_id=f"<sent-{base + n}@vendor.example>",
+        )
+    for n in range(replies):
+        graph.add_message(
+            member.aad_object_id or "",
+            subject=f"Re: Angebot {n}",
+            sender=("Dana Weiß", LEAD),
+            to=[member.email],
+            body_preview="Danke, wir prüfen das intern bis Freitag.",
+            sent=NOW - timedelta(hours=2, minutes=n),
+            internet_message_id=f"<reply-{base + n}@fabrik.example>",
+        )
+    graph.add_message(
+        member.aad_object_id or "", subject="Newsletter", sender="news@else.example", to=[member.email]
+    )
+
+
+async def test_mail_syncs_in_pages_and_a_reply_moves_the_lead(
+    sessions: SessionMaker, identity: IdentityDouble, graph: GraphDouble
+) -> None:
+    org = await make_org(sessions)
+    rep = org.reps[0]
+    lead_id = await make_lead(
+        sessions, org, email=LEAD, owner=rep, first_name="Dana", last_name="Weiß", now=NOW - timedelta(days=1)
+    )
+    async with sessions() as session:
+        before = (await session.exec(select(Lead).where(Lead.id == lead_id))).one()
+        planned = (
+            await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id, FollowUp.status == "open"))
+        ).one()
+    _mail(graph, org, rep, replies=3, sent=22)
+    connection, _ = await _connection_for(rep, identity, graph)
+    try:
+        report = await sync_lead_mail(
+            sessions=sessions,
+            client=connection.sdk,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            mailbox="me",
+            now=NOW,
+            page_size=10,
+        )
+        again = await sync_lead_mail(
+            sessions=sessions,
+            client=connection.sdk,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            mailbox="me",
+            now=NOW,
+            page_size=10,
+        )
+    finally:
+        await connection.close()
+    assert (report.stored, report.pages, report.replies) == (25, 3, 3)
+    assert (again.stored, again.replies) == (0, 0), "a second run stores and signals nothing twice"
+    searches = [r for r in graph.requests if r.path.endswith("/messages")]
+    assert searches and all(r.mode == "delegated" and "Mail.Read" in r.scopes for r in searches)
+    async with sessions() as session:
+        stored = (
+            await session.exec(select(ConversationMessage).where(ConversationMessage.lead_id == lead_id))
+        ).all()
+        events = (
+            await session.exec(
+                select(func.count()).select_from(EngagementEvent).where(EngagementEvent.kind == "email_reply")
+            )
+        ).one()
+        after = (await session.exec(select(Lead).where(Lead.id == lead_id))).one()
+        active = (
+            await session.exec(
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(["open", "snoozed"])
+                )
+            )
+        ).one()
+    assert {m.direction for m in stored} == {"inbound", "outbound"} and len(stored) == 25
+    assert all(len(m.preview) <= 1000 and "Newsletter" != m.subject for m in stored)
+    assert events == 3
+    assert after.engagement_score > before.engagement_score and after.last_reply_at is not None
+    assert planned.due_at > NOW + timedelta(days=3), "the next touch was days away"
+    assert active.due_at <= NOW + timedelta(days=1), "the reply pulled it forward to within a working day"
+
+
+async def test_a_message_two_mailboxes_hold_is_stored_once(
+    sessions: SessionMaker, identity: IdentityDouble, graph: GraphDouble
+) -> None:
+    org = await make_org(sessions)
+    rep, lead_person = org.reps[0], org.lead_dach
+    lead_id = await make_lead(sessions, org, email=LEAD, owner=rep)
+    _mail(graph, org, rep, replies=2, sent=2)
+    _mail(graph, org, lead_person, replies=2, sent=2)  # the team lead was on the same thread
+    for member in (rep, lead_person):
+        connection, _ = await _connection_for(member, identity, graph)
+        try:
+            await sync_lead_mail(
+                sessions=sessions,
+                client=connection.sdk,
+                tenant_id=org.tenant_id,
+                lead_id=lead_id,
+                mailbox="me",
+                now=NOW,
+            )
+        finally:
+            await connection.close()
+    async with sessions() as session:
+        count = (await session.exec(select(func.count()).select_from(ConversationMessage))).one()
+        events = (
+            await session.exec(
+                select(func.count()).select_from(EngagementEvent).where(EngagementEvent.kind == "email_reply")
+            )
+        ).one()
+    assert (count, events) == (4, 2)
+
+
+async def test_throttling_loses_and_duplicates_nothing(
+    sessions: SessionMaker, identity: IdentityDouble, graph: GraphDouble
+) -> None:
+    org = await make_org(sessions)
+    rep = org.reps[0]
+    lead_id = await make_lead(sessions, org, email=LEAD, owner=rep)
+    _mail(graph, org, rep, replies=4, sent=16)
+    graph.fail_next(1, 429, retry_after=1, match="/messages")
+    graph.fail_next(1, 503, retry_after=1, match="/messages")
+    connection, _ = await _connection_for(rep, identity, graph)
+    try:
+        report = await sync_lead_mail(
+            sessions=sessions,
+            client=connection.sdk,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            mailbox="me",
+            now=NOW,
+            page_size=5,
+        )
+    finally:
+        await connection.close()
+    assert report.stored == 20
+    assert graph.counters.get("status_429", 0) >= 1 and graph.counters.get("status_503", 0) >= 1
+    async with sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(ConversationMessage))).one() == 20
+
+
+async def test_missing_consent_is_a_clear_error_with_the_admin_consent_link(
+    sessions: SessionMaker, identity: IdentityDouble, graph: GraphDouble
+) -> None:
+    org = await make_org(sessions, tenant_id=f"tenant-{uuid.uuid4().hex[:8]}")
+    rep = org.reps[0]
+    identity.withhold_consent(tenant_id=org.tenant_id)
+    try:
+        _, tokens = await _connection_for(rep, identity, graph)
+        sso = identity.token(tenant_id=rep.tenant_id, object_id=rep.aad_object_id or "", audience=CLIENT_ID)
+        with pytest.raises(ConsentRequired) as refused:
+            await tokens.on_behalf_of(tenant_id=org.tenant_id, user_assertion=sso)
+    finally:
+        identity.restore_consent(tenant_id=org.tenant_id)
+    url = refused.value.admin_consent_url
+    assert url.startswith(f"{identity.base_url}/{org.tenant_id}/adminconsent") and CLIENT_ID in url
