@@ -6,7 +6,8 @@ that involve the lead's address are kept, and only their preview."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from msgraph.generated.models.message import Message
 from msgraph.generated.users.item.messages.messages_request_builder import MessagesRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker, transaction
 from app.models import ConversationMessage, Lead
@@ -97,6 +99,66 @@ async def _pages(
         page = await builder.with_url(page.odata_next_link).get()
 
 
+async def store_mail(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    by_lead: Mapping[uuid.UUID, tuple[str, Sequence[MailItem]]],
+    now: datetime,
+) -> tuple[int, int]:
+    """Store new messages per lead (once per internet message id) and signal the lead's replies; returns
+    (stored, replies)."""
+    keys = [item.key for _, items in by_lead.values() for item in items]
+    known = set(
+        (
+            await session.exec(
+                select(ConversationMessage.graph_id).where(
+                    ConversationMessage.tenant_id == tenant_id, col(ConversationMessage.graph_id).in_(keys)
+                )
+            )
+        ).all()
+    )
+    stored = 0
+    events: list[EventIn] = []
+    for lead_id, (address, items) in by_lead.items():
+        for item in items:
+            if item.key in known:
+                continue
+            known.add(item.key)
+            inbound = item.sender == address
+            session.add(
+                ConversationMessage(
+                    tenant_id=tenant_id,
+                    lead_id=lead_id,
+                    graph_id=item.key,
+                    source="mail",
+                    subject=item.subject,
+                    preview=item.preview,
+                    from_address=item.sender,
+                    to_addresses=item.recipients,
+                    direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
+                    sent_at=item.sent_at,
+                    web_link=item.web_link,
+                )
+            )
+            stored += 1
+            if inbound:
+                # The engine's own reply handling then moves score, stage and cadence.
+                events.append(
+                    EventIn(
+                        external_id=f"graph-mail:{item.key}"[:200],
+                        kind=EventKind.EMAIL_REPLY.value,
+                        occurred_at=item.sent_at,
+                        lead_id=lead_id,
+                    )
+                )
+    await session.flush()
+    replies = 0
+    if events:
+        replies = (await ingest_events(session=session, tenant_id=tenant_id, events=events, now=now)).accepted
+    return stored, replies
+
+
 async def sync_lead_mail(
     *,
     sessions: SessionMaker,
@@ -117,54 +179,12 @@ async def sync_lead_mail(
         items = [item for message in batch if (item := normalise(message)) is not None and item.key]
         seen += len(items)
         # $search matches loosely (display names, quoted text); keep only mail the lead sent or received.
-        items = [i for i in items if i.sender == address or address in i.recipients]
-        if not items:
-            continue
-        async with transaction(sessions) as session:
-            known = set(
-                (
-                    await session.exec(
-                        select(ConversationMessage.graph_id).where(
-                            ConversationMessage.tenant_id == tenant_id,
-                            col(ConversationMessage.graph_id).in_([i.key for i in items]),
-                        )
-                    )
-                ).all()
-            )
-            events: list[EventIn] = []
-            for item in items:
-                if item.key in known:
-                    continue
-                known.add(item.key)
-                inbound = item.sender == address
-                session.add(
-                    ConversationMessage(
-                        tenant_id=tenant_id,
-                        lead_id=lead.id,
-                        graph_id=item.key,
-                        source="mail",
-                        subject=item.subject,
-                        preview=item.preview,
-                        from_address=item.sender,
-                        to_addresses=item.recipients,
-                        direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
-                        sent_at=item.sent_at,
-                        web_link=item.web_link,
-                    )
+        mine = [i for i in items if i.sender == address or address in i.recipients]
+        if mine:
+            async with transaction(sessions) as session:
+                added, signalled = await store_mail(
+                    session=session, tenant_id=tenant_id, by_lead={lead.id: (address, mine)}, now=now
                 )
-                stored += 1
-                if inbound:
-                    # The engine's own reply handling then moves score, stage and cadence.
-                    events.append(
-                        EventIn(
-                            external_id=f"graph-mail:{item.key}"[:200],
-                            kind=EventKind.EMAIL_REPLY.value,
-                            occurred_at=item.sent_at,
-                            lead_id=lead.id,
-                        )
-                    )
-            await session.flush()
-            if events:
-                report = await ingest_events(session=session, tenant_id=tenant_id, events=events, now=now)
-                replies += report.accepted
+            stored += added
+            replies += signalled
     return MailSyncReport(seen=seen, stored=stored, replies=replies, pages=pages)
