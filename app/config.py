@@ -111,6 +111,9 @@ class Settings(BaseSettings):
         "https://login.microsoftonline.com", description="Entra ID authority host for Graph tokens."
     )
     graph_base_url: str = Field("https://graph.microsoft.com/v1.0", description="Microsoft Graph endpoint.")
+    graph_sync_stale_minutes: float = Field(
+        15.0, gt=0, description="Opening a lead syncs its mail when the last sync is older than this."
+    )
     dispatcher_enabled: bool = Field(True, description="Send queued notifications from `nurture serve`.")
     dispatcher_lease_seconds: float = Field(
         90.0, gt=0, description="How long a claimed notice stays with one instance before another retries it."

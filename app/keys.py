@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.auth.sso import SsoValidator
 from app.config import Settings
 from app.db import SessionMaker
+from app.graph.tokens import GraphTokens
 from app.observability import Metrics
 from app.services.access import Actor
 
@@ -25,6 +27,8 @@ SESSIONS = web.AppKey("sessions", SessionMaker)
 EXPECTED_REVISION = web.AppKey("expected_revision", str)
 HTTP = web.AppKey("http", ClientSession)
 METRICS = web.AppKey("metrics", Metrics)
+GRAPH_TOKENS = web.AppKey("graph_tokens", GraphTokens)
+GRAPH_TLS = web.AppKey("graph_tls", ssl.SSLContext)
 SCHEDULER_TASK = web.AppKey("scheduler_task", asyncio.Task[None])
 
 # Set only when Entra ID is configured; in local mode the dev sign-in stands in for it.

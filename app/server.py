@@ -22,6 +22,8 @@ from app.api.schemas import StaleOut
 from app.auth.sso import KeySet, SsoValidator
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, current_revision, head_revision, ping
+from app.graph.client import tls_context
+from app.graph.tokens import GraphTokens
 from app.nurturing.errors import DomainError
 from app.observability import Metrics, request_id_middleware
 from app.scheduler import run_forever
@@ -144,6 +146,13 @@ async def _sso(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _graph(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    app[keys.GRAPH_TOKENS] = GraphTokens(settings)
+    app[keys.GRAPH_TLS] = await tls_context(settings)
+    yield
+
+
 async def openapi(_request: web.Request) -> web.Response:
     """The OpenAPI 3.1 document of /api/v1."""
     return web.json_response(build_openapi())
@@ -173,7 +182,7 @@ def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Appl
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()
     app[keys.CLOCK] = clock
-    app.cleanup_ctx.extend([_database, _http, _sso, _scheduler])
+    app.cleanup_ctx.extend([_database, _http, _sso, _graph, _scheduler])
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

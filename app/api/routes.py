@@ -17,6 +17,8 @@ from sqlmodel import col, select
 from app import keys
 from app.api import schemas, webhooks
 from app.db import transaction
+from app.graph import on_demand
+from app.graph.tokens import ConsentRequired, GraphAuthError
 from app.models import (
     ApiKeyPublic,
     FollowUp,
@@ -634,6 +636,36 @@ async def post_hand_off(request: web.Request) -> web.Response:
     return _reply(schemas.HandOffOut.model_validate(row), status=201)
 
 
+async def sync_history(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    lead_id = _id(request)
+    async with request.app[keys.SESSIONS]() as session:
+        await read_lead(session=session, actor=actor, lead_id=lead_id)  # visibility first
+        member = await session.get(Member, actor.member_id)
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or member is None or not member.aad_object_id:
+        # The dev sign-in has no Teams token to exchange; there is no mailbox to read.
+        return _reply(schemas.HistorySyncOut(status="unavailable"))
+    try:
+        result = await on_demand.sync_if_stale(
+            settings=request.app[keys.SETTINGS],
+            sessions=request.app[keys.SESSIONS],
+            tokens=request.app[keys.GRAPH_TOKENS],
+            tls=request.app[keys.GRAPH_TLS],
+            tenant_id=actor.tenant_id,
+            object_id=member.aad_object_id,
+            lead_id=lead_id,
+            user_assertion=token.strip(),
+            now=request.app[keys.CLOCK](),
+        )
+    except ConsentRequired as missing:
+        out = schemas.HistorySyncOut(status="consent_required", admin_consent_url=missing.admin_consent_url)
+        return _reply(out, status=403)
+    except GraphAuthError as error:
+        return _reply(schemas.HistorySyncOut(status="unavailable", detail=error.code), status=502)
+    return _reply(schemas.HistorySyncOut(status=result.status, stored=result.stored))
+
+
 async def erase_lead_route(request: web.Request) -> web.Response:
     actor = _actor(request)
     body = await _body(request, schemas.EraseIn)
@@ -921,6 +953,14 @@ ROUTES: tuple[Route, ...] = (
         response=schemas.HandOffOut,
         status=201,
         roles="owner, team lead, admin",
+    ),
+    Route(
+        "POST",
+        "/api/v1/leads/{id}/history/sync",
+        sync_history,
+        "Pull the caller's mail with this lead from Microsoft Graph, if the last pull is stale",
+        response=schemas.HistorySyncOut,
+        roles="anyone who can see the lead",
     ),
     Route(
         "POST",

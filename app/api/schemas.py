@@ -271,6 +271,13 @@ class ProposeIn(BaseModel):
     version: int | None = None
 
 
+class HistorySyncOut(BaseModel):
+    status: str = Field(description="synced, fresh (synced recently), unavailable or consent_required")
+    stored: int = 0
+    admin_consent_url: str | None = Field(None, description="Where an admin grants Nurture's Graph access")
+    detail: str | None = None
+
+
 class EraseIn(BaseModel):
     email: EmailStr = Field(description="The lead's address")
 

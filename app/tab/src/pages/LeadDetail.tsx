@@ -46,9 +46,21 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
     setItems(timeline.items);
     setFollowUps(planned.items);
   }, [api, leadId]);
+  const [consentUrl, setConsentUrl] = React.useState<string | null>(null);
   React.useEffect(() => {
     load().catch(() => setProblem(strings.error));
-  }, [load, strings]);
+    // Pull the viewer's mail with this lead from Graph (the server skips it when it did so recently),
+    // then show the timeline again with whatever arrived.
+    api
+      .post<{ status: string; stored: number }>(`/leads/${leadId}/history/sync`)
+      .then((result) => (result.stored > 0 ? load() : undefined))
+      .catch((error) => {
+        if (error instanceof ApiError && error.status === 403) {
+          const body = error.body as { status?: string; admin_consent_url?: string } | null;
+          if (body?.status === "consent_required") setConsentUrl(body.admin_consent_url ?? null);
+        }
+      });
+  }, [api, leadId, load, strings]);
 
   async function run(action: () => Promise<unknown>, done: string) {
     try {
@@ -70,6 +82,14 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
         {strings.back}
       </Button>
       <Title3 as="h2">{`${lead.first_name} ${lead.last_name}`.trim() || lead.email}</Title3>
+      {consentUrl !== null && (
+        <Text role="status" data-testid="consent-needed">
+          {strings.consent}{" "}
+          <a href={consentUrl} target="_blank" rel="noreferrer">
+            {strings.adminConsent}
+          </a>
+        </Text>
+      )}
       <Text>
         {lead.title ?? ""} · {lead.email} · {strings.stage}: {lead.stage} · {strings.lifecycle}: {lead.lifecycle}
       </Text>

@@ -1,0 +1,101 @@
+"""Opening a lead in the tab pulls the viewer's mail with that lead through Graph, on their behalf."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlmodel import func, select
+
+from app.config import Settings
+from app.db import SessionMaker
+from app.models import ConversationMessage
+from app.server import create_app
+from tests.doubles.graph import GraphDouble
+from tests.doubles.identity import IdentityDouble
+from tests.factories import T0, make_lead, make_org
+
+CLIENT_ID = "5b1b0a9e-0000-4000-8000-00000000a9e1"
+SECRET = "graph-secret"
+LEAD = "dana@fabrik.example"
+NOW = T0 + timedelta(days=20)
+
+
+@pytest.fixture(scope="module")
+def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
+    double = IdentityDouble(tmp_path_factory.mktemp("on-demand-identity")).start()
+    double.add_client(CLIENT_ID, SECRET)
+    double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
+    async with GraphDouble.for_identity(identity) as double:
+        yield double
+
+
+async def test_opening_a_lead_syncs_once_then_stays_fresh_and_consent_is_explained(
+    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    database_url: str,
+    sessions: SessionMaker,
+    identity: IdentityDouble,
+    graph: GraphDouble,
+) -> None:
+    org = await make_org(sessions)
+    rep, other = org.reps[0], org.reps[1]
+    lead_id = await make_lead(sessions, org, email=LEAD, owner=rep)
+    graph.add_user(rep.aad_object_id or "", mail=rep.email, tenant_id=org.tenant_id)
+    for n in range(3):
+        graph.add_message(rep.aad_object_id or "", subject=f"Re {n}", sender=LEAD, to=[rep.email])
+    settings = Settings(
+        database_url=database_url,
+        scheduler_enabled=False,
+        dispatcher_enabled=False,
+        entra_client_id=CLIENT_ID,
+        sso_jwks_url=identity.jwks_url,
+        sso_issuers=f"{identity.base_url}/{{tid}}/v2.0",
+        tls_ca_file=str(identity.ca_file),
+        graph_client_secret=SECRET,
+        graph_authority=identity.base_url,
+        graph_base_url=graph.base_url,
+    )
+    client = await aiohttp_client(create_app(settings, clock=lambda: NOW))
+
+    def bearer(member_object_id: str) -> dict[str, str]:
+        token = identity.token(tenant_id=org.tenant_id, object_id=member_object_id, audience=CLIENT_ID)
+        return {"Authorization": f"Bearer {token}"}
+
+    path = f"/api/v1/leads/{lead_id}/history/sync"
+    response = await client.post(path, headers=bearer(rep.aad_object_id or ""))
+    assert response.status == 200 and await response.json() == {
+        "status": "synced",
+        "stored": 3,
+        "admin_consent_url": None,
+        "detail": None,
+    }
+    response = await client.post(path, headers=bearer(rep.aad_object_id or ""))
+    assert (await response.json())["status"] == "fresh", "opened again a minute later: no Graph call"
+    async with sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(ConversationMessage))).one() == 3
+    timeline = await (
+        await client.get(f"/api/v1/leads/{lead_id}/timeline", headers=bearer(rep.aad_object_id or ""))
+    ).json()
+    assert sum(1 for item in timeline["items"] if item["kind"] == "message") == 3
+
+    # Another rep may not see this lead, so there is nothing to sync for them.
+    assert (await client.post(path, headers=bearer(other.aad_object_id or ""))).status == 404
+
+    identity.withhold_consent(tenant_id=org.tenant_id)
+    try:
+        lead_person = org.lead_dach
+        response = await client.post(path, headers=bearer(lead_person.aad_object_id or ""))
+        body = await response.json()
+    finally:
+        identity.restore_consent(tenant_id=org.tenant_id)
+    assert response.status == 403 and body["status"] == "consent_required"
+    assert body["admin_consent_url"].startswith(f"{identity.base_url}/{org.tenant_id}/adminconsent")
+    assert "Traceback" not in str(body)
