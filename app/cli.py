@@ -204,6 +204,52 @@ def cmd_export_leads(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_graph_sync(settings: Settings, args: argparse.Namespace) -> int:
+    from app.graph.batch_sync import sync_tenant
+    from app.graph.client import tls_context
+    from app.graph.tokens import GraphAuthError, GraphTokens
+    from app.services.errors import NotFound
+    from app.services.lead_queries import find_by_email
+
+    tokens = GraphTokens(settings)
+    if not tokens.configured:
+        raise CliError("Graph is not configured: set NURTURE_ENTRA_CLIENT_ID and NURTURE_GRAPH_CLIENT_SECRET")
+
+    async def run(sessions: SessionMaker) -> int:
+        tenant_id = await _resolve_tenant(sessions, args.tenant)
+        lead_id = None
+        if args.lead:
+            try:
+                async with sessions() as session:
+                    lead_id = (await find_by_email(session=session, tenant_id=tenant_id, email=args.lead)).id
+            except NotFound as error:
+                raise CliError(f"no lead with the address {args.lead!r}") from error
+        with _progress() as progress:
+            task = progress.add_task("syncing mailboxes", total=None)
+            try:
+                summary = await sync_tenant(
+                    settings=settings,
+                    sessions=sessions,
+                    tokens=tokens,
+                    tls=await tls_context(settings),
+                    tenant_id=tenant_id,
+                    now=_now(),
+                    lead_id=lead_id,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+            except GraphAuthError as error:
+                raise CliError(f"Entra ID refused a Graph token: {error.code}") from error
+        skipped = ", ".join(f"{count} x {code}" for code, count in summary.skipped.items()) or "none"
+        console.print(
+            f"synced {summary.mailboxes} mailbox(es): {summary.stored} new message(s), "
+            f"{summary.replies} repl(ies) from leads; skipped: {skipped}"
+        )
+        return 0
+
+    code: int = asyncio.run(_with_sessions(settings, run))
+    return code
+
+
 def cmd_lead_erase(settings: Settings, args: argparse.Namespace) -> int:
     from app.services.erasure import erase_lead
     from app.services.errors import NotFound
@@ -322,6 +368,17 @@ def build_parser() -> argparse.ArgumentParser:
     export_leads = exports.add_parser("leads", parents=[common, tenant], help="export leads as CSV")
     export_leads.add_argument("--out", help="file to write (default: standard output)")
     export_leads.set_defaults(handler=cmd_export_leads)
+
+    graph = commands.add_parser("graph", help="Microsoft Graph").add_subparsers(
+        dest="graph_command", required=True
+    )
+    graph_sync = graph.add_parser(
+        "sync", parents=[common, tenant], help="pull mail with leads from every member's mailbox (app mode)"
+    )
+    which = graph_sync.add_mutually_exclusive_group(required=True)
+    which.add_argument("--lead", metavar="EMAIL", help="one lead, searched in every mailbox")
+    which.add_argument("--all", action="store_true", help="every mailbox, brought up to date by delta")
+    graph_sync.set_defaults(handler=cmd_graph_sync)
 
     lead = commands.add_parser("lead", help="one lead").add_subparsers(dest="lead_command", required=True)
     erase = lead.add_parser("erase", parents=[common, tenant], help="erase a lead and everything about them")

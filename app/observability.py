@@ -43,6 +43,8 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs every request's full URL at INFO; Graph URLs carry leads' addresses in $search.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
 
 
 @web.middleware

@@ -16,6 +16,8 @@ from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.models.message import Message
 from msgraph.generated.users.item.messages.messages_request_builder import MessagesRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -159,6 +161,26 @@ async def store_mail(
     return stored, replies
 
 
+async def store_with_retry(
+    *,
+    sessions: SessionMaker,
+    tenant_id: str,
+    by_lead: Mapping[uuid.UUID, tuple[str, Sequence[MailItem]]],
+    now: datetime,
+    attempts: int = 3,
+) -> tuple[int, int]:
+    """``store_mail`` in its own transaction, tried again when another sync changed the same lead
+    meanwhile (the lead's version column says so); the retry re-reads what is already stored."""
+    for attempt in range(attempts):
+        try:
+            async with transaction(sessions) as session:
+                return await store_mail(session=session, tenant_id=tenant_id, by_lead=by_lead, now=now)
+        except (StaleDataError, IntegrityError):
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 async def sync_lead_mail(
     *,
     sessions: SessionMaker,
@@ -181,10 +203,9 @@ async def sync_lead_mail(
         # $search matches loosely (display names, quoted text); keep only mail the lead sent or received.
         mine = [i for i in items if i.sender == address or address in i.recipients]
         if mine:
-            async with transaction(sessions) as session:
-                added, signalled = await store_mail(
-                    session=session, tenant_id=tenant_id, by_lead={lead.id: (address, mine)}, now=now
-                )
+            added, signalled = await store_with_retry(
+                sessions=sessions, tenant_id=tenant_id, by_lead={lead.id: (address, mine)}, now=now
+            )
             stored += added
             replies += signalled
     return MailSyncReport(seen=seen, stored=stored, replies=replies, pages=pages)

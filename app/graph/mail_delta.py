@@ -21,7 +21,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
-from app.graph.mail import MailItem, normalise, store_mail
+from app.graph.mail import MailItem, normalise, store_with_retry
 from app.models import Lead, TenantSetting
 
 FOLDERS = ("inbox", "sentitems")
@@ -124,10 +124,9 @@ async def sync_mailbox_delta(
                         lead_id: (emails[lead_id], found) for lead_id, found in grouped.items()
                     }
                     if by_lead:
-                        async with transaction(sessions) as session:
-                            added, signalled = await store_mail(
-                                session=session, tenant_id=tenant_id, by_lead=by_lead, now=now
-                            )
+                        added, signalled = await store_with_retry(
+                            sessions=sessions, tenant_id=tenant_id, by_lead=by_lead, now=now
+                        )
                         stored += added
                         replies += signalled
                     # Kept after every page: a restart resumes here instead of starting the folder over.

@@ -17,6 +17,7 @@ from app.models import (
     LeadStateChange,
     OutboxMessage,
     OwnershipChange,
+    TenantSetting,
     Touchpoint,
 )
 from app.nurturing.enums import Role
@@ -70,6 +71,14 @@ async def erase_lead(*, session: AsyncSession, actor: Actor | None, tenant_id: s
         delete(OutboxMessage).where(col(OutboxMessage.tenant_id) == tenant_id, mentions)
     )
     counts["outbox"] = int(result.rowcount or 0)
+    # Sync positions (Graph chat marks) name the lead by id.
+    result = await session.exec(
+        delete(TenantSetting).where(
+            col(TenantSetting.tenant_id) == tenant_id,
+            cast(TenantSetting.value, String).contains(str(lead.id)),
+        )
+    )
+    counts["settings"] = int(result.rowcount or 0)
     # Messages stored for another lead of the same thread may still list this address among recipients.
     others = (
         await session.exec(
