@@ -114,6 +114,15 @@ class Settings(BaseSettings):
     graph_sync_stale_minutes: float = Field(
         15.0, gt=0, description="Opening a lead syncs its mail when the last sync is older than this."
     )
+    graph_retention_days: int = Field(
+        365, ge=1, description="Stored mail and chat previews older than this are deleted."
+    )
+    graph_background_sync: bool = Field(
+        False, description="Application mode: sync every member's mailbox and mailbox settings periodically."
+    )
+    graph_background_minutes: float = Field(
+        30.0, gt=0, description="How often the application-mode background sync runs per tenant."
+    )
     dispatcher_enabled: bool = Field(True, description="Send queued notifications from `nurture serve`.")
     dispatcher_lease_seconds: float = Field(
         90.0, gt=0, description="How long a claimed notice stays with one instance before another retries it."

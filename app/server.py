@@ -22,6 +22,7 @@ from app.api.schemas import StaleOut
 from app.auth.sso import KeySet, SsoValidator
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, current_revision, head_revision, ping
+from app.graph import background as graph_background
 from app.graph.client import tls_context
 from app.graph.tokens import GraphTokens
 from app.nurturing.errors import DomainError
@@ -170,10 +171,21 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
         name="nurture-scheduler",
     )
     app[keys.SCHEDULER_TASK] = task
+    housekeeping = asyncio.create_task(
+        graph_background.run_forever(
+            settings=settings,
+            sessions=app[keys.SESSIONS],
+            tokens=app[keys.GRAPH_TOKENS],
+            tls=app[keys.GRAPH_TLS],
+            clock=app[keys.CLOCK],
+        ),
+        name="nurture-graph-housekeeping",
+    )
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for running in (task, housekeeping):
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
 
 
 def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Application:
