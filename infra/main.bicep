@@ -70,6 +70,10 @@ param botAppId string = ''
 @description('Client secret of the bot\'s app registration (SingleTenant only); stored in Key Vault.')
 param botAppPassword string = ''
 
+@secure()
+@description('Client secret of the tab\'s Entra ID app (entraClientId), used for Microsoft Graph tokens; stored in Key Vault as NURTURE_GRAPH_CLIENT_SECRET. Empty: no conversation history from Graph.')
+param graphClientSecret string = ''
+
 @description('Display name of the Azure Bot resource.')
 param botDisplayName string = 'Nurture'
 
@@ -260,6 +264,7 @@ module vault 'modules/keyvault.bicep' = {
     databaseUrl: databaseUrl
     storeBotAppPassword: botAppType == 'SingleTenant'
     botAppPassword: botAppPassword
+    graphClientSecret: graphClientSecret
     tags: tags
   }
 }
@@ -340,7 +345,14 @@ var botPasswordSecret = isMsiBot ? [] : [
     identity: identity.id
   }
 ]
-var secrets = concat(databaseSecret, botPasswordSecret)
+var graphSecret = empty(graphClientSecret) ? [] : [
+  {
+    name: 'graph-client-secret'
+    keyVaultUrl: vault.outputs.graphClientSecretUri
+    identity: identity.id
+  }
+]
+var secrets = concat(databaseSecret, botPasswordSecret, graphSecret)
 
 // Every NURTURE_ name here is a field of app/config.py's Settings (tests/test_docs.py checks that).
 var baseEnv = [
@@ -389,6 +401,12 @@ var baseEnv = [
     value: tenant().tenantId
   }
 ]
+var graphSecretEnv = empty(graphClientSecret) ? [] : [
+  {
+    name: 'NURTURE_GRAPH_CLIENT_SECRET'
+    secretRef: 'graph-client-secret'
+  }
+]
 var botPasswordEnv = isMsiBot ? [] : [
   {
     name: 'NURTURE_BOT_APP_PASSWORD'
@@ -407,7 +425,7 @@ var teamsAppEnv = empty(teamsAppId) ? [] : [
     value: teamsAppId
   }
 ]
-var appEnv = concat(baseEnv, botPasswordEnv, entraTenantEnv, teamsAppEnv)
+var appEnv = concat(baseEnv, botPasswordEnv, graphSecretEnv, entraTenantEnv, teamsAppEnv)
 
 resource app 'Microsoft.App/containerApps@2024-03-01' = {
   name: appName

@@ -28,6 +28,10 @@ param storeBotAppPassword bool
 @description('Client secret of the bot app registration; ignored unless storeBotAppPassword.')
 param botAppPassword string
 
+@secure()
+@description('Client secret of the tab\'s Entra ID app, for Graph tokens (NURTURE_GRAPH_CLIENT_SECRET); empty to skip.')
+param graphClientSecret string
+
 @description('Tags put on every resource.')
 param tags object
 
@@ -78,6 +82,15 @@ resource botPassword 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeB
   }
 }
 
+resource graphSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(graphClientSecret)) {
+  parent: vault
+  name: 'graph-client-secret'
+  properties: {
+    value: graphClientSecret
+    contentType: 'text/plain'
+  }
+}
+
 resource readSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: vault
   name: guid(vault.id, readerPrincipalId, keyVaultSecretsUser)
@@ -94,6 +107,9 @@ output databaseUrlSecretUri string = '${vault.properties.vaultUri}secrets/${data
 
 @description('Versionless URI of the bot-app-password secret (empty when there is none).')
 output botAppPasswordSecretUri string = storeBotAppPassword ? '${vault.properties.vaultUri}secrets/bot-app-password' : ''
+
+@description('Versionless URI of the graph-client-secret secret (empty when there is none).')
+output graphClientSecretUri string = empty(graphClientSecret) ? '' : '${vault.properties.vaultUri}secrets/graph-client-secret'
 
 @description('Name of the vault.')
 output name string = vault.name
