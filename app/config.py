@@ -107,6 +107,12 @@ class Settings(BaseSettings):
     graph_client_secret: SecretStr | None = Field(
         None, description="Client secret of the Entra ID app (NURTURE_ENTRA_CLIENT_ID) for Graph tokens."
     )
+    graph_certificate_file: str | None = Field(
+        None, description="PEM with certificate and private key for Graph tokens, instead of the secret."
+    )
+    graph_certificate_thumbprint: str | None = Field(
+        None, description="SHA-1 thumbprint of that certificate."
+    )
     graph_authority: str = Field(
         "https://login.microsoftonline.com", description="Entra ID authority host for Graph tokens."
     )

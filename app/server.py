@@ -149,7 +149,7 @@ async def _sso(app: web.Application) -> AsyncIterator[None]:
 
 async def _graph(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
-    app[keys.GRAPH_TOKENS] = GraphTokens(settings)
+    app[keys.GRAPH_TOKENS] = await asyncio.to_thread(GraphTokens, settings)
     app[keys.GRAPH_TLS] = await tls_context(settings)
     yield
 

@@ -43,13 +43,21 @@ class ConsentRequired(GraphAuthError):
 
 
 class GraphTokens:
-    """Token source for Graph calls, configured from settings."""
+    """Token source for Graph calls, configured from settings. Build it off the event loop: it may read a
+    certificate file."""
 
     def __init__(self, settings: Settings) -> None:
         self._client_id = settings.entra_client_id or ""
-        self._secret = (
-            settings.graph_client_secret.get_secret_value() if settings.graph_client_secret else None
-        )
+        # A certificate is preferred over a secret when both are set: it cannot leak through a config dump.
+        self._credential: str | dict[str, str] | None = None
+        if settings.graph_certificate_file and settings.graph_certificate_thumbprint:
+            with open(settings.graph_certificate_file, encoding="utf-8") as pem:
+                self._credential = {
+                    "private_key": pem.read(),
+                    "thumbprint": settings.graph_certificate_thumbprint.replace(":", "").upper(),
+                }
+        elif settings.graph_client_secret:
+            self._credential = settings.graph_client_secret.get_secret_value()
         self._authority = settings.graph_authority.rstrip("/")
         self._http = requests.Session()
         self._http.trust_env = settings.tls_ca_file is None
@@ -61,7 +69,7 @@ class GraphTokens:
     @property
     def configured(self) -> bool:
         """Whether Graph can be reached at all: an app registration with a secret."""
-        return bool(self._client_id and self._secret)
+        return bool(self._client_id and self._credential)
 
     def admin_consent_url(self, tenant_id: str) -> str:
         """Where an admin grants the delegated permissions for the whole tenant."""
@@ -74,7 +82,7 @@ class GraphTokens:
             if app is None:
                 app = msal.ConfidentialClientApplication(
                     self._client_id,
-                    client_credential=self._secret,
+                    client_credential=self._credential,
                     authority=f"{self._authority}/{tenant_id}",
                     http_client=self._http,
                     instance_discovery=False,

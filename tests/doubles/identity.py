@@ -30,6 +30,7 @@ from typing import Any
 import jwt
 import trustme
 from aiohttp import web
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
@@ -47,6 +48,7 @@ EMULATOR_ISSUER_V2 = "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-
 GRAPH_RESOURCE = "https://graph.microsoft.com"
 # RFC 7523's grant type, which Entra ID uses for on-behalf-of (with ``requested_token_use=on_behalf_of``).
 JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # OpenID Connect scopes msal adds to every user-token request; Entra ID grants them without consent, and
 # they name no resource.
 OIDC_SCOPES = frozenset({"openid", "profile", "offline_access", "email"})
@@ -102,7 +104,8 @@ class IdentityDouble:
         self.endorsements: list[str] = list(endorsements)
         self.bot_channel_issuer = bot_channel_issuer
         self.bot_jwks_requests = 0
-        self.clients: dict[str, str] = {}
+        self.clients: dict[str, str | None] = {}
+        self.client_certificates: dict[str, Any] = {}
         self.token_requests = 0
         self.token_grants: list[TokenGrant] = []
         self.access_token_lifetime = 3600
@@ -226,6 +229,33 @@ class IdentityDouble:
     def add_client(self, client_id: str, secret: str) -> None:
         """Register an app registration that may get tokens with ``client_secret``."""
         self.clients[client_id] = secret
+
+    def add_client_certificate(self, client_id: str, certificate_pem: bytes) -> None:
+        """Let ``client_id`` prove itself with a certificate instead: a signed client assertion."""
+        self.clients.setdefault(client_id, None)
+        certificate = x509.load_pem_x509_certificate(certificate_pem)
+        self.client_certificates[client_id] = certificate.public_key()
+
+    def _client_proven(self, form: Any, client_id: str, tenant: str) -> bool:
+        # Entra ID accepts a secret or a JWT signed with a registered certificate (RFC 7523).
+        if _form_value(form, "client_assertion_type") == CLIENT_ASSERTION_TYPE:
+            key = self.client_certificates.get(client_id)
+            assertion = _form_value(form, "client_assertion") or ""
+            if key is None:
+                return False
+            try:
+                claims = jwt.decode(
+                    assertion,
+                    key,  # type: ignore[arg-type]
+                    algorithms=["RS256", "PS256"],
+                    audience=self.token_endpoint(tenant),
+                    options={"require": ["exp", "aud", "iss", "sub"]},
+                )
+            except jwt.PyJWTError:
+                return False
+            return bool(claims.get("iss") == claims.get("sub") == client_id)
+        secret = self.clients.get(client_id)
+        return secret is not None and _form_value(form, "client_secret") == secret
 
     def access_token(
         self,
@@ -381,7 +411,7 @@ class IdentityDouble:
             return refuse(400, "unsupported_grant_type", 7000218, "only client_credentials is served here.")
         if not client_id or client_id not in self.clients:
             return refuse(400, "unauthorized_client", 700016, f"Application '{client_id}' was not found.")
-        if _form_value(form, "client_secret") != self.clients[client_id]:
+        if not self._client_proven(form, client_id, tenant):
             return refuse(401, "invalid_client", 7000215, "Invalid client secret provided.")
         scopes = (scope or "").split()
         resources = [item.removesuffix("/.default") for item in scopes if item.endswith("/.default")]
@@ -430,7 +460,7 @@ class IdentityDouble:
             )
         if not client_id or client_id not in self.clients:
             return refuse(400, "unauthorized_client", 700016, f"Application '{client_id}' was not found.")
-        if _form_value(form, "client_secret") != self.clients[client_id]:
+        if not self._client_proven(form, client_id, tenant):
             return refuse(401, "invalid_client", 7000215, "Invalid client secret provided.")
         claims, problem = self._assertion_claims(_form_value(form, "assertion") or "", client_id)
         if claims is None:
