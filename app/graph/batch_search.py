@@ -15,7 +15,12 @@ Messages become msgraph-sdk ``Message`` objects, normalised and stored with ``st
 ``mail.py`` does for one lead. They are mapped from the JSON field by field rather than through kiota's
 ``JsonParseNode``: that costs about 3.6 ms of CPU per message (``Entity.get_field_deserializers`` builds
 its whole discriminator table for every object), which for a few hundred leads outweighs the requests
-saved, and here it would block the loop while the next batch is in flight."""
+saved, and here it would block the loop while the next batch is in flight.
+
+The batch is posted as plain JSON through the request adapter, not with msgraph-core's batch types: in
+msgraph-core 1.5.2 those import the undeclared ``deprecated`` package
+(microsoftgraph/msgraph-sdk-python-core#1030), and kiota reads JSON-object sub-response bodies as
+base64 (microsoft/kiota-python#737)."""
 
 from __future__ import annotations
 

@@ -583,29 +583,6 @@ async def test_whole_batch_429_is_retried_by_kiota(
     ]
 
 
-async def test_msgraph_core_batch_request_content(graph: GraphDouble, client: GraphServiceClient) -> None:
-    """The SDK's own batch types, when they import: msgraph-core 1.5.2's batch modules import the
-    ``deprecated`` package without declaring it (microsoftgraph/msgraph-sdk-python-core#1030)."""
-    batch_module = pytest.importorskip(
-        "msgraph_core.requests.batch_request_content",
-        reason="msgraph-core's batch modules need the undeclared 'deprecated' package",
-        exc_type=ImportError,
-    )
-    graph.add_message(REP, subject="x", sender=LEAD, to=[REP_MAIL])
-    content = batch_module.BatchRequestContent()
-    for n in range(20):
-        info = client.users.by_user_id(REP).messages.to_get_request_information(search(LEAD, 5))
-        content.add_request_information(info, request_id=str(n))
-
-    response = await client.batch.post(content)
-
-    # BatchRequestItem names itself with a uuid, so request_id is not what comes back. Its bodies come back
-    # None as well: kiota's JSON parse node reads a JSON-object body as base64 bytes (microsoft/kiota-python
-    # #737), which is why post_batch above reads the batch answer as plain JSON.
-    statuses = response.get_response_status_codes()
-    assert len(statuses) == 20 and set(statuses.values()) == {200}
-
-
 # --- throttling, faults and retries -------------------------------------------------------------------
 
 
