@@ -4,7 +4,6 @@ msgraph-sdk, against the Graph and identity doubles over TLS; cadence and round-
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,29 +21,11 @@ from app.services.assignment import round_robin_assign
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
+from tests.graph.support import CLIENT_ID, SECRET
 
-CLIENT_ID = "5b1b0a9e-0000-4000-8000-00000000a7a1"
-SECRET = "availability-secret"
 BERLIN = ZoneInfo("Europe/Berlin")
 # Tuesday 10 March 2026, 09:30 in Berlin.
 NOW = T0
-
-
-@pytest.fixture(scope="module")
-def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
-    double = IdentityDouble(tmp_path_factory.mktemp("availability-identity")).start()
-    double.add_client(CLIENT_ID, SECRET)
-    double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
-    # Application mode: the least privilege for this job, as an admin would grant it.
-    double.grant_app_roles(CLIENT_ID, ["MailboxSettings.Read"])
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
-    async with GraphDouble.for_identity(identity) as double:
-        yield double
 
 
 def _settings(identity: IdentityDouble, graph: GraphDouble) -> Settings:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlmodel import func, select
 
 from app.config import Settings
@@ -19,25 +17,9 @@ from app.nurturing.enums import Direction
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import make_lead, make_org
+from tests.graph.support import CLIENT_ID, SECRET
 
-CLIENT_ID = "5b1b0a9e-0000-4000-8000-0000000b6000"
-SECRET = "graph-secret"
 LEAD = "dana@fabrik.example"
-
-
-@pytest.fixture(scope="module")
-def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
-    double = IdentityDouble(tmp_path_factory.mktemp("background-identity")).start()
-    double.add_client(CLIENT_ID, SECRET)
-    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "MailboxSettings.Read"])
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
-    async with GraphDouble.for_identity(identity) as double:
-        yield double
 
 
 async def test_previews_past_the_retention_period_are_deleted(sessions: SessionMaker) -> None:

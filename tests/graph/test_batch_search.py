@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,25 +22,9 @@ from app.models import ConversationMessage, EngagementEvent
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
+from tests.graph.support import CLIENT_ID, SECRET
 
-CLIENT_ID = "5b1b0a9e-0000-4000-8000-0000000ba7c4"
-SECRET = "graph-secret"
 NOW = T0 + timedelta(days=20)
-
-
-@pytest.fixture(scope="module")
-def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
-    double = IdentityDouble(tmp_path_factory.mktemp("batch-identity")).start()
-    double.add_client(CLIENT_ID, SECRET)
-    double.grant_app_roles(CLIENT_ID, ["Mail.Read"])
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
-    async with GraphDouble.for_identity(identity) as double:
-        yield double
 
 
 def _connect(org: Org, identity: IdentityDouble, graph: GraphDouble) -> GraphConnection:

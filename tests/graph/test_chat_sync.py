@@ -5,7 +5,6 @@ moves its score and pulls its cadence forward."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -20,9 +19,8 @@ from app.models import ConversationMessage, EngagementEvent, FollowUp, Lead, Mem
 from tests.doubles.graph import GraphDouble, GraphRequest, iso
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
+from tests.graph.support import CLIENT_ID, SECRET
 
-CLIENT_ID = "5b1b0a9e-0000-4000-8000-00000000c11e"
-SECRET = "graph-secret"
 LEAD = "dana.weiss@fabrik.example"
 # The lead is a Teams user of their own company's tenant: an external (federated) member of our chats.
 LEAD_USER = "0c9e2f7a-1111-4222-8333-fab41c000001"
@@ -34,21 +32,6 @@ HTML = (
     "<p>Preis &amp; Lieferung&#58; <b>40&nbsp;Linien</b> &lt;heute&gt;</p></div>"
 )
 HTML_TEXT = "Hallo Dana, Preis & Lieferung: 40 Linien <heute>"
-
-
-@pytest.fixture(scope="module")
-def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
-    double = IdentityDouble(tmp_path_factory.mktemp("graph-identity")).start()
-    double.add_client(CLIENT_ID, SECRET)
-    double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
-    async with GraphDouble.for_identity(identity) as double:
-        yield double
 
 
 def _settings(identity: IdentityDouble, graph: GraphDouble) -> Settings:

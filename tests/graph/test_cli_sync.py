@@ -17,24 +17,15 @@ from app.models import ConversationMessage
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import make_lead, make_org
+from tests.graph.support import CLIENT_ID, SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
-CLIENT_ID = "5b1b0a9e-0000-4000-8000-0000000c1111"
-SECRET = "graph-secret"
 LEAD = "dana@fabrik.example"
-
-
-@pytest.fixture(scope="module")
-def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
-    double = IdentityDouble(tmp_path_factory.mktemp("cli-identity")).start()
-    double.add_client(CLIENT_ID, SECRET)
-    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "MailboxSettings.Read"])
-    yield double
-    double.stop()
 
 
 @pytest.fixture
 def graph(identity: IdentityDouble) -> Iterator[GraphDouble]:
+    """The shared Graph double, but on its own thread: the CLI under test is another process."""
     double = GraphDouble.for_identity(identity)
     double.start_in_thread()  # the CLI runs in another process
     yield double

@@ -3,10 +3,8 @@ sync state is gone (410 syncStateNotFound), storing nothing twice."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
-import pytest
 from sqlmodel import func, select
 
 from app.config import Settings
@@ -18,26 +16,10 @@ from app.models import ConversationMessage, Member, TenantSetting
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
+from tests.graph.support import CLIENT_ID, SECRET
 
-CLIENT_ID = "5b1b0a9e-0000-4000-8000-00000000de17"
-SECRET = "graph-secret"
 NOW = T0 + timedelta(days=20)
 LEADS = ("dana@fabrik.example", "ole@werft.example")
-
-
-@pytest.fixture(scope="module")
-def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
-    double = IdentityDouble(tmp_path_factory.mktemp("delta-identity")).start()
-    double.add_client(CLIENT_ID, SECRET)
-    double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
-    async with GraphDouble.for_identity(identity) as double:
-        yield double
 
 
 async def _sync(sessions: SessionMaker, org: Org, rep: Member, identity: IdentityDouble, graph: GraphDouble):  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ identity doubles over TLS; a reply from the lead moves its score and pulls its c
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import pytest
@@ -19,26 +18,10 @@ from app.models import ConversationMessage, EngagementEvent, FollowUp, Lead, Mem
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
+from tests.graph.support import CLIENT_ID, SECRET
 
-CLIENT_ID = "5b1b0a9e-0000-4000-8000-00000000c11e"
-SECRET = "graph-secret"
 LEAD = "dana.weiss@fabrik.example"
 NOW = T0 + timedelta(days=20)
-
-
-@pytest.fixture(scope="module")
-def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
-    double = IdentityDouble(tmp_path_factory.mktemp("graph-identity")).start()
-    double.add_client(CLIENT_ID, SECRET)
-    double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
-    async with GraphDouble.for_identity(identity) as double:
-        yield double
 
 
 def _settings(identity: IdentityDouble, graph: GraphDouble) -> Settings:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-import pytest
 from aiohttp.test_utils import TestClient
 from sqlmodel import func, select
 
@@ -16,26 +15,10 @@ from app.server import create_app
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, make_lead, make_org
+from tests.graph.support import CLIENT_ID, SECRET
 
-CLIENT_ID = "5b1b0a9e-0000-4000-8000-00000000a9e1"
-SECRET = "graph-secret"
 LEAD = "dana@fabrik.example"
 NOW = T0 + timedelta(days=20)
-
-
-@pytest.fixture(scope="module")
-def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
-    double = IdentityDouble(tmp_path_factory.mktemp("on-demand-identity")).start()
-    double.add_client(CLIENT_ID, SECRET)
-    double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
-    async with GraphDouble.for_identity(identity) as double:
-        yield double
 
 
 async def test_opening_a_lead_syncs_once_then_stays_fresh_and_consent_is_explained(
