@@ -1,4 +1,41 @@
-"""The app registration the Graph tests sign in as."""
+"""The app registration the Graph tests sign in as, and a delegated Graph connection for a member."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.config import Settings
+from app.graph.client import GraphConnection, connect
+from app.graph.tokens import GraphTokens
+from app.models import Member
+from tests.doubles.graph import GraphDouble
+from tests.doubles.identity import IdentityDouble
 
 CLIENT_ID = "5b1b0a9e-0000-4000-8000-00000000c11e"
 SECRET = "graph-secret"
+
+
+def graph_settings(identity: IdentityDouble, graph: GraphDouble, **overrides: Any) -> Settings:
+    """Settings pointing Nurture's Graph code at the two doubles."""
+    return Settings(
+        entra_client_id=CLIENT_ID,
+        graph_client_secret=SECRET,
+        graph_authority=identity.base_url,
+        graph_base_url=graph.base_url,
+        tls_ca_file=str(identity.ca_file),
+        **overrides,
+    )
+
+
+def delegated_connection(
+    member: Member, identity: IdentityDouble, graph: GraphDouble
+) -> tuple[GraphConnection, GraphTokens]:
+    """msgraph-sdk acting for ``member``: their Teams SSO token exchanged on their behalf."""
+    settings = graph_settings(identity, graph)
+    tokens = GraphTokens(settings)
+    sso = identity.token(tenant_id=member.tenant_id, object_id=member.aad_object_id or "", audience=CLIENT_ID)
+
+    async def source() -> str:
+        return await tokens.on_behalf_of(tenant_id=member.tenant_id, user_assertion=sso)
+
+    return connect(settings, source, tls=graph.client_ssl_context()), tokens

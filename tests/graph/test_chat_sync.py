@@ -10,16 +10,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlmodel import col, func, select
 
-from app.config import Settings
 from app.db import SessionMaker
 from app.graph.chats import PREVIEW_CHARS, ChatSyncReport, mark_key, plain_text, sync_lead_chats
-from app.graph.client import GraphConnection, connect
-from app.graph.tokens import GraphTokens
+from app.graph.client import GraphConnection
 from app.models import ConversationMessage, EngagementEvent, FollowUp, Lead, Member, TenantSetting
 from tests.doubles.graph import GraphDouble, GraphRequest, iso
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
-from tests.graph.support import CLIENT_ID, SECRET
+from tests.graph.support import delegated_connection
 
 LEAD = "dana.weiss@fabrik.example"
 # The lead is a Teams user of their own company's tenant: an external (federated) member of our chats.
@@ -34,25 +32,8 @@ HTML = (
 HTML_TEXT = "Hallo Dana, Preis & Lieferung: 40 Linien <heute>"
 
 
-def _settings(identity: IdentityDouble, graph: GraphDouble) -> Settings:
-    return Settings(
-        entra_client_id=CLIENT_ID,
-        graph_client_secret=SECRET,
-        graph_authority=identity.base_url,
-        graph_base_url=graph.base_url,
-        tls_ca_file=str(identity.ca_file),
-    )
-
-
 async def _connection_for(member: Member, identity: IdentityDouble, graph: GraphDouble) -> GraphConnection:
-    settings = _settings(identity, graph)
-    tokens = GraphTokens(settings)
-    sso = identity.token(tenant_id=member.tenant_id, object_id=member.aad_object_id or "", audience=CLIENT_ID)
-
-    async def source() -> str:
-        return await tokens.on_behalf_of(tenant_id=member.tenant_id, user_assertion=sso)
-
-    return connect(settings, source, tls=graph.client_ssl_context())
+    return delegated_connection(member, identity, graph)[0]
 
 
 async def _sync(

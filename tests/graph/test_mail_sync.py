@@ -9,42 +9,24 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, func, select
 
-from app.config import Settings
 from app.db import SessionMaker
-from app.graph.client import GraphConnection, connect
+from app.graph.client import GraphConnection
 from app.graph.mail import sync_lead_mail
 from app.graph.tokens import ConsentRequired, GraphTokens
 from app.models import ConversationMessage, EngagementEvent, FollowUp, Lead, Member
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
-from tests.graph.support import CLIENT_ID, SECRET
+from tests.graph.support import CLIENT_ID, delegated_connection
 
 LEAD = "dana.weiss@fabrik.example"
 NOW = T0 + timedelta(days=20)
 
 
-def _settings(identity: IdentityDouble, graph: GraphDouble) -> Settings:
-    return Settings(
-        entra_client_id=CLIENT_ID,
-        graph_client_secret=SECRET,
-        graph_authority=identity.base_url,
-        graph_base_url=graph.base_url,
-        tls_ca_file=str(identity.ca_file),
-    )
-
-
 async def _connection_for(
     member: Member, identity: IdentityDouble, graph: GraphDouble
 ) -> tuple[GraphConnection, GraphTokens]:
-    settings = _settings(identity, graph)
-    tokens = GraphTokens(settings)
-    sso = identity.token(tenant_id=member.tenant_id, object_id=member.aad_object_id or "", audience=CLIENT_ID)
-
-    async def source() -> str:
-        return await tokens.on_behalf_of(tenant_id=member.tenant_id, user_assertion=sso)
-
-    return connect(settings, source, tls=graph.client_ssl_context()), tokens
+    return delegated_connection(member, identity, graph)
 
 
 def _mail(graph: GraphDouble, org: Org, member: Member, *, replies: int, sent: int, base: int = 0) -> None:
