@@ -123,10 +123,10 @@ async def pull_active_forward(
             await session.flush()
         await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=now)
         return
-    earlier = pull_forward(config.cadence, follow_up.due_at, working_hours(context.owner), now)
-    if earlier != follow_up.due_at:
-        follow_up.due_at = earlier
-        follow_up.notified_at = None
-        follow_up.status = FollowUpStatus.OPEN
-        session.add(follow_up)
-        await notify_card_changed(session=session, follow_up=follow_up, now=now)
+    planned_due, notified_at = follow_up.due_at, follow_up.notified_at
+    # Re-plan, so that the kind, the reasons and the suggested content fit the stage the reply may have
+    # moved the lead to; the reply never delays a touch that was due sooner.
+    await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=now)
+    follow_up.due_at = pull_forward(config.cadence, planned_due, working_hours(context.owner), now)
+    if follow_up.due_at == planned_due:
+        follow_up.notified_at = notified_at  # same time as before: the rep was reminded already

@@ -9,15 +9,12 @@ import pytest
 
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
-from tests.graph.support import CLIENT_ID, SECRET
+from tests.graph.support import registered_identity
 
 
 @pytest.fixture(scope="module")
 def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
-    double = IdentityDouble(tmp_path_factory.mktemp("graph-identity")).start()
-    double.add_client(CLIENT_ID, SECRET)
-    double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
-    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "Chat.Read.All", "MailboxSettings.Read"])
+    double = registered_identity(tmp_path_factory.mktemp("graph-identity"))
     yield double
     double.stop()
 

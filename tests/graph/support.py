@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from app.config import Settings
@@ -13,6 +14,16 @@ from tests.doubles.identity import IdentityDouble
 
 CLIENT_ID = "5b1b0a9e-0000-4000-8000-00000000c11e"
 SECRET = "graph-secret"
+
+
+def registered_identity(directory: Path) -> IdentityDouble:
+    """The identity double, started, with Nurture's app registration: the delegated consent and the
+    application roles Nurture asks for."""
+    double = IdentityDouble(directory).start()
+    double.add_client(CLIENT_ID, SECRET)
+    double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
+    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "Chat.Read.All", "MailboxSettings.Read"])
+    return double
 
 
 def graph_settings(identity: IdentityDouble, graph: GraphDouble, **overrides: Any) -> Settings:

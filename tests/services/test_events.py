@@ -115,6 +115,35 @@ async def test_a_reply_pulls_the_next_follow_up_forward(sessions: SessionMaker) 
     assert active[0].due_at <= T0 + timedelta(days=1)
     lead = await _lead(sessions, "reply@kunde.example")
     assert lead.last_reply_at == T0 and lead.unanswered_touches == 0
+    # The reply moved the lead on a stage; the follow-up's reasons say why it is sooner and fit that stage.
+    assert lead.stage is not BuyerStage.AWARENESS
+    codes = [reason["code"] for reason in active[0].reasons]
+    assert "reply_pull_forward" in codes and "cadence" not in codes
+    stages = {reason["params"]["stage"] for reason in active[0].reasons if "stage" in reason["params"]}
+    assert stages == {lead.stage.value}
+
+
+async def test_a_reply_never_delays_a_follow_up_due_sooner_nor_reminds_twice(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    lead_id = await make_lead(sessions, org, email="soon@kunde.example", owner=org.reps[0])
+    due_soon = T0 + timedelta(minutes=30)
+    async with transaction(sessions) as session:
+        follow_up = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id))).one()
+        follow_up.due_at = due_soon
+        follow_up.notified_at = T0 - timedelta(minutes=5)
+        session.add(follow_up)
+    async with transaction(sessions) as session:
+        await ingest_events(
+            session=session,
+            tenant_id=org.tenant_id,
+            events=[_event("reply-soon", "email_reply", T0, "soon@kunde.example")],
+            now=T0,
+        )
+    async with sessions() as session:
+        after = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id))).one()
+    assert after.due_at == due_soon
+    assert after.notified_at == T0 - timedelta(minutes=5), "the rep was reminded already; no second card"
+    assert "reply_pull_forward" in [reason["code"] for reason in after.reasons]
 
 
 async def test_a_reply_completes_an_awaiting_reply_follow_up(sessions: SessionMaker) -> None:

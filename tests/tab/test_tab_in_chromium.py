@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -24,24 +23,14 @@ from app.services.hand_offs import propose_hand_off
 from app.services.outbox import Delivery, claim, give_up
 from app.tab_site import TAB_DIST
 from tests.factories import T0, Org, make_lead, make_org
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _require(condition: bool, reason: str) -> None:
-    if not condition:
-        if IN_CI:
-            pytest.fail(f"{reason} (required in CI)")
-        pytest.skip(reason)
+from tests.tab.conftest import require, screenshot
 
 
 @pytest.fixture
 async def site(
     aiohttp_server: Callable[..., Awaitable[TestServer]], sqlite_template: Path, tmp_path: Path
 ) -> AsyncIterator[tuple[str, Org, SessionMaker]]:
-    _require(CHROMIUM is not None, "Chromium is not installed (Debian package chromium)")
-    _require((TAB_DIST / "index.html").is_file(), "the tab is not built (make tab)")
+    require((TAB_DIST / "index.html").is_file(), "the tab is not built (make tab)")
     database = tmp_path / "tab.db"
     shutil.copyfile(sqlite_template, database)
     url = f"sqlite+aiosqlite:///{database}"
@@ -59,26 +48,6 @@ async def site(
     )
     yield str(server.make_url("/tab/")), org, sessions
     await engine.dispose()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def _sign_in(page: Any, base: str, org: Org, locale: str) -> None:
@@ -260,7 +229,7 @@ async def test_every_page_passes_axe_for_wcag_a_and_aa(
     site: tuple[str, Org, SessionMaker], browser: Any
 ) -> None:
     """Deque's axe-core, run inside the real page: no serious or critical WCAG 2 A/AA violations."""
-    _require(AXE.is_file(), "axe-core is not installed (make tab)")
+    require(AXE.is_file(), "axe-core is not installed (make tab)")
     base, org, _ = site
     page = await browser.new_page()
     await _sign_in_as(page, base, org, org.lead_dach.email)
@@ -281,15 +250,6 @@ async def test_every_page_passes_axe_for_wcag_a_and_aa(
         if result:
             problems[tab] = result
     assert problems == {}
-
-
-ARTEFACTS = Path(__file__).parents[2] / "test-artifacts"
-
-
-async def _screenshot(page: Any, name: str) -> None:
-    """Keep what the browser showed, for people reviewing a CI run."""
-    ARTEFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
 
 
 async def test_a_team_lead_bulk_assigns_ten_leads(site: tuple[str, Org, SessionMaker], browser: Any) -> None:
@@ -318,7 +278,7 @@ async def test_a_team_lead_bulk_assigns_ten_leads(site: tuple[str, Org, SessionM
         ".every(row => row.innerText.includes(owner))",
         arg=owner,
     )
-    await _screenshot(page, "bulk-assigned")
+    await screenshot(page, "bulk-assigned")
     async with sessions() as session:
         owners = (await session.exec(select(Lead.owner_id).where(col(Lead.email).like("pool%")))).all()
     assert owners == [org.reps[2].id] * 10
@@ -365,7 +325,7 @@ async def test_the_timeline_shows_mail_and_chat_in_the_dark_theme(
     )
     red, green, blue = (int(part) for part in background[background.index("(") + 1 : -1].split(",")[:3])
     assert max(red, green, blue) < 80, f"dark theme background expected, got {background}"
-    await _screenshot(page, "timeline-dark")
+    await screenshot(page, "timeline-dark")
 
 
 async def test_admin_edits_rules_as_json_and_the_settings_page_passes_axe(

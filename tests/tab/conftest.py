@@ -1,0 +1,59 @@
+"""Headless Chromium for the tab tests: skipped with a reason when it is missing, required in CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Nothing in the background that would reach for the internet, which these machines cannot.
+QUIET_CHROMIUM = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ARTEFACTS = Path(__file__).parents[2] / "test-artifacts"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip with ``reason`` when ``condition`` fails, except in CI, where the browser tests are required."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"{reason} (required in CI)")
+        pytest.skip(reason)
+
+
+async def launch_chromium(playwright: Any, *extra_args: str) -> Any:
+    """Debian's Chromium through Playwright, headless."""
+    require(CHROMIUM is not None, "Chromium is not installed (Debian package chromium)")
+    return await playwright.chromium.launch(executable_path=CHROMIUM, args=[*QUIET_CHROMIUM, *extra_args])
+
+
+async def screenshot(page: Any, name: str) -> None:
+    """Keep what the browser showed, for people reviewing a CI run."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+async def playwright() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as running:
+        yield running
+
+
+@pytest.fixture
+async def browser(playwright: Any) -> AsyncIterator[Any]:
+    chromium = await launch_chromium(playwright)
+    yield chromium
+    await chromium.close()

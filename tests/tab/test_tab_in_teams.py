@@ -1,0 +1,153 @@
+"""The tab inside a Teams host in headless Chromium: teams-js single sign-on, then Graph on the user's behalf.
+
+The host is tests/doubles/teams_host.py under Teams' own name; the tab's token comes from the identity
+double, the server exchanges it on behalf of the user (msal) and reads mail through the Graph double
+(msgraph-sdk), as in production."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlmodel import func, select
+
+from app.db import create_sessionmaker, engine_for_url
+from app.models import ConversationMessage
+from app.server import create_app
+from app.tab_site import TAB_DIST
+from tests.doubles.graph import GraphDouble
+from tests.doubles.identity import IdentityDouble
+from tests.doubles.teams_host import TeamsHostDouble
+from tests.factories import T0, make_lead, make_org
+from tests.graph.support import CLIENT_ID, graph_settings, registered_identity
+from tests.tab.conftest import launch_chromium, require, screenshot
+
+LEAD = "dana@fabrik.example"
+NOW = T0 + timedelta(days=20)
+
+
+@pytest.fixture
+def identity(tmp_path: Path) -> Iterator[IdentityDouble]:
+    double = registered_identity(tmp_path)
+    yield double
+    double.stop()
+
+
+@pytest.fixture
+async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
+    async with GraphDouble.for_identity(identity) as double:
+        yield double
+
+
+async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_granted(
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    sqlite_template: Path,
+    tmp_path: Path,
+    identity: IdentityDouble,
+    graph: GraphDouble,
+    playwright: Any,
+) -> None:
+    require((TAB_DIST / "index.html").is_file(), "the tab is not built (make tab)")
+    database = tmp_path / "tab.db"
+    shutil.copyfile(sqlite_template, database)
+    url = f"sqlite+aiosqlite:///{database}"
+    engine = engine_for_url(url)
+    sessions = create_sessionmaker(engine)
+    org = await make_org(sessions, now=T0)
+    rep = org.reps[0]
+    lead_id = await make_lead(sessions, org, email=LEAD, first_name="Dana", owner=rep)
+    graph.add_user(rep.aad_object_id or "", mail=rep.email, tenant_id=org.tenant_id)
+    graph.add_message(
+        rep.aad_object_id or "",
+        folder="sentitems",
+        subject="Pricing for 40 seats",
+        sender=rep.email,
+        to=[LEAD],
+        received=NOW - timedelta(days=2),
+    )
+    graph.add_message(
+        rep.aad_object_id or "",
+        subject="Re: Pricing for 40 seats",
+        sender=LEAD,
+        to=[rep.email],
+        received=NOW - timedelta(hours=5),
+    )
+    settings = graph_settings(
+        identity,
+        graph,
+        database_url=url,
+        scheduler_enabled=False,
+        dispatcher_enabled=False,
+        sso_jwks_url=identity.jwks_url,
+        sso_issuers=f"{identity.base_url}/{{tid}}/v2.0",
+    )
+    server = await aiohttp_server(create_app(settings, clock=lambda: NOW))
+
+    def sso_token() -> str:
+        return identity.token(tenant_id=org.tenant_id, object_id=rep.aad_object_id or "", audience=CLIENT_ID)
+
+    # What Teams passes a tab opened from a card's deep link to one lead.
+    context = {
+        "locale": "en-us",
+        "theme": "default",
+        "tid": org.tenant_id,
+        "userObjectId": rep.aad_object_id,
+        "loginHint": rep.email,
+        "userPrincipalName": rep.email,
+        "entityId": "nurture-leads",
+        "subEntityId": str(lead_id),
+        "appSessionId": str(uuid.uuid4()),
+        "sessionId": str(uuid.uuid4()),
+    }
+
+    async def stored_messages() -> int:
+        async with sessions() as session:
+            return int((await session.exec(select(func.count()).select_from(ConversationMessage))).one())
+
+    identity.withhold_consent(tenant_id=org.tenant_id)
+    tab_url = str(server.make_url("/tab/"))
+    async with TeamsHostDouble(tab_url=tab_url, context=context, auth_token=sso_token) as host:
+        browser = await launch_chromium(playwright, *host.chromium_args())
+        try:
+            page = await browser.new_page()
+            await page.goto(host.url)
+            tab = page.frame_locator("#tab")
+            notice = tab.get_by_test_id("consent-needed")
+            await notice.wait_for()
+            assert await notice.inner_text() == (
+                "Nurture needs your consent to read your mail and chats. Ask an admin to grant it here."
+            )
+            link = notice.get_by_role("link", name="Ask an admin to grant it here.")
+            assert (await link.get_attribute("href") or "").startswith(
+                f"{identity.base_url}/{org.tenant_id}/adminconsent?client_id={CLIENT_ID}"
+            )
+            body = await tab.locator("body").inner_text()
+            assert "Traceback" not in body and "AADSTS" not in body
+            # The lead itself still shows: missing consent costs the history, not the page.
+            await tab.get_by_role("article", name=LEAD).wait_for()
+            await screenshot(page, "teams-consent-needed")
+            calls = await page.evaluate("window.teamsHostCalls")
+            assert {"initialize", "getContext", "authentication.getAuthToken"} <= set(calls)
+            assert host.tokens_issued >= 1
+            assert identity.token_grants[-1].suberror == "consent_required"
+            assert await stored_messages() == 0
+
+            # An admin grants consent; the next time the rep opens the lead, the mail is there.
+            identity.restore_consent(tenant_id=org.tenant_id)
+            await page.reload()
+            tab = page.frame_locator("#tab")
+            await tab.get_by_text("message: Pricing for 40 seats").wait_for()
+            await tab.get_by_text("message: Re: Pricing for 40 seats").wait_for()
+            assert await tab.get_by_test_id("consent-needed").count() == 0
+            assert await stored_messages() == 2
+            await tab.get_by_text("message: Re: Pricing for 40 seats").scroll_into_view_if_needed()
+            await screenshot(page, "teams-history-after-consent")
+        finally:
+            await browser.close()
+    await engine.dispose()
