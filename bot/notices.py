@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from botbuilder.schema import Attachment
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import cards
@@ -133,11 +133,13 @@ async def render_notice(
         follow_up_id = follow_up.id
 
         async def remember_card(inner: AsyncSession, activity_id: str | None) -> None:
-            row = await inner.get(FollowUp, follow_up_id)
-            if row is not None and activity_id:
-                row.activity_id = activity_id
-                row.conversation_id = rendered.conversation_id
-                inner.add(row)
+            # So that Done in the tab can update this card in place later.
+            if activity_id:
+                await inner.exec(
+                    update(FollowUp)
+                    .where(col(FollowUp.id) == follow_up_id, col(FollowUp.tenant_id) == tenant_id)
+                    .values(activity_id=activity_id, conversation_id=rendered.conversation_id)
+                )
 
         rendered.after_send = remember_card
         return rendered

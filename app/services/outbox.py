@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, delete, func, select
+from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import OutboxMessage
@@ -171,17 +171,21 @@ async def mark_sent(
     activity_id: str | None,
     now: datetime,
 ) -> bool:
-    """Record the delivery and the activity id Teams gave the message."""
-    row = await _owned(session, tenant_id, message_id, worker)
-    if row is None:
-        return False
-    row.status = Delivery.SENT.value
-    row.activity_id = activity_id
-    row.sent_at = now
-    row.lease_until = None
-    row.last_error = None
-    session.add(row)
-    return True
+    """Record the delivery and the activity id Teams gave the message; False when the row is not ours."""
+    # One statement, no read first: this runs once per card sent, on the dispatcher's hot path. The
+    # claimed_by condition keeps a worker whose lease lapsed from overwriting the new owner's result.
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.tenant_id) == tenant_id,
+            col(OutboxMessage.claimed_by) == worker,
+        )
+        .values(
+            status=Delivery.SENT.value, activity_id=activity_id, sent_at=now, lease_until=None, last_error=None
+        )
+    )
+    return bool(result.rowcount)
 
 
 async def retry_later(
