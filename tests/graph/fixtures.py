@@ -1,5 +1,6 @@
-"""The identity double and the Graph double, shared by the Graph tests: one app registration with the
-delegated consent and the application roles Nurture asks for."""
+"""The identity double and the Graph double as fixtures, shared by the Graph tests and the tab-in-Teams
+test: one app registration with the delegated consent and the application roles Nurture asks for.
+Conftest files import them."""
 
 from __future__ import annotations
 

@@ -10,6 +10,12 @@ from typing import Any
 
 import pytest
 
+from app.db import SessionMaker, create_sessionmaker, engine_for_url
+from app.tab_site import TAB_DIST
+from tests.graph.fixtures import graph, identity
+
+__all__ = ["graph", "identity"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Nothing in the background that would reach for the internet, which these machines cannot.
@@ -57,3 +63,15 @@ async def browser(playwright: Any) -> AsyncIterator[Any]:
     chromium = await launch_chromium(playwright)
     yield chromium
     await chromium.close()
+
+
+@pytest.fixture
+async def tab_database(sqlite_template: Path, tmp_path: Path) -> AsyncIterator[tuple[str, SessionMaker]]:
+    """A migrated SQLite database of the test's own for the server the browser talks to: URL and sessions."""
+    require((TAB_DIST / "index.html").is_file(), "the tab is not built (make tab)")
+    database = tmp_path / "tab.db"
+    shutil.copyfile(sqlite_template, database)
+    url = f"sqlite+aiosqlite:///{database}"
+    engine = engine_for_url(url)
+    yield url, create_sessionmaker(engine)
+    await engine.dispose()

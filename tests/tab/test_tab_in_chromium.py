@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -15,7 +14,7 @@ from aiohttp.test_utils import TestServer
 from sqlmodel import col, func, select
 
 from app.config import Settings
-from app.db import SessionMaker, create_sessionmaker, engine_for_url, transaction
+from app.db import SessionMaker, transaction
 from app.models import ConversationMessage, FollowUp, HandOff, Lead, TenantSetting, Touchpoint
 from app.nurturing.enums import Direction, FollowUpStatus
 from app.server import create_app
@@ -28,14 +27,9 @@ from tests.tab.conftest import require, screenshot
 
 @pytest.fixture
 async def site(
-    aiohttp_server: Callable[..., Awaitable[TestServer]], sqlite_template: Path, tmp_path: Path
+    aiohttp_server: Callable[..., Awaitable[TestServer]], tab_database: tuple[str, SessionMaker]
 ) -> AsyncIterator[tuple[str, Org, SessionMaker]]:
-    require((TAB_DIST / "index.html").is_file(), "the tab is not built (make tab)")
-    database = tmp_path / "tab.db"
-    shutil.copyfile(sqlite_template, database)
-    url = f"sqlite+aiosqlite:///{database}"
-    engine = engine_for_url(url)
-    sessions = create_sessionmaker(engine)
+    url, sessions = tab_database
     org = await make_org(sessions, now=T0)
     for index in range(3):
         await make_lead(
@@ -47,7 +41,6 @@ async def site(
         )
     )
     yield str(server.make_url("/tab/")), org, sessions
-    await engine.dispose()
 
 
 async def _sign_in(page: Any, base: str, org: Org, locale: str) -> None:

@@ -6,59 +6,36 @@ double, the server exchanges it on behalf of the user (msal) and reads mail thro
 
 from __future__ import annotations
 
-import shutil
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestServer
 from sqlmodel import func, select
 
-from app.db import create_sessionmaker, engine_for_url
+from app.db import SessionMaker
 from app.models import ConversationMessage
 from app.server import create_app
-from app.tab_site import TAB_DIST
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.doubles.teams_host import TeamsHostDouble
 from tests.factories import T0, make_lead, make_org
-from tests.graph.support import CLIENT_ID, graph_settings, registered_identity
-from tests.tab.conftest import launch_chromium, require, screenshot
+from tests.graph.support import CLIENT_ID, graph_settings
+from tests.tab.conftest import launch_chromium, screenshot
 
 LEAD = "dana@fabrik.example"
 NOW = T0 + timedelta(days=20)
 
 
-@pytest.fixture
-def identity(tmp_path: Path) -> Iterator[IdentityDouble]:
-    double = registered_identity(tmp_path)
-    yield double
-    double.stop()
-
-
-@pytest.fixture
-async def graph(identity: IdentityDouble) -> AsyncIterator[GraphDouble]:
-    async with GraphDouble.for_identity(identity) as double:
-        yield double
-
-
 async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_granted(
     aiohttp_server: Callable[..., Awaitable[TestServer]],
-    sqlite_template: Path,
-    tmp_path: Path,
+    tab_database: tuple[str, SessionMaker],
     identity: IdentityDouble,
     graph: GraphDouble,
     playwright: Any,
 ) -> None:
-    require((TAB_DIST / "index.html").is_file(), "the tab is not built (make tab)")
-    database = tmp_path / "tab.db"
-    shutil.copyfile(sqlite_template, database)
-    url = f"sqlite+aiosqlite:///{database}"
-    engine = engine_for_url(url)
-    sessions = create_sessionmaker(engine)
+    url, sessions = tab_database
     org = await make_org(sessions, now=T0)
     rep = org.reps[0]
     lead_id = await make_lead(sessions, org, email=LEAD, first_name="Dana", owner=rep)
@@ -150,4 +127,3 @@ async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_grant
             await screenshot(page, "teams-history-after-consent")
         finally:
             await browser.close()
-    await engine.dispose()
