@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     dispatcher_per_tenant_rate: float = Field(
         48.0, gt=0, description="Sends per second per tenant; Teams allows an app about 50."
     )
+    dispatcher_concurrency: int = Field(
+        16, ge=1, description="Sends under way at once per instance; raise it when Teams answers slowly."
+    )
 
     @field_validator("database_url")
     @classmethod

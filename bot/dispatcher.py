@@ -49,7 +49,9 @@ class DispatchPolicy:
     lease: timedelta = timedelta(seconds=90)
     batch: int = 500  # big enough that one batch spans many chats, so per-chat windows never idle the tenant
     max_attempts: int = 8
-    concurrency: int = 64
+    # Sends under way at once (Little's law: rate x latency). 16 keeps 48/s up to ~330 ms per send; more
+    # only queues behind this process's own work, and every later answer holds the answer-time windows.
+    concurrency: int = 16
     base_backoff: float = 2.0
     max_backoff: float = 300.0
     conversation_limits: tuple[tuple[float, int], ...] = CONVERSATION_LIMITS

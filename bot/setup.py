@@ -43,6 +43,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         policy=DispatchPolicy(
             tenant_rate=settings.dispatcher_per_tenant_rate,
             lease=timedelta(seconds=settings.dispatcher_lease_seconds),
+            concurrency=settings.dispatcher_concurrency,
         ),
         metrics=app[keys.METRICS],
     )

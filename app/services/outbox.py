@@ -182,7 +182,11 @@ async def mark_sent(
             col(OutboxMessage.claimed_by) == worker,
         )
         .values(
-            status=Delivery.SENT.value, activity_id=activity_id, sent_at=now, lease_until=None, last_error=None
+            status=Delivery.SENT.value,
+            activity_id=activity_id,
+            sent_at=now,
+            lease_until=None,
+            last_error=None,
         )
     )
     return bool(result.rowcount)

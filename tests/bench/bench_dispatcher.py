@@ -114,6 +114,7 @@ def main() -> None:
         "share of 50/s",
         "429s",
         "window violations",
+        "CPU ms per send",
     ):
         table.add_column(column, justify="right")
     for label, r in results.items():
