@@ -16,6 +16,8 @@ from app.services.outbox import Notice, enqueue
 from app.services.tenant_config import TenantConfig, working_hours
 
 CLOSED_LIFECYCLES = frozenset({Lifecycle.WON, Lifecycle.LOST, Lifecycle.DISQUALIFIED})
+# Follow-ups the cadence plans, and may plan again; a discovery call comes from an accepted hand-off.
+CADENCE_KINDS = frozenset({FollowUpKind.NURTURE, FollowUpKind.REMINDER, FollowUpKind.LONG_TERM})
 
 
 def card_changed_key(follow_up: FollowUp, now: datetime) -> str:
@@ -124,9 +126,19 @@ async def pull_active_forward(
         await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=now)
         return
     planned_due, notified_at = follow_up.due_at, follow_up.notified_at
-    # Re-plan, so that the kind, the reasons and the suggested content fit the stage the reply may have
-    # moved the lead to; the reply never delays a touch that was due sooner.
-    await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=now)
-    follow_up.due_at = pull_forward(config.cadence, planned_due, working_hours(context.owner), now)
-    if follow_up.due_at == planned_due:
-        follow_up.notified_at = notified_at  # same time as before: the rep was reminded already
+    earlier = pull_forward(config.cadence, planned_due, working_hours(context.owner), now)
+    if follow_up.kind in CADENCE_KINDS:
+        # Re-plan, so that the kind, the reasons and the suggested content fit the stage the reply may
+        # have moved the lead to; the reply never delays a touch that was due sooner.
+        await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=now)
+        follow_up.due_at = earlier
+        if earlier == planned_due:
+            follow_up.notified_at = notified_at  # same time as before: the rep was reminded already
+        return
+    if earlier != planned_due:
+        # A discovery call stays what the hand-off made it; only its time comes sooner.
+        follow_up.due_at = earlier
+        follow_up.notified_at = None
+        follow_up.status = FollowUpStatus.OPEN
+        session.add(follow_up)
+        await notify_card_changed(session=session, follow_up=follow_up, now=now)

@@ -182,3 +182,28 @@ async def test_oversized_batches_and_bad_events_fail_cleanly(sessions: SessionMa
         EventIn(external_id="n", kind="email_open", occurred_at=T0)
     with pytest.raises(ValidationError):
         EventIn(external_id="n", kind="DROP TABLE", occurred_at=T0, email="a@b.example")
+
+
+async def test_a_reply_brings_a_discovery_call_sooner_and_leaves_it_a_discovery_call(
+    sessions: SessionMaker,
+) -> None:
+    org = await make_org(sessions)
+    lead_id = await make_lead(sessions, org, email="call@kunde.example", owner=org.reps[0])
+    reasons = [{"code": "discovery_call", "params": {}}]
+    async with transaction(sessions) as session:
+        follow_up = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id))).one()
+        follow_up.kind = FollowUpKind.DISCOVERY_CALL
+        follow_up.reasons = reasons
+        follow_up.due_at = T0 + timedelta(days=5)
+        session.add(follow_up)
+    async with transaction(sessions) as session:
+        await ingest_events(
+            session=session,
+            tenant_id=org.tenant_id,
+            events=[_event("reply-call", "email_reply", T0, "call@kunde.example")],
+            now=T0,
+        )
+    async with sessions() as session:
+        after = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id))).one()
+    assert after.kind is FollowUpKind.DISCOVERY_CALL and after.reasons == reasons
+    assert after.due_at <= T0 + timedelta(days=1)
