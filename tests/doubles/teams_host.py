@@ -10,8 +10,9 @@ does in Teams.
 The host page frames the tab and answers the calls the tab makes: ``initialize`` (frame context,
 client type and a runtime), ``getContext`` (the user, tenant, locale and the sub-page a card deep link
 carries) and ``authentication.getAuthToken``, whose token the page fetches from this server, which asks
-the test's ``auth_token`` callback, as Teams asks Entra ID. Every call the tab made is kept in the
-page's ``window.teamsHostCalls``."""
+the test's ``auth_token`` callback, as Teams asks Entra ID. On a configuration page (frame context
+``settings``) it keeps what the tab saves, and ``window.teamsHost.save()`` presses Teams' Save button.
+Every call the tab made, and what it saved, is in the page's ``window.teamsHost``."""
 
 from __future__ import annotations
 
@@ -51,13 +52,18 @@ const tabFrame = document.getElementById("tab");
 const tabOrigin = new URL(tabFrame.src).origin;
 const context = JSON.parse(document.getElementById("context").textContent);
 const runtime = document.getElementById("runtime").textContent;
-window.teamsHostCalls = [];
+// What the tab told its host, for the test to read.
+window.teamsHost = { calls: [], valid: null, settings: null, saved: null };
+// Teams' Save button on a configuration page.
+window.teamsHost.save = () =>
+  tabFrame.contentWindow.postMessage({ func: "settings.save", args: [{}] }, tabOrigin);
 window.addEventListener("message", async (event) => {
   // Like Teams, answer only the framed tab, and only at its own origin.
   if (event.source !== tabFrame.contentWindow || event.origin !== tabOrigin) return;
   const request = event.data;
   if (!request || typeof request.func !== "string") return;
-  window.teamsHostCalls.push(request.func);
+  const host = window.teamsHost;
+  host.calls.push(request.func);
   const reply = (args) => {
     const answer = { id: request.id, uuidAsString: request.uuidAsString, args };
     tabFrame.contentWindow.postMessage(answer, tabOrigin);
@@ -74,8 +80,21 @@ window.addEventListener("message", async (event) => {
       reply(answer.ok ? [true, await answer.text()] : [false, "FailedToObtainToken"]);
       break;
     }
+    case "settings.setValidityState":
+      host.valid = request.args[0];
+      break;
+    case "settings.setSettings":
+      host.settings = request.args[0];
+      reply([true]);
+      break;
+    case "settings.save.success":
+      host.saved = true;
+      break;
+    case "settings.save.failure":
+      host.saved = request.args[0] || "failed";
+      break;
     default:
-      // Notifications (appInitialization.success, registerHandler, ...) need no answer.
+      // Other notifications (appInitialization.success, registerHandler, ...) need no answer.
       break;
   }
 });

@@ -6,16 +6,18 @@ double, the server exchanges it on behalf of the user (msal) and reads mail thro
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestServer
 from sqlmodel import func, select
 
 from app.db import SessionMaker
-from app.models import ConversationMessage
+from app.models import ConversationMessage, Member
 from app.server import create_app
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
@@ -26,6 +28,37 @@ from tests.tab.conftest import launch_chromium, screenshot
 
 LEAD = "dana@fabrik.example"
 NOW = T0 + timedelta(days=20)
+
+
+async def _serve(
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    url: str,
+    identity: IdentityDouble,
+    graph: GraphDouble,
+) -> TestServer:
+    """Nurture accepting Teams SSO tokens from the identity double and reading Graph through the double."""
+    settings = graph_settings(
+        identity,
+        graph,
+        database_url=url,
+        scheduler_enabled=False,
+        dispatcher_enabled=False,
+        sso_jwks_url=identity.jwks_url,
+        sso_issuers=f"{identity.base_url}/{{tid}}/v2.0",
+    )
+    server: TestServer = await aiohttp_server(create_app(settings, clock=lambda: NOW))
+    return server
+
+
+def _sso(identity: IdentityDouble, member: Member) -> Callable[[], str]:
+    """What Teams' getAuthToken gives ``member``: an Entra ID token for Nurture's app registration."""
+
+    def token() -> str:
+        return identity.token(
+            tenant_id=member.tenant_id, object_id=member.aad_object_id or "", audience=CLIENT_ID
+        )
+
+    return token
 
 
 async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_granted(
@@ -55,19 +88,8 @@ async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_grant
         to=[rep.email],
         received=NOW - timedelta(hours=5),
     )
-    settings = graph_settings(
-        identity,
-        graph,
-        database_url=url,
-        scheduler_enabled=False,
-        dispatcher_enabled=False,
-        sso_jwks_url=identity.jwks_url,
-        sso_issuers=f"{identity.base_url}/{{tid}}/v2.0",
-    )
-    server = await aiohttp_server(create_app(settings, clock=lambda: NOW))
-
-    def sso_token() -> str:
-        return identity.token(tenant_id=org.tenant_id, object_id=rep.aad_object_id or "", audience=CLIENT_ID)
+    server = await _serve(aiohttp_server, url, identity, graph)
+    sso_token = _sso(identity, rep)
 
     # What Teams passes a tab opened from a card's deep link to one lead.
     context = {
@@ -109,7 +131,7 @@ async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_grant
             # The lead itself still shows: missing consent costs the history, not the page.
             await tab.get_by_role("article", name=LEAD).wait_for()
             await screenshot(page, "teams-consent-needed")
-            calls = await page.evaluate("window.teamsHostCalls")
+            calls = await page.evaluate("window.teamsHost.calls")
             assert {"initialize", "getContext", "authentication.getAuthToken"} <= set(calls)
             assert host.tokens_issued >= 1
             assert identity.token_grants[-1].suberror == "consent_required"
@@ -125,5 +147,74 @@ async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_grant
             assert await stored_messages() == 2
             await tab.get_by_text("message: Re: Pricing for 40 seats").scroll_into_view_if_needed()
             await screenshot(page, "teams-history-after-consent")
+        finally:
+            await browser.close()
+
+
+async def test_a_team_lead_adds_the_pipeline_tab_to_a_channel_and_it_opens_signed_in(
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    tab_database: tuple[str, SessionMaker],
+    identity: IdentityDouble,
+    graph: GraphDouble,
+    playwright: Any,
+) -> None:
+    url, sessions = tab_database
+    org = await make_org(sessions, now=T0)
+    await make_lead(sessions, org, email=LEAD, first_name="Dana", owner=org.reps[0])
+    server = await _serve(aiohttp_server, url, identity, graph)
+    origin = str(server.make_url("")).rstrip("/")
+    tabs = json.loads((Path(__file__).parents[2] / "manifest" / "tabs.json").read_text(encoding="utf-8"))
+    configuration_url = tabs["configurableTabs"][0]["configurationUrl"].replace("https://{{host}}", origin)
+    channel = {
+        "locale": "en-us",
+        "theme": "default",
+        "tid": org.tenant_id,
+        "userObjectId": org.lead_dach.aad_object_id,
+        "loginHint": org.lead_dach.email,
+        "teamId": "19:dach-team@thread.tacv2",
+        "channelId": "19:sales-dach@thread.tacv2",
+        "channelName": "Sales DACH",
+    }
+
+    # Teams shows the configuration page while the tab is added: it must be valid at once, and Save
+    # must store a tab whose page Nurture serves.
+    configure = TeamsHostDouble(
+        tab_url=configuration_url,
+        context={**channel, "frameContext": "settings"},
+        auth_token=_sso(identity, org.lead_dach),
+    )
+    async with configure as host:
+        browser = await launch_chromium(playwright, *host.chromium_args())
+        try:
+            page = await browser.new_page()
+            await page.goto(host.url)
+            await page.frame_locator("#tab").get_by_role("heading", name="Nurture Pipeline").wait_for()
+            await page.wait_for_function("window.teamsHost.valid === true")
+            await page.evaluate("window.teamsHost.save()")
+            await page.wait_for_function("window.teamsHost.saved !== null")
+            assert await page.evaluate("window.teamsHost.saved") is True
+            saved = await page.evaluate("window.teamsHost.settings")
+        finally:
+            await browser.close()
+    assert saved["entityId"] == "nurture-pipeline" and saved["suggestedDisplayName"] == "Nurture Pipeline"
+    assert saved["contentUrl"] == f"{origin}/tab/?view=pipeline"
+
+    # Later, anyone in the channel opens the tab: signed in through Teams, straight on the pipeline.
+    content = TeamsHostDouble(
+        tab_url=saved["contentUrl"],
+        context={**channel, "frameContext": "content", "entityId": saved["entityId"]},
+        auth_token=_sso(identity, org.lead_dach),
+    )
+    async with content as host:
+        browser = await launch_chromium(playwright, *host.chromium_args())
+        try:
+            page = await browser.new_page()
+            await page.goto(host.url)
+            tab = page.frame_locator("#tab")
+            await tab.get_by_text("Leads by lifecycle").wait_for()
+            assert await tab.get_by_test_id("signed-in-as").inner_text() == org.lead_dach.display_name
+            assert await tab.get_by_role("tab", name="Pipeline", selected=True).count() == 1
+            assert await tab.get_by_test_id("funnel-bar").count() == 6
+            await screenshot(page, "teams-channel-pipeline")
         finally:
             await browser.close()
