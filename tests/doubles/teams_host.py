@@ -11,7 +11,8 @@ The host page frames the tab and answers the calls the tab makes: ``initialize``
 client type and a runtime), ``getContext`` (the user, tenant, locale and the sub-page a card deep link
 carries) and ``authentication.getAuthToken``, whose token the page fetches from this server, which asks
 the test's ``auth_token`` callback, as Teams asks Entra ID. On a configuration page (frame context
-``settings``) it keeps what the tab saves, and ``window.teamsHost.save()`` presses Teams' Save button.
+``settings``) it keeps what the tab saves, and ``window.teamsHost.save()`` presses Teams' Save button;
+``window.teamsHost.send(func, args)`` sends any other event, such as a theme change.
 Every call the tab made, and what it saved, is in the page's ``window.teamsHost``."""
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ const context = JSON.parse(document.getElementById("context").textContent);
 const runtime = document.getElementById("runtime").textContent;
 // What the tab told its host, for the test to read.
 window.teamsHost = { calls: [], valid: null, settings: null, saved: null };
-// Teams' Save button on a configuration page.
-window.teamsHost.save = () =>
-  tabFrame.contentWindow.postMessage({ func: "settings.save", args: [{}] }, tabOrigin);
+// An event from Teams to the tab, e.g. ("themeChange", ["dark"]) or Save on a configuration page.
+window.teamsHost.send = (func, args) => tabFrame.contentWindow.postMessage({ func, args }, tabOrigin);
+window.teamsHost.save = () => window.teamsHost.send("settings.save", [{}]);
 window.addEventListener("message", async (event) => {
   // Like Teams, answer only the framed tab, and only at its own origin.
   if (event.source !== tabFrame.contentWindow || event.origin !== tabOrigin) return;

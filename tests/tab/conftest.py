@@ -50,6 +50,15 @@ async def screenshot(page: Any, name: str) -> None:
     await page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
 
 
+async def background_brightness(page: Any) -> int:
+    """The brightest channel of the tab's background colour: low in Teams' dark theme, high in light."""
+    colour: str = await page.locator(".fui-FluentProvider").first.evaluate(
+        "element => getComputedStyle(element).backgroundColor"
+    )
+    red, green, blue = (int(part) for part in colour[colour.index("(") + 1 : -1].split(",")[:3])
+    return max(red, green, blue)
+
+
 @pytest.fixture
 async def playwright() -> AsyncIterator[Any]:
     from playwright.async_api import async_playwright

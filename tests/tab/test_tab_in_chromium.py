@@ -22,7 +22,7 @@ from app.services.hand_offs import propose_hand_off
 from app.services.outbox import Delivery, claim, give_up
 from app.tab_site import TAB_DIST
 from tests.factories import T0, Org, make_lead, make_org
-from tests.tab.conftest import require, screenshot
+from tests.tab.conftest import background_brightness, require, screenshot
 
 
 @pytest.fixture
@@ -313,11 +313,7 @@ async def test_the_timeline_shows_mail_and_chat_in_the_dark_theme(
     await page.get_by_role("button", name="Sign in").click()
     await page.get_by_text("Could you send the rollout plan?").wait_for()
     await page.get_by_text("Thanks, talk on Tuesday").wait_for()
-    background = await page.evaluate(
-        "getComputedStyle(document.querySelector('.fui-FluentProvider')).backgroundColor"
-    )
-    red, green, blue = (int(part) for part in background[background.index("(") + 1 : -1].split(",")[:3])
-    assert max(red, green, blue) < 80, f"dark theme background expected, got {background}"
+    assert await background_brightness(page) < 80, "dark theme background expected"
     await screenshot(page, "timeline-dark")
 
 

@@ -24,7 +24,7 @@ from tests.doubles.identity import IdentityDouble
 from tests.doubles.teams_host import TeamsHostDouble
 from tests.factories import T0, make_lead, make_org
 from tests.graph.support import CLIENT_ID, graph_settings
-from tests.tab.conftest import launch_chromium, screenshot
+from tests.tab.conftest import background_brightness, launch_chromium, screenshot
 
 LEAD = "dana@fabrik.example"
 NOW = T0 + timedelta(days=20)
@@ -216,5 +216,42 @@ async def test_a_team_lead_adds_the_pipeline_tab_to_a_channel_and_it_opens_signe
             assert await tab.get_by_role("tab", name="Pipeline", selected=True).count() == 1
             assert await tab.get_by_test_id("funnel-bar").count() == 6
             await screenshot(page, "teams-channel-pipeline")
+        finally:
+            await browser.close()
+
+
+async def test_a_german_rep_in_dark_teams_gets_the_tab_in_german_and_it_follows_theme_changes(
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    tab_database: tuple[str, SessionMaker],
+    identity: IdentityDouble,
+    graph: GraphDouble,
+    playwright: Any,
+) -> None:
+    url, sessions = tab_database
+    org = await make_org(sessions, now=T0)
+    rep = org.reps[0]
+    await make_lead(sessions, org, email=LEAD, first_name="Dana", owner=rep)
+    server = await _serve(aiohttp_server, url, identity, graph)
+    context = {"locale": "de-de", "theme": "dark", "tid": org.tenant_id, "userObjectId": rep.aad_object_id}
+    host = TeamsHostDouble(
+        tab_url=str(server.make_url("/tab/")), context=context, auth_token=_sso(identity, rep)
+    )
+    async with host:
+        browser = await launch_chromium(playwright, *host.chromium_args())
+        try:
+            page = await browser.new_page()
+            await page.goto(host.url)
+            tab = page.frame_locator("#tab")
+            await tab.get_by_test_id("follow-up").first.wait_for()
+            assert await tab.get_by_role("tab", name="Meine Follow-ups", selected=True).count() == 1
+            assert await tab.get_by_role("button", name="Erledigt").count() == 1
+            assert await tab.locator("html").get_attribute("lang") == "de"
+            assert await background_brightness(tab) < 80, "Teams' dark theme"
+            await page.evaluate("window.teamsHost.send('themeChange', ['default'])")
+            await tab.locator("body").evaluate(
+                "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+            )
+            assert await background_brightness(tab) > 200, "Teams switched to the default (light) theme"
+            assert "registerHandler" in await page.evaluate("window.teamsHost.calls")
         finally:
             await browser.close()
