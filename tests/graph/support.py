@@ -50,3 +50,14 @@ def delegated_connection(
         return await tokens.on_behalf_of(tenant_id=member.tenant_id, user_assertion=sso)
 
     return connect(settings, source, tls=graph.client_ssl_context()), tokens
+
+
+def application_connection(tenant_id: str, identity: IdentityDouble, graph: GraphDouble) -> GraphConnection:
+    """msgraph-sdk acting as Nurture itself in ``tenant_id`` (client credentials)."""
+    settings = graph_settings(identity, graph)
+    tokens = GraphTokens(settings)
+
+    async def source() -> str:
+        return await tokens.for_application(tenant_id=tenant_id)
+
+    return connect(settings, source, tls=graph.client_ssl_context())

@@ -10,42 +10,24 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import col, select
 
-from app.config import Settings
 from app.db import SessionMaker, transaction
 from app.graph.availability import AvailabilityReport, iana_zone, sync_availability, sync_my_availability
-from app.graph.client import GraphConnection, connect
-from app.graph.tokens import GraphTokens
+from app.graph.client import GraphConnection
 from app.models import FollowUp, Member
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES
 from app.services.assignment import round_robin_assign
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
-from tests.graph.support import CLIENT_ID, SECRET
+from tests.graph.support import CLIENT_ID, application_connection, delegated_connection
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Tuesday 10 March 2026, 09:30 in Berlin.
 NOW = T0
 
 
-def _settings(identity: IdentityDouble, graph: GraphDouble) -> Settings:
-    return Settings(
-        entra_client_id=CLIENT_ID,
-        graph_client_secret=SECRET,
-        graph_authority=identity.base_url,
-        graph_base_url=graph.base_url,
-        tls_ca_file=str(identity.ca_file),
-    )
-
-
 def _app_connection(org: Org, identity: IdentityDouble, graph: GraphDouble) -> GraphConnection:
-    settings = _settings(identity, graph)
-    tokens = GraphTokens(settings)
-
-    async def source() -> str:
-        return await tokens.for_application(tenant_id=org.tenant_id)
-
-    return connect(settings, source, tls=graph.client_ssl_context())
+    return application_connection(org.tenant_id, identity, graph)
 
 
 def _everyone(org: Org) -> list[Member]:
@@ -314,14 +296,7 @@ async def test_a_rep_syncs_their_own_settings_through_me(
     graph.set_mailbox_settings(
         anna.aad_object_id or "", automatic_replies=GraphDouble.automatic_replies("alwaysEnabled")
     )
-    settings = _settings(identity, graph)
-    tokens = GraphTokens(settings)
-    sso = identity.token(tenant_id=anna.tenant_id, object_id=anna.aad_object_id or "", audience=CLIENT_ID)
-
-    async def source() -> str:
-        return await tokens.on_behalf_of(tenant_id=anna.tenant_id, user_assertion=sso)
-
-    connection = connect(settings, source, tls=graph.client_ssl_context())
+    connection, _tokens = delegated_connection(anna, identity, graph)
     try:
         report = await sync_my_availability(
             sessions=sessions, client=connection.sdk, tenant_id=org.tenant_id, member=anna, now=NOW

@@ -17,7 +17,7 @@ from app.nurturing.enums import Direction
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import make_lead, make_org
-from tests.graph.support import CLIENT_ID, SECRET
+from tests.graph.support import graph_settings
 
 LEAD = "dana@fabrik.example"
 
@@ -68,15 +68,7 @@ async def test_application_mode_syncs_each_tenant_once_per_interval(
     graph.set_mailbox_settings(
         rep.aad_object_id or "", automatic_replies=GraphDouble.automatic_replies("alwaysEnabled")
     )
-    settings = Settings(
-        entra_client_id=CLIENT_ID,
-        graph_client_secret=SECRET,
-        graph_authority=identity.base_url,
-        graph_base_url=graph.base_url,
-        tls_ca_file=str(identity.ca_file),
-        graph_background_sync=True,
-        graph_background_minutes=30,
-    )
+    settings = graph_settings(identity, graph, graph_background_sync=True, graph_background_minutes=30)
     tokens, tls = GraphTokens(settings), await tls_context(settings)
     first = await housekeeping_pass(settings=settings, sessions=sessions, tokens=tokens, tls=tls, now=now)
     requests = len(graph.requests)

@@ -12,35 +12,21 @@ from kiota_serialization_json.json_parse_node import JsonParseNode
 from msgraph.generated.models.message import Message
 from sqlmodel import func, select
 
-from app.config import Settings
 from app.db import SessionMaker
 from app.graph.batch_search import BatchedReport, _message, _time, sync_leads_mail_batched
-from app.graph.client import GraphConnection, connect
+from app.graph.client import GraphConnection
 from app.graph.mail import FIELDS, normalise
-from app.graph.tokens import GraphTokens
 from app.models import ConversationMessage, EngagementEvent
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
-from tests.graph.support import CLIENT_ID, SECRET
+from tests.graph.support import CLIENT_ID, application_connection
 
 NOW = T0 + timedelta(days=20)
 
 
 def _connect(org: Org, identity: IdentityDouble, graph: GraphDouble) -> GraphConnection:
-    settings = Settings(
-        entra_client_id=CLIENT_ID,
-        graph_client_secret=SECRET,
-        graph_authority=identity.base_url,
-        graph_base_url=graph.base_url,
-        tls_ca_file=str(identity.ca_file),
-    )
-    tokens = GraphTokens(settings)
-
-    async def source() -> str:
-        return await tokens.for_application(tenant_id=org.tenant_id)
-
-    return connect(settings, source, tls=graph.client_ssl_context())
+    return application_connection(org.tenant_id, identity, graph)
 
 
 async def _leads_with_mail(

@@ -7,37 +7,21 @@ from datetime import timedelta
 
 from sqlmodel import func, select
 
-from app.config import Settings
 from app.db import SessionMaker
-from app.graph.client import connect
 from app.graph.mail_delta import state_key, sync_mailbox_delta
-from app.graph.tokens import GraphTokens
 from app.models import ConversationMessage, Member, TenantSetting
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
-from tests.graph.support import CLIENT_ID, SECRET
+from tests.graph.support import delegated_connection
 
 NOW = T0 + timedelta(days=20)
 LEADS = ("dana@fabrik.example", "ole@werft.example")
 
 
 async def _sync(sessions: SessionMaker, org: Org, rep: Member, identity: IdentityDouble, graph: GraphDouble):  # type: ignore[no-untyped-def]
-    settings = Settings(
-        entra_client_id=CLIENT_ID,
-        graph_client_secret=SECRET,
-        graph_authority=identity.base_url,
-        graph_base_url=graph.base_url,
-        tls_ca_file=str(identity.ca_file),
-    )
-    tokens = GraphTokens(settings)
-    sso = identity.token(tenant_id=org.tenant_id, object_id=rep.aad_object_id or "", audience=CLIENT_ID)
-
-    async def source() -> str:
-        return await tokens.on_behalf_of(tenant_id=org.tenant_id, user_assertion=sso)
-
     # A new connection each time, as after a restart: only the database remembers where delta stood.
-    connection = connect(settings, source, tls=graph.client_ssl_context())
+    connection, _tokens = delegated_connection(rep, identity, graph)
     try:
         return await sync_mailbox_delta(
             sessions=sessions,

@@ -8,14 +8,13 @@ from datetime import timedelta
 from aiohttp.test_utils import TestClient
 from sqlmodel import func, select
 
-from app.config import Settings
 from app.db import SessionMaker
 from app.models import ConversationMessage
 from app.server import create_app
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, make_lead, make_org
-from tests.graph.support import CLIENT_ID, SECRET
+from tests.graph.support import CLIENT_ID, graph_settings
 
 LEAD = "dana@fabrik.example"
 NOW = T0 + timedelta(days=20)
@@ -34,17 +33,14 @@ async def test_opening_a_lead_syncs_once_then_stays_fresh_and_consent_is_explain
     graph.add_user(rep.aad_object_id or "", mail=rep.email, tenant_id=org.tenant_id)
     for n in range(3):
         graph.add_message(rep.aad_object_id or "", subject=f"Re {n}", sender=LEAD, to=[rep.email])
-    settings = Settings(
+    settings = graph_settings(
+        identity,
+        graph,
         database_url=database_url,
         scheduler_enabled=False,
         dispatcher_enabled=False,
-        entra_client_id=CLIENT_ID,
         sso_jwks_url=identity.jwks_url,
         sso_issuers=f"{identity.base_url}/{{tid}}/v2.0",
-        tls_ca_file=str(identity.ca_file),
-        graph_client_secret=SECRET,
-        graph_authority=identity.base_url,
-        graph_base_url=graph.base_url,
     )
     client = await aiohttp_client(create_app(settings, clock=lambda: NOW))
 
