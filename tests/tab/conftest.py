@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -12,6 +13,7 @@ import pytest
 
 from app.db import SessionMaker, create_sessionmaker, engine_for_url
 from app.tab_site import TAB_DIST
+from tests.doubles.teams_host import TeamsHostDouble
 from tests.graph.fixtures import graph, identity
 
 __all__ = ["graph", "identity"]
@@ -48,6 +50,20 @@ async def screenshot(page: Any, name: str) -> None:
     """Keep what the browser showed, for people reviewing a CI run."""
     ARTEFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+
+
+@contextlib.asynccontextmanager
+async def in_teams(playwright: Any, host: TeamsHostDouble) -> AsyncIterator[tuple[TeamsHostDouble, Any]]:
+    """A browser page showing ``host``'s Teams page with the tab in it: the host started, Chromium pointed
+    at it, both stopped after."""
+    async with host:
+        browser = await launch_chromium(playwright, *host.chromium_args())
+        try:
+            page = await browser.new_page()
+            await page.goto(host.url)
+            yield host, page
+        finally:
+            await browser.close()
 
 
 async def background_brightness(page: Any) -> int:

@@ -24,7 +24,7 @@ from tests.doubles.identity import IdentityDouble
 from tests.doubles.teams_host import TeamsHostDouble
 from tests.factories import T0, make_lead, make_org
 from tests.graph.support import CLIENT_ID, graph_settings
-from tests.tab.conftest import background_brightness, launch_chromium, screenshot
+from tests.tab.conftest import background_brightness, in_teams, screenshot
 
 LEAD = "dana@fabrik.example"
 NOW = T0 + timedelta(days=20)
@@ -111,44 +111,40 @@ async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_grant
 
     identity.withhold_consent(tenant_id=org.tenant_id)
     tab_url = str(server.make_url("/tab/"))
-    async with TeamsHostDouble(tab_url=tab_url, context=context, auth_token=sso_token) as host:
-        browser = await launch_chromium(playwright, *host.chromium_args())
-        try:
-            page = await browser.new_page()
-            await page.goto(host.url)
-            tab = page.frame_locator("#tab")
-            notice = tab.get_by_test_id("consent-needed")
-            await notice.wait_for()
-            assert await notice.inner_text() == (
-                "Nurture needs your consent to read your mail and chats. Ask an admin to grant it here."
-            )
-            link = notice.get_by_role("link", name="Ask an admin to grant it here.")
-            assert (await link.get_attribute("href") or "").startswith(
-                f"{identity.base_url}/{org.tenant_id}/adminconsent?client_id={CLIENT_ID}"
-            )
-            body = await tab.locator("body").inner_text()
-            assert "Traceback" not in body and "AADSTS" not in body
-            # The lead itself still shows: missing consent costs the history, not the page.
-            await tab.get_by_role("article", name=LEAD).wait_for()
-            await screenshot(page, "teams-consent-needed")
-            calls = await page.evaluate("window.teamsHost.calls")
-            assert {"initialize", "getContext", "authentication.getAuthToken"} <= set(calls)
-            assert host.tokens_issued >= 1
-            assert identity.token_grants[-1].suberror == "consent_required"
-            assert await stored_messages() == 0
+    async with in_teams(
+        playwright, TeamsHostDouble(tab_url=tab_url, context=context, auth_token=sso_token)
+    ) as (host, page):
+        tab = page.frame_locator("#tab")
+        notice = tab.get_by_test_id("consent-needed")
+        await notice.wait_for()
+        assert await notice.inner_text() == (
+            "Nurture needs your consent to read your mail and chats. Ask an admin to grant it here."
+        )
+        link = notice.get_by_role("link", name="Ask an admin to grant it here.")
+        assert (await link.get_attribute("href") or "").startswith(
+            f"{identity.base_url}/{org.tenant_id}/adminconsent?client_id={CLIENT_ID}"
+        )
+        body = await tab.locator("body").inner_text()
+        assert "Traceback" not in body and "AADSTS" not in body
+        # The lead itself still shows: missing consent costs the history, not the page.
+        await tab.get_by_role("article", name=LEAD).wait_for()
+        await screenshot(page, "teams-consent-needed")
+        calls = await page.evaluate("window.teamsHost.calls")
+        assert {"initialize", "getContext", "authentication.getAuthToken"} <= set(calls)
+        assert host.tokens_issued >= 1
+        assert identity.token_grants[-1].suberror == "consent_required"
+        assert await stored_messages() == 0
 
-            # An admin grants consent; the next time the rep opens the lead, the mail is there.
-            identity.restore_consent(tenant_id=org.tenant_id)
-            await page.reload()
-            tab = page.frame_locator("#tab")
-            await tab.get_by_text("message: Pricing for 40 seats").wait_for()
-            await tab.get_by_text("message: Re: Pricing for 40 seats").wait_for()
-            assert await tab.get_by_test_id("consent-needed").count() == 0
-            assert await stored_messages() == 2
-            await tab.get_by_text("message: Re: Pricing for 40 seats").scroll_into_view_if_needed()
-            await screenshot(page, "teams-history-after-consent")
-        finally:
-            await browser.close()
+        # An admin grants consent; the next time the rep opens the lead, the mail is there.
+        identity.restore_consent(tenant_id=org.tenant_id)
+        await page.reload()
+        tab = page.frame_locator("#tab")
+        await tab.get_by_text("message: Pricing for 40 seats").wait_for()
+        await tab.get_by_text("message: Re: Pricing for 40 seats").wait_for()
+        assert await tab.get_by_test_id("consent-needed").count() == 0
+        assert await stored_messages() == 2
+        await tab.get_by_text("message: Re: Pricing for 40 seats").scroll_into_view_if_needed()
+        await screenshot(page, "teams-history-after-consent")
 
 
 async def test_a_team_lead_adds_the_pipeline_tab_to_a_channel_and_it_opens_signed_in(
@@ -183,19 +179,13 @@ async def test_a_team_lead_adds_the_pipeline_tab_to_a_channel_and_it_opens_signe
         context={**channel, "frameContext": "settings"},
         auth_token=_sso(identity, org.lead_dach),
     )
-    async with configure as host:
-        browser = await launch_chromium(playwright, *host.chromium_args())
-        try:
-            page = await browser.new_page()
-            await page.goto(host.url)
-            await page.frame_locator("#tab").get_by_role("heading", name="Nurture Pipeline").wait_for()
-            await page.wait_for_function("window.teamsHost.valid === true")
-            await page.evaluate("window.teamsHost.save()")
-            await page.wait_for_function("window.teamsHost.saved !== null")
-            assert await page.evaluate("window.teamsHost.saved") is True
-            saved = await page.evaluate("window.teamsHost.settings")
-        finally:
-            await browser.close()
+    async with in_teams(playwright, configure) as (host, page):
+        await page.frame_locator("#tab").get_by_role("heading", name="Nurture Pipeline").wait_for()
+        await page.wait_for_function("window.teamsHost.valid === true")
+        await page.evaluate("window.teamsHost.save()")
+        await page.wait_for_function("window.teamsHost.saved !== null")
+        assert await page.evaluate("window.teamsHost.saved") is True
+        saved = await page.evaluate("window.teamsHost.settings")
     assert saved["entityId"] == "nurture-pipeline" and saved["suggestedDisplayName"] == "Nurture Pipeline"
     assert saved["contentUrl"] == f"{origin}/tab/?view=pipeline"
 
@@ -205,19 +195,13 @@ async def test_a_team_lead_adds_the_pipeline_tab_to_a_channel_and_it_opens_signe
         context={**channel, "frameContext": "content", "entityId": saved["entityId"]},
         auth_token=_sso(identity, org.lead_dach),
     )
-    async with content as host:
-        browser = await launch_chromium(playwright, *host.chromium_args())
-        try:
-            page = await browser.new_page()
-            await page.goto(host.url)
-            tab = page.frame_locator("#tab")
-            await tab.get_by_text("Leads by lifecycle").wait_for()
-            assert await tab.get_by_test_id("signed-in-as").inner_text() == org.lead_dach.display_name
-            assert await tab.get_by_role("tab", name="Pipeline", selected=True).count() == 1
-            assert await tab.get_by_test_id("funnel-bar").count() == 6
-            await screenshot(page, "teams-channel-pipeline")
-        finally:
-            await browser.close()
+    async with in_teams(playwright, content) as (host, page):
+        tab = page.frame_locator("#tab")
+        await tab.get_by_text("Leads by lifecycle").wait_for()
+        assert await tab.get_by_test_id("signed-in-as").inner_text() == org.lead_dach.display_name
+        assert await tab.get_by_role("tab", name="Pipeline", selected=True).count() == 1
+        assert await tab.get_by_test_id("funnel-bar").count() == 6
+        await screenshot(page, "teams-channel-pipeline")
 
 
 async def test_a_german_rep_in_dark_teams_gets_the_tab_in_german_and_it_follows_theme_changes(
@@ -236,22 +220,16 @@ async def test_a_german_rep_in_dark_teams_gets_the_tab_in_german_and_it_follows_
     host = TeamsHostDouble(
         tab_url=str(server.make_url("/tab/")), context=context, auth_token=_sso(identity, rep)
     )
-    async with host:
-        browser = await launch_chromium(playwright, *host.chromium_args())
-        try:
-            page = await browser.new_page()
-            await page.goto(host.url)
-            tab = page.frame_locator("#tab")
-            await tab.get_by_test_id("follow-up").first.wait_for()
-            assert await tab.get_by_role("tab", name="Meine Follow-ups", selected=True).count() == 1
-            assert await tab.get_by_role("button", name="Erledigt").count() == 1
-            assert await tab.locator("html").get_attribute("lang") == "de"
-            assert await background_brightness(tab) < 80, "Teams' dark theme"
-            await page.evaluate("window.teamsHost.send('themeChange', ['default'])")
-            await tab.locator("body").evaluate(
-                "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-            )
-            assert await background_brightness(tab) > 200, "Teams switched to the default (light) theme"
-            assert "registerHandler" in await page.evaluate("window.teamsHost.calls")
-        finally:
-            await browser.close()
+    async with in_teams(playwright, host) as (host, page):
+        tab = page.frame_locator("#tab")
+        await tab.get_by_test_id("follow-up").first.wait_for()
+        assert await tab.get_by_role("tab", name="Meine Follow-ups", selected=True).count() == 1
+        assert await tab.get_by_role("button", name="Erledigt").count() == 1
+        assert await tab.locator("html").get_attribute("lang") == "de"
+        assert await background_brightness(tab) < 80, "Teams' dark theme"
+        await page.evaluate("window.teamsHost.send('themeChange', ['default'])")
+        await tab.locator("body").evaluate(
+            "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
+        assert await background_brightness(tab) > 200, "Teams switched to the default (light) theme"
+        assert "registerHandler" in await page.evaluate("window.teamsHost.calls")
