@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import col, select
+
 from app.config import Settings
+from app.db import SessionMaker
 from app.graph.client import GraphConnection, connect
 from app.graph.tokens import GraphTokens
-from app.models import Member
+from app.models import FollowUp, Lead, Member
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 
@@ -61,3 +66,27 @@ def application_connection(tenant_id: str, identity: IdentityDouble, graph: Grap
         return await tokens.for_application(tenant_id=tenant_id)
 
     return connect(settings, source, tls=graph.client_ssl_context())
+
+
+async def lead_and_active_follow_up(sessions: SessionMaker, lead_id: uuid.UUID) -> tuple[Lead, FollowUp]:
+    """The lead and its one active follow-up as they stand, to compare before and after a sync."""
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead).where(Lead.id == lead_id))).one()
+        active = (
+            await session.exec(
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(["open", "snoozed"])
+                )
+            )
+        ).one()
+    return lead, active
+
+
+def assert_the_reply_moved_the_lead(
+    before: tuple[Lead, FollowUp], after: tuple[Lead, FollowUp], now: datetime
+) -> None:
+    """A reply raised engagement and pulled a touch that was days away to within a working day."""
+    (lead_before, planned), (lead_after, active) = before, after
+    assert lead_after.engagement_score > lead_before.engagement_score and lead_after.last_reply_at is not None
+    assert planned.due_at > now + timedelta(days=3), "the next touch was days away"
+    assert active.due_at <= now + timedelta(days=1), "the reply pulled it forward to within a working day"

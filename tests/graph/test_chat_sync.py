@@ -8,16 +8,20 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 
 from app.db import SessionMaker
 from app.graph.chats import PREVIEW_CHARS, ChatSyncReport, mark_key, plain_text, sync_lead_chats
 from app.graph.client import GraphConnection
-from app.models import ConversationMessage, EngagementEvent, FollowUp, Lead, Member, TenantSetting
+from app.models import ConversationMessage, EngagementEvent, Member, TenantSetting
 from tests.doubles.graph import GraphDouble, GraphRequest, iso
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
-from tests.graph.support import delegated_connection
+from tests.graph.support import (
+    assert_the_reply_moved_the_lead,
+    delegated_connection,
+    lead_and_active_follow_up,
+)
 
 LEAD = "dana.weiss@fabrik.example"
 # The lead is a Teams user of their own company's tenant: an external (federated) member of our chats.
@@ -299,11 +303,7 @@ async def test_a_chat_reply_from_the_lead_moves_score_and_cadence(
     lead_id = await make_lead(
         sessions, org, email=LEAD, owner=rep, first_name="Dana", last_name="Weiß", now=NOW - timedelta(days=1)
     )
-    async with sessions() as session:
-        before = (await session.exec(select(Lead).where(Lead.id == lead_id))).one()
-        planned = (
-            await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id, FollowUp.status == "open"))
-        ).one()
+    before = await lead_and_active_follow_up(sessions, lead_id)
     graph.add_user(rep.aad_object_id or "", mail=rep.email, tenant_id=org.tenant_id)
     direct = graph.add_chat(members=[_member(graph, rep, org), _lead_member()], tenant_id=org.tenant_id)
     _from(graph, direct, rep, "Haben Sie das Angebot gesehen?", NOW - timedelta(hours=4))
@@ -321,14 +321,6 @@ async def test_a_chat_reply_from_the_lead_moves_score_and_cadence(
 
     assert (report.chats, report.stored, report.replies) == (2, 3, 2)
     async with sessions() as session:
-        after = (await session.exec(select(Lead).where(Lead.id == lead_id))).one()
-        active = (
-            await session.exec(
-                select(FollowUp).where(
-                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(["open", "snoozed"])
-                )
-            )
-        ).one()
         event = (
             await session.exec(
                 select(EngagementEvent).where(
@@ -342,9 +334,7 @@ async def test_a_chat_reply_from_the_lead_moves_score_and_cadence(
     from_group = rows[f"chat:{group}:{reply['id']}"]
     assert (from_group.direction, from_group.from_address) == ("inbound", LEAD)
     assert sorted(from_group.to_addresses) == sorted([rep.email, org.lead_dach.email])
-    assert after.engagement_score > before.engagement_score and after.last_reply_at is not None
-    assert planned.due_at > NOW + timedelta(days=3), "the next touch was days away"
-    assert active.due_at <= NOW + timedelta(days=1), "the reply pulled it forward to within a working day"
+    assert_the_reply_moved_the_lead(before, await lead_and_active_follow_up(sessions, lead_id), NOW)
 
 
 async def test_a_lead_in_none_of_the_chats_reads_no_messages(

@@ -7,17 +7,22 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 
 from app.db import SessionMaker
 from app.graph.client import GraphConnection
 from app.graph.mail import sync_lead_mail
 from app.graph.tokens import ConsentRequired, GraphTokens
-from app.models import ConversationMessage, EngagementEvent, FollowUp, Lead, Member
+from app.models import ConversationMessage, EngagementEvent, Member
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org
-from tests.graph.support import CLIENT_ID, delegated_connection
+from tests.graph.support import (
+    CLIENT_ID,
+    assert_the_reply_moved_the_lead,
+    delegated_connection,
+    lead_and_active_follow_up,
+)
 
 LEAD = "dana.weiss@fabrik.example"
 NOW = T0 + timedelta(days=20)
@@ -65,11 +70,7 @@ async def test_mail_syncs_in_pages_and_a_reply_moves_the_lead(
     lead_id = await make_lead(
         sessions, org, email=LEAD, owner=rep, first_name="Dana", last_name="Weiß", now=NOW - timedelta(days=1)
     )
-    async with sessions() as session:
-        before = (await session.exec(select(Lead).where(Lead.id == lead_id))).one()
-        planned = (
-            await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id, FollowUp.status == "open"))
-        ).one()
+    before = await lead_and_active_follow_up(sessions, lead_id)
     _mail(graph, org, rep, replies=3, sent=22)
     connection, _ = await _connection_for(rep, identity, graph)
     try:
@@ -106,20 +107,10 @@ async def test_mail_syncs_in_pages_and_a_reply_moves_the_lead(
                 select(func.count()).select_from(EngagementEvent).where(EngagementEvent.kind == "email_reply")
             )
         ).one()
-        after = (await session.exec(select(Lead).where(Lead.id == lead_id))).one()
-        active = (
-            await session.exec(
-                select(FollowUp).where(
-                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(["open", "snoozed"])
-                )
-            )
-        ).one()
     assert {m.direction for m in stored} == {"inbound", "outbound"} and len(stored) == 25
     assert all(len(m.preview) <= 1000 and "Newsletter" != m.subject for m in stored)
     assert events == 3
-    assert after.engagement_score > before.engagement_score and after.last_reply_at is not None
-    assert planned.due_at > NOW + timedelta(days=3), "the next touch was days away"
-    assert active.due_at <= NOW + timedelta(days=1), "the reply pulled it forward to within a working day"
+    assert_the_reply_moved_the_lead(before, await lead_and_active_follow_up(sessions, lead_id), NOW)
 
 
 async def test_a_message_two_mailboxes_hold_is_stored_once(
