@@ -12,7 +12,6 @@ from sqlmodel import func, select
 
 from app.db import SessionMaker
 from app.graph.chats import PREVIEW_CHARS, ChatSyncReport, mark_key, plain_text, sync_lead_chats
-from app.graph.client import GraphConnection
 from app.models import ConversationMessage, EngagementEvent, Member, TenantSetting
 from tests.doubles.graph import GraphDouble, GraphRequest, iso
 from tests.doubles.identity import IdentityDouble
@@ -36,10 +35,6 @@ HTML = (
 HTML_TEXT = "Hallo Dana, Preis & Lieferung: 40 Linien <heute>"
 
 
-async def _connection_for(member: Member, identity: IdentityDouble, graph: GraphDouble) -> GraphConnection:
-    return delegated_connection(member, identity, graph)[0]
-
-
 async def _sync(
     sessions: SessionMaker,
     identity: IdentityDouble,
@@ -50,7 +45,7 @@ async def _sync(
 ) -> tuple[ChatSyncReport, int]:
     """One sync run as the rep; returns the report and the number of Graph requests it made."""
     before = len(graph.requests)
-    connection = await _connection_for(rep, identity, graph)
+    connection = delegated_connection(rep, identity, graph)[0]
     try:
         report = await sync_lead_chats(
             sessions=sessions,

@@ -10,8 +10,7 @@ import pytest
 from sqlmodel import func, select
 
 from app.db import SessionMaker
-from app.graph.client import GraphConnection
-from app.graph.mail import sync_lead_mail
+from app.graph.mail import MailSyncReport, sync_lead_mail
 from app.graph.tokens import ConsentRequired, GraphTokens
 from app.models import ConversationMessage, EngagementEvent, Member
 from tests.doubles.graph import GraphDouble
@@ -21,6 +20,7 @@ from tests.graph.support import (
     CLIENT_ID,
     assert_the_reply_moved_the_lead,
     delegated_connection,
+    graph_settings,
     lead_and_active_follow_up,
 )
 
@@ -28,10 +28,28 @@ LEAD = "dana.weiss@fabrik.example"
 NOW = T0 + timedelta(days=20)
 
 
-async def _connection_for(
-    member: Member, identity: IdentityDouble, graph: GraphDouble
-) -> tuple[GraphConnection, GraphTokens]:
-    return delegated_connection(member, identity, graph)
+async def _sync_as(
+    member: Member,
+    lead_id: uuid.UUID,
+    sessions: SessionMaker,
+    identity: IdentityDouble,
+    graph: GraphDouble,
+    page_size: int = 100,
+) -> MailSyncReport:
+    """One run of the lead's mail sync in ``member``'s mailbox, on their behalf, on a fresh connection."""
+    connection, _ = delegated_connection(member, identity, graph)
+    try:
+        return await sync_lead_mail(
+            sessions=sessions,
+            client=connection.sdk,
+            tenant_id=member.tenant_id,
+            lead_id=lead_id,
+            mailbox="me",
+            now=NOW,
+            page_size=page_size,
+        )
+    finally:
+        await connection.close()
 
 
 def _mail(graph: GraphDouble, org: Org, member: Member, *, replies: int, sent: int, base: int = 0) -> None:
@@ -72,28 +90,8 @@ async def test_mail_syncs_in_pages_and_a_reply_moves_the_lead(
     )
     before = await lead_and_active_follow_up(sessions, lead_id)
     _mail(graph, org, rep, replies=3, sent=22)
-    connection, _ = await _connection_for(rep, identity, graph)
-    try:
-        report = await sync_lead_mail(
-            sessions=sessions,
-            client=connection.sdk,
-            tenant_id=org.tenant_id,
-            lead_id=lead_id,
-            mailbox="me",
-            now=NOW,
-            page_size=10,
-        )
-        again = await sync_lead_mail(
-            sessions=sessions,
-            client=connection.sdk,
-            tenant_id=org.tenant_id,
-            lead_id=lead_id,
-            mailbox="me",
-            now=NOW,
-            page_size=10,
-        )
-    finally:
-        await connection.close()
+    report = await _sync_as(rep, lead_id, sessions, identity, graph, page_size=10)
+    again = await _sync_as(rep, lead_id, sessions, identity, graph, page_size=10)
     assert (report.stored, report.pages, report.replies) == (25, 3, 3)
     assert (again.stored, again.replies) == (0, 0), "a second run stores and signals nothing twice"
     searches = [r for r in graph.requests if r.path.endswith("/messages")]
@@ -122,18 +120,7 @@ async def test_a_message_two_mailboxes_hold_is_stored_once(
     _mail(graph, org, rep, replies=2, sent=2)
     _mail(graph, org, lead_person, replies=2, sent=2)  # the team lead was on the same thread
     for member in (rep, lead_person):
-        connection, _ = await _connection_for(member, identity, graph)
-        try:
-            await sync_lead_mail(
-                sessions=sessions,
-                client=connection.sdk,
-                tenant_id=org.tenant_id,
-                lead_id=lead_id,
-                mailbox="me",
-                now=NOW,
-            )
-        finally:
-            await connection.close()
+        await _sync_as(member, lead_id, sessions, identity, graph)
     async with sessions() as session:
         count = (await session.exec(select(func.count()).select_from(ConversationMessage))).one()
         events = (
@@ -153,19 +140,7 @@ async def test_throttling_loses_and_duplicates_nothing(
     _mail(graph, org, rep, replies=4, sent=16)
     graph.fail_next(1, 429, retry_after=1, match="/messages")
     graph.fail_next(1, 503, retry_after=1, match="/messages")
-    connection, _ = await _connection_for(rep, identity, graph)
-    try:
-        report = await sync_lead_mail(
-            sessions=sessions,
-            client=connection.sdk,
-            tenant_id=org.tenant_id,
-            lead_id=lead_id,
-            mailbox="me",
-            now=NOW,
-            page_size=5,
-        )
-    finally:
-        await connection.close()
+    report = await _sync_as(rep, lead_id, sessions, identity, graph, page_size=5)
     assert report.stored == 20
     assert graph.counters.get("status_429", 0) >= 1 and graph.counters.get("status_503", 0) >= 1
     async with sessions() as session:
@@ -179,7 +154,7 @@ async def test_missing_consent_is_a_clear_error_with_the_admin_consent_link(
     rep = org.reps[0]
     identity.withhold_consent(tenant_id=org.tenant_id)
     try:
-        _, tokens = await _connection_for(rep, identity, graph)
+        tokens = GraphTokens(graph_settings(identity, graph))
         sso = identity.token(tenant_id=rep.tenant_id, object_id=rep.aad_object_id or "", audience=CLIENT_ID)
         with pytest.raises(ConsentRequired) as refused:
             await tokens.on_behalf_of(tenant_id=org.tenant_id, user_assertion=sso)
