@@ -54,8 +54,12 @@ def _sso(identity: IdentityDouble, member: Member) -> Callable[[], str]:
     """What Teams' getAuthToken gives ``member``: an Entra ID token for Nurture's app registration."""
 
     def token() -> str:
+        # Entra ID gives every token it issues a unique id (uti). That matters here: msal keeps Entra's
+        # HTTP 400 answers for 60 s per identical request, so the same token presented again within a
+        # minute of a refusal would get the cached refusal without Entra being asked.
+        object_id = member.aad_object_id or ""
         return identity.token(
-            tenant_id=member.tenant_id, object_id=member.aad_object_id or "", audience=CLIENT_ID
+            tenant_id=member.tenant_id, object_id=object_id, audience=CLIENT_ID, uti=uuid.uuid4().hex
         )
 
     return token
@@ -135,7 +139,8 @@ async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_grant
         assert identity.token_grants[-1].suberror == "consent_required"
         assert await stored_messages() == 0
 
-        # An admin grants consent; the next time the rep opens the lead, the mail is there.
+        # An admin grants consent; the next time the rep opens the lead (with a newly issued token), the
+        # mail is there.
         identity.restore_consent(tenant_id=org.tenant_id)
         await page.reload()
         tab = page.frame_locator("#tab")
