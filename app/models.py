@@ -23,6 +23,7 @@ from app.nurturing.enums import (
     FollowUpStatus,
     HandOffStatus,
     Lifecycle,
+    RecycleReason,
     Role,
     TouchpointKind,
 )
@@ -268,6 +269,11 @@ class Lead(LeadBase, table=True):
         default="none", max_length=16
     )  # last speed-to-lead action taken: none/nudge/escalate
     recycle_reason: str | None = Field(default=None, max_length=500)
+    recycle_reason_code: RecycleReason | None = _enum(RecycleReason, None)
+    recycled_at: datetime | None = _ts()  # engagement after this moment is what can re-qualify the lead
+    nurture_until: datetime | None = _ts()  # a recycled lead is not an MQL again before this date
+    dormant_since: datetime | None = _ts()  # silent through long-term nurture: no follow-ups until it engages
+    stage_override_at: datetime | None = _ts()  # a rep's stage holds until a stronger signal after this
     created_at: datetime = _created()
     updated_at: datetime = _created()
     # Optimistic locking: SQLAlchemy adds "AND version = :seen" to every UPDATE and bumps it, so two
@@ -380,6 +386,7 @@ class FollowUp(SQLModel, table=True):
     outcome: FollowUpOutcome | None = _enum(FollowUpOutcome, None)
     note: str | None = Field(default=None, sa_type=Text)
     notified_at: datetime | None = _ts()
+    planned_at: datetime | None = _ts()  # when the engine last planned it; intent after this re-plans it
     activity_id: str | None = Field(default=None, max_length=200)  # the sent card, to update it in place
     conversation_id: str | None = Field(default=None, max_length=300)
     created_at: datetime = _created()
@@ -487,6 +494,8 @@ class HandOff(SQLModel, table=True):
     decided_by: uuid.UUID | None = None
     decided_at: datetime | None = _ts()
     reason: str | None = Field(default=None, max_length=500)
+    reason_code: RecycleReason | None = _enum(RecycleReason, None)
+    nurture_until: datetime | None = _ts()
 
 
 # --- playbook and routing ----------------------------------------------------------------------------

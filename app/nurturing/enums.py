@@ -60,6 +60,8 @@ class FollowUpKind(StrEnum):
     AWAITING_REPLY = "awaiting_reply"  # we wrote; a reply from the lead completes it
     DISCOVERY_CALL = "discovery_call"  # after a hand-off is accepted
     LONG_TERM = "long_term"  # parked in long-term nurture after too many unanswered touches
+    SALES_STEP = "sales_step"  # from SAL on: the next step the rep agreed with the buyer, not a nurture touch
+    FIX_ADDRESS = "fix_address"  # the e-mail bounced: find the right address before anything else
 
 
 class FollowUpOutcome(StrEnum):
@@ -86,6 +88,23 @@ class HandOffStatus(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"  # the lead left the funnel (recycled, disqualified) before anyone decided
+
+
+class RecycleReason(StrEnum):
+    """Why sales sent a lead back (or out): each code decides how long the lead is nurtured first."""
+
+    NO_BUDGET = "no_budget"  # until the next fiscal year starts
+    BAD_TIMING = "bad_timing"  # until a date the rep names, or the tenant's default
+    NO_AUTHORITY = "no_authority"  # find the decision-maker; a short nurture
+    UNDER_CONTRACT = "under_contract"  # with a competitor until a date: come back before it ends
+    NOT_INTERESTED = "not_interested"  # said no for now: the tenant's default nurture
+    NO_RESPONSE = "no_response"  # never answered sales: the tenant's default nurture
+    NOT_A_FIT = "not_a_fit"  # disqualified, never nurtured again
+
+    @property
+    def disqualifies(self) -> bool:
+        """Not a fit ends nurturing; every other reason nurtures until a date."""
+        return self is RecycleReason.NOT_A_FIT
 
 
 class AssignmentMethod(StrEnum):
