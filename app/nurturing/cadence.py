@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from app.nurturing.calendar import WorkingHours, add_business_hours, align_to_working_hours, require_aware
 from app.nurturing.enums import BuyerStage, FollowUpKind
@@ -26,12 +27,26 @@ class CadencePolicy:
     max_unanswered_touches: int = 4
     long_term_interval_days: float = 45.0
     reply_pull_forward_hours: float = 4.0
+    # Buying intent (a demo request, pricing visits, a booked meeting) brings the next touch this close.
+    intent_pull_forward_hours: float = 8.0
+    # Contact pressure: at most this many marketing touches per lead in any rolling seven days.
+    weekly_touch_cap: int = 2
+    # After this many unanswered long-term touches the lead goes dormant until it engages again.
+    dormant_after_long_term_touches: int = 4
+    # What an unsubscribed lead gets instead of mail: a call, or no marketing touches at all.
+    unsubscribed_contact: Literal["call", "none"] = "call"
+    # Sales steps from SAL on: the default gap when the rep has not named the next step's date.
+    sales_step_interval_days: float = 7.0
 
     def __post_init__(self) -> None:
         if not 0 < self.min_interval_days <= self.max_interval_days:
             raise ValueError("interval bounds must satisfy 0 < min <= max")
         if self.max_unanswered_touches < 1:
             raise ValueError("max_unanswered_touches must be at least 1")
+        if self.weekly_touch_cap < 1:
+            raise ValueError("weekly_touch_cap must be at least 1")
+        if self.dormant_after_long_term_touches < 1:
+            raise ValueError("dormant_after_long_term_touches must be at least 1")
 
 
 def default_cadence_policy() -> CadencePolicy:

@@ -18,6 +18,7 @@ from app.nurturing.calendar import WorkingHours
 from app.nurturing.enums import Role
 from app.nurturing.lifecycle import Thresholds
 from app.nurturing.playbook import ContentItem
+from app.nurturing.recycling import RecyclePolicy
 from app.nurturing.scoring import ScoringModel
 from app.nurturing.sla import SlaPolicy
 from app.services.access import Actor
@@ -25,6 +26,7 @@ from app.services.errors import InvalidInput, NotAllowed, TeamNotFound
 from app.services.lookups import get_member
 from app.services.tenant_config import (
     CADENCE_KEY,
+    RECYCLING_KEY,
     SCORING_KEY,
     SLA_KEY,
     THRESHOLDS_KEY,
@@ -39,6 +41,7 @@ RULE_KINDS: dict[str, type[Any]] = {
     THRESHOLDS_KEY: Thresholds,
     CADENCE_KEY: CadencePolicy,
     SLA_KEY: SlaPolicy,
+    RECYCLING_KEY: RecyclePolicy,
 }
 
 
@@ -83,6 +86,7 @@ async def read_settings(*, session: AsyncSession, actor: Actor) -> dict[str, Any
         THRESHOLDS_KEY: to_json(config.thresholds),
         CADENCE_KEY: to_json(config.cadence),
         SLA_KEY: to_json(config.sla),
+        RECYCLING_KEY: to_json(config.recycling),
         "content": [to_json(item) for item in config.library],
         "routing": [to_json(rule) for rule in config.routing],
         "teams": [

@@ -18,6 +18,7 @@ from app.nurturing.calendar import WorkingHours
 from app.nurturing.enums import BuyerStage
 from app.nurturing.lifecycle import Thresholds
 from app.nurturing.playbook import ContentItem, default_content_library
+from app.nurturing.recycling import RecyclePolicy
 from app.nurturing.scoring import ScoringModel, default_scoring_model
 from app.nurturing.sla import SlaPolicy
 
@@ -27,6 +28,7 @@ SCORING_KEY = "scoring"
 THRESHOLDS_KEY = "thresholds"
 CADENCE_KEY = "cadence"
 SLA_KEY = "sla"
+RECYCLING_KEY = "recycling"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class TenantConfig:
     thresholds: Thresholds
     cadence: CadencePolicy
     sla: SlaPolicy
+    recycling: RecyclePolicy
     library: tuple[ContentItem, ...]
     routing: tuple[RoutingRule, ...]
 
@@ -79,6 +82,9 @@ async def load_config(*, session: AsyncSession, tenant_id: str) -> TenantConfig:
         if CADENCE_KEY in stored
         else default_cadence_policy(),
         sla=from_json(SlaPolicy, stored[SLA_KEY]) if SLA_KEY in stored else SlaPolicy(),
+        recycling=from_json(RecyclePolicy, stored[RECYCLING_KEY])
+        if RECYCLING_KEY in stored
+        else RecyclePolicy(),
         library=tuple(content_item(row) for row in content) if content else default_content_library(),
         routing=tuple(routing_rule(row) for row in routing),
     )
