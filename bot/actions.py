@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import cards
 from app.db import SessionMaker, transaction
 from app.models import FollowUp, HandOff, Lead, Member, Team
-from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, TouchpointKind
+from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, TouchpointKind
 from app.nurturing.errors import DomainError
 from app.services import follow_ups, hand_offs
 from app.services.access import Actor
@@ -74,6 +74,28 @@ class CardAction:
             return int(self.data[contract.DATA_VERSION])
         except (KeyError, TypeError, ValueError) as error:
             raise BadPayload(contract.DATA_VERSION) from error
+
+    def recycle_reason(self, *, required: bool) -> RecycleReason | None:
+        """The coded reason a rep or team lead picked; a value our cards never offer is tampering."""
+        value = self.data.get(contract.INPUT_RECYCLE_REASON)
+        if value is None or value == "":
+            if required:
+                raise BadPayload(contract.INPUT_RECYCLE_REASON)
+            return None
+        try:
+            return RecycleReason(str(value))
+        except ValueError as error:
+            raise BadPayload(contract.INPUT_RECYCLE_REASON) from error
+
+    def until(self, time_zone: str) -> datetime | None:
+        """The optional "until" date, as the start of that day in the actor's zone."""
+        value = self.data.get(contract.INPUT_RECYCLE_UNTIL)
+        if value is None or value == "":
+            return None
+        try:
+            return datetime.combine(date.fromisoformat(str(value)), time(0, 0), ZoneInfo(time_zone))
+        except ValueError as error:
+            raise BadPayload(contract.INPUT_RECYCLE_UNTIL) from error
 
     def text(self, key: str, *, required: bool, limit: int) -> str | None:
         """A text input, trimmed; too long or missing-when-required is bad input."""
@@ -194,6 +216,8 @@ class ActionRunner:
             now=call.now,
             expected_version=action.version(),
             config=await self._config(session, call),
+            reason_code=action.recycle_reason(required=False),
+            until=action.until(call.member.time_zone),
         )
         await self._settle_card(session, done, call)
         next_due = await self._next_due(session, done.lead_id, call)
@@ -337,20 +361,22 @@ class ActionRunner:
 
     async def _reject(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         hand_off_id = action.uuid(contract.DATA_HAND_OFF_ID)
-        reason = action.text(
-            contract.INPUT_REJECT_REASON, required=True, limit=contract.REJECT_REASON_MAX_LENGTH
+        code = action.recycle_reason(required=True)
+        note = action.text(
+            contract.INPUT_REJECT_REASON, required=False, limit=contract.REJECT_REASON_MAX_LENGTH
         )
         await hand_offs.reject_hand_off(
             session=session,
             tenant_id=call.tenant_id,
             hand_off_id=hand_off_id,
-            reason=reason or "",
+            reason_code=code,
+            note=note,
+            until=action.until(call.member.time_zone),
             actor=self._actor(call),
             now=call.now,
         )
-        banner = Banner(
-            "success", "hand_off_rejected", {"by": call.member.display_name, "reason": reason or ""}
-        )
+        reason = _label("recycle_reason", code.value if code else "", call.locale)
+        banner = Banner("success", "hand_off_rejected", {"by": call.member.display_name, "reason": reason})
         return await self._hand_off_card(session, hand_off_id, call, banner)
 
     # --- pipeline -----------------------------------------------------------------------------------------

@@ -228,6 +228,8 @@ class ViewReader:
             status=HandOffStatus(hand_off.status).value,
             decided_by=await self._name(hand_off.decided_by),
             reject_reason=hand_off.reason,
+            reject_code=hand_off.reason_code.value if hand_off.reason_code else None,
+            nurture_until=hand_off.nurture_until,
         )
 
     async def ownership(self, change: OwnershipChange, config: TenantConfig) -> OwnershipView | None:

@@ -46,7 +46,9 @@ INPUT_DUE_TIME: Final = "due_time"
 INPUT_TOUCH_KIND: Final = "touch_kind"
 INPUT_SUMMARY: Final = "summary"
 INPUT_HANDOFF_NOTE: Final = "handoff_note"
-INPUT_REJECT_REASON: Final = "reject_reason"
+INPUT_REJECT_REASON: Final = "reject_reason"  # the free-text note beside the coded reason
+INPUT_RECYCLE_REASON: Final = "recycle_reason"
+INPUT_RECYCLE_UNTIL: Final = "recycle_until"
 
 OUTCOMES: Final = ("replied", "no_answer", "meeting_booked", "not_interested")
 DEFAULT_OUTCOME: Final = "replied"
@@ -54,7 +56,17 @@ SNOOZE_OPTIONS: Final = ("1h", "tomorrow", "next_week")
 TOUCH_KINDS: Final = ("call", "email")
 SUMMARY_MAX_LENGTH: Final = 4000
 HANDOFF_NOTE_MAX_LENGTH: Final = 1000
-REJECT_REASON_MAX_LENGTH: Final = 1000
+REJECT_REASON_MAX_LENGTH: Final = 500
+# The coded reasons sales sends a lead back with (app.nurturing.enums.RecycleReason), in card order.
+RECYCLE_REASONS: Final = (
+    "no_budget",
+    "bad_timing",
+    "no_authority",
+    "under_contract",
+    "not_interested",
+    "no_response",
+    "not_a_fit",
+)
 
 # Which data keys each verb carries besides tenant, lead and version (pipeline.refresh has no lead).
 REQUIRED_DATA: Final[dict[str, frozenset[str]]] = {

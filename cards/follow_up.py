@@ -65,8 +65,16 @@ def _done_action(view: FollowUpView, locale: str) -> ShowCardAction:
         value=act.DEFAULT_OUTCOME,
         choices=[Choice(title=label(locale, "outcome", value), value=value) for value in act.OUTCOMES],
     )
+    why_not = ChoiceSetInput(
+        id=act.INPUT_RECYCLE_REASON,
+        label=text(locale, "input.recycle_reason.optional"),
+        choices=[
+            Choice(title=label(locale, "recycle_reason", value), value=value) for value in act.RECYCLE_REASONS
+        ],
+    )
+    until = DateInput(id=act.INPUT_RECYCLE_UNTIL, label=text(locale, "input.recycle_until"))
     mark = execute(text(locale, "btn.mark_done"), act.FOLLOW_UP_DONE, _data(view), style="positive")
-    return ShowCardAction(title=text(locale, "btn.done"), card=sub_card([outcome], [mark]))
+    return ShowCardAction(title=text(locale, "btn.done"), card=sub_card([outcome, why_not, until], [mark]))
 
 
 def _snooze_action(view: FollowUpView, locale: str) -> ShowCardAction:
@@ -200,7 +208,11 @@ def follow_up_body(view: FollowUpView, locale: str, now: datetime) -> list[CardE
         badges.append(badge(OVERDUE_BADGE_ID, text(locale, "badge.overdue"), "attention"))
     elif view.status == "snoozed":
         badges.append(badge("snoozed_badge", text(locale, "badge.snoozed"), "emphasis"))
-    kicker_key = "follow_up.title.discovery_call" if view.kind == "discovery_call" else "follow_up.title"
+    kicker_key = (
+        f"follow_up.title.{view.kind}"
+        if view.kind in ("discovery_call", "sales_step", "fix_address")
+        else "follow_up.title"
+    )
     body: list[CardElement] = [lead_header(view.lead, badges, kicker=text(locale, kicker_key))]
     if closed:
         body.append(

@@ -40,6 +40,13 @@ def day(value: date, locale: str) -> str:
     return f"{_DAYS_EN[value.weekday()]} {value.day} {_MONTHS_EN[value.month - 1]}"
 
 
+def long_day(value: date, locale: str) -> str:
+    """A day with its year, for dates months ahead: ``10 Mar 2027`` or ``10.03.2027``."""
+    if is_german(locale):
+        return f"{value.day:02d}.{value.month:02d}.{value.year}"
+    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+
+
 def day_time(moment: datetime, time_zone: str | None, locale: str) -> str:
     """Day and time in the zone: ``Tue 10 Mar, 14:00`` or ``Di., 10.03. 14:00``."""
     when = local(moment, time_zone)

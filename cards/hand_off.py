@@ -5,9 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from microsoft_teams.cards.core import Action, CardElement, Container, ShowCardAction, TextBlock, TextInput
+from microsoft_teams.cards.core import (
+    Action,
+    CardElement,
+    Choice,
+    ChoiceSetInput,
+    Container,
+    DateInput,
+    ShowCardAction,
+    TextBlock,
+    TextInput,
+)
 
 from cards import actions as act
+from cards import format as fmt
 from cards.elements import (
     MEDIUM,
     SHORT,
@@ -26,7 +37,7 @@ from cards.elements import (
     section,
     sub_card,
 )
-from cards.strings import text
+from cards.strings import label, text
 from cards.views import Banner, HandOffView
 
 
@@ -41,6 +52,11 @@ def _decision(view: HandOffView, locale: str) -> Container | None:
         ]
     elif view.status == "rejected":
         items = [TextBlock(text=text(locale, "hand_off.rejected", by=by), weight="Bolder", wrap=True)]
+        if view.reject_code:
+            items.append(para(label(locale, "recycle_reason", view.reject_code)))
+        if view.nurture_until is not None:
+            day = fmt.long_day(view.nurture_until.date(), locale)
+            items.append(para(text(locale, "hand_off.nurture_until", date=day), subtle=True))
         if view.reject_reason:
             items.append(para(f"“{clip(view.reject_reason, MEDIUM)}”"))
     elif view.status == "withdrawn":
@@ -76,21 +92,30 @@ def hand_off_card(
     actions: list[Action] = []
     if pending:
         data = lead_data(lead, **{act.DATA_HAND_OFF_ID: view.id})
-        reason = TextInput(
+        code = ChoiceSetInput(
+            id=act.INPUT_RECYCLE_REASON,
+            label=text(locale, "input.recycle_reason"),
+            is_required=True,
+            error_message=text(locale, "input.recycle_reason.error"),
+            choices=[
+                Choice(title=label(locale, "recycle_reason", value), value=value)
+                for value in act.RECYCLE_REASONS
+            ],
+        )
+        until = DateInput(id=act.INPUT_RECYCLE_UNTIL, label=text(locale, "input.recycle_until"))
+        note = TextInput(
             id=act.INPUT_REJECT_REASON,
             label=text(locale, "input.reject_reason"),
             placeholder=text(locale, "input.reject_reason.placeholder"),
             is_multiline=True,
-            is_required=True,
             max_length=act.REJECT_REASON_MAX_LENGTH,
-            error_message=text(locale, "input.reject_reason.error"),
         )
         confirm = execute(text(locale, "btn.confirm_reject"), act.HAND_OFF_REJECT, data, style="destructive")
         actions += [
             execute(text(locale, "btn.accept"), act.HAND_OFF_ACCEPT, data, style="positive"),
             ShowCardAction(
                 title=text(locale, "btn.reject"),
-                card=sub_card([reason], [confirm]),
+                card=sub_card([code, until, note], [confirm]),
             ),
         ]
     actions.append(open_in_tab(lead, locale))

@@ -45,10 +45,26 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Buying signals, budget, timing",
         "Kaufsignale, Budget, Zeitplan",
     ),
-    "input.reject_reason": ("Reason", "Begründung"),
+    "input.recycle_reason": ("Why not now?", "Warum nicht jetzt?"),
+    "input.recycle_reason.error": ("Choose a reason.", "Bitte einen Grund wählen."),
+    "input.recycle_reason.optional": (
+        "If not interested: why? (needed once sales has accepted the lead)",
+        "Bei kein Interesse: warum? (nötig, sobald der Vertrieb den Lead angenommen hat)",
+    ),
+    "input.recycle_until": (
+        "Until when? (contract end, next budget round; optional otherwise)",
+        "Bis wann? (Vertragsende, nächste Budgetrunde; sonst optional)",
+    ),
+    "hand_off.nurture_until": ("Nurtured until {date}", "In Betreuung bis {date}"),
+    "follow_up.title.sales_step": ("Next sales step due", "Nächster Vertriebsschritt fällig"),
+    "follow_up.title.fix_address": (
+        "E-mail bounced: fix the address",
+        "E-Mail unzustellbar: Adresse korrigieren",
+    ),
+    "input.reject_reason": ("Note", "Notiz"),
     "input.reject_reason.placeholder": (
-        "Why the lead is not ready for sales",
-        "Warum der Lead noch nicht reif für den Vertrieb ist",
+        "Anything the rep should know (optional)",
+        "Was der Vertrieb wissen sollte (optional)",
     ),
     "input.reject_reason.error": ("A reason is required.", "Eine Begründung ist erforderlich."),
     # --- facts and section titles
@@ -348,6 +364,18 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "demo": ("demo", "Demo"),
         "roi_calculator": ("ROI calculator", "ROI-Rechner"),
         "video": ("video", "Video"),
+    },
+    "recycle_reason": {
+        "no_budget": ("No budget yet", "Noch kein Budget"),
+        "bad_timing": ("Bad timing", "Falscher Zeitpunkt"),
+        "no_authority": (
+            "No authority: find the decision-maker",
+            "Keine Entscheidungsbefugnis: Entscheider finden",
+        ),
+        "under_contract": ("Under contract until a date", "Vertraglich gebunden bis zu einem Datum"),
+        "not_interested": ("Not interested for now", "Derzeit kein Interesse"),
+        "no_response": ("No response", "Keine Rückmeldung"),
+        "not_a_fit": ("Not a fit: disqualify", "Passt nicht: disqualifizieren"),
     },
     "conversion": {
         "new->mql": ("New → MQL", "Neu → MQL"),

@@ -87,7 +87,9 @@ class HandOffView:
     evidence: tuple[ReasonView, ...]
     status: str  # proposed | accepted | rejected | withdrawn
     decided_by: str | None
-    reject_reason: str | None
+    reject_reason: str | None  # the note beside the coded reason
+    reject_code: str | None = None
+    nurture_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

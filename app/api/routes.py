@@ -300,6 +300,8 @@ async def complete_follow_up(request: web.Request) -> web.Response:
             now=_now(request),
             note=body.note,
             expected_version=body.version,
+            reason_code=body.reason_code,
+            until=body.until_at(),
         )
     return _reply(schemas.FollowUpOut.model_validate(row))
 
@@ -357,7 +359,9 @@ async def reject_hand_off(request: web.Request) -> web.Response:
             session=session,
             tenant_id=actor.tenant_id,
             hand_off_id=_id(request),
-            reason=body.reason,
+            reason_code=body.reason_code,
+            note=body.note,
+            until=body.until_at(),
             actor=actor,
             now=_now(request),
         )
@@ -615,6 +619,8 @@ async def put_lifecycle(request: web.Request) -> web.Response:
             actor=actor,
             now=_now(request),
             expected_version=body.version,
+            reason_code=body.reason_code,
+            until=body.until_at(),
         )
     return _reply(LeadPublic.model_validate(lead))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
@@ -16,6 +16,7 @@ from app.nurturing.enums import (
     FollowUpStatus,
     HandOffStatus,
     Lifecycle,
+    RecycleReason,
     TouchpointKind,
 )
 from app.services.admin import RoutingRuleIn
@@ -100,7 +101,22 @@ class FollowUpListOut(BaseModel):
     items: list[FollowUpOut]
 
 
-class CompleteIn(BaseModel):
+class RecycleFields(BaseModel):
+    """Why sales sends a lead back, and the date that reason names (a contract's end, say)."""
+
+    reason_code: RecycleReason | None = Field(
+        None, description="Why: sets how long the lead is nurtured before it may return to sales"
+    )
+    until: date | None = Field(
+        None, description="Under contract: when it ends (required). Bad timing or no budget: when to return"
+    )
+
+    def until_at(self) -> datetime | None:
+        """The date as the start of that day, UTC."""
+        return datetime.combine(self.until, time(0, 0), tzinfo=UTC) if self.until is not None else None
+
+
+class CompleteIn(RecycleFields):
     model_config = ConfigDict(extra="forbid")
     outcome: FollowUpOutcome
     note: str | None = Field(None, max_length=4000)
@@ -120,9 +136,10 @@ class RescheduleIn(BaseModel):
     version: int | None = None
 
 
-class RejectIn(BaseModel):
+class RejectIn(RecycleFields):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500)
+    reason_code: RecycleReason = Field(description="Why sales rejects: sets the nurture-until date")
+    note: str | None = Field(None, max_length=500, description="Anything the team should know")
 
 
 class HandOffOut(BaseModel):
@@ -134,6 +151,8 @@ class HandOffOut(BaseModel):
     proposed_at: datetime
     decided_at: datetime | None
     reason: str | None
+    reason_code: RecycleReason | None
+    nurture_until: datetime | None
 
 
 class ApiKeyIn(BaseModel):
@@ -258,7 +277,7 @@ class StageIn(BaseModel):
     version: int
 
 
-class LifecycleIn(BaseModel):
+class LifecycleIn(RecycleFields):
     model_config = ConfigDict(extra="forbid")
     lifecycle: Lifecycle
     reason: str | None = Field(None, max_length=500)

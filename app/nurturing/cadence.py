@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from app.nurturing.calendar import WorkingHours, add_business_hours, align_to_working_hours, require_aware
-from app.nurturing.enums import BuyerStage, FollowUpKind
+from app.nurturing.enums import BuyerStage, EventKind, FollowUpKind
 from app.nurturing.reasons import Reason
+from app.nurturing.scoring import Signal
 
 
 def _default_intervals() -> dict[BuyerStage, float]:
@@ -61,6 +62,13 @@ class CadenceInput:
     unanswered_touches: int
     last_touch_at: datetime | None
     replied_at: datetime | None = None
+    # The latest buying signal (demo request, pricing visits, booked meeting, MQL) since the last plan.
+    intent_at: datetime | None = None
+    intent_reason: Reason | None = None
+    # When the recent touches happened; the weekly cap counts them.
+    recent_touches: tuple[datetime, ...] = ()
+    # A recycled lead is nurtured at the long-term pace until the date its reason set.
+    parked_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,29 +77,66 @@ class CadenceDecision:
     kind: FollowUpKind
     reasons: tuple[Reason, ...]
     long_term: bool
+    dormant: bool = False  # silent through long-term nurture: plan nothing until the lead engages
+
+
+_INTENT_REASONS: dict[str, str] = {
+    EventKind.DEMO_REQUEST: "demo_requested",
+    EventKind.TRIAL_SIGNUP: "trial_started",
+    EventKind.MEETING_BOOKED: "meeting_booked",
+    EventKind.PRICING_VIEW: "pricing_viewed",
+    EventKind.FORM_SUBMIT: "contact_sales_form",
+}
+
+
+def intent_reason(signal: Signal) -> Reason:
+    """Why a buying signal pulled the next touch forward, in the words the cards already know."""
+    return Reason(_INTENT_REASONS.get(signal.kind, "became_mql"))
 
 
 def _reply_due(policy: CadencePolicy, wh: WorkingHours, now: datetime) -> datetime:
     return add_business_hours(wh, now, policy.reply_pull_forward_hours)
 
 
-def next_follow_up(
+def is_dormant(policy: CadencePolicy, unanswered_touches: int) -> bool:
+    """Long-term nurture has had its last unanswered touch: stop until the lead engages again."""
+    return unanswered_touches >= policy.max_unanswered_touches + policy.dormant_after_long_term_touches
+
+
+def _first_decision(
     policy: CadencePolicy, inp: CadenceInput, wh: WorkingHours, now: datetime
 ) -> CadenceDecision:
-    """When and what kind the next touch is; always inside the owner's working time, never before now."""
-    require_aware(now)
     if inp.replied_at is not None:
         return CadenceDecision(
             _reply_due(policy, wh, now), FollowUpKind.NURTURE, (Reason("reply_pull_forward"),), False
         )
+    if inp.intent_at is not None:
+        # Intent wins over silence, even for a lead parked in long-term nurture.
+        due = add_business_hours(wh, max(now, inp.intent_at), policy.intent_pull_forward_hours)
+        reason = inp.intent_reason or Reason("intent_pull_forward")
+        return CadenceDecision(due, FollowUpKind.NURTURE, (reason, Reason("intent_pull_forward")), False)
     base_time = max(now, inp.last_touch_at) if inp.last_touch_at is not None else now
-    if inp.unanswered_touches >= policy.max_unanswered_touches:
-        due = align_to_working_hours(wh, base_time + timedelta(days=policy.long_term_interval_days))
+    if inp.parked_until is not None and now < inp.parked_until:
+        # Sales said "not now" with a date: value content at the long-term pace, and be there on the date.
+        due = align_to_working_hours(
+            wh, min(base_time + timedelta(days=policy.long_term_interval_days), inp.parked_until)
+        )
+        reason = Reason("recycled_until", {"date": inp.parked_until.date().isoformat()})
+        return CadenceDecision(due, FollowUpKind.LONG_TERM, (reason,), True)
+    rising = inp.engagement_trend >= policy.trend_threshold
+    # Rising engagement counts before the unanswered counter: a lead that reads everything but has not
+    # answered yet is warming up, not gone.
+    if inp.unanswered_touches >= policy.max_unanswered_touches and not rising:
+        long_term_touches = inp.unanswered_touches - policy.max_unanswered_touches
         reason = Reason("long_term_nurture", {"touches": inp.unanswered_touches})
+        due = align_to_working_hours(wh, base_time + timedelta(days=policy.long_term_interval_days))
+        if is_dormant(policy, inp.unanswered_touches):
+            dormant = Reason("dormant", {"touches": long_term_touches})
+            return CadenceDecision(due, FollowUpKind.LONG_TERM, (dormant,), True, dormant=True)
         return CadenceDecision(due, FollowUpKind.LONG_TERM, (reason,), True)
     interval = policy.base_interval_days.get(inp.stage, 7.0)
     reasons = [Reason("cadence", {"stage": inp.stage.value, "days": round(interval, 1)})]
-    if inp.engagement_trend >= policy.trend_threshold:
+    if rising:
         interval *= policy.rising_factor
         reasons.append(Reason("engagement_rising"))
     elif inp.engagement_trend <= -policy.trend_threshold:
@@ -104,6 +149,40 @@ def next_follow_up(
         reasons.append(Reason("no_reply_after", {"touches": inp.unanswered_touches}))
     due = align_to_working_hours(wh, base_time + timedelta(days=interval))
     return CadenceDecision(due, kind, tuple(reasons), False)
+
+
+def capped_due(
+    policy: CadencePolicy, due: datetime, touches: tuple[datetime, ...], wh: WorkingHours
+) -> datetime | None:
+    """The earliest time at or after ``due`` that keeps the lead within the weekly touch cap.
+
+    None when ``due`` is already within the cap. A touch over the cap is moved, never dropped."""
+    week = timedelta(days=7)
+    candidate = due
+    for _ in range(len(touches) + 1):
+        in_window = sorted(t for t in touches if candidate - week < t <= candidate)
+        if len(in_window) < policy.weekly_touch_cap:
+            return None if candidate == due else candidate
+        # The oldest touch of the window must leave it before another one fits.
+        candidate = align_to_working_hours(wh, in_window[len(in_window) - policy.weekly_touch_cap] + week)
+    return candidate
+
+
+def next_follow_up(
+    policy: CadencePolicy, inp: CadenceInput, wh: WorkingHours, now: datetime
+) -> CadenceDecision:
+    """When and what kind the next touch is; inside the owner's working time, never before now, and never
+    more than the weekly cap of unsolicited touches in any seven days."""
+    require_aware(now)
+    decision = _first_decision(policy, inp, wh, now)
+    # Answering a lead who wrote to us is a conversation, not pressure: the cap does not delay it.
+    if decision.dormant or inp.replied_at is not None:
+        return decision
+    moved = capped_due(policy, decision.due_at, inp.recent_touches, wh)
+    if moved is None:
+        return decision
+    reason = Reason("contact_cap", {"cap": policy.weekly_touch_cap})
+    return CadenceDecision(moved, decision.kind, (*decision.reasons, reason), decision.long_term)
 
 
 def pull_forward(policy: CadencePolicy, current_due: datetime, wh: WorkingHours, now: datetime) -> datetime:

@@ -55,7 +55,18 @@ def _allowed(
         return False
     if stage is BuyerStage.AWARENESS and item.kind in SALES_PUSH_KINDS:
         return False
-    return not item.personas or (persona is not None and persona in item.personas)
+    if not item.personas:
+        return True
+    wanted = persona.strip().casefold() if persona else None
+    return wanted is not None and wanted in {p.casefold() for p in item.personas}
+
+
+# English is the fallback every B2B buyer here reads; content in a third language is never suggested.
+FALLBACK_LANGUAGE = "en"
+
+
+def _language(code: str | None) -> str:
+    return (code or FALLBACK_LANGUAGE).split("-")[0].strip().casefold() or FALLBACK_LANGUAGE
 
 
 def suggest_touchpoint(
@@ -68,8 +79,9 @@ def suggest_touchpoint(
     signals: Sequence[Signal],
     now: datetime,
     language: str = "en",
+    mail_allowed: bool = True,
 ) -> Suggestion:
-    """Pick the channel and the best unsent content item, and say why."""
+    """Pick the channel and the best unsent content item in the lead's language, and say why."""
     require_aware(now)
     recent = [s for s in signals if timedelta() <= now - s.occurred_at <= RECENT]
     reasons: list[Reason] = []
@@ -83,20 +95,34 @@ def suggest_touchpoint(
     elif replied:
         channel = TouchpointKind.CALL
         reasons.append(Reason("call_after_reply"))
+    elif not mail_allowed:
+        # Unsubscribed: no marketing mail, ever; a call keeps the relationship without it.
+        channel = TouchpointKind.CALL
+        reasons.append(Reason("no_marketing_mail"))
     else:
         channel = TouchpointKind.MAIL
 
+    lead_language = _language(language)
+    readable = {lead_language, FALLBACK_LANGUAGE}
     wanted = {topic.casefold() for topic in topics}
-    candidates = [item for item in library if _allowed(item, stage, persona, already_sent)]
+    fitting = [item for item in library if _allowed(item, stage, persona, already_sent)]
+    candidates = [item for item in fitting if _language(item.language) in readable]
     if not candidates:
+        if fitting:
+            # Content exists, just not in a language the lead reads: say so rather than send it.
+            return Suggestion(
+                channel, None, (*reasons, Reason("no_content_in_language", {"language": lead_language}))
+            )
         return Suggestion(channel, None, (*reasons, Reason("library_exhausted")))
 
     def rank(item: ContentItem) -> tuple[int, int, int, str]:
         overlap = len({t.casefold() for t in item.topics} & wanted)
-        return (-overlap, -int(bool(item.personas)), int(item.language != language), item.id)
+        return (int(_language(item.language) != lead_language), -overlap, -int(bool(item.personas)), item.id)
 
     best = min(candidates, key=rank)
     reasons.append(Reason("stage_content", {"stage": stage.value}))
+    if _language(best.language) != lead_language:
+        reasons.append(Reason("content_in_english", {"language": lead_language}))
     matched = sorted(t for t in best.topics if t.casefold() in wanted)
     if matched:
         reasons.append(Reason("topic_match", {"topic": matched[0]}))

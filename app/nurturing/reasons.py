@@ -57,6 +57,21 @@ _ENGLISH: dict[str, str] = {
     "rep_proposed": "proposed by the rep: {note}",
     "score_rule": "{label} ({points} points)",
     "score_threshold": "score reached the MQL threshold",
+    "influence_title": "influences the purchase as {title}",
+    "influence_persona": "influences the purchase ({persona})",
+    "stage_cooled": "no buying signals in the last {days} days: back to helpful content",
+    "intent_pull_forward": "a buying signal brings the next touch forward",
+    "dormant": "no reply through {touches} long-term touches: dormant until the lead engages again",
+    "contact_cap": "at most {cap} touches in seven days: moved, not dropped",
+    "no_marketing_mail": "unsubscribed: no marketing mail, call instead",
+    "no_content_in_language": "no fitting content in the lead's language ({language}): "
+    "a personal note instead",
+    "content_in_english": "nothing fitting in the lead's language ({language}), so English content",
+    "sales_step": "sales-accepted: the next step agreed with the buyer",
+    "fix_address": "the e-mail bounced: find the right address before anything else",
+    "became_mql": "the lead became marketing qualified",
+    "woke_up": "engaged again after a dormant spell",
+    "recycled_until": "sales asked to nurture until {date}: helpful content at a long-term pace",
 }
 
 
@@ -95,6 +110,21 @@ _GERMAN: dict[str, str] = {
     "rep_proposed": "vom Vertrieb vorgeschlagen: {note}",
     "score_rule": "{label} ({points} Punkte)",
     "score_threshold": "Score hat die MQL-Schwelle erreicht",
+    "influence_title": "beeinflusst den Kauf als {title}",
+    "influence_persona": "beeinflusst den Kauf ({persona})",
+    "stage_cooled": "keine Kaufsignale in den letzten {days} Tagen: zurück zu hilfreichen Inhalten",
+    "intent_pull_forward": "ein Kaufsignal zieht den nächsten Kontakt vor",
+    "dormant": "keine Antwort auf {touches} Langzeitkontakte: ruht, bis sich der Lead wieder meldet",
+    "contact_cap": "höchstens {cap} Kontakte in sieben Tagen: verschoben, nicht gestrichen",
+    "no_marketing_mail": "abgemeldet: keine Marketing-Mail, stattdessen anrufen",
+    "no_content_in_language": "kein passender Inhalt in der Sprache des Leads ({language}): "
+    "eine persönliche Nachricht",
+    "content_in_english": "nichts Passendes in der Sprache des Leads ({language}), daher englischer Inhalt",
+    "sales_step": "vom Vertrieb angenommen: der nächste mit dem Käufer vereinbarte Schritt",
+    "fix_address": "die E-Mail kam zurück: zuerst die richtige Adresse finden",
+    "became_mql": "der Lead ist marketingqualifiziert",
+    "woke_up": "nach einer Ruhephase wieder aktiv",
+    "recycled_until": "der Vertrieb bat um Betreuung bis {date}: hilfreiche Inhalte im Langzeittakt",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,7 +11,9 @@ from typing import Any, Literal
 
 from app.nurturing.calendar import require_aware
 
-FitOperator = Literal["eq", "neq", "in", "not_in", "contains", "contains_any", "gte", "lte", "exists"]
+FitOperator = Literal[
+    "eq", "neq", "in", "not_in", "contains", "contains_any", "words_any", "gte", "lte", "exists"
+]
 NegativeSignal = Literal["unsubscribed", "bounced", "competitor", "student"]
 Category = Literal["fit", "engagement"]
 
@@ -23,6 +26,8 @@ class FitRule:
     operator: FitOperator
     value: Any
     points: int
+    # Whole-word terms that void a match: "Assistant to the CTO" names the CTO but does not decide.
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,13 @@ class ScoringModel:
     negative_rules: tuple[NegativeRule, ...]
     competitor_domains: frozenset[str] = frozenset()
     student_domain_suffixes: tuple[str, ...] = (".edu", ".ac.uk", ".edu.au", ".ac.at", ".students.example")
+    # Each part is bounded and together they make 0-100, the scale HubSpot and Marketo users read.
+    fit_max: int = 50
+    engagement_max: int = 50
+
+    def __post_init__(self) -> None:
+        if self.fit_max < 0 or self.engagement_max < 0 or self.fit_max + self.engagement_max > 100:
+            raise ValueError("fit_max and engagement_max must be >= 0 and add up to at most 100")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +172,25 @@ def _values(expected: object) -> list[object]:
     return [expected]
 
 
+def _term_pattern(term: str) -> str:
+    # A leading "*" lets a term end a German compound: "*leiter" matches "Vertriebsleiter" and "Leiter".
+    text = _text(term)
+    body = r"\w*" + re.escape(text[1:]) if text.startswith("*") else re.escape(text)
+    return rf"(?<!\w){body}(?!\w)"
+
+
+def matches_words(terms: object, value: object) -> bool:
+    """Whether any term occurs in the value as whole words, ignoring case: "CTO" is not in "Director"."""
+    text = _text(value)
+    return any(re.search(_term_pattern(str(term)), text) for term in _values(terms) if str(term).strip())
+
+
 def fit_rule_matches(rule: FitRule, properties: Mapping[str, object]) -> bool:
     """Whether the lead's property satisfies the rule; a missing property matches nothing."""
     actual = properties.get(rule.property)
     if actual is None or actual == "":
+        return False
+    if rule.unless and matches_words(rule.unless, actual):
         return False
     match rule.operator:
         case "exists":
@@ -180,6 +207,8 @@ def fit_rule_matches(rule: FitRule, properties: Mapping[str, object]) -> bool:
             return _text(rule.value) in _text(actual)
         case "contains_any":
             return any(_text(item) in _text(actual) for item in _values(rule.value))
+        case "words_any":
+            return matches_words(rule.value, actual)
         case "gte" | "lte":
             a, b = _number(actual), _number(rule.value)
             if a is None or b is None:
@@ -234,9 +263,35 @@ def score_lead(model: ScoringModel, facts: LeadFacts, signals: Sequence[Signal],
         if negative.points and _negative_applies(model, negative, facts, past):
             category: Category = "fit" if negative.signal in ("competitor", "student") else "engagement"
             contributions.append(Contribution(negative.id, negative.label, category, negative.points))
-    fit = sum(c.points for c in contributions if c.category == "fit")
-    engagement = sum(c.points for c in contributions if c.category == "engagement")
+    fit = _bounded(contributions, "fit", model.fit_max)
+    engagement = _bounded(contributions, "engagement", model.engagement_max)
     return Score(fit=fit, engagement=engagement, contributions=tuple(contributions))
+
+
+_BOUND_LABELS = {
+    ("fit", True): ("fit_cap", "fit capped at its maximum"),
+    ("fit", False): ("fit_floor", "fit cannot fall below zero"),
+    ("engagement", True): ("engagement_cap", "engagement capped at its maximum"),
+    ("engagement", False): ("engagement_floor", "engagement cannot fall below zero"),
+}
+
+
+def _bounded(contributions: list[Contribution], category: Category, maximum: int) -> int:
+    """Cap the points a part earns, then subtract its negatives and stop at zero.
+
+    Capping before the negatives keeps a penalty meaningful for a lead far above the cap; each adjustment
+    is itself a contribution, so the explanation still adds up exactly."""
+    earned = sum(c.points for c in contributions if c.category == category and c.points > 0)
+    lost = sum(c.points for c in contributions if c.category == category and c.points < 0)
+    capped = min(earned, maximum)
+    if capped != earned:
+        rule_id, label = _BOUND_LABELS[(category, True)]
+        contributions.append(Contribution(rule_id, label, category, capped - earned))
+    value = max(capped + lost, 0)
+    if value != capped + lost:
+        rule_id, label = _BOUND_LABELS[(category, False)]
+        contributions.append(Contribution(rule_id, label, category, value - (capped + lost)))
+    return value
 
 
 def engagement_trend(
@@ -247,6 +302,62 @@ def engagement_trend(
     current = score_lead(model, facts, signals, now).engagement
     earlier = score_lead(model, facts, [s for s in signals if s.occurred_at <= then], then).engagement
     return float(current - earlier)
+
+
+# Roles that influence a purchase, in English and German, matched as whole words (see ``matches_words``).
+INFLUENCE_TITLES: tuple[str, ...] = (
+    "chief",
+    "ceo",
+    "cto",
+    "cio",
+    "coo",
+    "cfo",
+    "cpo",
+    "vp",
+    "svp",
+    "evp",
+    "vice president",
+    "president",
+    "head",
+    "head of",
+    "director",
+    "managing director",
+    "owner",
+    "founder",
+    "partner",
+    "procurement",
+    "purchasing",
+    "buyer",
+    "geschäftsführer",
+    "geschäftsführerin",
+    "geschäftsleitung",
+    "vorstand",
+    "prokurist",
+    "prokuristin",
+    "inhaber",
+    "inhaberin",
+    "leiter",
+    "leiterin",
+    "*leiter",
+    "*leiterin",
+    "bereichsleiter",
+    "einkauf",
+    "einkäufer",
+    "einkäuferin",
+)
+# Titles that name a role only to say the person assists it: "Assistant to the CTO" does not decide.
+SUPPORTING_TITLES: tuple[str, ...] = (
+    "assistant",
+    "assistent",
+    "assistentin",
+    "intern",
+    "praktikant",
+    "praktikantin",
+    "werkstudent",
+    "werkstudentin",
+    "trainee",
+    "student",
+)
 
 
 def default_scoring_model() -> ScoringModel:
@@ -269,21 +380,10 @@ def default_scoring_model() -> ScoringModel:
             "decision_maker",
             "decision-making role",
             "title",
-            "contains_any",
-            [
-                "chief",
-                "cto",
-                "ceo",
-                "cio",
-                "coo",
-                "vp",
-                "head",
-                "director",
-                "leiter",
-                "geschäftsführer",
-                "owner",
-            ],
+            "words_any",
+            list(INFLUENCE_TITLES),
             10,
+            unless=SUPPORTING_TITLES,
         ),
         FitRule(
             "buying_persona",

@@ -21,10 +21,15 @@ _DECISION_KINDS = {
 _EVALUATION_CONTENT = frozenset({"comparison", "case_study"})
 
 
-def infer_stage(signals: Sequence[Signal], now: datetime) -> tuple[BuyerStage, tuple[Reason, ...]]:
-    """The stage the behaviour points to, with the signals that point there."""
+def infer_stage(
+    signals: Sequence[Signal], now: datetime, evidence_days: int = 90
+) -> tuple[BuyerStage, tuple[Reason, ...]]:
+    """The stage the behaviour of the last ``evidence_days`` points to, with the signals that point there.
+
+    Older evidence has expired: a demo request from last spring does not make a lead "deciding" today."""
     require_aware(now)
-    past = [s for s in signals if s.occurred_at <= now]
+    window = timedelta(days=evidence_days)
+    past = [s for s in signals if timedelta() <= now - s.occurred_at <= window]
     recent = [s for s in past if now - s.occurred_at <= RECENT]
     decision = [Reason(code) for kind, code in _DECISION_KINDS.items() if any(s.kind == kind for s in past)]
     pricing_recent = sum(1 for s in recent if s.kind == EventKind.PRICING_VIEW)
@@ -49,12 +54,46 @@ def infer_stage(signals: Sequence[Signal], now: datetime) -> tuple[BuyerStage, t
         evaluation.append(Reason("page_views", {"count": page_views, "days": RECENT.days}))
     if evaluation:
         return BuyerStage.EVALUATION, tuple(evaluation)
+    if any(s.occurred_at < now - window for s in signals):
+        return BuyerStage.AWARENESS, (Reason("stage_cooled", {"days": evidence_days}),)
     return BuyerStage.AWARENESS, (Reason("no_signals"),)
 
 
-def advance_stage(current: BuyerStage, inferred: BuyerStage) -> BuyerStage:
-    """Automatic changes only move forward: quiet weeks never undo what a buyer already showed."""
-    return inferred if inferred.rank > current.rank else current
+@dataclass(frozen=True, slots=True)
+class StageOverride:
+    stage: BuyerStage
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StageResolution:
+    stage: BuyerStage
+    reasons: tuple[Reason, ...]
+    override_holds: bool  # False once newer, stronger evidence or age has ended the rep's override
+
+
+def resolve_stage(
+    signals: Sequence[Signal],
+    now: datetime,
+    *,
+    evidence_days: int = 90,
+    override: StageOverride | None = None,
+) -> StageResolution:
+    """The stage today: the evidence of the window, or a rep's override until a stronger signal follows it.
+
+    An override is evidence of its own, dated when the rep set it. Signals before it were what the rep
+    judged, so only later signals can move the stage, and only to a later stage. It expires like any
+    other evidence."""
+    require_aware(now)
+    window = timedelta(days=evidence_days)
+    if override is not None and now - override.at <= window:
+        later = [s for s in signals if s.occurred_at > override.at]
+        inferred, reasons = infer_stage(later, now, evidence_days)
+        if inferred.rank > override.stage.rank:
+            return StageResolution(inferred, reasons, override_holds=False)
+        return StageResolution(override.stage, (Reason("rep_override"),), override_holds=True)
+    stage, reasons = infer_stage(signals, now, evidence_days)
+    return StageResolution(stage, reasons, override_holds=False)
 
 
 @dataclass(frozen=True, slots=True)

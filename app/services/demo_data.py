@@ -234,9 +234,13 @@ NEEDS = (
     "Möchte Maschinendaten aus Altanlagen anbinden.",
     "Fleet tracking for 120 trailers, real-time ETA for customers.",
 )
-REJECT_REASONS = (
-    "No budget before next fiscal year",
-    "Only researching for a thesis-style internal report",
-    "Already in contract with a competitor until 2028",
-    "Kein Entscheidungsträger, bitte weiter pflegen",
+# Why team leads reject hand-offs in the demo: every coded reason, with the note a team lead would add.
+# An "under contract" rejection names the contract's end; the others take the tenant's default dates.
+REJECT_REASONS: tuple[tuple[str, str, str | None], ...] = (
+    ("no_budget", "No budget before next fiscal year", None),
+    ("bad_timing", "Rollout of their new ERP first, ask again after the summer", None),
+    ("no_authority", "Kein Entscheidungsträger, bitte weiter pflegen", None),
+    ("under_contract", "Already in contract with a competitor until 2028", "2028-03-31"),
+    ("no_response", "Two calls, no answer", None),
+    ("not_a_fit", "Only researching for a thesis-style internal report", None),
 )

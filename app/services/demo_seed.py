@@ -6,7 +6,8 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,15 +24,24 @@ from app.models import (
     RoutingRuleRow,
     Team,
 )
-from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, FollowUpOutcome, HandOffStatus, Lifecycle, Role
+from app.nurturing.enums import (
+    ACTIVE_FOLLOW_UP_STATUSES,
+    FollowUpOutcome,
+    HandOffStatus,
+    Lifecycle,
+    RecycleReason,
+    Role,
+)
 from app.nurturing.playbook import default_content_library
 from app.services import demo_data as data
 from app.services.access import Actor
+from app.services.admin import MemberUpdate, update_member
+from app.services.errors import Conflict
 from app.services.events import EventIn, ingest_events
 from app.services.follow_ups import complete_follow_up, due_follow_ups
 from app.services.hand_offs import accept_hand_off, reject_hand_off
 from app.services.leads import create_lead, set_lifecycle
-from app.services.tenant_config import load_config
+from app.services.tenant_config import TenantConfig, load_config, working_hours
 from app.services.tenants import ensure_tenant
 
 DEMO_TENANT_ID = "3f2c1d9e-7b4a-4e2f-9c1d-0de70de70de7"
@@ -66,6 +76,11 @@ PROFILES: dict[str, tuple[float, tuple[tuple[str, float], ...]]] = {
         ),
     ),
 }
+
+
+CONSENT_SHARE = {"unsubscribed": 0.05, "bounced": 0.03}
+# Days before the end when the demo's leaver is deactivated, so the replay hands their work over.
+LEAVER_DAY = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +199,12 @@ def generate_demo_plan(rng: random.Random, leads: int) -> DemoPlan:
             if rng.random() < rate * boost:
                 kind = rng.choices([k for k, _ in kinds], weights=[w for _, w in kinds])[0]
                 events.setdefault(day, []).append((lead.email, kind, rng.randint(8 * 60, 18 * 60)))
+        # Some people unsubscribe, some addresses bounce: consent and hygiene must show in the demo too.
+        consent = rng.random()
+        if consent < CONSENT_SHARE["unsubscribed"] or consent > 1 - CONSENT_SHARE["bounced"]:
+            kind = "unsubscribed" if consent < CONSENT_SHARE["unsubscribed"] else "bounced"
+            day = rng.randint(0, lead.created_day)
+            events.setdefault(day, []).append((lead.email, kind, rng.randint(8 * 60, 18 * 60)))
     return DemoPlan(leads=tuple(planned), events=events)
 
 
@@ -271,9 +292,12 @@ async def seed_demo_tenant(
     async with sessions() as session:
         config = await load_config(session=session, tenant_id=DEMO_TENANT_ID)
     total_events = 0
+    admin = next(member for member in people.values() if member.role is Role.ADMIN)
+    created_day = {lead.email: lead.created_day for lead in plan.leads}
     for day in range(HISTORY_DAYS, -1, -1):
         start = _day_start(now, day)
-        moment = min(start + timedelta(hours=10), now)
+        # Integrations deliver the day's engagement at its end; the reps' working day comes before that.
+        end_of_day = min(start + timedelta(hours=16, minutes=30), now)
         async with transaction(sessions) as session:
             for planned in leads_by_day.get(day, []):
                 await create_lead(
@@ -299,54 +323,105 @@ async def seed_demo_tenant(
                         employees=planned.employees,
                     ),
                 )
-            day_events = [
-                EventIn(
-                    external_id=f"demo-{day}-{index}",
-                    kind=kind,
-                    email=email,
-                    occurred_at=start + timedelta(minutes=minute - 7 * 60),
-                )
-                for index, (email, kind, minute) in enumerate(plan.events.get(day, []))
-                if day <= next(lead.created_day for lead in plan.leads if lead.email == email)
-                and start + timedelta(minutes=minute - 7 * 60) <= now
-            ]
-            if day_events:
-                result = await ingest_events(
-                    session=session, tenant_id=DEMO_TENANT_ID, events=day_events, now=moment, config=config
-                )
-                total_events += result.accepted
         if day > 0:
-            await _work_the_day(sessions, rng, team_leads, moment, config)
+            await _work_the_day(sessions, rng, team_leads, start, config)
+        if day == LEAVER_DAY:
+            async with transaction(sessions) as session:
+                await update_member(
+                    session=session,
+                    actor=Actor.of(admin),
+                    member_id=people[data.INACTIVE_REP].id,
+                    changes=MemberUpdate(active=False),
+                )
+        day_events = [
+            EventIn(
+                external_id=f"demo-{day}-{index}",
+                kind=kind,
+                email=email,
+                occurred_at=start + timedelta(minutes=minute - 7 * 60),
+            )
+            for index, (email, kind, minute) in enumerate(plan.events.get(day, []))
+            if day <= created_day[email] and start + timedelta(minutes=minute - 7 * 60) <= end_of_day
+        ]
+        if day_events:
+            async with transaction(sessions) as session:
+                result = await ingest_events(
+                    session=session,
+                    tenant_id=DEMO_TENANT_ID,
+                    events=day_events,
+                    now=end_of_day,
+                    config=config,
+                )
+            total_events += result.accepted
         if progress is not None:
             progress(HISTORY_DAYS - day + 1, HISTORY_DAYS + 1)
     await _finish_people(sessions, people, now)
     return await summarise(sessions=sessions, now=now)
 
 
+def _working_moment(rng: random.Random, owner: Member | None, day_start: datetime) -> datetime | None:
+    """A moment inside the owner's working hours on that calendar day, or None on their day off."""
+    hours = working_hours(owner)
+    zone = ZoneInfo(hours.time_zone)
+    local_day = day_start.astimezone(zone).date()
+    if local_day.isoweekday() not in hours.workdays:
+        return None
+    opens = datetime.combine(local_day, hours.start, zone)
+    closes = datetime.combine(local_day, hours.end, zone)
+    return opens + (closes - opens) * rng.uniform(0.05, 0.95)
+
+
 async def _work_the_day(
     sessions: SessionMaker,
     rng: random.Random,
     team_leads: dict[uuid.UUID | None, Member],
-    moment: datetime,
-    config: object,
+    day_start: datetime,
+    config: TenantConfig,
 ) -> None:
-    """Reps work most of what is due (not all: a real team has a backlog); team leads decide hand-offs."""
+    """Reps work most of what is due in their own working hours (a real team has a backlog); team leads
+    decide hand-offs in theirs."""
     outcomes = list(FollowUpOutcome)
+    async with sessions() as session:
+        due = await due_follow_ups(
+            session=session, tenant_id=DEMO_TENANT_ID, now=day_start + timedelta(days=1), limit=2000
+        )
+        owner_ids = {follow_up.owner_id for follow_up in due if follow_up.owner_id is not None}
+        owners = {
+            member.id: member
+            for member in (
+                await session.exec(
+                    select(Member).where(Member.tenant_id == DEMO_TENANT_ID, col(Member.id).in_(owner_ids))
+                )
+            ).all()
+        }
+    work: list[tuple[datetime, uuid.UUID]] = []
+    for follow_up in due:
+        owner = owners.get(follow_up.owner_id) if follow_up.owner_id is not None else None
+        if owner is None or not owner.active or rng.random() > 0.8:
+            continue
+        moment = _working_moment(rng, owner, day_start)
+        if moment is None or moment < follow_up.due_at:
+            continue
+        work.append((moment, follow_up.id))
+    for moment, follow_up_id in sorted(work):
+        outcome = rng.choices(outcomes, weights=[20, 55, 10, 15])[0]
+        async with transaction(sessions) as session:
+            try:
+                await complete_follow_up(
+                    session=session,
+                    tenant_id=DEMO_TENANT_ID,
+                    follow_up_id=follow_up_id,
+                    outcome=outcome,
+                    actor=None,
+                    now=moment,
+                    config=config,
+                    reason_code=RecycleReason.NOT_INTERESTED
+                    if outcome is FollowUpOutcome.NOT_INTERESTED
+                    else None,
+                )
+            except Conflict:
+                continue  # an earlier action today already replaced it (a reply, a recycle)
     async with transaction(sessions) as session:
-        due = await due_follow_ups(session=session, tenant_id=DEMO_TENANT_ID, now=moment, limit=1000)
-        for follow_up in due:
-            if rng.random() > 0.8:
-                continue
-            outcome = rng.choices(outcomes, weights=[20, 55, 10, 15])[0]
-            await complete_follow_up(
-                session=session,
-                tenant_id=DEMO_TENANT_ID,
-                follow_up_id=follow_up.id,
-                outcome=outcome,
-                actor=None,
-                now=moment + timedelta(minutes=rng.randint(0, 300)),
-                config=config,  # type: ignore[arg-type]
-            )
         waiting = (
             await session.exec(
                 select(HandOff, Lead)
@@ -354,14 +429,18 @@ async def _work_the_day(
                 .where(
                     HandOff.tenant_id == DEMO_TENANT_ID,
                     HandOff.status == HandOffStatus.PROPOSED,
-                    HandOff.proposed_at <= moment - timedelta(days=1),
+                    HandOff.proposed_at <= day_start,
                 )
             )
         ).all()
-        await _advance_pipeline(session, rng, moment)
+        await _advance_pipeline(session, rng, day_start + timedelta(hours=8))
+        rejected = await _count_rejections(session)
         for hand_off, lead in waiting:
             decider = team_leads.get(lead.team_id)
             actor = Actor.of(decider) if decider is not None else None
+            moment = _working_moment(rng, decider, day_start) if decider is not None else None
+            if moment is None:
+                continue  # the team lead decides on a working day
             if rng.random() < 0.65:
                 await accept_hand_off(
                     session=session,
@@ -370,15 +449,29 @@ async def _work_the_day(
                     actor=actor,
                     now=moment,
                 )
-            else:
-                await reject_hand_off(
-                    session=session,
-                    tenant_id=DEMO_TENANT_ID,
-                    hand_off_id=hand_off.id,
-                    reason=rng.choice(data.REJECT_REASONS),
-                    actor=actor,
-                    now=moment,
-                )
+                continue
+            # Every coded reason turns up, in turn, so the demo shows what each one does.
+            code, note, until = data.REJECT_REASONS[rejected % len(data.REJECT_REASONS)]
+            rejected += 1
+            await reject_hand_off(
+                session=session,
+                tenant_id=DEMO_TENANT_ID,
+                hand_off_id=hand_off.id,
+                reason_code=RecycleReason(code),
+                note=note,
+                until=datetime.fromisoformat(until).replace(tzinfo=UTC) if until else None,
+                actor=actor,
+                now=moment,
+            )
+
+
+async def _count_rejections(session: AsyncSession) -> int:
+    statement = (
+        select(func.count())
+        .select_from(HandOff)
+        .where(HandOff.tenant_id == DEMO_TENANT_ID, HandOff.status == HandOffStatus.REJECTED)
+    )
+    return int((await session.exec(statement)).one())
 
 
 # lifecycle -> (days in it before a decision, probability per working day, next steps with weights)
@@ -392,6 +485,7 @@ _PIPELINE_REASONS = {
     Lifecycle.DISQUALIFIED: "no fit after discovery call",
     Lifecycle.LOST: "chose a competitor",
 }
+_PIPELINE_CODES = {Lifecycle.RECYCLED: RecycleReason.NO_BUDGET}
 
 
 async def _advance_pipeline(session: AsyncSession, rng: random.Random, moment: datetime) -> None:
@@ -419,17 +513,16 @@ async def _advance_pipeline(session: AsyncSession, rng: random.Random, moment: d
                 actor=None,
                 now=moment,
                 expected_version=lead.version,
+                reason_code=_PIPELINE_CODES.get(target),
             )
 
 
 async def _finish_people(sessions: SessionMaker, people: dict[str, Member], now: datetime) -> None:
     async with transaction(sessions) as session:
         away = await session.get(Member, people[data.AWAY_REP].id)
-        gone = await session.get(Member, people[data.INACTIVE_REP].id)
-        assert away is not None and gone is not None
+        assert away is not None
         away.away_until = now + timedelta(days=5)
-        gone.active = False
-        session.add_all([away, gone])
+        session.add(away)
 
 
 async def summarise(*, sessions: SessionMaker, now: datetime) -> DemoSummary:

@@ -19,17 +19,16 @@ from app.nurturing.enums import (
     EventKind,
     FollowUpOutcome,
     FollowUpStatus,
-    Lifecycle,
+    RecycleReason,
     TouchpointKind,
 )
-from app.nurturing.lifecycle import ALLOWED_TRANSITIONS
 from app.nurturing.scoring import Signal
 from app.services.access import Actor, ensure_can_work
 from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, StaleVersion
 from app.services.lead_context import LeadContext, load_contexts
-from app.services.lead_history import change_lifecycle
 from app.services.lookups import get_lead
-from app.services.planning import notify_card_changed, plan_follow_up
+from app.services.planning import CLOSED_LIFECYCLES, SALES_LIFECYCLES, notify_card_changed, plan_follow_up
+from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
 from app.services.tenant_config import TenantConfig, load_config, working_hours
 
@@ -78,6 +77,36 @@ def _touch(lead: Lead, now: datetime) -> None:
     lead.last_touch_at = now
 
 
+async def _not_interested(
+    *,
+    session: AsyncSession,
+    context: LeadContext,
+    config: TenantConfig,
+    reason_code: RecycleReason | None,
+    note: str | None,
+    until: datetime | None,
+    actor_id: uuid.UUID | None,
+    now: datetime,
+) -> None:
+    """Not interested: a nurturing lead goes back with a date; a sales-owned one only with a coded reason."""
+    lead = context.lead
+    if lead.lifecycle in SALES_LIFECYCLES and reason_code is None:
+        # Sales-owned work is never recycled by a nurture outcome alone; the rep must say why.
+        raise InvalidInput("a sales-accepted lead needs a reason to leave sales: " + _REASON_CHOICES)
+    decision = decide_recycle(
+        config=config,
+        reason_code=reason_code or RecycleReason.NOT_INTERESTED,
+        note=note,
+        until=until,
+        owner=context.owner,
+        now=now,
+    )
+    await apply_recycle(session=session, lead=lead, decision=decision, now=now, actor_id=actor_id)
+
+
+_REASON_CHOICES = ", ".join(reason.value for reason in RecycleReason)
+
+
 async def complete_follow_up(
     *,
     session: AsyncSession,
@@ -89,6 +118,8 @@ async def complete_follow_up(
     note: str | None = None,
     expected_version: int | None = None,
     config: TenantConfig | None = None,
+    reason_code: RecycleReason | None = None,
+    until: datetime | None = None,
 ) -> FollowUp:
     """Mark done with an outcome, log the touch, let the outcome move the lead, and plan the next one."""
     follow_up, context = await _load(session=session, tenant_id=tenant_id, follow_up_id=follow_up_id, now=now)
@@ -121,6 +152,8 @@ async def complete_follow_up(
     )
     if follow_up.suggested_content_key:
         context.sent_content.add(follow_up.suggested_content_key)
+    if channel is not TouchpointKind.MEETING and outcome is not FollowUpOutcome.MEETING_BOOKED:
+        context.recent_touches.append(now)
     _touch(lead, now)
 
     replied_at: datetime | None = None
@@ -141,22 +174,22 @@ async def complete_follow_up(
         replied_at = now
         lead.unanswered_touches = 0
         lead.last_reply_at = now
+    elif outcome is FollowUpOutcome.MEETING_BOOKED:
+        # A booked meeting is an answer: the lead is talking to us, not silent.
+        lead.unanswered_touches = 0
     elif outcome is FollowUpOutcome.NO_ANSWER:
         lead.unanswered_touches += 1
-    elif (
-        outcome is FollowUpOutcome.NOT_INTERESTED
-        and Lifecycle.RECYCLED in ALLOWED_TRANSITIONS[lead.lifecycle]
-    ):
-        await change_lifecycle(
+    elif outcome is FollowUpOutcome.NOT_INTERESTED and lead.lifecycle not in CLOSED_LIFECYCLES:
+        await _not_interested(
             session=session,
-            lead=lead,
-            to_lifecycle=Lifecycle.RECYCLED,
-            now=now,
-            automatic=False,
-            reason="not interested",
+            context=context,
+            config=config,
+            reason_code=reason_code,
+            note=note,
+            until=until,
             actor_id=actor_id,
+            now=now,
         )
-        lead.unanswered_touches = config.cadence.max_unanswered_touches  # park it in long-term nurture
 
     # The finished row must leave the one-active-follow-up index before its successor is inserted.
     await session.flush()
@@ -270,6 +303,8 @@ async def log_touchpoint(
     else:
         _touch(lead, now)
         lead.unanswered_touches += 1
+        if kind is not TouchpointKind.MEETING:
+            context.recent_touches.append(now)
     await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=replied_at)
     lead.updated_at = now
     session.add(lead)

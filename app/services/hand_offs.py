@@ -3,23 +3,71 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import HandOff, Lead
 from app.nurturing import lifecycle as lifecycle_rules
-from app.nurturing.enums import FollowUpKind, FollowUpStatus, HandOffStatus
+from app.nurturing.enums import FollowUpKind, FollowUpStatus, HandOffStatus, Lifecycle, RecycleReason, Role
 from app.nurturing.reasons import Reason
+from app.nurturing.recycling import on_hold
 from app.services.access import Actor, ensure_can_decide_hand_off, ensure_can_work
-from app.services.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from app.services.errors import Conflict, NotFound, StaleVersion
 from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle
 from app.services.lookups import get_lead
 from app.services.outbox import Notice, enqueue
 from app.services.planning import plan_follow_up
+from app.services.recycling import apply_recycle, decide_recycle
 from app.services.tenant_config import load_config, working_hours
+
+# Only a lead still in nurturing can be handed to sales; from SAL on it already is sales'.
+PROPOSABLE = frozenset({Lifecycle.NEW, Lifecycle.MQL, Lifecycle.RECYCLED})
+_DECIDERS = frozenset({Role.LEAD, Role.MANAGER, Role.ADMIN})
+
+
+async def record_proposal(
+    *,
+    session: AsyncSession,
+    lead: Lead,
+    evidence: list[dict[str, object]],
+    proposed_by: uuid.UUID | None,
+    now: datetime,
+) -> HandOff:
+    """Store a proposed hand-off and tell the lead's team, whoever proposed it."""
+    hand_off = HandOff(
+        tenant_id=lead.tenant_id,
+        lead_id=lead.id,
+        status=HandOffStatus.PROPOSED,
+        evidence=evidence,
+        proposed_by=proposed_by,
+        proposed_at=now,
+    )
+    session.add(hand_off)
+    await enqueue(
+        session=session,
+        tenant_id=lead.tenant_id,
+        kind=Notice.HAND_OFF_PROPOSED,
+        dedupe_key=f"hand_off:{hand_off.id}:proposed",
+        payload={"hand_off_id": str(hand_off.id), "lead_id": str(lead.id)},
+        team_id=lead.team_id,
+        now=now,
+    )
+    return hand_off
+
+
+async def _recent_rejections(session: AsyncSession, lead: Lead, now: datetime, days: int) -> list[datetime]:
+    rows = await session.exec(
+        select(HandOff.decided_at).where(
+            HandOff.tenant_id == lead.tenant_id,
+            HandOff.lead_id == lead.id,
+            HandOff.status == HandOffStatus.REJECTED,
+            col(HandOff.decided_at) >= now - timedelta(days=days),
+        )
+    )
+    return [at for at in rows.all() if at is not None]
 
 
 async def propose_hand_off(
@@ -32,7 +80,10 @@ async def propose_hand_off(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> HandOff:
-    """A rep sees buying signals the engine has not: propose the hand-off with the score as evidence."""
+    """A rep sees buying signals the engine has not: propose the hand-off with the score as evidence.
+
+    A lead sales sent back, before its nurture-until date or after repeated rejections, needs a team
+    lead's decision to be proposed again: a rep alone cannot start the ping-pong."""
     lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
     ensure_can_work(actor, lead)
     if expected_version is not None and expected_version != lead.version:
@@ -48,26 +99,26 @@ async def propose_hand_off(
     ).first()
     if existing is not None:
         return existing
+    if lead.lifecycle not in PROPOSABLE:
+        raise Conflict(f"a {lead.lifecycle.value} lead is no longer in nurturing and cannot be handed off")
+    if actor is not None and actor.role not in _DECIDERS:
+        config = await load_config(session=session, tenant_id=tenant_id)
+        policy = config.recycling
+        if not lifecycle_rules.may_return(lead.nurture_until, now):
+            raise Conflict("sales sent this lead back until a later date; ask your team lead to propose it")
+        rejections = await _recent_rejections(session, lead, now, policy.rejection_window_days)
+        if on_hold(policy, rejections, now):
+            raise Conflict("sales rejected this lead repeatedly; ask your team lead to propose it")
     evidence = [Reason("rep_proposed", {"note": note or ""}).to_dict()]
     evidence += [
         Reason("score_rule", {"label": item["label"], "points": item["points"]}).to_dict()
         for item in sorted(lead.score_explanation, key=lambda item: -abs(int(item["points"])))[:3]
     ]
-    hand_off = HandOff(
-        tenant_id=tenant_id,
-        lead_id=lead.id,
+    hand_off = await record_proposal(
+        session=session,
+        lead=lead,
         evidence=evidence,
         proposed_by=actor.member_id if actor else None,
-        proposed_at=now,
-    )
-    session.add(hand_off)
-    await enqueue(
-        session=session,
-        tenant_id=tenant_id,
-        kind=Notice.HAND_OFF_PROPOSED,
-        dedupe_key=f"hand_off:{hand_off.id}:proposed",
-        payload={"hand_off_id": str(hand_off.id), "lead_id": str(lead.id)},
-        team_id=lead.team_id,
         now=now,
     )
     await session.flush()
@@ -142,34 +193,40 @@ async def reject_hand_off(
     session: AsyncSession,
     tenant_id: str,
     hand_off_id: uuid.UUID,
-    reason: str,
+    reason_code: RecycleReason | None,
     actor: Actor | None,
     now: datetime,
+    note: str | None = None,
+    until: datetime | None = None,
 ) -> HandOff:
-    """Sales rejects, with a reason: the lead is recycled back to nurturing."""
-    if not reason.strip():
-        raise InvalidInput("rejecting a hand-off needs a reason")
+    """Sales rejects with a coded reason: nurtured until the date the reason sets, or disqualified."""
     hand_off, lead = await _open_hand_off(session, tenant_id, hand_off_id)
     ensure_can_decide_hand_off(actor, lead)
-    decision = lifecycle_rules.reject_hand_off(lead.lifecycle, reason)
+    config = await load_config(session=session, tenant_id=tenant_id)
+    context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
+    decision = decide_recycle(
+        config=config, reason_code=reason_code, note=note, until=until, owner=context.owner, now=now
+    )
+    lifecycle_rules.reject_hand_off(lead.lifecycle, decision)
     actor_id = actor.member_id if actor else None
-    await change_lifecycle(
+    await apply_recycle(
         session=session,
         lead=lead,
-        to_lifecycle=decision.lifecycle,
+        decision=decision,
         now=now,
-        automatic=False,
-        reason=reason.strip(),
         actor_id=actor_id,
         withdraw_hand_offs=False,  # this one is being decided, not withdrawn
     )
     hand_off.status = HandOffStatus.REJECTED
     hand_off.decided_by = actor_id
     hand_off.decided_at = now
-    hand_off.reason = reason.strip()[:500]
+    hand_off.reason_code = decision.reason
+    hand_off.nurture_until = decision.nurture_until
+    hand_off.reason = decision.note[:500] if decision.note else None
     session.add(hand_off)
-    lead.updated_at = now
-    session.add(lead)
+    # Back to nurturing means back on the cadence, paced by the date; out of the funnel means no more work.
+    await session.flush()
+    await plan_follow_up(session=session, context=context, config=config, now=now)
     await _notify_owner(session, hand_off, lead, now)
     await session.flush()
     return hand_off

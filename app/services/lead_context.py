@@ -12,11 +12,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Company, EngagementEvent, FollowUp, HandOff, Lead, Member, Touchpoint
-from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, HandOffStatus
+from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, Direction, HandOffStatus, TouchpointKind
 from app.nurturing.scoring import LeadFacts, Signal
 
 # Older engagement has decayed to nothing under any sensible half-life; not loading it keeps refresh cheap.
 SIGNAL_HORIZON = timedelta(days=365)
+TOUCH_WINDOW = timedelta(days=7)
+# Longer than any rejection window a tenant would set; the loop guard reads within it.
+REJECTION_HORIZON = timedelta(days=365)
+# A meeting is the buyer's yes to talking, not pressure; the other outbound touches count toward the cap.
+_PRESSURE_KINDS = (TouchpointKind.CALL, TouchpointKind.MAIL, TouchpointKind.CHAT)
 
 
 @dataclass(slots=True)
@@ -28,6 +33,9 @@ class LeadContext:
     active_follow_up: FollowUp | None = None
     sent_content: set[str] = field(default_factory=set)
     open_hand_off: HandOff | None = None
+    # Outbound touches of the last seven days (the weekly cap counts them) and recent rejections by sales.
+    recent_touches: list[datetime] = field(default_factory=list)
+    recent_rejections: list[datetime] = field(default_factory=list)
 
     def facts(self) -> LeadFacts:
         """The lead as scoring sees it: person, company and custom fields in one flat mapping."""
@@ -134,6 +142,28 @@ async def load_contexts(
         )
         for hand_off in hand_offs:
             contexts[hand_off.lead_id].open_hand_off = hand_off
+        touches = await session.exec(
+            select(Touchpoint.lead_id, Touchpoint.occurred_at).where(
+                Touchpoint.tenant_id == tenant_id,
+                col(Touchpoint.lead_id).in_(chunk),
+                Touchpoint.direction == Direction.OUTBOUND,
+                col(Touchpoint.kind).in_(_PRESSURE_KINDS),
+                Touchpoint.occurred_at > now - TOUCH_WINDOW,
+            )
+        )
+        for lead_id, occurred_at in touches:
+            contexts[lead_id].recent_touches.append(occurred_at)
+        rejections = await session.exec(
+            select(HandOff.lead_id, HandOff.decided_at).where(
+                HandOff.tenant_id == tenant_id,
+                col(HandOff.lead_id).in_(chunk),
+                HandOff.status == HandOffStatus.REJECTED,
+                col(HandOff.decided_at) >= now - REJECTION_HORIZON,
+            )
+        )
+        for lead_id, decided_at in rejections:
+            if decided_at is not None:
+                contexts[lead_id].recent_rejections.append(decided_at)
     for lead_id, lead_signals in signals.items():
         contexts[lead_id].signals = lead_signals
     return contexts

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Company, Lead, LeadBase, LeadCreate, LeadUpdate, Member
-from app.nurturing.enums import BuyerStage, Lifecycle, Role
+from app.nurturing.enums import BuyerStage, Lifecycle, RecycleReason, Role
 from app.nurturing.stages import override_stage as override_stage_rule
 from app.services.access import Actor, ensure_can_assign, ensure_can_work
 from app.services.assignment import assign_owner, route_unassigned
@@ -21,6 +21,7 @@ from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle, change_stage
 from app.services.lookups import get_lead
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_up
+from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
 from app.services.tenant_config import TenantConfig, load_config
 
@@ -193,6 +194,8 @@ async def override_stage(
         reason=reason.strip(),
         actor_id=actor.member_id if actor else None,
     )
+    # The override holds until a stronger signal arrives after it (see resolve_stage).
+    lead.stage_override_at = now
     lead.updated_at = now
     session.add(lead)
     await session.flush()
@@ -209,30 +212,42 @@ async def set_lifecycle(
     actor: Actor | None,
     now: datetime,
     expected_version: int,
+    reason_code: RecycleReason | None = None,
+    until: datetime | None = None,
 ) -> Lead:
-    """Move a lead along the sales lifecycle by hand (SQL, opportunity, won, lost, disqualified)."""
+    """Move a lead along the sales lifecycle by hand (SQL, opportunity, won, lost, disqualified).
+
+    Recycling takes a coded reason, which sets how long the lead is nurtured before it may return."""
     lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
     ensure_can_work(actor, lead)
     _check_version(lead, expected_version)
-    if (
-        lifecycle in (Lifecycle.RECYCLED, Lifecycle.DISQUALIFIED, Lifecycle.LOST)
-        and not (reason or "").strip()
-    ):
-        raise InvalidInput(f"moving a lead to {lifecycle} needs a reason")
-    await change_lifecycle(
-        session=session,
-        lead=lead,
-        to_lifecycle=lifecycle,
-        now=now,
-        automatic=False,
-        reason=reason,
-        actor_id=actor.member_id if actor else None,
-    )
     config = await load_config(session=session, tenant_id=tenant_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
+    actor_id = actor.member_id if actor else None
+    if lifecycle is Lifecycle.RECYCLED or (lifecycle is Lifecycle.DISQUALIFIED and reason_code is not None):
+        decision = decide_recycle(
+            config=config, reason_code=reason_code, note=reason, until=until, owner=context.owner, now=now
+        )
+        if decision.lifecycle is not lifecycle:
+            raise InvalidInput(f"{decision.reason.value} moves a lead to {decision.lifecycle.value}")
+        await apply_recycle(session=session, lead=lead, decision=decision, now=now, actor_id=actor_id)
+    else:
+        if lifecycle in (Lifecycle.DISQUALIFIED, Lifecycle.LOST) and not (reason or "").strip():
+            raise InvalidInput(f"moving a lead to {lifecycle} needs a reason")
+        await change_lifecycle(
+            session=session,
+            lead=lead,
+            to_lifecycle=lifecycle,
+            now=now,
+            automatic=False,
+            reason=reason,
+            actor_id=actor_id,
+        )
     if lifecycle in CLOSED_LIFECYCLES:
         await cancel_active(session=session, context=context, now=now)
-    elif context.active_follow_up is None:
+    else:
+        # Moving into or out of sales changes what the next follow-up is: a sales step or the cadence.
+        await session.flush()
         await plan_follow_up(session=session, context=context, config=config, now=now)
     lead.updated_at = now
     session.add(lead)

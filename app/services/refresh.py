@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import HandOff
-from app.nurturing.enums import HandOffStatus, Lifecycle
-from app.nurturing.lifecycle import becomes_mql, propose_hand_off
-from app.nurturing.scoring import score_lead
-from app.nurturing.stages import advance_stage, infer_stage
+from app.models import Lead
+from app.nurturing.enums import EventKind, Lifecycle
+from app.nurturing.lifecycle import becomes_mql, is_intent, may_return, propose_hand_off, since_recycle
+from app.nurturing.recycling import on_hold
+from app.nurturing.scoring import Signal, score_lead
+from app.nurturing.stages import StageOverride, resolve_stage
+from app.services.hand_offs import record_proposal
 from app.services.lead_context import LeadContext
 from app.services.lead_history import change_lifecycle, change_stage
-from app.services.outbox import Notice, enqueue
-from app.services.planning import plan_follow_up, pull_active_forward
+from app.services.planning import CADENCE_KINDS, plan_follow_up, pull_active_forward, waiting_on_cadence
 from app.services.tenant_config import TenantConfig
 
 
@@ -30,12 +31,62 @@ class RefreshResult:
     hand_off_proposed: bool
 
 
-def _requalifies(context: LeadContext) -> bool:
-    """A recycled lead returns only on engagement after recycling, or it would bounce straight back."""
-    lead = context.lead
-    if lead.lifecycle is not Lifecycle.RECYCLED or lead.lifecycle_changed_at is None:
-        return True
-    return any(signal.occurred_at > lead.lifecycle_changed_at for signal in context.signals)
+# Buying signals that pull a waiting touch forward; replies are handled on their own (they also reset the
+# unanswered counter and complete an awaiting-reply follow-up).
+_REPLY_KINDS = frozenset({EventKind.EMAIL_REPLY, EventKind.CHAT_REPLY})
+INTENT_FRESHNESS = timedelta(days=14)
+
+
+def _fresh_intent(context: LeadContext, now: datetime) -> Signal | None:
+    """The latest buying signal since the waiting follow-up was planned, if it is recent."""
+    active = context.active_follow_up
+    if active is not None and active.kind not in CADENCE_KINDS:
+        return None
+    planned = (active.planned_at or active.created_at) if active is not None else None
+    candidates = [
+        s
+        for s in context.signals
+        if is_intent(s)
+        and s.kind not in _REPLY_KINDS
+        and timedelta() <= now - s.occurred_at <= INTENT_FRESHNESS
+        and (planned is None or s.occurred_at > planned)
+    ]
+    return max(candidates, key=lambda s: s.occurred_at) if candidates else None
+
+
+def _apply_stage(
+    session: AsyncSession, lead: Lead, context: LeadContext, config: TenantConfig, now: datetime
+) -> None:
+    override = (
+        StageOverride(stage=lead.stage, at=lead.stage_override_at)
+        if lead.stage_override_at is not None
+        else None
+    )
+    resolution = resolve_stage(
+        context.signals, now, evidence_days=config.thresholds.stage_evidence_days, override=override
+    )
+    if not resolution.override_holds:
+        lead.stage_override_at = None
+    change_stage(
+        session=session,
+        lead=lead,
+        to_stage=resolution.stage,
+        now=now,
+        automatic=True,
+        reason=resolution.reasons[0] if resolution.reasons else None,
+    )
+
+
+def _wake_if_engaged(lead: Lead, context: LeadContext) -> bool:
+    """A dormant lead that engages again is nurtured again, from a clean slate."""
+    if lead.dormant_since is None:
+        return False
+    since = lead.dormant_since
+    if not any(s.occurred_at > since for s in context.signals):
+        return False
+    lead.dormant_since = None
+    lead.unanswered_touches = 0
+    return True
 
 
 async def refresh_lead(
@@ -49,26 +100,23 @@ async def refresh_lead(
     """Re-derive everything the engine decides about one lead from its facts and signals."""
     lead = context.lead
     before = lead.total_score
-    score = score_lead(config.scoring, context.facts(), context.signals, now)
+    facts = context.facts()
+    score = score_lead(config.scoring, facts, context.signals, now)
     lead.fit_score, lead.engagement_score, lead.total_score = score.fit, score.engagement, score.total
     lead.score_explanation = [
         {"rule_id": c.rule_id, "label": c.label, "category": c.category, "points": c.points}
         for c in score.contributions
     ]
     lead.scored_at = now
+    _apply_stage(session, lead, context, config, now)
+    woke = _wake_if_engaged(lead, context)
 
-    inferred, stage_reasons = infer_stage(context.signals, now)
-    change_stage(
-        session=session,
-        lead=lead,
-        to_stage=advance_stage(lead.stage, inferred),
-        now=now,
-        automatic=True,
-        reason=stage_reasons[0] if stage_reasons else None,
-    )
-
+    # A lead sales sent back is judged on what it did since, and only once its date has passed.
+    fresh_signals = since_recycle(context.signals, lead.recycled_at)
+    fresh = score if lead.recycled_at is None else score_lead(config.scoring, facts, fresh_signals, now)
     became_mql = False
-    if becomes_mql(lead.lifecycle, score, config.thresholds) and _requalifies(context):
+    returning = lead.lifecycle is not Lifecycle.RECYCLED or may_return(lead.nurture_until, now)
+    if returning and becomes_mql(lead.lifecycle, fresh, config.thresholds):
         await change_lifecycle(
             session=session,
             lead=lead,
@@ -80,25 +128,18 @@ async def refresh_lead(
         became_mql = True
 
     proposed = False
-    if lead.lifecycle is Lifecycle.MQL and context.open_hand_off is None:
-        proposal = propose_hand_off(lead.lifecycle, score, context.signals, config.thresholds, now)
+    if (
+        lead.lifecycle is Lifecycle.MQL
+        and context.open_hand_off is None
+        and not on_hold(config.recycling, context.recent_rejections, now)
+    ):
+        proposal = propose_hand_off(lead.lifecycle, fresh, fresh_signals, config.thresholds, now, facts)
         if proposal is not None:
-            hand_off = HandOff(
-                tenant_id=lead.tenant_id,
-                lead_id=lead.id,
-                status=HandOffStatus.PROPOSED,
-                evidence=[reason.to_dict() for reason in proposal.evidence],
-                proposed_at=now,
-            )
-            session.add(hand_off)
-            context.open_hand_off = hand_off
-            await enqueue(
+            context.open_hand_off = await record_proposal(
                 session=session,
-                tenant_id=lead.tenant_id,
-                kind=Notice.HAND_OFF_PROPOSED,
-                dedupe_key=f"hand_off:{hand_off.id}:proposed",
-                payload={"hand_off_id": str(hand_off.id), "lead_id": str(lead.id)},
-                team_id=lead.team_id,
+                lead=lead,
+                evidence=[reason.to_dict() for reason in proposal.evidence],
+                proposed_by=None,
                 now=now,
             )
             proposed = True
@@ -107,8 +148,13 @@ async def refresh_lead(
         lead.last_reply_at = max(replied_at, lead.last_reply_at) if lead.last_reply_at else replied_at
         lead.unanswered_touches = 0
         await pull_active_forward(session=session, context=context, config=config, now=now)
-    elif context.active_follow_up is None:
-        await plan_follow_up(session=session, context=context, config=config, now=now)
+    else:
+        intent = _fresh_intent(context, now)
+        if intent is None and became_mql and waiting_on_cadence(context):
+            # Qualifying is intent too: the rep hears about the new MQL now, not at a touch weeks away.
+            intent = Signal(kind="mql", occurred_at=now)
+        if intent is not None or woke or context.active_follow_up is None:
+            await plan_follow_up(session=session, context=context, config=config, now=now, intent=intent)
 
     lead.updated_at = now
     session.add(lead)

@@ -11,10 +11,11 @@ from app.nurturing.cadence import (
     CadenceInput,
     CadencePolicy,
     default_cadence_policy,
+    intent_reason,
     next_follow_up,
     pull_forward,
 )
-from app.nurturing.calendar import WorkingHours, is_working_time
+from app.nurturing.calendar import WorkingHours, business_hours_between, is_working_time
 from app.nurturing.enums import BuyerStage, FollowUpKind, TouchpointKind
 from app.nurturing.playbook import SALES_PUSH_KINDS, ContentItem, default_content_library, suggest_touchpoint
 from app.nurturing.scoring import Signal
@@ -137,11 +138,146 @@ def test_the_playbook_never_repeats_and_says_when_it_ran_out() -> None:
             now=NOW,
         )
         if pick.content is None:
-            assert pick.reasons[-1].code == "library_exhausted"
+            # German guides are left over, but an English-speaking lead is not sent them.
+            assert pick.reasons[-1].code == "no_content_in_language"
+            assert pick.reasons[-1].params == {"language": "en"}
             break
-        assert pick.content.id not in sent
+        assert pick.content.id not in sent and pick.content.language == "en"
         sent.append(pick.content.id)
     assert sent and len(sent) == len(set(sent))
+    english_only = [item for item in LIBRARY if item.language == "en"]
+    empty = suggest_touchpoint(
+        english_only,
+        stage=BuyerStage.AWARENESS,
+        persona=None,
+        topics=[],
+        already_sent=sent,
+        signals=[],
+        now=NOW,
+    )
+    assert empty.content is None and empty.reasons[-1].code == "library_exhausted"
+
+
+def test_a_uk_lead_is_never_offered_german_content_and_a_german_lead_reads_english_when_needed() -> None:
+    for topics in (["digitalisation"], ["digitalisation", "production"], []):
+        pick = suggest_touchpoint(
+            LIBRARY,
+            stage=BuyerStage.AWARENESS,
+            persona=None,
+            topics=topics,
+            already_sent=[],
+            signals=[],
+            now=NOW,
+        )
+        assert pick.content is not None and pick.content.language == "en"
+    german = [item.id for item in LIBRARY if item.language == "de"]
+    fallback = suggest_touchpoint(
+        LIBRARY,
+        stage=BuyerStage.AWARENESS,
+        persona=None,
+        topics=["digitalisation"],
+        already_sent=german,
+        signals=[],
+        now=NOW,
+        language="de-AT",
+    )
+    assert fallback.content is not None and fallback.content.language == "en"
+    assert "content_in_english" in [r.code for r in fallback.reasons]
+
+
+def test_persona_matches_whatever_its_case() -> None:
+    pick = suggest_touchpoint(
+        LIBRARY,
+        stage=BuyerStage.EVALUATION,
+        persona="IT_Leader",
+        topics=["integration"],
+        already_sent=[],
+        signals=[],
+        now=NOW,
+    )
+    assert pick.content is not None and pick.content.id == "comparison-build-buy"
+
+
+def test_an_unsubscribed_lead_is_called_never_mailed() -> None:
+    pick = suggest_touchpoint(
+        LIBRARY,
+        stage=BuyerStage.AWARENESS,
+        persona=None,
+        topics=[],
+        already_sent=[],
+        signals=[],
+        now=NOW,
+        mail_allowed=False,
+    )
+    assert pick.channel is TouchpointKind.CALL
+    assert "no_marketing_mail" in [r.code for r in pick.reasons]
+
+
+def test_rising_engagement_counts_before_the_unanswered_counter() -> None:
+    warming = next_follow_up(POLICY, CadenceInput(BuyerStage.EVALUATION, 10, 5, None), BERLIN, NOW)
+    assert warming.kind is FollowUpKind.REMINDER and not warming.long_term
+    assert warming.due_at < NOW + timedelta(days=5)
+
+
+def test_intent_pulls_a_parked_lead_forward_within_a_business_day() -> None:
+    demo = _signal("demo_request", 0)
+    parked = CadenceInput(
+        BuyerStage.DECISION, 0, 6, NOW, intent_at=demo.occurred_at, intent_reason=intent_reason(demo)
+    )
+    decision = next_follow_up(POLICY, parked, BERLIN, NOW)
+    assert decision.kind is FollowUpKind.NURTURE and not decision.long_term
+    assert business_hours_between(BERLIN, NOW, decision.due_at) <= POLICY.intent_pull_forward_hours
+    assert [r.code for r in decision.reasons] == ["demo_requested", "intent_pull_forward"]
+
+
+def test_the_weekly_cap_moves_touches_and_never_drops_them() -> None:
+    touches = (NOW - timedelta(days=3), NOW - timedelta(days=1))
+    rising = CadenceInput(BuyerStage.DECISION, 10, 0, NOW, recent_touches=touches)
+    decision = next_follow_up(POLICY, rising, BERLIN, NOW)
+    assert decision.due_at >= touches[0] + timedelta(days=7)
+    assert decision.reasons[-1].code == "contact_cap"
+    window = [t for t in touches if decision.due_at - timedelta(days=7) < t]
+    assert len(window) < POLICY.weekly_touch_cap
+    # A reply is answered at once: talking to someone who wrote is not pressure.
+    reply = CadenceInput(BuyerStage.DECISION, 10, 0, NOW, replied_at=NOW, recent_touches=touches)
+    assert next_follow_up(POLICY, reply, BERLIN, NOW).due_at < NOW + timedelta(days=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=7 * 24 * 60), max_size=6),
+    st.sampled_from(list(BuyerStage)),
+    st.floats(min_value=-20, max_value=20),
+    st.integers(min_value=0, max_value=3),
+)
+def test_no_plan_ever_breaks_the_weekly_cap(
+    minutes_ago: list[int], stage: BuyerStage, trend: float, unanswered: int
+) -> None:
+    touches = tuple(NOW - timedelta(minutes=m) for m in minutes_ago)
+    decision = next_follow_up(
+        POLICY, CadenceInput(stage, trend, unanswered, None, recent_touches=touches), BERLIN, NOW
+    )
+    in_window = [t for t in touches if decision.due_at - timedelta(days=7) < t <= decision.due_at]
+    assert len(in_window) < POLICY.weekly_touch_cap
+    assert is_working_time(BERLIN, decision.due_at)
+
+
+def test_long_term_nurture_ends_in_dormancy() -> None:
+    last = POLICY.max_unanswered_touches + POLICY.dormant_after_long_term_touches
+    still = next_follow_up(POLICY, CadenceInput(BuyerStage.AWARENESS, 0, last - 1, None), BERLIN, NOW)
+    assert still.long_term and not still.dormant
+    gone = next_follow_up(POLICY, CadenceInput(BuyerStage.AWARENESS, 0, last, None), BERLIN, NOW)
+    assert gone.dormant and gone.reasons[0].code == "dormant"
+
+
+def test_a_recycled_lead_is_nurtured_at_the_long_term_pace_until_its_date() -> None:
+    until = NOW + timedelta(days=20)
+    parked = next_follow_up(
+        POLICY, CadenceInput(BuyerStage.DECISION, 0, 0, None, parked_until=until), BERLIN, NOW
+    )
+    assert parked.kind is FollowUpKind.LONG_TERM
+    assert parked.due_at >= until and parked.due_at - until < timedelta(days=4)
+    assert parked.reasons[0].code == "recycled_until"
 
 
 def test_decision_and_replies_call_instead_of_mail() -> None:

@@ -18,6 +18,7 @@ from app.nurturing.scoring import (
     Signal,
     default_scoring_model,
     engagement_trend,
+    fit_rule_matches,
     score_lead,
 )
 from tests.nurturing.strategies import facts, signals_before
@@ -96,7 +97,7 @@ def test_a_property_filter_narrows_a_behaviour_rule() -> None:
 def test_negative_signals_subtract() -> None:
     model = ScoringModel(
         fit_rules=(FitRule("all", "everyone", "country", "exists", None, 50),),
-        behaviour_rules=(),
+        behaviour_rules=(BehaviourRule("reads", "reads", "page_view", 10, 40, 1000),),
         negative_rules=(
             NegativeRule("unsub", "unsubscribed", "unsubscribed", -30),
             NegativeRule("bounce", "bounced", "bounced", -20),
@@ -106,14 +107,67 @@ def test_negative_signals_subtract() -> None:
         competitor_domains=frozenset({"rival.example"}),
     )
     plain = LeadFacts("a@kunde.example", {"country": "DE"})
-    assert score_lead(model, plain, [], NOW).total == 50
-    assert score_lead(model, plain, [_signal("unsubscribed", 3)], NOW).total == 20
-    assert (
-        score_lead(model, LeadFacts("a@kunde.example", {"country": "DE", "bounced": True}), [], NOW).total
-        == 30
-    )
+    reading = [_signal("page_view", 0) for _ in range(4)]
+    assert score_lead(model, plain, reading, NOW).total == 90
+    assert score_lead(model, plain, [*reading, _signal("unsubscribed", 3)], NOW).total == 60
+    bounced = LeadFacts("a@kunde.example", {"country": "DE", "bounced": True})
+    assert score_lead(model, bounced, reading, NOW).total == 70
     assert score_lead(model, LeadFacts("x@rival.example", {"country": "DE"}), [], NOW).fit == 0
     assert score_lead(model, LeadFacts("x@mit.edu", {"country": "US"}), [], NOW).fit == 10
+
+
+def test_each_part_is_capped_before_its_penalties_and_never_below_zero() -> None:
+    model = ScoringModel(
+        fit_rules=(FitRule("all", "everyone", "country", "exists", None, 80),),
+        behaviour_rules=(BehaviourRule("reads", "reads", "page_view", 30, 90, 1000),),
+        negative_rules=(NegativeRule("unsub", "unsubscribed", "unsubscribed", -30),),
+        fit_max=40,
+        engagement_max=60,
+    )
+    lead = LeadFacts("a@kunde.example", {"country": "DE"})
+    score = score_lead(model, lead, [_signal("page_view", 0) for _ in range(3)], NOW)
+    assert (score.fit, score.engagement) == (40, 60)
+    assert {c.rule_id: c.points for c in score.contributions} == {
+        "all": 80,
+        "reads": 90,
+        "fit_cap": -40,
+        "engagement_cap": -30,
+    }
+    # 90 earned, capped to 60, minus 30: the penalty still bites a lead far above the cap.
+    penalised = score_lead(model, lead, [*[_signal("page_view", 0)] * 3, _signal("unsubscribed", 0)], NOW)
+    assert penalised.engagement == 30
+    silent = score_lead(model, lead, [_signal("unsubscribed", 0)], NOW)
+    assert silent.engagement == 0
+    assert [c.rule_id for c in silent.contributions if c.category == "engagement"] == [
+        "unsub",
+        "engagement_floor",
+    ]
+    with pytest.raises(ValueError):
+        ScoringModel(fit_rules=(), behaviour_rules=(), negative_rules=(), fit_max=60, engagement_max=50)
+
+
+def test_role_words_match_whole_words_in_english_and_german() -> None:
+    rule = next(r for r in MODEL.fit_rules if r.id == "decision_maker")
+    deciders = [
+        "Vice President Operations",
+        "Head of IT",
+        "Vertriebsleiter",
+        "Leiter Einkauf",
+        "CTO",
+        "Geschäftsführerin",
+        "Director, Supply Chain",
+        "VP Sales",
+    ]
+    others = [
+        "Project Coordinator",
+        "Assistant to the CTO",
+        "Data Analyst",
+        "Software Engineer",
+        "Directory Services Admin",
+        "Werkstudent Einkauf",
+    ]
+    assert [t for t in deciders if not fit_rule_matches(rule, {"title": t})] == []
+    assert [t for t in others if fit_rule_matches(rule, {"title": t})] == []
 
 
 def test_rules_that_would_break_decay_are_refused() -> None:
@@ -157,6 +211,8 @@ def test_the_explanation_always_sums_to_the_score(lead: LeadFacts, signals: list
     assert sum(c.points for c in score.contributions if c.category == "fit") == score.fit
     assert sum(c.points for c in score.contributions if c.category == "engagement") == score.engagement
     assert all(c.points != 0 for c in score.contributions)
+    assert 0 <= score.fit <= MODEL.fit_max and 0 <= score.engagement <= MODEL.engagement_max
+    assert 0 <= score.total <= 100
 
 
 @settings(max_examples=100, deadline=None)
