@@ -22,6 +22,7 @@ from app.nurturing.enums import (
     RecycleReason,
     TouchpointKind,
 )
+from app.nurturing.recycling import RecycleDecision
 from app.nurturing.scoring import Signal
 from app.services.access import Actor, ensure_can_work
 from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, StaleVersion
@@ -77,23 +78,21 @@ def _touch(lead: Lead, now: datetime) -> None:
     lead.last_touch_at = now
 
 
-async def _not_interested(
+def _not_interested(
     *,
-    session: AsyncSession,
     context: LeadContext,
     config: TenantConfig,
     reason_code: RecycleReason | None,
     note: str | None,
     until: datetime | None,
-    actor_id: uuid.UUID | None,
     now: datetime,
-) -> None:
+) -> RecycleDecision:
     """Not interested: a nurturing lead goes back with a date; a sales-owned one only with a coded reason."""
     lead = context.lead
     if lead.lifecycle in SALES_LIFECYCLES and reason_code is None:
         # Sales-owned work is never recycled by a nurture outcome alone; the rep must say why.
         raise InvalidInput("a sales-accepted lead needs a reason to leave sales: " + _REASON_CHOICES)
-    decision = decide_recycle(
+    return decide_recycle(
         config=config,
         reason_code=reason_code or RecycleReason.NOT_INTERESTED,
         note=note,
@@ -101,7 +100,6 @@ async def _not_interested(
         owner=context.owner,
         now=now,
     )
-    await apply_recycle(session=session, lead=lead, decision=decision, now=now, actor_id=actor_id)
 
 
 _REASON_CHOICES = ", ".join(reason.value for reason in RecycleReason)
@@ -127,6 +125,12 @@ async def complete_follow_up(
     config = config or await load_config(session=session, tenant_id=tenant_id)
     lead = context.lead
     actor_id = actor.member_id if actor else None
+    recycling = None
+    if outcome is FollowUpOutcome.NOT_INTERESTED and lead.lifecycle not in CLOSED_LIFECYCLES:
+        # Decided before anything is written, so a refusal leaves the follow-up and the lead as they were.
+        recycling = _not_interested(
+            context=context, config=config, reason_code=reason_code, note=note, until=until, now=now
+        )
 
     follow_up.status = FollowUpStatus.DONE
     follow_up.outcome = outcome
@@ -179,17 +183,8 @@ async def complete_follow_up(
         lead.unanswered_touches = 0
     elif outcome is FollowUpOutcome.NO_ANSWER:
         lead.unanswered_touches += 1
-    elif outcome is FollowUpOutcome.NOT_INTERESTED and lead.lifecycle not in CLOSED_LIFECYCLES:
-        await _not_interested(
-            session=session,
-            context=context,
-            config=config,
-            reason_code=reason_code,
-            note=note,
-            until=until,
-            actor_id=actor_id,
-            now=now,
-        )
+    elif recycling is not None:
+        await apply_recycle(session=session, lead=lead, decision=recycling, now=now, actor_id=actor_id)
 
     # The finished row must leave the one-active-follow-up index before its successor is inserted.
     await session.flush()

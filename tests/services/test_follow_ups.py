@@ -18,6 +18,7 @@ from app.nurturing.enums import (
     FollowUpOutcome,
     FollowUpStatus,
     Lifecycle,
+    RecycleReason,
     TouchpointKind,
 )
 from app.services.access import Actor
@@ -123,12 +124,52 @@ async def test_not_interested_recycles_the_lead_into_long_term_nurture(sessions:
         )
     async with sessions() as session:
         lead = await session.get(Lead, lead_id)
-    assert (
-        lead is not None and lead.lifecycle == Lifecycle.RECYCLED and lead.recycle_reason == "not interested"
-    )
+    assert lead is not None and lead.lifecycle == Lifecycle.RECYCLED
+    assert lead.recycle_reason_code == RecycleReason.NOT_INTERESTED and lead.recycled_at == T0
+    assert lead.nurture_until == T0 + timedelta(days=90)
     (next_one,) = await _active(sessions, lead_id)
     assert next_one.kind == FollowUpKind.LONG_TERM
     assert next_one.due_at > T0 + timedelta(days=30)
+    assert next_one.reasons[0]["code"] == "recycled_until"
+
+
+async def test_not_interested_never_silently_recycles_a_sales_accepted_lead(sessions: SessionMaker) -> None:
+    org, lead_id, follow_up, rep = await _setup(sessions)
+    async with transaction(sessions) as session:
+        lead = await session.get(Lead, lead_id)
+        assert lead is not None
+        lead.lifecycle = Lifecycle.SQL
+        session.add(lead)
+    async with transaction(sessions) as session:
+        with pytest.raises(InvalidInput):
+            await complete_follow_up(
+                session=session,
+                tenant_id=org.tenant_id,
+                follow_up_id=follow_up.id,
+                outcome=FollowUpOutcome.NOT_INTERESTED,
+                actor=rep,
+                now=T0,
+            )
+    async with sessions() as session:
+        unchanged = await session.get(Lead, lead_id)
+        (still_open,) = await _active(sessions, lead_id)
+    assert unchanged is not None and unchanged.lifecycle == Lifecycle.SQL, "a refused request writes nothing"
+    assert still_open.id == follow_up.id
+    async with transaction(sessions) as session:
+        await complete_follow_up(
+            session=session,
+            tenant_id=org.tenant_id,
+            follow_up_id=follow_up.id,
+            outcome=FollowUpOutcome.NOT_INTERESTED,
+            actor=rep,
+            now=T0,
+            reason_code=RecycleReason.UNDER_CONTRACT,
+            until=T0 + timedelta(days=400),
+        )
+    async with sessions() as session:
+        lead = await session.get(Lead, lead_id)
+    assert lead is not None and lead.lifecycle == Lifecycle.RECYCLED
+    assert lead.nurture_until == T0 + timedelta(days=310)
 
 
 async def test_only_the_owner_team_lead_or_admin_may_act(sessions: SessionMaker) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -17,6 +17,7 @@ from app.nurturing.enums import (
     FollowUpOutcome,
     HandOffStatus,
     Lifecycle,
+    RecycleReason,
 )
 from app.services.errors import Conflict, InvalidInput, NotAllowed
 from app.services.follow_ups import complete_follow_up
@@ -109,13 +110,13 @@ async def test_accept_makes_a_sal_with_a_discovery_call_within_one_business_day(
                 session=session,
                 tenant_id=org.tenant_id,
                 hand_off_id=hand_off.id,
-                reason="late",
+                reason_code=RecycleReason.BAD_TIMING,
                 actor=None,
                 now=T0,
             )
 
 
-async def test_reject_needs_a_reason_and_recycles(sessions: SessionMaker) -> None:
+async def test_reject_needs_a_coded_reason_and_recycles_until_its_date(sessions: SessionMaker) -> None:
     org, lead_id, hand_off = await _proposed(sessions)
     async with transaction(sessions) as session:
         with pytest.raises(InvalidInput):
@@ -123,7 +124,17 @@ async def test_reject_needs_a_reason_and_recycles(sessions: SessionMaker) -> Non
                 session=session,
                 tenant_id=org.tenant_id,
                 hand_off_id=hand_off.id,
-                reason="  ",
+                reason_code=None,
+                note="no budget",
+                actor=org.actor(org.lead_dach),
+                now=T0,
+            )
+        with pytest.raises(InvalidInput):  # under contract needs the contract's end
+            await reject_hand_off(
+                session=session,
+                tenant_id=org.tenant_id,
+                hand_off_id=hand_off.id,
+                reason_code=RecycleReason.UNDER_CONTRACT,
                 actor=org.actor(org.lead_dach),
                 now=T0,
             )
@@ -132,7 +143,8 @@ async def test_reject_needs_a_reason_and_recycles(sessions: SessionMaker) -> Non
             session=session,
             tenant_id=org.tenant_id,
             hand_off_id=hand_off.id,
-            reason="no budget before 2027",
+            reason_code=RecycleReason.NO_BUDGET,
+            note=" wait for the 2027 budget ",
             actor=org.actor(org.lead_dach),
             now=T0,
         )
@@ -142,17 +154,104 @@ async def test_reject_needs_a_reason_and_recycles(sessions: SessionMaker) -> Non
         notices = (
             await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "hand_off.decided"))
         ).all()
-    assert (
-        lead is not None
-        and lead.lifecycle == Lifecycle.RECYCLED
-        and lead.recycle_reason == "no budget before 2027"
-    )
-    assert (
-        decided is not None
-        and decided.status == HandOffStatus.REJECTED
-        and decided.reason == "no budget before 2027"
-    )
+        (follow_up,) = (
+            await session.exec(
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+                )
+            )
+        ).all()
+    next_year = datetime(T0.year + 1, 1, 1, tzinfo=UTC)
+    assert lead is not None and lead.lifecycle == Lifecycle.RECYCLED
+    assert (lead.recycle_reason_code, lead.recycled_at) == (RecycleReason.NO_BUDGET, T0)
+    assert lead.nurture_until is not None and lead.nurture_until >= min(next_year, T0 + timedelta(days=14))
+    assert decided is not None and decided.status == HandOffStatus.REJECTED
+    assert (decided.reason_code, decided.reason) == (RecycleReason.NO_BUDGET, "wait for the 2027 budget")
+    assert decided.nurture_until == lead.nurture_until
     assert [n.member_id for n in notices] == [org.reps[0].id]
+    # Back in nurturing: a long-term touch paced by the date, not silence and not a call in two days.
+    assert follow_up.kind == FollowUpKind.LONG_TERM and follow_up.reasons[0]["code"] == "recycled_until"
+
+
+async def test_not_a_fit_disqualifies(sessions: SessionMaker) -> None:
+    org, lead_id, hand_off = await _proposed(sessions)
+    async with transaction(sessions) as session:
+        await reject_hand_off(
+            session=session,
+            tenant_id=org.tenant_id,
+            hand_off_id=hand_off.id,
+            reason_code=RecycleReason.NOT_A_FIT,
+            actor=org.actor(org.lead_dach),
+            now=T0,
+        )
+    async with sessions() as session:
+        lead = await session.get(Lead, lead_id)
+        open_work = (
+            await session.exec(
+                select(FollowUp).where(
+                    FollowUp.lead_id == lead_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+                )
+            )
+        ).all()
+    assert lead is not None and lead.lifecycle == Lifecycle.DISQUALIFIED and lead.nurture_until is None
+    assert open_work == []
+
+
+async def test_a_hand_off_cannot_be_proposed_for_a_lead_sales_already_has(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    lead_id = await make_lead(sessions, org, owner=org.reps[0])
+    for lifecycle in (Lifecycle.SAL, Lifecycle.OPPORTUNITY, Lifecycle.WON):
+        async with transaction(sessions) as session:
+            lead = await session.get(Lead, lead_id)
+            assert lead is not None
+            lead.lifecycle = lifecycle
+            session.add(lead)
+        async with transaction(sessions) as session:
+            with pytest.raises(Conflict):
+                await propose_hand_off(
+                    session=session,
+                    tenant_id=org.tenant_id,
+                    lead_id=lead_id,
+                    actor=org.actor(org.reps[0]),
+                    now=T0,
+                )
+    async with sessions() as session:
+        proposals = (await session.exec(select(HandOff).where(HandOff.lead_id == lead_id))).all()
+    assert proposals == []
+
+
+async def test_a_rep_cannot_propose_again_before_the_date_but_the_team_lead_can(
+    sessions: SessionMaker,
+) -> None:
+    org, lead_id, hand_off = await _proposed(sessions)
+    async with transaction(sessions) as session:
+        await reject_hand_off(
+            session=session,
+            tenant_id=org.tenant_id,
+            hand_off_id=hand_off.id,
+            reason_code=RecycleReason.BAD_TIMING,
+            actor=org.actor(org.lead_dach),
+            now=T0,
+        )
+    later = T0 + timedelta(days=3)
+    async with transaction(sessions) as session:
+        with pytest.raises(Conflict):
+            await propose_hand_off(
+                session=session,
+                tenant_id=org.tenant_id,
+                lead_id=lead_id,
+                actor=org.actor(org.reps[0]),
+                now=later,
+            )
+    async with transaction(sessions) as session:
+        again = await propose_hand_off(
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            actor=org.actor(org.lead_dach),
+            now=later,
+        )
+    assert again.status == HandOffStatus.PROPOSED and again.id != hand_off.id
 
 
 async def test_a_lead_that_leaves_the_funnel_withdraws_its_waiting_hand_off(sessions: SessionMaker) -> None:
