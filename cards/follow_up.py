@@ -57,6 +57,9 @@ def _data(view: FollowUpView, **extra: str) -> dict[str, Any]:
     return lead_data(view.lead, **{act.DATA_FOLLOW_UP_ID: view.id}, **extra)
 
 
+SALES_LIFECYCLES = ("sal", "sql", "opportunity")
+
+
 def _done_action(view: FollowUpView, locale: str) -> ShowCardAction:
     outcome = ChoiceSetInput(
         id=act.INPUT_OUTCOME,
@@ -65,6 +68,10 @@ def _done_action(view: FollowUpView, locale: str) -> ShowCardAction:
         value=act.DEFAULT_OUTCOME,
         choices=[Choice(title=label(locale, "outcome", value), value=value) for value in act.OUTCOMES],
     )
+    mark = execute(text(locale, "btn.mark_done"), act.FOLLOW_UP_DONE, _data(view), style="positive")
+    if view.lead.lifecycle not in SALES_LIFECYCLES:
+        return ShowCardAction(title=text(locale, "btn.done"), card=sub_card([outcome], [mark]))
+    # A sales-owned lead leaves sales only with a coded reason, so "not interested" asks for one here.
     why_not = ChoiceSetInput(
         id=act.INPUT_RECYCLE_REASON,
         label=text(locale, "input.recycle_reason.optional"),
@@ -73,7 +80,6 @@ def _done_action(view: FollowUpView, locale: str) -> ShowCardAction:
         ],
     )
     until = DateInput(id=act.INPUT_RECYCLE_UNTIL, label=text(locale, "input.recycle_until"))
-    mark = execute(text(locale, "btn.mark_done"), act.FOLLOW_UP_DONE, _data(view), style="positive")
     return ShowCardAction(title=text(locale, "btn.done"), card=sub_card([outcome, why_not, until], [mark]))
 
 

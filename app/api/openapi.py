@@ -68,9 +68,13 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                 "content": responses[str(route.status)]["content"],
             }
         if route.method == "PATCH" or "version" in (route.body.model_fields if route.body else {}):
+            # Either the lead changed since the caller read it, or its state no longer allows the action.
+            stale_or_conflict = {
+                "anyOf": [{"$ref": "#/components/schemas/StaleOut"}, {"$ref": "#/components/schemas/ErrorOut"}]
+            }
             responses["409"] = {
-                "description": "The lead changed since the caller read it",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StaleOut"}}},
+                "description": "The lead changed since the caller read it, or its state does not allow this",
+                "content": {"application/json": {"schema": stale_or_conflict}},
             }
         operation: dict[str, Any] = {
             "summary": route.summary,

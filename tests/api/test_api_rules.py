@@ -74,7 +74,7 @@ async def _request_for(
         "snooze follow-up": ("POST", f"/api/v1/follow-ups/{follow_up}/snooze", {"preset": "tomorrow"}),
         "team follow-ups": ("GET", "/api/v1/follow-ups?scope=team", None),
         "accept hand-off": ("POST", f"/api/v1/hand-offs/{hand_off}/accept", None),
-        "reject hand-off": ("POST", f"/api/v1/hand-offs/{hand_off}/reject", {"reason": "no budget"}),
+        "reject hand-off": ("POST", f"/api/v1/hand-offs/{hand_off}/reject", {"reason_code": "no_budget"}),
         "create lead": ("POST", "/api/v1/leads", {"email": f"{uuid.uuid4().hex[:8]}@new.example"}),
         "timeline": ("GET", f"/api/v1/leads/{lead_id}/timeline", None),
         "log touch": ("POST", f"/api/v1/leads/{lead_id}/touchpoints", {"kind": "call", "summary": "hi"}),

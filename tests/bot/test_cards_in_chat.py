@@ -225,7 +225,7 @@ async def test_hand_off_from_the_card_to_the_team_lead_who_decides_in_chat(
     status, body = await teams.execute(rep, "handoff.accept", accept)
     assert status == 200 and "not allowed" in card_text(body["value"])
     status, body = await teams.execute(lead_person, "handoff.reject", _data(hand_off_card, "handoff.reject"))
-    assert status == 200 and "reject_reason" in card_text(body["value"]), "a rejection needs a reason"
+    assert status == 200 and "recycle_reason" in card_text(body["value"]), "a rejection needs a coded reason"
     status, body = await teams.execute(lead_person, "handoff.accept", accept)
     assert status == 200 and "accepted" in card_text(body["value"])
     assert not actions_of(body["value"]), "a decided hand-off offers no more decisions"

@@ -230,3 +230,15 @@ def test_list_intro(count: int, more: int, locale: str, expected: list[str]) -> 
     card = follow_up_list_intro(count, more, locale)
     assert [block["text"] for block in card["body"]] == expected
     assert "actions" not in card
+
+
+def test_done_on_a_sales_owned_lead_asks_why_it_would_leave_sales() -> None:
+    view = follow_up(kind="sales_step", lead=lead(lifecycle="sql"))
+    card = follow_up_card(view, "de", NOW)
+    assert "Nächster Vertriebsschritt fällig" in all_text(card)
+    done = _show_card(card, "Erledigt")
+    outcome, why_not, until = inputs(done)
+    assert outcome["id"] == act.INPUT_OUTCOME
+    assert why_not["id"] == act.INPUT_RECYCLE_REASON and not why_not.get("isRequired", False)
+    assert "Vertraglich gebunden bis zu einem Datum" in [choice["title"] for choice in why_not["choices"]]
+    assert until["type"] == "Input.Date"

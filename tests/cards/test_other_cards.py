@@ -27,7 +27,7 @@ from tests.cards.builders import NOW, follow_up, hand_off, lead, pipeline
 from tests.cards.walk import actions, all_text, executes, inputs, top_titles
 
 
-def test_proposed_hand_off_can_be_accepted_or_rejected_with_a_reason() -> None:
+def test_proposed_hand_off_can_be_accepted_or_rejected_with_a_coded_reason() -> None:
     card = hand_off_card(hand_off(), "en", NOW)
     assert top_titles(card) == ["Accept", "Reject", "Open in tab"]
     accept = card["actions"][0]
@@ -38,8 +38,12 @@ def test_proposed_hand_off_can_be_accepted_or_rejected_with_a_reason() -> None:
         "version": 3,
         "hand_off_id": "ho-1",
     }
-    [reason] = inputs(card)
-    assert (reason["id"], reason["isRequired"]) == (act.INPUT_REJECT_REASON, True)
+    code, until, note = inputs(card)
+    assert (code["id"], code["isRequired"]) == (act.INPUT_RECYCLE_REASON, True)
+    assert [choice["value"] for choice in code["choices"]] == list(act.RECYCLE_REASONS)
+    assert "Under contract until a date" in [choice["title"] for choice in code["choices"]]
+    assert (until["type"], until["id"]) == ("Input.Date", act.INPUT_RECYCLE_UNTIL)
+    assert (note["id"], note.get("isRequired", False)) == (act.INPUT_REJECT_REASON, False)
     assert [action["verb"] for action in executes(card["actions"][1]["card"])] == [act.HAND_OFF_REJECT]
     assert "Budget freigegeben" in all_text(card)
 
@@ -53,13 +57,22 @@ def test_proposed_hand_off_can_be_accepted_or_rejected_with_a_reason() -> None:
     ],
 )
 def test_decided_hand_off_shows_the_decision_without_buttons(status: str, expected: str) -> None:
-    view = hand_off(status=status, decided_by="Annegret", reject_reason="Kein Budget")
+    view = hand_off(
+        status=status,
+        decided_by="Annegret",
+        reject_reason="Erst nach dem ERP-Projekt",
+        reject_code="no_budget" if status == "rejected" else None,
+        nurture_until=NOW + timedelta(days=300) if status == "rejected" else None,
+    )
     card = hand_off_card(view, "de", NOW)
     assert not executes(card)
     assert not inputs(card)
     assert top_titles(card) == ["Im Tab öffnen"]
     assert expected in all_text(card)
-    assert ("Kein Budget" in all_text(card)) is (status == "rejected")
+    rejected = status == "rejected"
+    assert ("Erst nach dem ERP-Projekt" in all_text(card)) is rejected
+    assert ("Noch kein Budget" in all_text(card)) is rejected, "the coded reason shows as words"
+    assert ("In Betreuung bis 04.01.2027" in all_text(card)) is rejected
 
 
 def test_ownership_card_gives_context_and_the_first_step() -> None:
