@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -346,3 +346,37 @@ async def test_admin_edits_rules_as_json_and_the_settings_page_passes_axe(
         ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)"
     )
     assert violations == []
+
+
+async def test_a_team_lead_rejects_a_hand_off_with_a_coded_reason_and_a_date(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    base, org, sessions = site
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead).where(Lead.email == "lead1@kunde.example"))).one()
+    async with transaction(sessions) as session:
+        await propose_hand_off(session=session, tenant_id=org.tenant_id, lead_id=lead.id, actor=None, now=T0)
+    page = await browser.new_page()
+    await _sign_in_as(page, base, org, org.lead_dach.email)
+    await page.get_by_role("tab", name="Hand-offs").click()
+    card = page.get_by_test_id("hand-off").first
+    await card.wait_for()
+    reject = card.get_by_role("button", name="Reject")
+    assert await reject.is_disabled(), "no rejection without a coded reason"
+    await card.get_by_role("combobox", name="Why not now?").click()
+    await page.get_by_role("option", name="Under contract until a date").click()
+    assert await reject.is_disabled(), "under contract needs the contract's end"
+    await card.get_by_label("Until (contract end, budget round)").fill("2028-03-31")
+    await card.get_by_label("Note (optional)").fill("renewal talks start in autumn 2027")
+    await reject.click()
+    await page.get_by_text("No hand-offs waiting.").wait_for()
+    async with sessions() as session:
+        decided = (await session.exec(select(HandOff).where(HandOff.lead_id == lead.id))).one()
+        recycled = await session.get(Lead, lead.id)
+    assert (decided.status, decided.reason_code, decided.reason) == (
+        "rejected",
+        "under_contract",
+        "renewal talks start in autumn 2027",
+    )
+    assert recycled is not None and recycled.lifecycle == "recycled"
+    assert recycled.nurture_until == datetime(2028, 1, 1, tzinfo=UTC)  # 90 days before the contract ends

@@ -1,10 +1,26 @@
 import React from "react";
-import { Button, Card, CardHeader, Field, Input, Text } from "@fluentui/react-components";
+import { Button, Card, CardHeader, Dropdown, Field, Input, Option, Text } from "@fluentui/react-components";
 import { Api, type Lead, type Reason } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 
 type HandOff = { id: string; lead_id: string; evidence: Reason[]; proposed_at: string };
+type Rejection = { code?: string; until?: string; note?: string };
+// The coded reasons of the API (RecycleReason), in the order a team lead reads them.
+const RECYCLE_REASONS = [
+  "no_budget",
+  "bad_timing",
+  "no_authority",
+  "under_contract",
+  "not_interested",
+  "no_response",
+  "not_a_fit",
+];
+
+function ready(rejection: Rejection | undefined): boolean {
+  if (!rejection?.code) return false;
+  return rejection.code !== "under_contract" || Boolean(rejection.until);
+}
 
 function evidenceText(reason: Reason): string {
   const params = Object.entries(reason.params)
@@ -17,7 +33,9 @@ function evidenceText(reason: Reason): string {
 export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings; onOpen: (lead: string) => void }) {
   const [items, setItems] = React.useState<HandOff[] | null>(null);
   const [leads, setLeads] = React.useState<Record<string, Lead>>({});
-  const [reasons, setReasons] = React.useState<Record<string, string>>({});
+  const [rejections, setRejections] = React.useState<Record<string, Rejection>>({});
+  const edit = (id: string, change: Rejection) =>
+    setRejections((current) => ({ ...current, [id]: { ...current[id], ...change } }));
   const [problem, setProblem] = React.useState<string | null>(null);
 
   const load = React.useCallback(async () => {
@@ -33,7 +51,14 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
   async function decide(item: HandOff, accept: boolean) {
     try {
       if (accept) await api.post(`/hand-offs/${item.id}/accept`);
-      else await api.post(`/hand-offs/${item.id}/reject`, { reason: reasons[item.id] ?? "" });
+      else {
+        const rejection = rejections[item.id] ?? {};
+        await api.post(`/hand-offs/${item.id}/reject`, {
+          reason_code: rejection.code,
+          ...(rejection.until ? { until: rejection.until } : {}),
+          ...(rejection.note?.trim() ? { note: rejection.note.trim() } : {}),
+        });
+      }
       setProblem(null);
     } catch {
       setProblem(strings.error);
@@ -66,13 +91,35 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
               <Button appearance="primary" onClick={() => decide(item, true)}>
                 {strings.accept}
               </Button>
-              <Field label={strings.reasonLabel}>
+              <Field label={strings.rejectWhy}>
+                <Dropdown
+                  aria-label={strings.rejectWhy}
+                  value={rejections[item.id]?.code ? strings.recycleReasons[rejections[item.id]?.code ?? ""] : ""}
+                  selectedOptions={rejections[item.id]?.code ? [rejections[item.id]?.code ?? ""] : []}
+                  onOptionSelect={(_, data) => edit(item.id, { code: data.optionValue })}
+                >
+                  {RECYCLE_REASONS.map((code) => (
+                    <Option key={code} value={code}>
+                      {strings.recycleReasons[code]}
+                    </Option>
+                  ))}
+                </Dropdown>
+              </Field>
+              <Field label={strings.rejectUntil}>
                 <Input
-                  value={reasons[item.id] ?? ""}
-                  onChange={(_, data) => setReasons({ ...reasons, [item.id]: data.value })}
+                  type="date"
+                  value={rejections[item.id]?.until ?? ""}
+                  onChange={(_, data) => edit(item.id, { until: data.value })}
                 />
               </Field>
-              <Button disabled={!(reasons[item.id] ?? "").trim()} onClick={() => decide(item, false)}>
+              <Field label={strings.rejectNote}>
+                <Input
+                  value={rejections[item.id]?.note ?? ""}
+                  maxLength={500}
+                  onChange={(_, data) => edit(item.id, { note: data.value })}
+                />
+              </Field>
+              <Button disabled={!ready(rejections[item.id])} onClick={() => decide(item, false)}>
                 {strings.reject}
               </Button>
             </div>
