@@ -20,6 +20,7 @@ from app.models import Member, Team
 from app.nurturing.enums import Role
 from app.services.follow_ups import due_follow_ups
 from app.services.outbox import Notice, enqueue
+from app.services.scoring import rescore_stale_leads
 from app.services.sla import check_speed_to_lead
 from app.services.tenants import tenant_ids
 
@@ -33,6 +34,7 @@ class TickReport:
     sla_notices: int
     digests: int = 0
     pipeline_posts: int = 0
+    rescored: int = 0
 
 
 async def _tenant_lock(session: AsyncSession, tenant_id: str) -> bool:
@@ -76,8 +78,11 @@ async def run_tick(*, sessions: SessionMaker, now: datetime) -> TickReport:
     """One pass over every tenant."""
     async with sessions() as session:
         tenants = list(await tenant_ids(session=session))
-    announced = sla = digests = posts = 0
+    announced = sla = digests = posts = rescored = 0
     for tenant_id in tenants:
+        async with transaction(sessions) as session:
+            if await _tenant_lock(session, tenant_id):
+                rescored += (await rescore_stale_leads(session=session, tenant_id=tenant_id, now=now))[1]
         announced += await announce_due_follow_ups(sessions=sessions, tenant_id=tenant_id, now=now)
         digests += await announce_digests(sessions=sessions, tenant_id=tenant_id, now=now)
         posts += await announce_pipeline_posts(sessions=sessions, tenant_id=tenant_id, now=now)
@@ -85,7 +90,7 @@ async def run_tick(*, sessions: SessionMaker, now: datetime) -> TickReport:
             if await _tenant_lock(session, tenant_id):
                 counts = await check_speed_to_lead(session=session, tenant_id=tenant_id, now=now)
                 sla += sum(counts.values())
-    return TickReport(len(tenants), announced, sla, digests, posts)
+    return TickReport(len(tenants), announced, sla, digests, posts, rescored)
 
 
 async def run_forever(*, sessions: SessionMaker, clock: Clock, interval: float) -> None:

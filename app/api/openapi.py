@@ -70,7 +70,10 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
         if route.method == "PATCH" or "version" in (route.body.model_fields if route.body else {}):
             # Either the lead changed since the caller read it, or its state no longer allows the action.
             stale_or_conflict = {
-                "anyOf": [{"$ref": "#/components/schemas/StaleOut"}, {"$ref": "#/components/schemas/ErrorOut"}]
+                "anyOf": [
+                    {"$ref": "#/components/schemas/StaleOut"},
+                    {"$ref": "#/components/schemas/ErrorOut"},
+                ]
             }
             responses["409"] = {
                 "description": "The lead changed since the caller read it, or its state does not allow this",

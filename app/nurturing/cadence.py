@@ -115,11 +115,17 @@ def _first_decision(
         due = add_business_hours(wh, max(now, inp.intent_at), policy.intent_pull_forward_hours)
         reason = inp.intent_reason or Reason("intent_pull_forward")
         return CadenceDecision(due, FollowUpKind.NURTURE, (reason, Reason("intent_pull_forward")), False)
-    base_time = max(now, inp.last_touch_at) if inp.last_touch_at is not None else now
+    # Intervals count from the last touch, so re-planning (a new stage, say) never pushes a touch back by a
+    # whole interval; never before now.
+    base_time = min(inp.last_touch_at, now) if inp.last_touch_at is not None else now
+
+    def after(days: float) -> datetime:
+        return max(base_time + timedelta(days=days), now)
+
     if inp.parked_until is not None and now < inp.parked_until:
         # Sales said "not now" with a date: value content at the long-term pace, and be there on the date.
         due = align_to_working_hours(
-            wh, min(base_time + timedelta(days=policy.long_term_interval_days), inp.parked_until)
+            wh, min(after(policy.long_term_interval_days), max(inp.parked_until, now))
         )
         reason = Reason("recycled_until", {"date": inp.parked_until.date().isoformat()})
         return CadenceDecision(due, FollowUpKind.LONG_TERM, (reason,), True)
@@ -129,7 +135,7 @@ def _first_decision(
     if inp.unanswered_touches >= policy.max_unanswered_touches and not rising:
         long_term_touches = inp.unanswered_touches - policy.max_unanswered_touches
         reason = Reason("long_term_nurture", {"touches": inp.unanswered_touches})
-        due = align_to_working_hours(wh, base_time + timedelta(days=policy.long_term_interval_days))
+        due = align_to_working_hours(wh, after(policy.long_term_interval_days))
         if is_dormant(policy, inp.unanswered_touches):
             dormant = Reason("dormant", {"touches": long_term_touches})
             return CadenceDecision(due, FollowUpKind.LONG_TERM, (dormant,), True, dormant=True)
@@ -147,7 +153,7 @@ def _first_decision(
     if inp.unanswered_touches >= 1:
         kind = FollowUpKind.REMINDER
         reasons.append(Reason("no_reply_after", {"touches": inp.unanswered_touches}))
-    due = align_to_working_hours(wh, base_time + timedelta(days=interval))
+    due = align_to_working_hours(wh, after(interval))
     return CadenceDecision(due, kind, tuple(reasons), False)
 
 

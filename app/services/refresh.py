@@ -56,7 +56,7 @@ def _fresh_intent(context: LeadContext, now: datetime) -> Signal | None:
 
 def _apply_stage(
     session: AsyncSession, lead: Lead, context: LeadContext, config: TenantConfig, now: datetime
-) -> None:
+) -> bool:
     override = (
         StageOverride(stage=lead.stage, at=lead.stage_override_at)
         if lead.stage_override_at is not None
@@ -67,7 +67,7 @@ def _apply_stage(
     )
     if not resolution.override_holds:
         lead.stage_override_at = None
-    change_stage(
+    return change_stage(
         session=session,
         lead=lead,
         to_stage=resolution.stage,
@@ -108,7 +108,7 @@ async def refresh_lead(
         for c in score.contributions
     ]
     lead.scored_at = now
-    _apply_stage(session, lead, context, config, now)
+    stage_moved = _apply_stage(session, lead, context, config, now)
     woke = _wake_if_engaged(lead, context)
 
     # A lead sales sent back is judged on what it did since, and only once its date has passed.
@@ -153,7 +153,9 @@ async def refresh_lead(
         if intent is None and became_mql and waiting_on_cadence(context):
             # Qualifying is intent too: the rep hears about the new MQL now, not at a touch weeks away.
             intent = Signal(kind="mql", occurred_at=now)
-        if intent is not None or woke or context.active_follow_up is None:
+        # A new stage changes the pace and the content that fit (value content again once it cools down).
+        restage = stage_moved and waiting_on_cadence(context)
+        if intent is not None or woke or restage or context.active_follow_up is None:
             await plan_follow_up(session=session, context=context, config=config, now=now, intent=intent)
 
     lead.updated_at = now

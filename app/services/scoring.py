@@ -1,19 +1,22 @@
-"""Recomputing scores for a whole tenant, after rules change or as a nightly decay pass."""
+"""Recomputing scores for a whole tenant after rules change, and keeping decayed scores fresh."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker, transaction
 from app.models import Lead
+from app.nurturing.scoring import score_lead
+from app.nurturing.stages import StageOverride, resolve_stage
 from app.services.assignment import route_unassigned
 from app.services.lead_context import load_contexts
-from app.services.refresh import refresh_leads
+from app.services.refresh import refresh_lead, refresh_leads
 from app.services.tenant_config import load_config
 
 
@@ -80,3 +83,70 @@ async def settle_new_leads(
         if progress is not None:
             progress(done, len(lead_ids))
     return done
+
+
+# A score is refreshed at least this often, so lists, cards and the MQL bar are true today.
+RESCORE_AFTER = timedelta(hours=20)
+
+
+async def rescore_stale_leads(
+    *, session: AsyncSession, tenant_id: str, now: datetime, limit: int = 500
+) -> tuple[int, int]:
+    """Re-score the leads scored longest ago; returns (looked at, changed).
+
+    Decay alone changes only derived numbers, so they are written without moving the lead's version: a
+    rep's open card stays valid. When the fresh evidence changes the buyer stage (old intent expired), the
+    whole engine runs, as for any other change, and re-plans the follow-up for the cooler stage."""
+    leads = (
+        await session.exec(
+            select(Lead)
+            .where(
+                Lead.tenant_id == tenant_id,
+                or_(col(Lead.scored_at).is_(None), col(Lead.scored_at) < now - RESCORE_AFTER),
+            )
+            .order_by(col(Lead.scored_at).nulls_first(), col(Lead.id))
+            .limit(limit)
+        )
+    ).all()
+    if not leads:
+        return 0, 0
+    config = await load_config(session=session, tenant_id=tenant_id)
+    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
+    changed = 0
+    for context in contexts.values():
+        lead = context.lead
+        facts = context.facts()
+        score = score_lead(config.scoring, facts, context.signals, now)
+        resolution = resolve_stage(
+            context.signals,
+            now,
+            evidence_days=config.thresholds.stage_evidence_days,
+            override=StageOverride(lead.stage, lead.stage_override_at) if lead.stage_override_at else None,
+        )
+        if resolution.stage is not lead.stage:
+            await refresh_lead(session=session, context=context, config=config, now=now)
+            changed += 1
+            continue
+        moved = (score.fit, score.engagement, score.total) != (
+            lead.fit_score,
+            lead.engagement_score,
+            lead.total_score,
+        )
+        values: dict[str, object] = {"scored_at": now}
+        if moved:
+            changed += 1
+            values.update(
+                fit_score=score.fit,
+                engagement_score=score.engagement,
+                total_score=score.total,
+                score_explanation=[
+                    {"rule_id": c.rule_id, "label": c.label, "category": c.category, "points": c.points}
+                    for c in score.contributions
+                ],
+            )
+        # A Core UPDATE: derived numbers, not an edit anybody could conflict with.
+        await session.exec(
+            update(Lead).where(col(Lead.tenant_id) == tenant_id, col(Lead.id) == lead.id).values(**values)
+        )
+        session.expire(lead)
+    return len(leads), changed
