@@ -64,7 +64,7 @@ async def sync_tenant(
     async def source() -> str:
         return await tokens.for_application(tenant_id=tenant_id)
 
-    connection = connect(settings, source, tls=tls)
+    connection = connect(settings, source, tls=tls, limiter=tokens.limiter)
     summary = SyncSummary()
     mailboxes = await _mailboxes(sessions, tenant_id)
     gate = asyncio.Semaphore(MAILBOXES_AT_ONCE)

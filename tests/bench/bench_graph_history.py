@@ -136,7 +136,7 @@ async def run(
         async def source() -> str:
             return await tokens.for_application(tenant_id=TENANT)
 
-        connection = connect(settings, source, tls=graph.client_ssl_context())
+        connection = connect(settings, source, tls=graph.client_ssl_context(), limiter=tokens.limiter)
         stored = replies = pages = 0
         failed: dict[str, int] = {}
         try:
