@@ -27,7 +27,7 @@ def registered_identity(directory: Path) -> IdentityDouble:
     double = IdentityDouble(directory).start()
     double.add_client(CLIENT_ID, SECRET)
     double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
-    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "Chat.Read.All", "MailboxSettings.Read"])
+    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "Chat.ReadBasic.All", "MailboxSettings.Read"])
     return double
 
 

@@ -206,8 +206,8 @@ async def test_every_body_the_double_serves_matches_graph_v1_metadata(
     identity: IdentityDouble, graph: GraphDouble
 ) -> None:
     small, large = _fill(graph)
-    # Application mode: Chat.Read.All reads any chat's messages, the broadest view of what Graph serves.
-    identity.grant_app_roles(CLIENT_ID, ["Mail.Read", "Chat.Read.All", "MailboxSettings.Read"])
+    # Application mode with the least privileges: messages through resource-specific consent in the chat.
+    graph.grant_in_chat(small, CLIENT_ID, ["ChatMessage.Read.Chat"])
     connection = application_connection(DEFAULT_TENANT, identity, graph)
     sdk = connection.sdk
     try:
