@@ -52,8 +52,9 @@ class GraphLimiter:
         return slots
 
     async def release(self, slots: int) -> None:
+        # Given back before the first await: a release cancelled while it waits for the lock loses nothing.
+        self.in_use -= slots
         async with self._changed:
-            self.in_use -= slots
             self._changed.notify_all()
 
 
@@ -63,7 +64,7 @@ def request_slots(request: httpx.Request) -> int:
         return 1
     try:
         payload = json.loads(request.content or b"{}")
-    except ValueError:
+    except (ValueError, httpx.RequestNotRead):  # not JSON, or a streamed body: count it as one
         return 1
     items = payload.get("requests") if isinstance(payload, dict) else None
     return min(len(items), BATCH_PARALLEL) if isinstance(items, list) and items else 1

@@ -156,3 +156,16 @@ async def test_the_limiter_serves_waiters_in_order_and_never_exceeds_its_limit()
     await asyncio.gather(first, *tasks)
 
     assert order == ["single", "batch", "late 0", "late 1", "late 2"] and limiter.peak == 4
+
+
+async def test_a_cancelled_request_gives_its_slots_back() -> None:
+    limiter = GraphLimiter(1)
+    await limiter.acquire()
+    waiting = asyncio.create_task(limiter.acquire())
+    await asyncio.sleep(0)
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    await limiter.release(1)
+
+    # Neither the holder nor the cancelled waiter keeps anything: the next caller gets the slot at once.
+    assert await asyncio.wait_for(limiter.acquire(), timeout=1) == 1 and limiter.in_use == 1
