@@ -129,6 +129,12 @@ class Settings(BaseSettings):
     graph_background_minutes: float = Field(
         30.0, gt=0, description="How often the application-mode background sync runs per tenant."
     )
+    graph_app_concurrency: int = Field(
+        4,
+        ge=1,
+        description="Graph requests in flight at once from this instance; Outlook allows an app 4 in all, "
+        "so with several instances give each its share.",
+    )
     dispatcher_enabled: bool = Field(True, description="Send queued notifications from `nurture serve`.")
     dispatcher_lease_seconds: float = Field(
         90.0, gt=0, description="How long a claimed notice stays with one instance before another retries it."

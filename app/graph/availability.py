@@ -6,7 +6,11 @@ Working hours and their time zone become the member's ``time_zone``, ``work_star
 they already use instead of in our tab.
 
 Graph names time zones the Windows way ("W. Europe Standard Time") unless the user picked an IANA name;
-the mapping is Unicode CLDR's windowsZones table as shipped in ``tzlocal``.
+the mapping is Unicode CLDR's windowsZones table as shipped in ``tzlocal``. Working hours may instead be
+in a custom time zone (a bias from UTC and the rules for daylight saving, as Outlook lets a user define
+one): no zone name can hold that, so the hours are converted, at the offset the custom zone has now, into
+the mailbox's own zone (UTC when that one is unknown too). Each sync converts again, so a daylight-saving
+change in the custom zone reaches the member's hours with the next run.
 
 ``away_until`` can also be set by hand (an admin marks a rep away). So that a sync never undoes that, the
 values this sync wrote are kept per member in the tenant's settings (``graph_availability``): only a value
@@ -22,13 +26,16 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiota_abstractions.api_error import APIError
 from msgraph.generated.models.automatic_replies_status import AutomaticRepliesStatus
+from msgraph.generated.models.custom_time_zone import CustomTimeZone
 from msgraph.generated.models.date_time_time_zone import DateTimeTimeZone
 from msgraph.generated.models.mailbox_settings import MailboxSettings
+from msgraph.generated.models.standard_time_zone_offset import StandardTimeZoneOffset
+from msgraph.generated.models.working_hours import WorkingHours as GraphWorkingHours
 from msgraph.graph_service_client import GraphServiceClient
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -45,8 +52,8 @@ LEDGER_KEY = "graph_availability"
 # alwaysEnabled has no end: hold the member away for a day and let each sync renew it, so a rep whose
 # replies are switched off (or whose sync stops) is back in the rotation within a day at the latest.
 ALWAYS_ON_HOLD = timedelta(days=1)
-# Mailboxes read at once. Each mailbox gets one request, far below Outlook's 4 per mailbox; the bound
-# keeps a large tenant's run from opening hundreds of connections at once.
+# Mailbox reads started at once. The process's GraphLimiter keeps what is on the wire within Outlook's 4
+# per app; this bound only keeps a large tenant's run from queueing hundreds of coroutines on it.
 CONCURRENCY = 8
 # Graph's prefix for zones it names itself, e.g. "tzone://Microsoft/Utc" in automatic-reply times.
 _MICROSOFT_ZONE = "tzone://microsoft/"
@@ -124,20 +131,80 @@ def _moment(value: DateTimeTimeZone | None, fallback_zone: str) -> datetime | No
     return parsed.astimezone(UTC)
 
 
-def _hours(settings: MailboxSettings) -> WorkingHours | None:
+def _transition(rule: StandardTimeZoneOffset, year: int) -> datetime | None:
+    """When a custom zone's period begins in ``year``, as a local wall time; None without a rule.
+
+    ``dayOccurrence`` counts the weekday within the month, 5 meaning the last one."""
+    day_name = str(getattr(rule.day_of_week, "value", "")).lower()
+    if not rule.month or not rule.day_occurrence or day_name not in _DAYS:
+        return None
+    first = date(year, rule.month, 1)
+    day = first + timedelta(days=(_DAYS[day_name] - first.weekday()) % 7, weeks=rule.day_occurrence - 1)
+    while day.month != rule.month:
+        day -= timedelta(weeks=1)
+    return datetime.combine(day, rule.time or time(0, 0))
+
+
+def custom_offset(zone: CustomTimeZone, at: datetime) -> timedelta:
+    """The UTC offset a custom time zone has at ``at``.
+
+    ``bias`` is the minutes UTC is ahead of standard time (negative east of UTC); daylight time adds the
+    daylight offset's ``daylightBias`` to it. Transitions are compared in standard time, which can be an
+    hour off for the hour around a change, and the next sync corrects it."""
+    bias = zone.bias or 0
+    standard = timedelta(minutes=-bias)
+    daylight_rule, standard_rule = zone.daylight_offset, zone.standard_offset
+    local = (require_aware(at).astimezone(UTC) + standard).replace(tzinfo=None)
+    begins_daylight = _transition(daylight_rule, local.year) if daylight_rule else None
+    begins_standard = _transition(standard_rule, local.year) if standard_rule else None
+    if daylight_rule is None or begins_daylight is None or begins_standard is None:
+        return standard
+    if begins_daylight < begins_standard:  # daylight saving inside the calendar year (northern)
+        in_daylight = begins_daylight <= local < begins_standard
+    else:  # daylight saving across the new year (southern)
+        in_daylight = not begins_standard <= local < begins_daylight
+    return timedelta(minutes=-(bias + (daylight_rule.daylight_bias or 0))) if in_daylight else standard
+
+
+def _in_zone(
+    working: GraphWorkingHours, zone: CustomTimeZone, reference: str, days: set[int], end: time, now: datetime
+) -> WorkingHours | None:
+    """Working hours kept in a custom zone, converted at its current offset into ``reference``."""
+    offset = custom_offset(zone, now)
+    today = (now.astimezone(UTC) + offset).date()
+    fixed, target = timezone(offset), ZoneInfo(reference)
+    assert working.start_time is not None
+    start = datetime.combine(today, working.start_time, tzinfo=fixed).astimezone(target)
+    finish = datetime.combine(today, end, tzinfo=fixed).astimezone(target)
+    shift = (start.date() - today).days
+    if (finish.date() - today).days != shift:
+        return None  # the converted day crosses midnight: our calendar has one window a day
+    moved = frozenset((day + shift) % 7 for day in days)
+    try:
+        return WorkingHours(time_zone=reference, start=start.time(), end=finish.time(), workdays=moved)
+    except ValueError:
+        return None
+
+
+def _hours(settings: MailboxSettings, now: datetime) -> WorkingHours | None:
     working = settings.working_hours
     if working is None or working.start_time is None or working.end_time is None:
         return None
-    # Start and end are wall times in the working hours' own zone, which is therefore the member's zone;
-    # the mailbox's display zone is the fallback when that one is missing.
-    zone = iana_zone(working.time_zone.name if working.time_zone else None) or iana_zone(settings.time_zone)
     days = {
         _DAYS[str(day.value).lower()] for day in working.days_of_week or [] if str(day.value).lower() in _DAYS
     }
     end = working.end_time
     if end == time(0, 0):
         end = _END_OF_DAY
-    if zone is None or not days:
+    if not days:
+        return None
+    if isinstance(working.time_zone, CustomTimeZone):
+        reference = iana_zone(settings.time_zone) or "UTC"
+        return _in_zone(working, working.time_zone, reference, days, end, now)
+    # Start and end are wall times in the working hours' own zone, which is therefore the member's zone;
+    # the mailbox's display zone is the fallback when that one is missing.
+    zone = iana_zone(working.time_zone.name if working.time_zone else None) or iana_zone(settings.time_zone)
+    if zone is None:
         return None
     try:
         return WorkingHours(time_zone=zone, start=working.start_time, end=end, workdays=frozenset(days))
@@ -148,7 +215,7 @@ def _hours(settings: MailboxSettings) -> WorkingHours | None:
 def read_availability(settings: MailboxSettings, *, now: datetime) -> Availability:
     """Working hours and the current absence from one mailbox's settings."""
     require_aware(now)
-    hours = _hours(settings)
+    hours = _hours(settings, now)
     unusable = hours is None and settings.working_hours is not None
     replies = settings.automatic_replies_setting
     status = replies.status if replies is not None else None

@@ -69,7 +69,7 @@ async def housekeeping_pass(
             async def source(tenant: str = tenant_id) -> str:
                 return await tokens.for_application(tenant_id=tenant)
 
-            connection = connect(settings, source, tls=tls)
+            connection = connect(settings, source, tls=tls, limiter=tokens.limiter)
             try:
                 await sync_availability(
                     sessions=sessions, client=connection.sdk, tenant_id=tenant_id, now=now

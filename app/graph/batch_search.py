@@ -6,10 +6,12 @@ Each lead's first page (``$search="participants:<addr>"``) becomes one sub-reque
 sub-request answered 429, 503 or 504 is queued again after its ``Retry-After``: the batch envelope came back
 200, so kiota's retry handler never sees it (a whole batch answered 429 is still retried by kiota).
 
-Concurrency follows Outlook: it runs at most 4 of a batch's requests to one mailbox at a time and allows
-4 concurrent requests per mailbox and app. A batch of n sub-requests therefore occupies min(n, 4) of the
-mailbox's 4 slots while it is in flight: full batches go one after another, and small ones (a few next
-pages) may overlap. Sending four full batches at once would put 16 requests on the mailbox and earn 429s.
+Concurrency follows Outlook: it runs at most 4 of a batch's requests at a time and allows an app 4
+concurrent requests, across all mailboxes. A batch of n sub-requests therefore occupies min(n, 4) of those
+4 slots while it is in flight: full batches go one after another, and small ones (a few next pages) may
+overlap. Sending four full batches at once would put 16 requests in flight and earn 429s. This run's own
+accounting keeps it within the limit by itself; the process's ``GraphLimiter`` (see ``limiter.py``) weighs
+each batch the same way, so other Graph callers running meanwhile are counted too.
 
 Messages become msgraph-sdk ``Message`` objects, normalised and stored with ``store_with_retry``, as
 ``mail.py`` does for one lead. They are mapped from the JSON field by field rather than through kiota's
@@ -52,7 +54,7 @@ from app.models import Lead
 
 BATCH_LIMIT = 20  # Graph refuses a $batch with more requests
 PARALLEL_PER_BATCH = 4  # Outlook runs this many of one batch's requests to a mailbox at a time
-MAILBOX_CONCURRENCY = 4  # Outlook's concurrent requests per mailbox and app
+MAILBOX_CONCURRENCY = 4  # Outlook's concurrent requests per app
 RETRYABLE = frozenset({429, 503, 504})
 MAX_ATTEMPTS = 5
 DEFAULT_RETRY_AFTER = 1.0

@@ -1,7 +1,8 @@
 """Application-mode sync for the CLI and background work: every member's mailbox, with an app token.
 
-Mailboxes are worked at most four at a time (Outlook allows four concurrent requests per mailbox and
-each mailbox here gets one request at a time, so the cap protects the tenant's overall budget)."""
+Mailboxes are worked at most four at a time, each with one request at a time: Outlook allows the app four
+concurrent requests in all, and the process's ``GraphLimiter`` keeps this run and every other Graph caller
+within them together."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ async def sync_tenant(
     async def source() -> str:
         return await tokens.for_application(tenant_id=tenant_id)
 
-    connection = connect(settings, source, tls=tls)
+    connection = connect(settings, source, tls=tls, limiter=tokens.limiter)
     summary = SyncSummary()
     mailboxes = await _mailboxes(sessions, tenant_id)
     gate = asyncio.Semaphore(MAILBOXES_AT_ONCE)

@@ -4,7 +4,13 @@ Graph has no delta for a user's chat messages, so each chat is read newest chang
 order, 50 a page at most) down to a high-water mark: the newest ``lastModifiedDateTime`` seen last time,
 kept in ``TenantSetting``. Edits and deletions move a message's ``lastModifiedDateTime``, so they come back
 above the mark and are applied. Chat message ids are only unique within their chat, so the stored key
-carries the chat id. Only chats the lead is a member of are read, and only a plain-text preview is kept."""
+carries the chat id. Only chats the lead is a member of are read, and only a plain-text preview is kept.
+
+Membership comes from the chat list's ``$expand=members``, which returns at most 25 members per chat (a
+known issue on Graph's chat-list page); a chat that shows 25 has its full list read from
+``/chats/{id}/members``, so a lead in a large group chat is still found. System events (a member added, a
+meeting started) arrive as ``unknownFutureValue`` with no sender unless a client opts into newer enum
+members; either way they are not conversation and are skipped."""
 
 from __future__ import annotations
 
@@ -35,6 +41,8 @@ PREVIEW_CHARS = 1000
 # Graph's limits: chats list at most 50 a page, chat messages at most 50 a page.
 CHATS_PAGE = 50
 MESSAGES_PAGE_MAX = 50
+# The most members $expand=members returns per chat; a chat showing this many may have more.
+EXPANDED_MEMBERS_MAX = 25
 MARK_KEY_PREFIX = "graph.chat:"
 # Column limits (ConversationMessage.graph_id, EngagementEvent.external_id); longer keys are hashed.
 GRAPH_ID_MAX = 300
@@ -118,6 +126,7 @@ class ChatSyncReport:
     replies: int  # new chat_reply events
     chat_pages: int
     message_pages: int
+    member_lists: int = 0  # chats whose full member list was read, their expanded list being cut at 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +223,17 @@ async def _chat_pages(client: GraphServiceClient, user: str) -> AsyncIterator[li
         if not page.odata_next_link:
             return
         page = await builder.with_url(page.odata_next_link).get()
+
+
+async def _complete_members(client: GraphServiceClient, chats: Sequence[Chat]) -> int:
+    """Replace each cut-off expanded member list with the chat's full one; returns how many were read."""
+    read = 0
+    for chat in chats:
+        if chat.id and len(chat.members or []) >= EXPANDED_MEMBERS_MAX:
+            listed = await client.chats.by_chat_id(chat.id).members.get()
+            chat.members = list(listed.value or []) if listed is not None else chat.members
+            read += 1
+    return read
 
 
 async def _message_pages(
@@ -442,6 +462,7 @@ async def sync_lead_chats(
     async for batch in _chat_pages(client, user):
         chat_pages += 1
         listed.extend(batch)
+    member_lists = await _complete_members(client, listed)
     chats = _lead_chats(listed, lead.email)
     tally = _Tally()
     for chat in chats:
@@ -465,4 +486,5 @@ async def sync_lead_chats(
         replies=tally.replies,
         chat_pages=chat_pages,
         message_pages=tally.message_pages,
+        member_lists=member_lists,
     )

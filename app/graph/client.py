@@ -2,12 +2,14 @@
 
 Our provider hands tokens only to the configured Graph host (msgraph-core's Azure provider would send none
 to any host but Microsoft's), and our httpx client trusts the configured CA. Graph's default middleware,
-retry with Retry-After included, is loaded onto it by ``GraphClientFactory``."""
+retry with Retry-After included, is loaded onto it by ``GraphClientFactory``, above the transport that
+draws every request from the process's shared ``GraphLimiter``."""
 
 from __future__ import annotations
 
 import asyncio
 import ssl
+import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
 
 from app.config import Settings
+from app.graph.limiter import GraphLimiter, LimitedTransport
 
 TokenSource = Callable[[], Awaitable[str]]
 
@@ -68,9 +71,19 @@ async def tls_context(settings: Settings) -> ssl.SSLContext:
     return await asyncio.to_thread(ssl.create_default_context, cafile=settings.tls_ca_file)
 
 
-def connect(settings: Settings, source: TokenSource, *, tls: ssl.SSLContext) -> GraphConnection:
-    """A Graph client for one sync run; close it when done."""
-    http = httpx.AsyncClient(verify=tls, trust_env=settings.tls_ca_file is None, timeout=30)
+def connect(
+    settings: Settings, source: TokenSource, *, tls: ssl.SSLContext, limiter: GraphLimiter
+) -> GraphConnection:
+    """A Graph client for one sync run, drawing on the process's ``limiter``; close it when done."""
+    trust_env = settings.tls_ca_file is None
+    # httpx ignores proxy variables once a transport is given, so the transport is told the proxy itself.
+    host = urlparse(settings.graph_base_url).hostname or ""
+    proxy = urllib.request.getproxies().get("https") if trust_env else None
+    if proxy and urllib.request.proxy_bypass(host):
+        proxy = None
+    inner = httpx.AsyncHTTPTransport(verify=tls, trust_env=trust_env, proxy=proxy)
+    wire = LimitedTransport(inner, limiter)
+    http = httpx.AsyncClient(transport=wire, trust_env=trust_env, timeout=30)
     http = GraphClientFactory.create_with_default_middleware(client=http, options=graph_middleware)
     adapter = GraphRequestAdapter(
         BaseBearerTokenAuthenticationProvider(TokenProvider(source, settings.graph_base_url)), client=http

@@ -2,8 +2,9 @@
 
 Delta works per folder (Inbox and Sent Items) and hands back a link to continue from; the link is stored
 after every page, so a restart resumes where the last run stopped. An expired link (410
-syncStateNotFound) starts the folder over; storage is keyed by internet message id, so nothing is
-stored twice."""
+SyncStateNotFound) starts the folder over; storage is keyed by internet message id, so nothing is
+stored twice. ``Prefer: odata.maxpagesize`` goes with every request, next and delta links included:
+Graph applies it per request, and a page without it falls back to the default of 10."""
 
 from __future__ import annotations
 
@@ -75,8 +76,9 @@ async def _leads_by_address(
 
 
 def _is_expired(error: ODataError) -> bool:
+    # Outlook spells it SyncStateNotFound; Graph's delta guide, syncStateNotFound.
     code = getattr(getattr(error, "error", None), "code", None)
-    return error.response_status_code == 410 or code == "syncStateNotFound"
+    return error.response_status_code == 410 or str(code).lower() == "syncstatenotfound"
 
 
 async def sync_mailbox_delta(
@@ -96,14 +98,11 @@ async def sync_mailbox_delta(
         key = state_key(mailbox, folder)
         delta = client.users.by_user_id(mailbox).mail_folders.by_mail_folder_id(folder).messages.delta
         link = await _load_link(sessions, tenant_id, key)
+        config: RequestConfiguration[Any] = RequestConfiguration()
+        config.headers.add("Prefer", f"odata.maxpagesize={page_size}")
         for attempt in range(2):
             try:
-                if link:
-                    page = await delta.with_url(link).get()
-                else:
-                    config: RequestConfiguration[Any] = RequestConfiguration()
-                    config.headers.add("Prefer", f"odata.maxpagesize={page_size}")
-                    page = await delta.get(config)
+                page = await (delta.with_url(link) if link else delta).get(config)
                 while page is not None:
                     pages += 1
                     messages: list[Message] = [
@@ -133,7 +132,7 @@ async def sync_mailbox_delta(
                     next_link = page.odata_next_link or page.odata_delta_link
                     await _save_link(sessions, tenant_id, key, next_link, now)
                     if page.odata_next_link:
-                        page = await delta.with_url(page.odata_next_link).get()
+                        page = await delta.with_url(page.odata_next_link).get(config)
                     else:
                         page = None
                 break

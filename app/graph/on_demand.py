@@ -52,7 +52,7 @@ async def sync_if_stale(
     async def source() -> str:
         return await tokens.on_behalf_of(tenant_id=tenant_id, user_assertion=user_assertion)
 
-    connection = connect(settings, source, tls=tls)
+    connection = connect(settings, source, tls=tls, limiter=tokens.limiter)
     try:
         report = await sync_lead_mail(
             sessions=sessions,

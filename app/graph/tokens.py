@@ -14,6 +14,7 @@ import msal
 import requests
 
 from app.config import Settings
+from app.graph.limiter import GraphLimiter
 
 DELEGATED_SCOPES = (
     "https://graph.microsoft.com/Mail.Read",
@@ -65,6 +66,9 @@ class GraphTokens:
             self._http.verify = settings.tls_ca_file
         self._apps: dict[str, msal.ConfidentialClientApplication] = {}
         self._lock = threading.Lock()
+        # Graph's concurrency limit belongs to the app id these credentials stand for, so the one token
+        # source of the process carries the one budget every Graph caller draws on.
+        self.limiter = GraphLimiter(settings.graph_app_concurrency)
 
     @property
     def configured(self) -> bool:

@@ -5,15 +5,20 @@ It serves, over real TLS (trustme) on 127.0.0.1, with Graph's JSON shapes, pagin
 - ``GET /users/{id}/messages`` with ``$search="participants:<addr>"``, ``$top``, ``$select``, paged with
   ``$skip`` in an absolute ``@odata.nextLink``, at most 1,000 search results;
 - ``GET /users/{id}/mailFolders/{inbox|sentitems}/messages/delta``: a first round that ends in an
-  ``@odata.deltaLink``, then only what changed (removals as ``@removed``), and 410 ``syncStateNotFound``
-  for a delta token the test expired;
-- ``GET /users/{id}/chats?$expand=members``, ``GET /chats/{id}/messages`` (50 a page at most, newest
-  ``lastModifiedDateTime`` first, ``$filter`` on it) and ``GET /users/{id}/mailboxSettings``;
+  ``@odata.deltaLink``, then only what changed (removals as ``@removed``), and 410 ``SyncStateNotFound``
+  for a delta token the test expired; each page is as large as that request's ``Prefer:
+  odata.maxpagesize`` asks, or Graph's default of 10 when a request does not ask;
+- ``GET /users/{id}/chats?$expand=members`` (at most 25 members per chat, Graph's known issue),
+  ``GET /chats/{id}/members`` (all of them), ``GET /chats/{id}/messages`` (50 a page at most, newest
+  ``lastModifiedDateTime`` first, ``$filter`` on it; system events as ``unknownFutureValue`` with a null
+  ``from`` unless ``Prefer: include-unknown-enum-members`` is sent) and ``GET /users/{id}/mailboxSettings``;
 - ``POST /$batch`` with up to 20 requests, each answered by the same handlers and limits;
 - ``/me/...`` for each user route, for delegated tokens.
 
-It behaves like Outlook where our sync has to cope with it: at most 4 concurrent requests per mailbox and a
-request budget per mailbox and window (429 ``ApplicationThrottled`` with ``Retry-After``), injected 429 and
+It behaves like Outlook where our sync has to cope with it: at most 4 concurrent requests per app, whatever
+the mailboxes (the current "Limits per app ID"; ``concurrency_per="mailbox"`` for the older rule of 4 per
+app and mailbox), and a request budget per mailbox and window (429 ``ApplicationThrottled`` with
+``Retry-After``), injected 429 and
 503 (queued with ``fail_next`` or at a seeded ``fault_rate``), and added latency. It checks the bearer
 token with a callable (the identity double's ``access_token_check``) and the permissions in its ``scp``
 (delegated) or ``roles`` (application), and records every request, batch sub-requests included.
@@ -53,7 +58,8 @@ if TYPE_CHECKING:
     from tests.doubles.identity import IdentityDouble
 
 GRAPH_RESOURCE = "https://graph.microsoft.com"
-# Outlook's limits per app and mailbox (Microsoft Graph throttling guidance, "Outlook service limits").
+# Outlook's limits (Microsoft Graph throttling guidance, "Outlook service limits", "Limits per app ID"):
+# 4 concurrent requests per app, to one mailbox or to many; 10,000 requests per 10 minutes per mailbox.
 OUTLOOK_CONCURRENCY = 4
 OUTLOOK_BUDGET: tuple[int, float] = (10_000, 600.0)
 BATCH_LIMIT = 20
@@ -64,6 +70,8 @@ DELTA_PAGE_DEFAULT = 10
 CHAT_MESSAGES_PAGE_DEFAULT = 20
 CHAT_MESSAGES_TOP_MAX = 50
 CHATS_TOP_MAX = 50
+# chat-list, known issue: $expand=members returns at most 25 members per chat, whatever $top says.
+EXPANDED_MEMBERS_MAX = 25
 WELL_KNOWN_FOLDERS = ("inbox", "sentitems", "drafts", "deleteditems", "archive")
 DEFAULT_TENANT = "contoso-tenant"
 
@@ -81,11 +89,22 @@ PERMISSIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         frozenset({"Chat.ReadBasic", "Chat.Read", "Chat.ReadWrite"}),
         frozenset({"Chat.ReadBasic.All", "Chat.Read.All", "Chat.ReadWrite.All"}),
     ),
+    "chatMembers": (
+        frozenset(
+            {"Chat.ReadBasic", "ChatMember.Read", "ChatMember.ReadWrite", "Chat.Read", "Chat.ReadWrite"}
+        ),
+        frozenset(
+            {"ChatMember.Read.All", "Chat.ReadBasic.All", "Chat.Read.All", "Chat.ReadWrite.All"}
+            | {"ChatMember.ReadWrite.All", "ChatMember.Read.Chat", "Chat.Manage.Chat"}
+        ),
+    ),
     "chatMessages": (
         frozenset({"Chat.Read", "Chat.ReadWrite"}),
-        frozenset({"Chat.Read.All", "Chat.ReadWrite.All"}),
+        frozenset({"ChatMessage.Read.Chat", "Chat.Read.All", "Chat.ReadWrite.All", "Chat.Manage.Chat"}),
     ),
 }
+# Resource-specific consent: granted per chat when the app is installed there, never in a token's roles.
+RSC_PERMISSIONS = frozenset({"ChatMessage.Read.Chat", "ChatMember.Read.Chat", "Chat.Manage.Chat"})
 # Mail.ReadBasic(.All) reads everything but the body: Graph leaves body and bodyPreview out.
 BASIC_MAIL_ONLY = frozenset({"Mail.ReadBasic", "Mail.ReadBasic.All"})
 BODY_FIELDS = ("body", "bodyPreview", "uniqueBody")
@@ -95,7 +114,8 @@ Outcome = Literal[
     "ok", "throttled", "injected", "unauthorized", "forbidden", "not_found", "bad_request", "gone"
 ]
 Mode = Literal["delegated", "application", "none"]
-Family = Literal["mail", "delta", "mailboxSettings", "chats", "chatMessages"]
+Family = Literal["mail", "delta", "mailboxSettings", "chats", "chatMembers", "chatMessages"]
+ConcurrencyRule = Literal["app", "mailbox"]
 # The route families Exchange Online serves, where Outlook's per-mailbox limits apply.
 OUTLOOK_FAMILIES: frozenset[str] = frozenset({"mail", "delta", "mailboxSettings"})
 
@@ -112,7 +132,8 @@ class GraphRequest:
     mailbox: str | None
     in_batch: bool
     batch_request_id: str | None
-    # Requests in flight on the mailbox when this one arrived, this one included; None off Outlook routes.
+    # Requests in flight under the same concurrency limit (the app's, or the app's on this mailbox) when
+    # this one arrived, this one included; None off Outlook routes.
     concurrency: int | None
     at: float
     mode: Mode
@@ -170,8 +191,6 @@ class _DeltaRound:
     entries: list[tuple[str, bool]]
     end_version: int
     select: list[str] | None
-    # The page size asked for at the round's start; next links keep it, as Graph's skip tokens do.
-    page_size: int = DELTA_PAGE_DEFAULT
 
 
 @dataclass(slots=True)
@@ -193,6 +212,7 @@ class _Answer:
     outcome: Outcome = "ok"
     mailbox: str | None = None
     concurrency: int | None = None
+    family: Family | None = None
 
     @property
     def error_code(self) -> str | None:
@@ -273,6 +293,7 @@ class GraphDouble:
         enforce_permissions: bool = True,
         enforce_limits: bool = True,
         mailbox_concurrency: int = OUTLOOK_CONCURRENCY,
+        concurrency_per: ConcurrencyRule = "app",
         mailbox_budget: tuple[int, float] = OUTLOOK_BUDGET,
         throttle_retry_after: int = 1,
         fault_rate: float = 0.0,
@@ -291,6 +312,8 @@ class GraphDouble:
         :param enforce_permissions: answer 403 when the token's ``scp``/``roles`` lack the route's
             permission, a delegated token reads another user's mailbox, or an app reads outside its scope.
         :param enforce_limits: answer 429 over Outlook's limits; off, ``max_concurrency`` still records.
+        :param mailbox_concurrency: Outlook's concurrent requests, counted per app (``concurrency_per="app"``,
+            the current rule) or per app and mailbox (``"mailbox"``, the older one).
         :param mailbox_budget: (requests, window seconds) per mailbox.
         :param throttle_retry_after: the ``Retry-After`` seconds for a mailbox-concurrency 429.
         :param fault_rate: probability that a request (or sub-request) gets a fault from ``faults``.
@@ -312,6 +335,7 @@ class GraphDouble:
         self.enforce_permissions = enforce_permissions
         self.enforce_limits = enforce_limits
         self.mailbox_concurrency = mailbox_concurrency
+        self.concurrency_per: ConcurrencyRule = concurrency_per
         self.mailbox_budget = mailbox_budget
         self.throttle_retry_after = throttle_retry_after
         self.fault_rate = fault_rate
@@ -322,10 +346,16 @@ class GraphDouble:
         self.now = now
         # Exchange RBAC for Applications: app id -> the mailboxes (user ids) its role assignment covers.
         self.app_scopes: dict[str, set[str]] = {}
+        # Resource-specific consent: chat id -> app id -> the RSC permissions granted in that chat.
+        self.chat_grants: dict[str, dict[str, set[str]]] = {}
 
         self.requests: list[GraphRequest] = []
         self.counters: Counter[str] = Counter()
+        # Peak requests in flight per mailbox, and per concurrency key (app id, or "app|mailbox").
         self.max_concurrency: dict[str, int] = {}
+        self.max_limited: dict[str, int] = {}
+        # Every 200 body served, with the route family that served it: what the metadata test walks.
+        self.served: list[tuple[Family, Any]] = []
 
         self._mailboxes: dict[str, _Mailbox] = {}
         self._aliases: dict[str, str] = {}
@@ -336,6 +366,7 @@ class GraphDouble:
         self._delta_pages: dict[str, tuple[_DeltaRound, int]] = {}
         self._queued_faults: deque[tuple[int, int | None, str | None]] = deque()
         self._in_flight: Counter[str] = Counter()
+        self._limited: Counter[str] = Counter()
         self._budget_windows: dict[str, list[float]] = {}
         # Handlers run on the double's loop; tests add data and read records from their own thread.
         self._lock = threading.RLock()
@@ -549,9 +580,38 @@ class GraphDouble:
         days: Sequence[str] = ("monday", "tuesday", "wednesday", "thursday", "friday"),
         start: str = "08:00:00.0000000",
         end: str = "17:00:00.0000000",
-        time_zone: str = "UTC",
+        time_zone: str | Mapping[str, Any] = "UTC",
     ) -> dict[str, Any]:
-        return {"daysOfWeek": list(days), "startTime": start, "endTime": end, "timeZone": {"name": time_zone}}
+        """workingHours in a named zone, or in a ``custom_time_zone()``."""
+        zone = {"name": time_zone} if isinstance(time_zone, str) else dict(time_zone)
+        return {"daysOfWeek": list(days), "startTime": start, "endTime": end, "timeZone": zone}
+
+    @staticmethod
+    def custom_time_zone(
+        *,
+        bias: int,
+        standard: tuple[int, int, str, str] = (0, 0, "sunday", "00:00:00.0000000"),
+        daylight: tuple[int, int, str, str] = (0, 0, "sunday", "00:00:00.0000000"),
+        daylight_bias: int = 0,
+        name: str = "Customized Time Zone",
+    ) -> dict[str, Any]:
+        """A customTimeZone as Outlook returns it: ``bias`` in minutes that UTC is ahead of standard time
+        (negative east of UTC), and the (month, dayOccurrence, dayOfWeek, time) each period begins at;
+        month 0 means no daylight saving. The documented example is
+        ``custom_time_zone(bias=-200, standard=(5, 4, "sunday", "02:00:00.0000000"),
+        daylight=(10, 2, "sunday", "02:00:00.0000000"), daylight_bias=-100)``."""
+
+        def offset(rule: tuple[int, int, str, str]) -> dict[str, Any]:
+            month, occurrence, day, at = rule
+            return {"time": at, "dayOccurrence": occurrence, "dayOfWeek": day, "month": month, "year": 0}
+
+        return {
+            "@odata.type": "#microsoft.graph.customTimeZone",
+            "bias": bias,
+            "name": name,
+            "standardOffset": offset(standard),
+            "daylightOffset": {"daylightBias": daylight_bias, **offset(daylight)},
+        }
 
     @staticmethod
     def automatic_replies(
@@ -568,7 +628,9 @@ class GraphDouble:
             return {"dateTime": shown, "timeZone": time_zone}
 
         return {
-            "status": status,
+            # Outlook writes the status capitalised ("Scheduled"), as Graph's documented examples show;
+            # clients read enum values by capitalising the first letter anyway.
+            "status": status[:1].upper() + status[1:],
             "externalAudience": "all",
             "internalReplyMessage": message,
             "externalReplyMessage": message,
@@ -646,7 +708,9 @@ class GraphDouble:
         message_type: str = "message",
         message_id: str | None = None,
     ) -> dict[str, Any]:
-        """A chat message from a user (``user_identity_type`` ``federatedUser`` for an external one)."""
+        """A chat message from a user (``user_identity_type`` ``federatedUser`` for an external one). Any
+        other ``message_type`` is a system event: Graph gives it no sender (``from`` null) and an
+        ``eventDetail``, and lists it as ``unknownFutureValue`` unless asked for newer enum members."""
         created = created or self.now()
         with self._lock:
             chat = self._chats[chat_id]
@@ -690,6 +754,21 @@ class GraphDouble:
                 "mentions": [],
                 "reactions": [],
             }
+            if message_type != "message":
+                user = {
+                    "@odata.type": "#microsoft.graph.teamworkUserIdentity",
+                    "id": sender_id,
+                    "displayName": sender_name,
+                    "userIdentityType": user_identity_type,
+                    "tenantId": sender_tenant_id or chat.chat["tenantId"],
+                }
+                message["from"] = None
+                message["eventDetail"] = {
+                    "@odata.type": "#microsoft.graph.membersAddedEventMessageDetail",
+                    "visibleHistoryStartDateTime": "0001-01-01T00:00:00Z",
+                    "members": [{**user, "displayName": None}],
+                    "initiator": {"application": None, "device": None, "user": user},
+                }
             chat.messages[message_id] = message
             chat.chat["lastUpdatedDateTime"] = stamp
             return dict(message)
@@ -726,7 +805,7 @@ class GraphDouble:
 
     def expire_delta_tokens(self, user_id: str | None = None, folder: str | None = None) -> int:
         """Make Graph forget sync states (as after a long pause or a mailbox move): each delta or skip token
-        issued so far for the mailbox and folder now gets 410 ``syncStateNotFound``. Returns how many."""
+        issued so far for the mailbox and folder now gets 410 ``SyncStateNotFound``. Returns how many."""
         with self._lock:
             hit = [
                 state
@@ -743,6 +822,12 @@ class GraphDouble:
             for state in hit:
                 state.expired = True
             return len({id(state) for state in hit})
+
+    def grant_in_chat(self, chat_id: str, app_id: str, permissions: Iterable[str]) -> None:
+        """Resource-specific consent: ``app_id`` installed in the chat with these RSC permissions (e.g.
+        ``ChatMessage.Read.Chat``); they hold in this chat only."""
+        with self._lock:
+            self.chat_grants.setdefault(chat_id, {}).setdefault(app_id, set()).update(permissions)
 
     def restrict_app(self, app_id: str, user_ids: Iterable[str]) -> None:
         """Exchange RBAC for Applications: ``app_id`` reads only these mailboxes (others: 403)."""
@@ -839,8 +924,9 @@ class GraphDouble:
         done: dict[str, asyncio.Future[_Answer]] = {
             key: asyncio.get_running_loop().create_future() for key in ids
         }
-        # Outlook runs at most 4 of a batch's requests to one mailbox at a time; the rest wait their turn
-        # rather than failing, but they still count against the mailbox's limits while they run.
+        # Outlook runs at most 4 of a batch's requests under one concurrency limit at a time; the rest wait
+        # their turn rather than failing, but they still count against that limit while they run, so a
+        # batch sent while other requests of the app are in flight can still earn 429s.
         gates: dict[str | None, asyncio.Semaphore] = {}
 
         async def run(item: dict[str, Any]) -> _Answer:
@@ -862,7 +948,9 @@ class GraphDouble:
                 in_batch=True,
                 batch_request_id=str(item["id"]),
             )
-            gate = gates.setdefault(self._mailbox_key(call), asyncio.Semaphore(self.mailbox_concurrency))
+            mailbox = self._mailbox_key(call)
+            key = self._limit_key(call.claims, mailbox) if mailbox is not None else None
+            gate = gates.setdefault(key, asyncio.Semaphore(self.mailbox_concurrency))
             async with gate:
                 return await self._call(call)
 
@@ -889,6 +977,9 @@ class GraphDouble:
         at = self.clock()
         answer = await self._serve(call)
         self._record(call, answer, at)
+        if answer.status == 200 and answer.family is not None:
+            with self._lock:
+                self.served.append((answer.family, _deep_copy({"body": answer.body})["body"]))
         return answer
 
     async def _serve(self, call: _Call) -> _Answer:
@@ -909,9 +1000,10 @@ class GraphDouble:
             if denied is not None:
                 return denied
             mailbox = target if family in OUTLOOK_FAMILIES else None
+            limit_key = self._limit_key(call.claims, mailbox) if mailbox is not None else None
             concurrency: int | None = None
-            if mailbox is not None:
-                admitted = self._admit(mailbox)
+            if mailbox is not None and limit_key is not None:
+                admitted = self._admit(mailbox, limit_key)
                 if isinstance(admitted, _Answer):
                     return admitted
                 concurrency = admitted
@@ -922,12 +1014,19 @@ class GraphDouble:
             with self._lock:
                 answer = self._handle(call, family, target, folder)
         finally:
-            if mailbox is not None:
+            if mailbox is not None and limit_key is not None:
                 with self._lock:
                     self._in_flight[mailbox] -= 1
+                    self._limited[limit_key] -= 1
         if mailbox is not None:
             answer.mailbox, answer.concurrency = mailbox, concurrency
+        answer.family = family
         return answer
+
+    def _limit_key(self, claims: Mapping[str, Any], mailbox: str) -> str:
+        """What Outlook counts concurrent requests under: the app, or (older rule) the app and mailbox."""
+        app = str(claims.get("appid") or claims.get("azp") or "")
+        return app if self.concurrency_per == "app" else f"{app}|{mailbox}"
 
     def _route(self, call: _Call) -> tuple[Family, str, str | None] | _Answer:
         """(family, user or chat id, folder) for a path, or Graph's answer to a path it does not serve."""
@@ -947,6 +1046,7 @@ class GraphDouble:
             ("users", "mailfolders", "*", "messages", "delta()"): "delta",
             ("users", "chats"): "chats",
             ("users", "mailboxsettings"): "mailboxSettings",
+            ("chats", "members"): "chatMembers",
             ("chats", "messages"): "chatMessages",
         }
         for pattern, family in routes.items():
@@ -959,7 +1059,7 @@ class GraphDouble:
         return graph_error(400, "BadRequest", f"Resource not found for the segment '{last}'.")
 
     def _resolve_target(self, family: Family, key: str) -> str | _Answer:
-        if family == "chatMessages":
+        if family in ("chatMessages", "chatMembers"):
             if key not in self._chats:
                 return graph_error(404, "NotFound", f"Chat '{key}' was not found.", outcome="not_found")
             return key
@@ -983,27 +1083,33 @@ class GraphDouble:
             "Access is denied. Check credentials and try again.",
             outcome="forbidden",
         )
+        held -= RSC_PERMISSIONS  # never valid in a token: granted per chat (grant_in_chat)
+        if mode == "application" and family in ("chatMessages", "chatMembers"):
+            app = str(call.claims.get("appid") or call.claims.get("azp") or "")
+            held |= self.chat_grants.get(target, {}).get(app, set())
         if not held & needed:
             return denied
         if mode == "delegated":
             user = str(call.claims.get("oid", ""))
-            if family == "chatMessages":
+            if family in ("chatMessages", "chatMembers"):
                 if not any(m.get("userId") == user for m in self._chats[target].members):
                     return graph_error(403, "Forbidden", "Forbidden", outcome="forbidden")
             elif target != user:
                 # Delegated tokens read the signed-in user's own mailbox and chats.
                 return denied
-        elif family != "chatMessages":
+        elif family not in ("chatMessages", "chatMembers"):
             scope = self.app_scopes.get(str(call.claims.get("appid") or call.claims.get("azp") or ""))
             if scope is not None and target not in scope:
                 return denied
         return None
 
-    def _admit(self, mailbox: str) -> int | _Answer:
-        """Count the request against the mailbox's concurrency and budget; the concurrency it makes, or
-        the 429 Outlook would answer."""
-        in_flight = self._in_flight[mailbox] + 1
-        self.max_concurrency[mailbox] = max(self.max_concurrency.get(mailbox, 0), in_flight)
+    def _admit(self, mailbox: str, limit_key: str) -> int | _Answer:
+        """Count the request against Outlook's concurrency (under ``limit_key``) and the mailbox's budget;
+        the concurrency it makes, or the 429 Outlook would answer."""
+        on_mailbox = self._in_flight[mailbox] + 1
+        self.max_concurrency[mailbox] = max(self.max_concurrency.get(mailbox, 0), on_mailbox)
+        in_flight = self._limited[limit_key] + 1
+        self.max_limited[limit_key] = max(self.max_limited.get(limit_key, 0), in_flight)
         if self.enforce_limits and in_flight > self.mailbox_concurrency:
             answer = graph_error(
                 429,
@@ -1030,7 +1136,8 @@ class GraphDouble:
             answer.mailbox, answer.concurrency = mailbox, in_flight
             return answer
         times.append(now)
-        self._in_flight[mailbox] = in_flight
+        self._in_flight[mailbox] = on_mailbox
+        self._limited[limit_key] = in_flight
         return in_flight
 
     def _handle(self, call: _Call, family: Family, target: str, folder: str | None) -> _Answer:
@@ -1045,6 +1152,8 @@ class GraphDouble:
             return _Answer(200, {"@odata.context": context, **settings})
         if family == "chats":
             return self._list_chats(call, target)
+        if family == "chatMembers":
+            return self._list_chat_members(call, target)
         return self._list_chat_messages(call, target)
 
     # --- mail ---------------------------------------------------------------------------------------
@@ -1110,7 +1219,7 @@ class GraphDouble:
         query = call.query
         gone = graph_error(
             410,
-            "syncStateNotFound",
+            "SyncStateNotFound",
             "The sync state could not be found; start over with a delta request without a token.",
             outcome="gone",
         )
@@ -1119,8 +1228,6 @@ class GraphDouble:
             if held is None or held[0].state.expired:
                 return gone
             round_, offset = held
-            if asked != DELTA_PAGE_DEFAULT:
-                round_.page_size = asked
         elif "$deltatoken" in query:
             state = self._sync_states.get(query["$deltatoken"])
             if state is None or state.expired or state.mailbox != user_id or state.folder != folder:
@@ -1135,7 +1242,7 @@ class GraphDouble:
             entries = [
                 (mid, removed) for mid, (_, removed) in sorted(latest.items(), key=lambda kv: kv[1][0])
             ]
-            round_ = _DeltaRound(state, entries, self._version, state.select, asked)
+            round_ = _DeltaRound(state, entries, self._version, state.select)
             offset = 0
         else:
             select = _select(query.get("$select"))
@@ -1150,10 +1257,12 @@ class GraphDouble:
             in_folder.sort(key=lambda s: s.message["receivedDateTime"], reverse=True)
             state = _SyncState(user_id, folder, 0, select)
             entries = [(s.message["id"], False) for s in in_folder]
-            round_ = _DeltaRound(state, entries, self._version, select, asked)
+            round_ = _DeltaRound(state, entries, self._version, select)
             offset = 0
 
-        page_size = round_.page_size
+        # Each page is as large as its own request asks: a next or delta link without the header gets
+        # Graph's default size, whatever the round's first request asked for.
+        page_size = asked
         basic = _basic_mail_only(call.claims)
         values: list[dict[str, Any]] = []
         for message_id, removed in round_.entries[offset : offset + page_size]:
@@ -1186,7 +1295,7 @@ class GraphDouble:
             token = uuid.uuid4().hex
             self._sync_states[token] = _SyncState(user_id, folder, round_.end_version, round_.select)
             body["@odata.deltaLink"] = self._link(link_path, {"$deltatoken": token})
-        headers = {"Preference-Applied": f"odata.maxpagesize={page_size}"}
+        headers = {"Preference-Applied": f"odata.maxpagesize={page_size}"} if _prefers_page_size(call) else {}
         return _Answer(200, body, headers)
 
     # --- Teams --------------------------------------------------------------------------------------
@@ -1208,7 +1317,7 @@ class GraphDouble:
         for chat in chats[offset : offset + top]:
             shown = dict(chat.chat)
             if expand == "members":
-                shown["members"] = [dict(member) for member in chat.members]
+                shown["members"] = [dict(member) for member in chat.members[:EXPANDED_MEMBERS_MAX]]
             values.append(shown)
         body: dict[str, Any] = {
             "@odata.context": f"{self.base_url}/$metadata#chats",
@@ -1218,6 +1327,19 @@ class GraphDouble:
         if offset + top < len(chats):
             kept = {name: value for name, value in query.items() if name != "$skiptoken"}
             body["@odata.nextLink"] = self._link(call.path, {**kept, "$skiptoken": _skiptoken(offset + top)})
+        return _Answer(200, body)
+
+    def _list_chat_members(self, call: _Call, chat_id: str) -> _Answer:
+        # chat-list-members takes no OData query parameters and answers every member in one response.
+        unsupported = next((name for name in call.query if name.startswith("$")), None)
+        if unsupported is not None:
+            return graph_error(400, "BadRequest", f"Query option '{unsupported}' is not allowed.")
+        members = [dict(member) for member in self._chats[chat_id].members]
+        body = {
+            "@odata.context": f"{self.base_url}/$metadata#chats('{quote(chat_id)}')/members",
+            "@odata.count": len(members),
+            "value": members,
+        }
         return _Answer(200, body)
 
     def _list_chat_messages(self, call: _Call, chat_id: str) -> _Answer:
@@ -1250,7 +1372,7 @@ class GraphDouble:
         body: dict[str, Any] = {
             "@odata.context": f"{self.base_url}/$metadata#chats('{quote(chat_id)}')/messages",
             "@odata.count": len(messages[offset : offset + top]),
-            "value": [dict(m) for m in messages[offset : offset + top]],
+            "value": [_render_chat_message(m, call.headers) for m in messages[offset : offset + top]],
         }
         if offset + top < len(messages):
             kept = {name: value for name, value in query.items() if name != "$skiptoken"}
@@ -1337,7 +1459,7 @@ def default_mailbox_settings(user_id: str) -> dict[str, Any]:
     return {
         "archiveFolder": f"AQMkAGVmMDEzArchive{abs(hash(user_id)) % 10_000:04d}AAA=",
         "timeZone": "UTC",
-        "delegateMeetingMessageDeliveryOptions": "sendToDelegateOrInformationToPrincipal",
+        "delegateMeetingMessageDeliveryOptions": "sendToDelegateAndInformationToPrincipal",
         "dateFormat": "M/d/yyyy",
         "timeFormat": "h:mm tt",
         "userPurpose": "user",
@@ -1498,13 +1620,40 @@ def _passes(item: Mapping[str, Any], conditions: Sequence[tuple[str, str, dateti
 def _page_size(headers: Mapping[str, str], query: Mapping[str, str]) -> int | None:
     """Delta pages follow ``Prefer: odata.maxpagesize=N`` (or ``$top``); Graph's default is 10."""
     size: int | None = DELTA_PAGE_DEFAULT
-    prefer = next((value for name, value in headers.items() if name.lower() == "prefer"), "")
-    match = re.search(r"odata\.maxpagesize\s*=\s*(\d+)", prefer)
-    if match:
-        size = int(match.group(1))
+    asked = _prefers(headers, "odata.maxpagesize")
+    if asked is not None:
+        size = _int(asked, DELTA_PAGE_DEFAULT)
     elif "$top" in query:
         size = _int(query["$top"], DELTA_PAGE_DEFAULT)
     return size if size is not None and 1 <= size <= MESSAGES_TOP_MAX else None
+
+
+def _prefers(headers: Mapping[str, str], preference: str) -> str | None:
+    """The value of one ``Prefer`` preference (``""`` for a bare one), or None when not asked for."""
+    for name, value in headers.items():
+        if name.lower() != "prefer":
+            continue
+        for part in value.split(","):
+            key, _, given = part.strip().partition("=")
+            if key.strip().lower() == preference.lower():
+                return given.strip()
+    return None
+
+
+def _prefers_page_size(call: _Call) -> bool:
+    return _prefers(call.headers, "odata.maxpagesize") is not None
+
+
+def _render_chat_message(message: Mapping[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    shown = _deep_copy(message)
+    # chatMessageType is an evolvable enum: members after unknownFutureValue (systemEventMessage) reach
+    # only clients that ask for them.
+    if (
+        shown["messageType"] == "systemEventMessage"
+        and _prefers(headers, "include-unknown-enum-members") is None
+    ):
+        shown["messageType"] = "unknownFutureValue"
+    return shown
 
 
 def _skiptoken(offset: int) -> str:

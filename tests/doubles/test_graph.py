@@ -44,7 +44,7 @@ from msgraph.graph_request_adapter import options as graph_middleware_options
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
 
-from tests.doubles.graph import GRAPH_RESOURCE, GraphDouble
+from tests.doubles.graph import EXPANDED_MEMBERS_MAX, GRAPH_RESOURCE, GraphDouble
 from tests.doubles.identity import IdentityDouble, SigningKey
 
 CLIENT_ID = "nurture-client-id"
@@ -129,7 +129,7 @@ def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDoubl
     double = IdentityDouble(tmp_path_factory.mktemp("identity-graph")).start()
     double.add_client(CLIENT_ID, SECRET)
     double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "MailboxSettings.Read", "User.Read"])
-    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "Chat.Read.All", "MailboxSettings.Read"])
+    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "Chat.ReadBasic.All", "MailboxSettings.Read"])
     yield double
     double.stop()
 
@@ -343,7 +343,7 @@ async def test_delta_then_incremental_delta(graph: GraphDouble, client: GraphSer
         if page.odata_delta_link:
             break
         assert page.odata_next_link and "%24skiptoken=" in page.odata_next_link
-        page = await delta.with_url(page.odata_next_link).get()
+        page = await delta.with_url(page.odata_next_link).get(config)
     assert sizes == [5, 5, 2] and sorted(seen) == sorted(ids)
     delta_link = page.odata_delta_link
     assert delta_link and "%24deltatoken=" in delta_link
@@ -386,7 +386,7 @@ async def test_expired_delta_token_answers_410_sync_state_not_found(
         await delta.with_url(page.odata_delta_link).get()
 
     assert raised.value.response_status_code == 410
-    assert raised.value.error is not None and raised.value.error.code == "syncStateNotFound"
+    assert raised.value.error is not None and raised.value.error.code == "SyncStateNotFound"
     # A new round without a token starts over.
     again = await delta.get()
     assert again is not None and again.value is not None and len(again.value) == 1
@@ -741,3 +741,146 @@ def test_serves_from_its_own_thread(
     finally:
         graph.stop()
     assert answer.status_code == 200 and answer.json()["timeZone"] == "UTC"
+
+
+# --- where Graph is stricter than it looks -----------------------------------------------------------
+
+
+def app_token_source(app: msal.ConfidentialClientApplication) -> Acquire:
+    async def acquire() -> dict[str, Any]:
+        result: dict[str, Any] = await asyncio.to_thread(
+            app.acquire_token_for_client, scopes=[f"{GRAPH_RESOURCE}/.default"]
+        )
+        return result
+
+    return acquire
+
+
+async def test_delta_pages_are_as_large_as_each_request_asks(
+    graph: GraphDouble, client: GraphServiceClient
+) -> None:
+    for n in range(30):
+        graph.add_message(
+            REP, subject=f"in {n}", sender=LEAD, to=[REP_MAIL], received=T0 + timedelta(minutes=n)
+        )
+    delta = client.users.by_user_id(REP).mail_folders.by_mail_folder_id("inbox").messages.delta
+    config: RequestConfiguration[Any] = RequestConfiguration()
+    config.headers.add("Prefer", "odata.maxpagesize=4")
+
+    first = await delta.get(config)
+    assert first is not None and first.value is not None and first.odata_next_link
+    bare = await delta.with_url(first.odata_next_link).get()
+
+    # The next link without the header falls back to Graph's default page of 10.
+    assert (len(first.value), len(bare.value or []) if bare else None) == (4, 10)
+    applied = [r for r in graph.requests if "delta" in r.path]
+    assert len(applied) == 2
+
+
+async def test_concurrency_is_per_app_across_mailboxes(
+    identity: IdentityDouble, app: msal.ConfidentialClientApplication
+) -> None:
+    users = [f"0b5c7a4e-0000-4000-8000-00000000c{n:03d}" for n in range(6)]
+
+    async def burst(rule: Any) -> list[int]:
+        async with GraphDouble.for_identity(identity, latency=0.3, concurrency_per=rule) as graph:
+            for n, user in enumerate(users):
+                graph.add_user(user, mail=f"box{n}@contoso.example")
+            built = build_graph_client(graph, MsalTokenProvider(app_token_source(app), ["127.0.0.1"]))
+            no_retry: RequestConfiguration[Any] = RequestConfiguration(
+                options=[RetryHandlerOption(should_retry=False)]
+            )
+            try:
+                await built.sdk.users.by_user_id(users[0]).mailbox_settings.get()  # the token, first
+                results = await asyncio.gather(
+                    *(built.sdk.users.by_user_id(user).mailbox_settings.get(no_retry) for user in users),
+                    return_exceptions=True,
+                )
+            finally:
+                await built.http.aclose()
+            assert len(results) == 6
+            return [r.status for r in graph.requests[1:]]
+
+    # Six mailboxes at once: the current rule counts them all against the app's 4; the older rule allowed
+    # 4 on each mailbox.
+    assert sorted(await burst("app")) == [200, 200, 200, 200, 429, 429]
+    assert sorted(await burst("mailbox")) == [200] * 6
+
+
+async def test_expanded_members_stop_at_25_and_the_members_route_lists_all(
+    graph: GraphDouble, client: GraphServiceClient
+) -> None:
+    rep = GraphDouble.chat_member(REP, email=REP_MAIL, display_name="Riley Rep")
+    others = [
+        GraphDouble.chat_member(f"user-{n}", email=f"user{n}@contoso.example", display_name=f"User {n}")
+        for n in range(39)
+    ]
+    chat_id = graph.add_chat(members=[rep, *others], chat_type="group", topic="All hands")
+    chats_config = RequestConfiguration(
+        query_parameters=ChatsRequestBuilder.ChatsRequestBuilderGetQueryParameters(expand=["members"], top=50)
+    )
+
+    chats = await client.users.by_user_id(REP).chats.get(chats_config)
+    members = await client.chats.by_chat_id(chat_id).members.get()
+
+    assert chats is not None and chats.value and chats.value[0].members is not None
+    assert len(chats.value[0].members) == EXPANDED_MEMBERS_MAX
+    assert members is not None and members.value is not None and len(members.value) == 40
+    assert {m.email for m in members.value if isinstance(m, AadUserConversationMember)} >= {
+        "user38@contoso.example"
+    }
+    with pytest.raises(ODataError) as raised:
+        await (
+            client.chats.by_chat_id(chat_id)
+            .members.with_url(f"{graph.base_url}/chats/{chat_id}/members?$top=5")
+            .get()
+        )
+    assert raised.value.response_status_code == 400
+
+
+async def test_system_messages_are_unknown_future_values_without_a_sender(
+    graph: GraphDouble, client: GraphServiceClient
+) -> None:
+    rep = GraphDouble.chat_member(REP, email=REP_MAIL, display_name="Riley Rep")
+    chat_id = graph.add_chat(members=[rep, GraphDouble.chat_member("u2", email=None, display_name="U2")])
+    graph.add_chat_message(
+        chat_id,
+        sender_id=REP,
+        sender_name="Riley Rep",
+        content="<systemEventMessage/>",
+        message_type="systemEventMessage",
+        created=T0,
+    )
+    messages = client.chats.by_chat_id(chat_id).messages
+
+    plain = await messages.get()
+    opted: RequestConfiguration[Any] = RequestConfiguration()
+    opted.headers.add("Prefer", "include-unknown-enum-members")
+    asked = await messages.get(opted)
+
+    assert plain is not None and plain.value and asked is not None and asked.value
+    assert (
+        plain.value[0].message_type is not None and plain.value[0].message_type.value == "unknownFutureValue"
+    )
+    assert plain.value[0].from_ is None and plain.value[0].event_detail is not None
+    assert (
+        asked.value[0].message_type is not None and asked.value[0].message_type.value == "systemEventMessage"
+    )
+
+
+async def test_resource_specific_consent_opens_one_chat_only(
+    graph: GraphDouble, app: msal.ConfidentialClientApplication
+) -> None:
+    rep = GraphDouble.chat_member(REP, email=REP_MAIL, display_name="Riley Rep")
+    granted = graph.add_chat(members=[rep, GraphDouble.chat_member("u2", email=None, display_name="U2")])
+    other = graph.add_chat(members=[rep, GraphDouble.chat_member("u3", email=None, display_name="U3")])
+    graph.grant_in_chat(granted, CLIENT_ID, ["ChatMessage.Read.Chat"])
+    built = build_graph_client(graph, MsalTokenProvider(app_token_source(app), ["127.0.0.1"]))
+    try:
+        # The app holds Chat.ReadBasic.All: chats and members, but no message outside an RSC grant.
+        page = await built.sdk.chats.by_chat_id(granted).messages.get()
+        with pytest.raises(ODataError) as refused:
+            await built.sdk.chats.by_chat_id(other).messages.get()
+    finally:
+        await built.http.aclose()
+    assert page is not None and refused.value.response_status_code == 403

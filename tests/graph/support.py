@@ -27,7 +27,7 @@ def registered_identity(directory: Path) -> IdentityDouble:
     double = IdentityDouble(directory).start()
     double.add_client(CLIENT_ID, SECRET)
     double.consent(CLIENT_ID, ["Mail.Read", "Chat.Read", "User.Read", "MailboxSettings.Read"])
-    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "Chat.Read.All", "MailboxSettings.Read"])
+    double.grant_app_roles(CLIENT_ID, ["Mail.Read", "Chat.ReadBasic.All", "MailboxSettings.Read"])
     return double
 
 
@@ -54,7 +54,7 @@ def delegated_connection(
     async def source() -> str:
         return await tokens.on_behalf_of(tenant_id=member.tenant_id, user_assertion=sso)
 
-    return connect(settings, source, tls=graph.client_ssl_context()), tokens
+    return connect(settings, source, tls=graph.client_ssl_context(), limiter=tokens.limiter), tokens
 
 
 def application_connection(tenant_id: str, identity: IdentityDouble, graph: GraphDouble) -> GraphConnection:
@@ -65,7 +65,7 @@ def application_connection(tenant_id: str, identity: IdentityDouble, graph: Grap
     async def source() -> str:
         return await tokens.for_application(tenant_id=tenant_id)
 
-    return connect(settings, source, tls=graph.client_ssl_context())
+    return connect(settings, source, tls=graph.client_ssl_context(), limiter=tokens.limiter)
 
 
 async def lead_and_active_follow_up(sessions: SessionMaker, lead_id: uuid.UUID) -> tuple[Lead, FollowUp]:

@@ -316,3 +316,54 @@ async def test_a_rep_syncs_their_own_settings_through_me(
         time(16, 30),
         NOW + timedelta(days=1),
     )
+
+
+# Microsoft's documented customTimeZone (user-update-mailboxsettings, example 2): standard time is UTC+3:20
+# from the fourth Sunday of May, daylight time UTC+5:00 from the second Sunday of October.
+DOCUMENTED_CUSTOM_ZONE = GraphDouble.custom_time_zone(
+    bias=-200,
+    standard=(5, 4, "sunday", "02:00:00.0000000"),
+    daylight=(10, 2, "sunday", "02:00:00.0000000"),
+    daylight_bias=-100,
+)
+
+
+@pytest.mark.parametrize(
+    ("mailbox_zone", "now", "expected"),
+    [
+        # March is daylight time in that zone: 09:00-18:30 at UTC+5 is 04:00-13:30 UTC.
+        ("UTC", NOW, ("UTC", time(4, 0), time(13, 30))),
+        # July is standard time: 09:00-18:30 at UTC+3:20 is 05:40-15:10 UTC.
+        ("UTC", datetime(2026, 7, 7, 8, 0, tzinfo=UTC), ("UTC", time(5, 40), time(15, 10))),
+        # In the mailbox's Berlin zone (CET in March): 05:00-14:30.
+        ("W. Europe Standard Time", NOW, ("Europe/Berlin", time(5, 0), time(14, 30))),
+    ],
+)
+async def test_a_custom_time_zone_gives_the_right_working_hours(
+    sessions: SessionMaker,
+    identity: IdentityDouble,
+    graph: GraphDouble,
+    mailbox_zone: str,
+    now: datetime,
+    expected: tuple[str, time, time],
+) -> None:
+    org = await make_org(sessions)
+    anna = org.reps[0]
+    _mailboxes(graph, org)
+    graph.set_mailbox_settings(
+        anna.aad_object_id or "",
+        time_zone=mailbox_zone,
+        working_hours=GraphDouble.working_hours(
+            days=("monday", "tuesday", "wednesday", "thursday", "friday", "saturday"),
+            start="09:00:00.0000000",
+            end="18:30:00.0000000",
+            time_zone=DOCUMENTED_CUSTOM_ZONE,
+        ),
+    )
+
+    report = await _sync(sessions, org, identity, graph, now=now)
+
+    synced = await _member(sessions, anna)
+    assert report.unusable_hours == 0
+    assert (synced.time_zone, synced.work_start, synced.work_end) == expected
+    assert synced.workdays == [0, 1, 2, 3, 4, 5]

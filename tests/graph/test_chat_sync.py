@@ -347,3 +347,49 @@ async def test_a_lead_in_none_of_the_chats_reads_no_messages(
     assert (report.chats, report.seen, report.stored, report.message_pages, requests) == (0, 0, 0, 0, 1)
     async with sessions() as session:
         assert (await session.exec(select(func.count()).select_from(ConversationMessage))).one() == 0
+
+
+async def test_a_lead_in_a_40_member_group_chat_is_found_and_system_events_are_skipped(
+    sessions: SessionMaker, identity: IdentityDouble, graph: GraphDouble
+) -> None:
+    org = await make_org(sessions)
+    rep = org.reps[0]
+    graph.add_user(rep.aad_object_id or "", mail=rep.email, tenant_id=org.tenant_id)
+    lead_id = await make_lead(sessions, org, email=LEAD, owner=rep)
+    colleagues = [
+        graph.chat_member(
+            f"0c9e2f7a-0000-4000-8000-0000000{n:05d}",
+            email=f"c{n}@contoso.example",
+            display_name=f"Colleague {n}",
+            tenant_id=org.tenant_id,
+        )
+        for n in range(38)
+    ]
+    # The lead is listed last: beyond the 25 members $expand=members returns.
+    chat = graph.add_chat(
+        members=[_member(graph, rep, org), *colleagues, _lead_member()],
+        chat_type="group",
+        topic="Fabrik rollout",
+        tenant_id=org.tenant_id,
+        created=NOW - timedelta(days=2),
+    )
+    _from_lead(graph, chat, "<p>Passt der Termin?</p>", NOW - timedelta(days=1))
+    graph.add_chat_message(
+        chat,
+        sender_id=rep.aad_object_id or "",
+        sender_name=rep.display_name,
+        content="<systemEventMessage/>",
+        created=NOW - timedelta(hours=20),
+        message_type="systemEventMessage",
+    )
+    _from(graph, chat, rep, "<p>Ja, Donnerstag.</p>", NOW - timedelta(hours=19))
+
+    report, _requests = await _sync(sessions, identity, graph, org, rep, lead_id)
+
+    assert report.chats == 1, "found through the chat's full member list"
+    assert (report.seen, report.stored, report.replies) == (3, 2, 1), "the system event is read, not stored"
+    assert report.member_lists == 1
+    served = [m for family, body in graph.served if family == "chatMessages" for m in body["value"]]
+    system = [m for m in served if m["messageType"] == "unknownFutureValue"]
+    assert len(system) == 1 and system[0]["from"] is None
+    assert [r.path for r in graph.requests if r.path.endswith("/members")] == [f"/chats/{chat}/members"]
