@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Lead
-from app.nurturing.enums import EventKind, Lifecycle
+from app.nurturing.enums import EventKind, FollowUpKind, Lifecycle, TouchpointKind
 from app.nurturing.lifecycle import becomes_mql, is_intent, may_return, propose_hand_off, since_recycle
 from app.nurturing.recycling import on_hold
 from app.nurturing.scoring import Signal, score_lead
@@ -75,6 +75,17 @@ def _apply_stage(
         automatic=True,
         reason=resolution.reasons[0] if resolution.reasons else None,
     )
+
+
+def _consent_changed(context: LeadContext) -> bool:
+    """The waiting touch no longer respects consent: mail to an unsubscribed lead, or a bounced address."""
+    active = context.active_follow_up
+    if active is None:
+        return False
+    lead = context.lead
+    if lead.bounced and active.kind is not FollowUpKind.FIX_ADDRESS:
+        return True
+    return lead.unsubscribed and active.suggested_channel is TouchpointKind.MAIL
 
 
 def _wake_if_engaged(lead: Lead, context: LeadContext) -> bool:
@@ -155,8 +166,26 @@ async def refresh_lead(
             intent = Signal(kind="mql", occurred_at=now)
         # A new stage changes the pace and the content that fit (value content again once it cools down).
         restage = stage_moved and waiting_on_cadence(context)
-        if intent is not None or woke or restage or context.active_follow_up is None:
-            await plan_follow_up(session=session, context=context, config=config, now=now, intent=intent)
+        if (
+            intent is not None
+            or woke
+            or restage
+            or _consent_changed(context)
+            or context.active_follow_up is None
+        ):
+            before_plan = context.active_follow_up
+            kept = (before_plan.due_at, before_plan.notified_at) if before_plan is not None else None
+            planned = await plan_follow_up(
+                session=session, context=context, config=config, now=now, intent=intent
+            )
+            if (
+                kept is not None
+                and planned is before_plan
+                and planned.kind in CADENCE_KINDS
+                and planned.due_at > kept[0]
+            ):
+                # A new stage changes what the touch offers, never delays one that was due sooner.
+                planned.due_at, planned.notified_at = kept
 
     lead.updated_at = now
     session.add(lead)
