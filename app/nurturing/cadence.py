@@ -108,7 +108,7 @@ def _first_decision(
 ) -> CadenceDecision:
     if inp.replied_at is not None:
         return CadenceDecision(
-            _reply_due(policy, wh, now), FollowUpKind.NURTURE, (Reason("reply_pull_forward"),), False
+            _reply_due(policy, wh, now), FollowUpKind.ANSWER, (Reason("reply_pull_forward"),), False
         )
     if inp.intent_at is not None:
         # Intent wins over silence, even for a lead parked in long-term nurture.

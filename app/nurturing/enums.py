@@ -57,11 +57,16 @@ ACTIVE_FOLLOW_UP_STATUSES = (FollowUpStatus.OPEN, FollowUpStatus.SNOOZED)
 class FollowUpKind(StrEnum):
     NURTURE = "nurture"  # regular value touch on the cadence
     REMINDER = "reminder"  # no reply yet: a helpful nudge, not the same message again
+    ANSWER = "answer"  # the lead wrote: answer soon; a conversation, not contact pressure
     AWAITING_REPLY = "awaiting_reply"  # we wrote; a reply from the lead completes it
     DISCOVERY_CALL = "discovery_call"  # after a hand-off is accepted
     LONG_TERM = "long_term"  # parked in long-term nurture after too many unanswered touches
     SALES_STEP = "sales_step"  # from SAL on: the next step the rep agreed with the buyer, not a nurture touch
     FIX_ADDRESS = "fix_address"  # the e-mail bounced: find the right address before anything else
+
+
+# The unsolicited touches of the nurture cadence: what the weekly contact cap counts.
+PRESSURE_KINDS = frozenset({FollowUpKind.NURTURE, FollowUpKind.REMINDER, FollowUpKind.LONG_TERM})
 
 
 class FollowUpOutcome(StrEnum):

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import EngagementEvent, Lead
 from app.nurturing.enums import REPLY_EVENT_KINDS, EventKind
+from app.nurturing.scoring import Signal
 from app.services.errors import InvalidInput
 from app.services.lead_context import load_contexts
 from app.services.refresh import refresh_leads
@@ -121,17 +122,26 @@ async def ingest_events(
                 "created_at": now,
             }
         )
-    inserted: list[tuple[uuid.UUID, str, datetime]] = []
+    inserted: list[tuple[uuid.UUID, Signal]] = []
     if rows:
         statement = (
             _insert_for(session)(EngagementEvent)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["tenant_id", "external_id"])
             .returning(
-                col(EngagementEvent.lead_id), col(EngagementEvent.kind), col(EngagementEvent.occurred_at)
+                col(EngagementEvent.lead_id),
+                col(EngagementEvent.kind),
+                col(EngagementEvent.occurred_at),
+                col(EngagementEvent.properties),
             )
         )
-        inserted = [(row[0], row[1], row[2]) for row in (await session.exec(statement)).all()]
+        inserted = [
+            (
+                row[0],
+                Signal(kind=row[1], occurred_at=row[2], properties={k: str(v) for k, v in row[3].items()}),
+            )
+            for row in (await session.exec(statement)).all()
+        ]
     duplicates = len(events) - len(unknown) - len(inserted)
     refreshed = await _apply(session=session, tenant_id=tenant_id, inserted=inserted, now=now, config=config)
     return IngestResult(len(inserted), duplicates, tuple(unknown), refreshed)
@@ -141,29 +151,35 @@ async def _apply(
     *,
     session: AsyncSession,
     tenant_id: str,
-    inserted: Sequence[tuple[uuid.UUID, str, datetime]],
+    inserted: Sequence[tuple[uuid.UUID, Signal]],
     now: datetime,
     config: TenantConfig | None,
 ) -> int:
     if not inserted:
         return 0
-    lead_ids = list({lead_id for lead_id, _, _ in inserted})
+    lead_ids = list({lead_id for lead_id, _ in inserted})
     leads = (
         await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids)))
     ).all()
     replies: dict[uuid.UUID, datetime] = {}
+    delivered: dict[uuid.UUID, list[Signal]] = {}
     by_id = {lead.id: lead for lead in leads}
-    for lead_id, kind, occurred_at in inserted:
+    for lead_id, signal in inserted:
         lead = by_id[lead_id]
-        if kind in REPLY_EVENT_KINDS:
-            replies[lead_id] = max(occurred_at, replies.get(lead_id, occurred_at))
-        elif kind == EventKind.UNSUBSCRIBED:
+        delivered.setdefault(lead_id, []).append(signal)
+        if signal.kind in REPLY_EVENT_KINDS:
+            replies[lead_id] = max(signal.occurred_at, replies.get(lead_id, signal.occurred_at))
+        elif signal.kind == EventKind.MEETING_BOOKED:
+            lead.unanswered_touches = 0  # a booked meeting is an answer, whoever logged it
+        elif signal.kind == EventKind.UNSUBSCRIBED:
             lead.unsubscribed = True
-        elif kind == EventKind.BOUNCED:
+        elif signal.kind == EventKind.BOUNCED:
             lead.bounced = True
     config = config or await load_config(session=session, tenant_id=tenant_id)
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
-    await refresh_leads(session=session, contexts=contexts, config=config, now=now, replies=replies)
+    await refresh_leads(
+        session=session, contexts=contexts, config=config, now=now, replies=replies, delivered=delivered
+    )
     return len(leads)
 
 

@@ -15,6 +15,7 @@ from app.models import ACTIVE_FOLLOW_UP, EngagementEvent, FollowUp, Lead, Touchp
 from app.nurturing.calendar import align_to_working_hours, next_business_day_at
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
+    PRESSURE_KINDS,
     Direction,
     EventKind,
     FollowUpOutcome,
@@ -156,7 +157,7 @@ async def complete_follow_up(
     )
     if follow_up.suggested_content_key:
         context.sent_content.add(follow_up.suggested_content_key)
-    if channel is not TouchpointKind.MEETING and outcome is not FollowUpOutcome.MEETING_BOOKED:
+    if follow_up.kind in PRESSURE_KINDS:
         context.recent_touches.append(now)
     _touch(lead, now)
 
@@ -298,8 +299,6 @@ async def log_touchpoint(
     else:
         _touch(lead, now)
         lead.unanswered_touches += 1
-        if kind is not TouchpointKind.MEETING:
-            context.recent_touches.append(now)
     await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=replied_at)
     lead.updated_at = now
     session.add(lead)

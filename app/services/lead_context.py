@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Company, EngagementEvent, FollowUp, HandOff, Lead, Member, Touchpoint
-from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, Direction, HandOffStatus, TouchpointKind
+from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, PRESSURE_KINDS, FollowUpStatus, HandOffStatus
 from app.nurturing.scoring import LeadFacts, Signal
 
 # Older engagement has decayed to nothing under any sensible half-life; not loading it keeps refresh cheap.
@@ -20,8 +20,6 @@ SIGNAL_HORIZON = timedelta(days=365)
 TOUCH_WINDOW = timedelta(days=7)
 # Longer than any rejection window a tenant would set; the loop guard reads within it.
 REJECTION_HORIZON = timedelta(days=365)
-# A meeting is the buyer's yes to talking, not pressure; the other outbound touches count toward the cap.
-_PRESSURE_KINDS = (TouchpointKind.CALL, TouchpointKind.MAIL, TouchpointKind.CHAT)
 
 
 @dataclass(slots=True)
@@ -33,7 +31,7 @@ class LeadContext:
     active_follow_up: FollowUp | None = None
     sent_content: set[str] = field(default_factory=set)
     open_hand_off: HandOff | None = None
-    # Outbound touches of the last seven days (the weekly cap counts them) and recent rejections by sales.
+    # Cadence touches worked in the last seven days (the weekly cap counts them) and recent rejections.
     recent_touches: list[datetime] = field(default_factory=list)
     recent_rejections: list[datetime] = field(default_factory=list)
 
@@ -143,16 +141,17 @@ async def load_contexts(
         for hand_off in hand_offs:
             contexts[hand_off.lead_id].open_hand_off = hand_off
         touches = await session.exec(
-            select(Touchpoint.lead_id, Touchpoint.occurred_at).where(
-                Touchpoint.tenant_id == tenant_id,
-                col(Touchpoint.lead_id).in_(chunk),
-                Touchpoint.direction == Direction.OUTBOUND,
-                col(Touchpoint.kind).in_(_PRESSURE_KINDS),
-                Touchpoint.occurred_at > now - TOUCH_WINDOW,
+            select(FollowUp.lead_id, FollowUp.completed_at).where(
+                FollowUp.tenant_id == tenant_id,
+                col(FollowUp.lead_id).in_(chunk),
+                FollowUp.status == FollowUpStatus.DONE,
+                col(FollowUp.kind).in_(PRESSURE_KINDS),
+                col(FollowUp.completed_at) > now - TOUCH_WINDOW,
             )
         )
-        for lead_id, occurred_at in touches:
-            contexts[lead_id].recent_touches.append(occurred_at)
+        for lead_id, completed_at in touches:
+            if completed_at is not None:
+                contexts[lead_id].recent_touches.append(completed_at)
         rejections = await session.exec(
             select(HandOff.lead_id, HandOff.decided_at).where(
                 HandOff.tenant_id == tenant_id,

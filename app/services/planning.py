@@ -21,7 +21,9 @@ CLOSED_LIFECYCLES = frozenset({Lifecycle.WON, Lifecycle.LOST, Lifecycle.DISQUALI
 # From SAL on, sales owns the conversation: the marketing cadence stops and follow-ups are sales steps.
 SALES_LIFECYCLES = frozenset({Lifecycle.SAL, Lifecycle.SQL, Lifecycle.OPPORTUNITY})
 # Follow-ups the cadence plans, and may plan again; a discovery call comes from an accepted hand-off.
-CADENCE_KINDS = frozenset({FollowUpKind.NURTURE, FollowUpKind.REMINDER, FollowUpKind.LONG_TERM})
+CADENCE_KINDS = frozenset(
+    {FollowUpKind.NURTURE, FollowUpKind.REMINDER, FollowUpKind.LONG_TERM, FollowUpKind.ANSWER}
+)
 SALES_KINDS = frozenset({FollowUpKind.DISCOVERY_CALL, FollowUpKind.SALES_STEP})
 
 

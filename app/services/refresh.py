@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,19 +37,22 @@ _REPLY_KINDS = frozenset({EventKind.EMAIL_REPLY, EventKind.CHAT_REPLY})
 INTENT_FRESHNESS = timedelta(days=14)
 
 
-def _fresh_intent(context: LeadContext, now: datetime) -> Signal | None:
-    """The latest buying signal since the waiting follow-up was planned, if it is recent."""
+def _fresh_intent(context: LeadContext, now: datetime, delivered: Sequence[Signal]) -> Signal | None:
+    """The latest recent buying signal the waiting follow-up was not planned with.
+
+    That is one that happened after the plan, or one just delivered: integrations report late, and a
+    demo request from this morning that arrives tonight is still news to the plan made at noon."""
     active = context.active_follow_up
     if active is not None and active.kind not in CADENCE_KINDS:
         return None
     planned = (active.planned_at or active.created_at) if active is not None else None
+    news = [s for s in context.signals if planned is None or s.occurred_at > planned]
     candidates = [
         s
-        for s in context.signals
+        for s in (*news, *delivered)
         if is_intent(s)
         and s.kind not in _REPLY_KINDS
         and timedelta() <= now - s.occurred_at <= INTENT_FRESHNESS
-        and (planned is None or s.occurred_at > planned)
     ]
     return max(candidates, key=lambda s: s.occurred_at) if candidates else None
 
@@ -107,8 +110,11 @@ async def refresh_lead(
     config: TenantConfig,
     now: datetime,
     replied_at: datetime | None = None,
+    delivered: Sequence[Signal] = (),
 ) -> RefreshResult:
-    """Re-derive everything the engine decides about one lead from its facts and signals."""
+    """Re-derive everything the engine decides about one lead from its facts and signals.
+
+    ``delivered`` are the signals that just arrived for it, whenever they happened."""
     lead = context.lead
     before = lead.total_score
     facts = context.facts()
@@ -160,7 +166,7 @@ async def refresh_lead(
         lead.unanswered_touches = 0
         await pull_active_forward(session=session, context=context, config=config, now=now)
     else:
-        intent = _fresh_intent(context, now)
+        intent = _fresh_intent(context, now, delivered)
         if intent is None and became_mql and waiting_on_cadence(context):
             # Qualifying is intent too: the rep hears about the new MQL now, not at a touch weeks away.
             intent = Signal(kind="mql", occurred_at=now)
@@ -180,6 +186,7 @@ async def refresh_lead(
             )
             if (
                 kept is not None
+                and planned is not None
                 and planned is before_plan
                 and planned.kind in CADENCE_KINDS
                 and planned.due_at > kept[0]
@@ -199,12 +206,19 @@ async def refresh_leads(
     config: TenantConfig,
     now: datetime,
     replies: Mapping[uuid.UUID, datetime] | None = None,
+    delivered: Mapping[uuid.UUID, Sequence[Signal]] | None = None,
 ) -> list[RefreshResult]:
     """Refresh many leads whose contexts were loaded together."""
     replies = replies or {}
+    delivered = delivered or {}
     return [
         await refresh_lead(
-            session=session, context=context, config=config, now=now, replied_at=replies.get(lead_id)
+            session=session,
+            context=context,
+            config=config,
+            now=now,
+            replied_at=replies.get(lead_id),
+            delivered=delivered.get(lead_id, ()),
         )
         for lead_id, context in contexts.items()
     ]

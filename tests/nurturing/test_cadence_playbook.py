@@ -66,7 +66,7 @@ def test_a_reply_pulls_the_next_touch_within_hours() -> None:
         POLICY, CadenceInput(BuyerStage.AWARENESS, 0, 2, None, replied_at=NOW), BERLIN, NOW
     )
     assert replied.due_at == NOW + timedelta(hours=4)
-    assert replied.kind is FollowUpKind.NURTURE
+    assert replied.kind is FollowUpKind.ANSWER, "answering is a conversation, not a cadence touch"
     planned = NOW + timedelta(days=10)
     assert pull_forward(POLICY, planned, BERLIN, NOW) == NOW + timedelta(hours=4)
     assert pull_forward(POLICY, NOW + timedelta(hours=1), BERLIN, NOW) == NOW + timedelta(hours=1), (
