@@ -216,7 +216,7 @@ def follow_up_body(view: FollowUpView, locale: str, now: datetime) -> list[CardE
         badges.append(badge("snoozed_badge", text(locale, "badge.snoozed"), "emphasis"))
     kicker_key = (
         f"follow_up.title.{view.kind}"
-        if view.kind in ("discovery_call", "sales_step", "fix_address", "answer")
+        if view.kind in ("discovery_call", "sales_step", "fix_address", "answer", "signal")
         else "follow_up.title"
     )
     body: list[CardElement] = [lead_header(view.lead, badges, kicker=text(locale, kicker_key))]

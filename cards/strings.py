@@ -57,6 +57,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "hand_off.nurture_until": ("Nurtured until {date}", "In Betreuung bis {date}"),
     "follow_up.title.answer": ("They replied: answer them", "Antwort erhalten: jetzt antworten"),
+    "follow_up.title.signal": ("Buying signal: follow up now", "Kaufsignal: jetzt nachfassen"),
     "follow_up.title.sales_step": ("Next sales step due", "Nächster Vertriebsschritt fällig"),
     "follow_up.title.fix_address": (
         "E-mail bounced: fix the address",

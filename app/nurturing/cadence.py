@@ -114,7 +114,7 @@ def _first_decision(
         # Intent wins over silence, even for a lead parked in long-term nurture.
         due = add_business_hours(wh, max(now, inp.intent_at), policy.intent_pull_forward_hours)
         reason = inp.intent_reason or Reason("intent_pull_forward")
-        return CadenceDecision(due, FollowUpKind.NURTURE, (reason, Reason("intent_pull_forward")), False)
+        return CadenceDecision(due, FollowUpKind.SIGNAL, (reason, Reason("intent_pull_forward")), False)
     # Intervals count from the last touch, so re-planning (a new stage, say) never pushes a touch back by a
     # whole interval; never before now.
     base_time = min(inp.last_touch_at, now) if inp.last_touch_at is not None else now
@@ -181,8 +181,9 @@ def next_follow_up(
     more than the weekly cap of unsolicited touches in any seven days."""
     require_aware(now)
     decision = _first_decision(policy, inp, wh, now)
-    # Answering a lead who wrote to us is a conversation, not pressure: the cap does not delay it.
-    if decision.dormant or inp.replied_at is not None:
+    # Answering a lead who wrote, or who just showed intent, responds to their move: the cap does not
+    # delay it (it counts in the week before the next unsolicited touch).
+    if decision.dormant or decision.kind in (FollowUpKind.ANSWER, FollowUpKind.SIGNAL):
         return decision
     moved = capped_due(policy, decision.due_at, inp.recent_touches, wh)
     if moved is None:

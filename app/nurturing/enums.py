@@ -58,6 +58,7 @@ class FollowUpKind(StrEnum):
     NURTURE = "nurture"  # regular value touch on the cadence
     REMINDER = "reminder"  # no reply yet: a helpful nudge, not the same message again
     ANSWER = "answer"  # the lead wrote: answer soon; a conversation, not contact pressure
+    SIGNAL = "signal"  # a buying signal (demo request, pricing visits, a booked meeting): follow up now
     AWAITING_REPLY = "awaiting_reply"  # we wrote; a reply from the lead completes it
     DISCOVERY_CALL = "discovery_call"  # after a hand-off is accepted
     LONG_TERM = "long_term"  # parked in long-term nurture after too many unanswered touches
@@ -65,8 +66,11 @@ class FollowUpKind(StrEnum):
     FIX_ADDRESS = "fix_address"  # the e-mail bounced: find the right address before anything else
 
 
-# The unsolicited touches of the nurture cadence: what the weekly contact cap counts.
+# The unsolicited touches of the nurture cadence: what the weekly contact cap limits.
 PRESSURE_KINDS = frozenset({FollowUpKind.NURTURE, FollowUpKind.REMINDER, FollowUpKind.LONG_TERM})
+# Every touch the cadence plans. Answers and buying-signal follow-ups respond to the lead's own move, so
+# the cap never delays them, but they count in the week before the next unsolicited touch.
+TOUCH_KINDS = PRESSURE_KINDS | {FollowUpKind.ANSWER, FollowUpKind.SIGNAL}
 
 
 class FollowUpOutcome(StrEnum):

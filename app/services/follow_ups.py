@@ -15,7 +15,7 @@ from app.models import ACTIVE_FOLLOW_UP, EngagementEvent, FollowUp, Lead, Touchp
 from app.nurturing.calendar import align_to_working_hours, next_business_day_at
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
-    PRESSURE_KINDS,
+    TOUCH_KINDS,
     Direction,
     EventKind,
     FollowUpOutcome,
@@ -157,7 +157,7 @@ async def complete_follow_up(
     )
     if follow_up.suggested_content_key:
         context.sent_content.add(follow_up.suggested_content_key)
-    if follow_up.kind in PRESSURE_KINDS:
+    if follow_up.kind in TOUCH_KINDS:
         context.recent_touches.append(now)
     _touch(lead, now)
 

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Company, EngagementEvent, FollowUp, HandOff, Lead, Member, Touchpoint
-from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, PRESSURE_KINDS, FollowUpStatus, HandOffStatus
+from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, TOUCH_KINDS, FollowUpStatus, HandOffStatus
 from app.nurturing.scoring import LeadFacts, Signal
 
 # Older engagement has decayed to nothing under any sensible half-life; not loading it keeps refresh cheap.
@@ -145,7 +145,7 @@ async def load_contexts(
                 FollowUp.tenant_id == tenant_id,
                 col(FollowUp.lead_id).in_(chunk),
                 FollowUp.status == FollowUpStatus.DONE,
-                col(FollowUp.kind).in_(PRESSURE_KINDS),
+                col(FollowUp.kind).in_(TOUCH_KINDS),
                 col(FollowUp.completed_at) > now - TOUCH_WINDOW,
             )
         )

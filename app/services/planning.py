@@ -9,7 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.models import FollowUp
 from app.nurturing.cadence import CadenceInput, intent_reason, next_follow_up, pull_forward
 from app.nurturing.calendar import add_business_hours, align_to_working_hours
-from app.nurturing.enums import FollowUpKind, FollowUpOutcome, FollowUpStatus, Lifecycle, TouchpointKind
+from app.nurturing.enums import (
+    TOUCH_KINDS,
+    FollowUpKind,
+    FollowUpOutcome,
+    FollowUpStatus,
+    Lifecycle,
+    TouchpointKind,
+)
 from app.nurturing.playbook import suggest_touchpoint
 from app.nurturing.reasons import Reason
 from app.nurturing.scoring import Signal, engagement_trend
@@ -21,9 +28,7 @@ CLOSED_LIFECYCLES = frozenset({Lifecycle.WON, Lifecycle.LOST, Lifecycle.DISQUALI
 # From SAL on, sales owns the conversation: the marketing cadence stops and follow-ups are sales steps.
 SALES_LIFECYCLES = frozenset({Lifecycle.SAL, Lifecycle.SQL, Lifecycle.OPPORTUNITY})
 # Follow-ups the cadence plans, and may plan again; a discovery call comes from an accepted hand-off.
-CADENCE_KINDS = frozenset(
-    {FollowUpKind.NURTURE, FollowUpKind.REMINDER, FollowUpKind.LONG_TERM, FollowUpKind.ANSWER}
-)
+CADENCE_KINDS = TOUCH_KINDS
 SALES_KINDS = frozenset({FollowUpKind.DISCOVERY_CALL, FollowUpKind.SALES_STEP})
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Lead
-from app.nurturing.enums import EventKind, FollowUpKind, Lifecycle, TouchpointKind
+from app.nurturing.enums import PRESSURE_KINDS, EventKind, FollowUpKind, Lifecycle, TouchpointKind
 from app.nurturing.lifecycle import becomes_mql, is_intent, may_return, propose_hand_off, since_recycle
 from app.nurturing.recycling import on_hold
 from app.nurturing.scoring import Signal, score_lead
@@ -18,7 +18,7 @@ from app.nurturing.stages import StageOverride, resolve_stage
 from app.services.hand_offs import record_proposal
 from app.services.lead_context import LeadContext
 from app.services.lead_history import change_lifecycle, change_stage
-from app.services.planning import CADENCE_KINDS, plan_follow_up, pull_active_forward, waiting_on_cadence
+from app.services.planning import plan_follow_up, pull_active_forward
 from app.services.tenant_config import TenantConfig
 
 
@@ -43,10 +43,12 @@ def _fresh_intent(context: LeadContext, now: datetime, delivered: Sequence[Signa
     That is one that happened after the plan, or one just delivered: integrations report late, and a
     demo request from this morning that arrives tonight is still news to the plan made at noon."""
     active = context.active_follow_up
-    if active is not None and active.kind not in CADENCE_KINDS:
+    if active is not None and active.kind not in PRESSURE_KINDS:
         return None
     planned = (active.planned_at or active.created_at) if active is not None else None
-    news = [s for s in context.signals if planned is None or s.occurred_at > planned]
+    # A signal the rep already followed up (a touch since) is not news either.
+    seen = max((at for at in (planned, context.lead.last_touch_at) if at is not None), default=None)
+    news = [s for s in context.signals if seen is None or s.occurred_at > seen]
     candidates = [
         s
         for s in (*news, *delivered)
@@ -166,29 +168,27 @@ async def refresh_lead(
         lead.unanswered_touches = 0
         await pull_active_forward(session=session, context=context, config=config, now=now)
     else:
-        intent = _fresh_intent(context, now, delivered)
-        if intent is None and became_mql and waiting_on_cadence(context):
+        active = context.active_follow_up
+        # Only an unsolicited cadence touch is the cadence's to move; an answer we owe, a discovery call
+        # or a sales step keeps its time.
+        movable = active is None or active.kind in PRESSURE_KINDS
+        intent = _fresh_intent(context, now, delivered) if movable else None
+        if intent is None and became_mql and movable:
             # Qualifying is intent too: the rep hears about the new MQL now, not at a touch weeks away.
             intent = Signal(kind="mql", occurred_at=now)
         # A new stage changes the pace and the content that fit (value content again once it cools down).
-        restage = stage_moved and waiting_on_cadence(context)
-        if (
-            intent is not None
-            or woke
-            or restage
-            or _consent_changed(context)
-            or context.active_follow_up is None
-        ):
-            before_plan = context.active_follow_up
-            kept = (before_plan.due_at, before_plan.notified_at) if before_plan is not None else None
+        restage = stage_moved and movable and active is not None
+        if intent is not None or woke or restage or _consent_changed(context) or active is None:
+            kept = (active.due_at, active.notified_at) if active is not None and intent is None else None
             planned = await plan_follow_up(
                 session=session, context=context, config=config, now=now, intent=intent
             )
             if (
-                kept is not None
+                restage
+                and kept is not None
                 and planned is not None
-                and planned is before_plan
-                and planned.kind in CADENCE_KINDS
+                and planned is active
+                and planned.kind in PRESSURE_KINDS
                 and planned.due_at > kept[0]
             ):
                 # A new stage changes what the touch offers, never delays one that was due sooner.

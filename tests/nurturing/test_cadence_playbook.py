@@ -225,7 +225,7 @@ def test_intent_pulls_a_parked_lead_forward_within_a_business_day() -> None:
         BuyerStage.DECISION, 0, 6, NOW, intent_at=demo.occurred_at, intent_reason=intent_reason(demo)
     )
     decision = next_follow_up(POLICY, parked, BERLIN, NOW)
-    assert decision.kind is FollowUpKind.NURTURE and not decision.long_term
+    assert decision.kind is FollowUpKind.SIGNAL and not decision.long_term
     assert business_hours_between(BERLIN, NOW, decision.due_at) <= POLICY.intent_pull_forward_hours
     assert [r.code for r in decision.reasons] == ["demo_requested", "intent_pull_forward"]
 

@@ -13,7 +13,9 @@ from app.models import FollowUp, HandOff, Lead, Touchpoint
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
     Direction,
+    FollowUpKind,
     FollowUpOutcome,
+    FollowUpStatus,
     HandOffStatus,
     RecycleReason,
 )
@@ -154,3 +156,15 @@ class Replay:
                 )
             )
             return sorted(rows.all())
+
+    async def worked(self, kinds: frozenset[FollowUpKind]) -> list[datetime]:
+        """When the rep worked follow-ups of these kinds."""
+        async with self.sessions() as session:
+            rows = await session.exec(
+                select(FollowUp.completed_at).where(
+                    FollowUp.lead_id == self.lead_id,
+                    FollowUp.status == FollowUpStatus.DONE,
+                    col(FollowUp.kind).in_(kinds),
+                )
+            )
+            return sorted(at for at in rows.all() if at is not None)

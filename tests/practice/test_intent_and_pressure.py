@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from app.db import SessionMaker
 from app.nurturing.calendar import WorkingHours, business_hours_between
-from app.nurturing.enums import FollowUpKind, FollowUpOutcome, Lifecycle
+from app.nurturing.enums import PRESSURE_KINDS, FollowUpKind, FollowUpOutcome, Lifecycle
 from tests.factories import T0
 from tests.practice.replay import Replay
 
@@ -26,7 +26,7 @@ async def test_a_demo_request_pulls_a_parked_lead_forward(sessions: SessionMaker
     replay.at((parked.due_at - T0).days - 30)  # weeks before the parked touch
     await replay.event("demo_request")
     pulled = await replay.active()
-    assert pulled is not None and pulled.kind is FollowUpKind.NURTURE
+    assert pulled is not None and pulled.kind is FollowUpKind.SIGNAL
     assert business_hours_between(BERLIN, replay.now, pulled.due_at) <= BUSINESS_DAY
     assert pulled.reasons[0]["code"] == "demo_requested"
 
@@ -60,20 +60,33 @@ async def test_a_booked_meeting_is_an_answer_not_silence(sessions: SessionMaker)
     assert following is not None and following.kind is not FollowUpKind.REMINDER
 
 
-async def test_never_more_than_two_touches_in_any_seven_days(sessions: SessionMaker) -> None:
-    """A deciding lead whose engagement keeps rising, worked the moment each follow-up is due."""
+async def test_never_more_than_two_unsolicited_touches_in_any_seven_days(sessions: SessionMaker) -> None:
+    """A lead whose engagement keeps rising, worked the moment each follow-up is due, for six weeks."""
     replay = await Replay.start(sessions)
-    touches: list = []
     for day in range(0, 42, 2):
         replay.at(max(day, (replay.now - T0).total_seconds() / 86400))
-        await replay.event("pricing_view")
-        await replay.event("page_view")
-        touches += await replay.work_when_due(FollowUpOutcome.NO_ANSWER, until_day=day + 2)
-    touches = await replay.outbound_touches()
-    assert len(touches) >= 6, "the lead was worked"
-    for at in touches:
-        window = [t for t in touches if at - timedelta(days=7) < t <= at]
+        for kind in ("page_view", "email_click", "content_download"):
+            await replay.event(kind)
+        await replay.work_when_due(FollowUpOutcome.NO_ANSWER, until_day=day + 2)
+    unsolicited = await replay.worked(PRESSURE_KINDS)
+    assert len(unsolicited) >= 6, "the lead was worked"
+    for at in unsolicited:
+        window = [t for t in unsolicited if at - timedelta(days=7) < t <= at]
         assert len(window) <= 2, f"{len(window)} touches in the seven days before {at}"
+
+
+async def test_a_buying_signal_is_followed_up_even_when_the_week_is_full(sessions: SessionMaker) -> None:
+    replay = await Replay.start(sessions)
+    for day in (0, 2):
+        replay.at(day)
+        for kind in ("page_view", "email_click", "content_download"):
+            await replay.event(kind)
+        await replay.work_when_due(FollowUpOutcome.NO_ANSWER, until_day=day + 2)
+    replay.at(4)
+    await replay.event("demo_request")
+    signal = await replay.active()
+    assert signal is not None and signal.kind is FollowUpKind.SIGNAL
+    assert business_hours_between(BERLIN, replay.now, signal.due_at) <= BUSINESS_DAY
 
 
 async def test_after_long_term_silence_the_lead_rests_until_it_engages(sessions: SessionMaker) -> None:

@@ -18,6 +18,7 @@ async def test_one_demo_request_does_not_mean_deciding_forever(sessions: Session
     replay.at(1)
     await replay.event("demo_request")
     assert (await replay.lead()).stage is BuyerStage.DECISION
+    await replay.work_when_due(FollowUpOutcome.NO_ANSWER, until_day=3)  # the rep follows the request up
     replay.at(95)
     async with transaction(sessions) as session:
         await rescore_stale_leads(session=session, tenant_id=replay.org.tenant_id, now=replay.now)
