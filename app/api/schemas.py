@@ -186,9 +186,12 @@ class PipelineOut(BaseModel):
     until: datetime
     by_lifecycle: dict[str, int]
     by_stage: dict[str, int]
-    entered: dict[str, int] = Field(description="Leads that entered each lifecycle stage in the range")
+    entered: dict[str, int] = Field(
+        description="Distinct leads that entered each lifecycle stage in the range (a lead counts once)"
+    )
     conversion: dict[str, float | None] = Field(
-        description="e.g. mql->sal: entries into SAL per entry into MQL"
+        description="By cohort, e.g. mql->sal: of the leads that became MQL in the range, the share that "
+        "reached SAL or beyond by the end of the range; null when nobody entered the earlier step"
     )
     median_hours_in_stage: dict[str, float | None]
     median_hours_to_first_touch: float | None
