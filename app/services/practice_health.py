@@ -168,14 +168,18 @@ def describe(why: Reason) -> str:
     template = WHY.get(why.code)
     if template is None:
         return why.code
-    # Codes such as demo_request or long_term read as words.
-    words = {
-        key: str(value).replace("_", " ") if key in _CODED else value for key, value in why.params.items()
-    }
+    words = {key: _word(value) if key in _CODED else value for key, value in why.params.items()}
     return template.format(**words)
 
 
+def _word(code: ParamValue) -> str:
+    """A code such as demo_request or sal as it reads in a sentence."""
+    text = str(code)
+    return text.upper() if text in _ACRONYMS else text.replace("_", " ")
+
+
 _CODED = frozenset({"signal", "kind", "lifecycle"})
+_ACRONYMS = frozenset({Lifecycle.MQL.value, Lifecycle.SAL.value, Lifecycle.SQL.value})
 
 
 @dataclass(frozen=True, slots=True)
