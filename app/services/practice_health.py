@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -629,16 +629,18 @@ async def _names(session: AsyncSession, tenant_id: str, ids: Iterable[uuid.UUID]
 
 def _line(finding: _Finding, names: Mapping[uuid.UUID, str]) -> HealthLine:
     limits = LIMITS[finding.check]
-    value = finding.count / finding.base if limits.share and finding.base else float(finding.count)
-    if limits.share and not finding.base:
-        value = 0.0
-    light = Light.RED if finding.force_red else limits.light(value)
     named = tuple(
         NamedLead(id=lead_id, name=names.get(lead_id, ""), why=why) for lead_id, why in _named(finding)
     )
-    return HealthLine(
-        check=finding.check, light=light, count=finding.count, base=finding.base, limits=limits, leads=named
+    line = HealthLine(
+        check=finding.check,
+        light=Light.GREEN,
+        count=finding.count,
+        base=finding.base,
+        limits=limits,
+        leads=named,
     )
+    return replace(line, light=Light.RED if finding.force_red else limits.light(line.value))
 
 
 async def practice_health(
