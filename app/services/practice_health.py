@@ -20,16 +20,17 @@ from app.models import EngagementEvent, FollowUp, HandOff, Lead, Member, OutboxM
 from app.nurturing.calendar import WorkingHours, add_business_hours
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
+    PRESSURE_KINDS,
     EventKind,
-    FollowUpKind,
     FollowUpStatus,
     HandOffStatus,
     Lifecycle,
     Role,
     TouchpointKind,
 )
+from app.nurturing.lifecycle import INTENT_KINDS, is_intent
 from app.nurturing.reasons import ParamValue, Reason
-from app.nurturing.scoring import score_lead
+from app.nurturing.scoring import Signal, score_lead
 from app.services.lead_context import load_contexts
 from app.services.outbox import Notice
 from app.services.tenant_config import TenantConfig, load_config, working_hours
@@ -44,21 +45,8 @@ HOT_SIGNAL_WINDOW = timedelta(days=14)
 HOT_PARKED_BUSINESS_DAYS = 3
 CAP_WINDOW = timedelta(days=7)
 
-# The buying intent that must pull the next touch close, whatever the cadence had planned.
-INTENT_KINDS = frozenset(
-    {
-        EventKind.DEMO_REQUEST,
-        EventKind.PRICING_VIEW,
-        EventKind.TRIAL_SIGNUP,
-        EventKind.MEETING_BOOKED,
-        EventKind.EMAIL_REPLY,
-        EventKind.CHAT_REPLY,
-    }
-)
-CONTACT_SALES = ("form", "contact_sales")  # a form_submit with this property is intent too
 PRE_SAL = (Lifecycle.NEW, Lifecycle.MQL, Lifecycle.RECYCLED)
 CLOSED = (Lifecycle.WON, Lifecycle.LOST, Lifecycle.DISQUALIFIED)
-MARKETING_TOUCHES = (FollowUpKind.NURTURE, FollowUpKind.REMINDER, FollowUpKind.LONG_TERM)
 
 
 # For lines judged by share where only none is green: any case at all makes them amber.
@@ -318,12 +306,6 @@ async def _re_proposals(
     return early, again
 
 
-def _is_intent(kind: str, properties: Mapping[str, object]) -> bool:
-    if kind == EventKind.FORM_SUBMIT:
-        return str(properties.get(CONTACT_SALES[0], "")) == CONTACT_SALES[1]
-    return kind in INTENT_KINDS
-
-
 async def _hot_leads_parked(
     session: AsyncSession, tenant_id: str, now: datetime, members: Mapping[uuid.UUID, Member]
 ) -> _Finding:
@@ -356,7 +338,8 @@ async def _hot_leads_parked(
     )
     latest: dict[uuid.UUID, tuple[datetime, str]] = {}
     for lead_id, kind, occurred_at, properties in rows:
-        if not _is_intent(kind, properties or {}):
+        signal = Signal(kind, occurred_at, {key: str(value) for key, value in (properties or {}).items()})
+        if not is_intent(signal):
             continue
         if lead_id not in latest or occurred_at > latest[lead_id][0]:
             latest[lead_id] = (occurred_at, kind)
@@ -410,7 +393,7 @@ async def _over_contact_cap(
         .where(
             FollowUp.tenant_id == tenant_id,
             FollowUp.status == FollowUpStatus.DONE,
-            col(FollowUp.kind).in_(MARKETING_TOUCHES),
+            col(FollowUp.kind).in_(PRESSURE_KINDS),
             col(FollowUp.completed_at) >= since - CAP_WINDOW,
             col(FollowUp.completed_at) <= until,
         )

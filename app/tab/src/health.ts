@@ -62,6 +62,7 @@ const WORDS: Record<string, Pair> = {
   recycled: ["Recycled lead", "Zurückgestellter Lead"],
   nurture: ["Nurture touch", "Pflegekontakt"],
   reminder: ["Reminder", "Erinnerung"],
+  answer: ["Answer to the lead", "Antwort an den Lead"],
   awaiting_reply: ["Awaiting a reply", "Antwort ausstehend"],
   discovery_call: ["Discovery call", "Erstgespräch"],
   long_term: ["Long-term touch", "Langzeitkontakt"],
