@@ -1,4 +1,4 @@
-"""The ``nurture`` command: serve, demo, migrations, CSV import/export and score recomputation."""
+"""The ``nurture`` command: serve, demo, migrations, CSV import/export, scores and the health check."""
 
 from __future__ import annotations
 
@@ -288,6 +288,61 @@ def cmd_score_recompute(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _figure(value: float, share: bool) -> str:
+    return f"{value:.1%}" if share else f"{value:g}"
+
+
+def _limits(amber_from: float, red_from: float, share: bool) -> str:
+    red = f"red from {_figure(red_from, share)}"
+    if amber_from >= red_from:
+        return red
+    amber = "any" if share and amber_from < 0.0005 else _figure(amber_from, share)
+    return f"amber from {amber}, {red}"
+
+
+def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from app.api.schemas import PracticeHealthOut
+    from app.services.practice_health import MAX_DAYS, TITLES, Light, describe, practice_health
+
+    if not 1 <= args.days <= MAX_DAYS:
+        raise CliError(f"--days must be between 1 and {MAX_DAYS}")
+
+    async def run(sessions: SessionMaker) -> Any:
+        tenant_id = await _resolve_tenant(sessions, args.tenant)
+        async with sessions() as session:
+            return await practice_health(session=session, tenant_id=tenant_id, now=_now(), days=args.days)
+
+    health = asyncio.run(_with_sessions(settings, run))
+    out = Console(highlight=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, width=160)  # a report piped to a file reads better unwrapped
+    if args.json:
+        out.print_json(PracticeHealthOut.of(health).model_dump_json())
+        return 0
+    colours = {Light.GREEN: "green", Light.AMBER: "yellow", Light.RED: "red"}
+    table = Table(title=f"Practice health, last {health.days} days", show_lines=True)
+    for column in ("check", "light", "found", "thresholds", "leads"):
+        table.add_column(column, overflow="fold")
+    for line in health.lines:
+        found = str(line.count)
+        if line.limits.share:
+            found += f" of {line.base}" + (f" ({_figure(line.value, True)})" if line.base else "")
+        leads = [f"{lead.name}: {describe(lead.why)}" for lead in line.leads[:3]]
+        if line.count > len(leads):
+            leads.append(f"… {line.count - len(leads)} more")
+        table.add_row(
+            TITLES[line.check],
+            f"[{colours[line.light]}]{line.light.value.upper()}[/]",
+            found,
+            _limits(line.limits.amber_from, line.limits.red_from, line.limits.share),
+            "\n".join(leads),
+        )
+    out.print(table)
+    return 0
+
+
 def cmd_cards_sample(_settings: Settings, args: argparse.Namespace) -> int:
     from cards.samples import sample_cards
 
@@ -389,6 +444,13 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_parser("recompute", parents=[common, tenant], help="recompute every lead's score").set_defaults(
         handler=cmd_score_recompute
     )
+
+    health = commands.add_parser(
+        "health", parents=[common, tenant], help="measure the practice against the nurturing rules"
+    )
+    health.add_argument("--days", type=int, default=90, help="the period to measure, in days (default 90)")
+    health.add_argument("--json", action="store_true", help="print JSON (the API's document) instead")
+    health.set_defaults(handler=cmd_health)
 
     cards = commands.add_parser("cards", help="adaptive cards").add_subparsers(
         dest="cards_command", required=True

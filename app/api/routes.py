@@ -53,6 +53,7 @@ from app.services import (
     leads,
     outbox,
     pipeline,
+    practice_health,
     scoring,
     timeline,
 )
@@ -456,6 +457,22 @@ async def get_pipeline(request: web.Request) -> web.Response:
     return _reply(schemas.PipelineOut.model_validate(asdict(metrics)))
 
 
+async def get_practice_health(request: web.Request) -> web.Response:
+    actor = _actor(request)
+    _require(actor, Role.MANAGER, Role.ADMIN)
+    try:
+        days = int(request.query.get("days", str(practice_health.DEFAULT_DAYS)))
+    except ValueError as error:
+        raise InvalidInput("days must be a whole number") from error
+    if not 1 <= days <= practice_health.MAX_DAYS:
+        raise InvalidInput(f"days must be between 1 and {practice_health.MAX_DAYS}")
+    async with request.app[keys.SESSIONS]() as session:
+        health = await practice_health.practice_health(
+            session=session, tenant_id=actor.tenant_id, now=_now(request), days=days
+        )
+    return _reply(schemas.PracticeHealthOut.of(health))
+
+
 async def import_leads(request: web.Request) -> web.Response:
     actor = _actor(request)
     _require(actor, Role.LEAD, Role.ADMIN)
@@ -840,6 +857,15 @@ ROUTES: tuple[Route, ...] = (
         "(?since=&until= ISO dates, default the last 30 days; ?team= or ?owner=)",
         response=schemas.PipelineOut,
         roles="team lead (own team), manager, admin",
+    ),
+    Route(
+        "GET",
+        "/api/v1/health/practice",
+        get_practice_health,
+        "The practice health check: each nurturing rule measured on the live data, with a traffic light and "
+        "the leads behind it (?days= the period, default 90, at most 730)",
+        response=schemas.PracticeHealthOut,
+        roles="manager, admin",
     ),
     Route(
         "POST",

@@ -21,6 +21,7 @@ from app.nurturing.enums import (
 )
 from app.services.admin import RoutingRuleIn
 from app.services.follow_ups import SnoozePreset
+from app.services.practice_health import TITLES, Check, Light, PracticeHealth, describe
 
 
 class FieldProblemOut(BaseModel):
@@ -186,9 +187,12 @@ class PipelineOut(BaseModel):
     until: datetime
     by_lifecycle: dict[str, int]
     by_stage: dict[str, int]
-    entered: dict[str, int] = Field(description="Leads that entered each lifecycle stage in the range")
+    entered: dict[str, int] = Field(
+        description="Distinct leads that entered each lifecycle stage in the range (a lead counts once)"
+    )
     conversion: dict[str, float | None] = Field(
-        description="e.g. mql->sal: entries into SAL per entry into MQL"
+        description="By cohort, e.g. mql->sal: of the leads that became MQL in the range, the share that "
+        "reached SAL or beyond by the end of the range; null when nobody entered the earlier step"
     )
     median_hours_in_stage: dict[str, float | None]
     median_hours_to_first_touch: float | None
@@ -324,3 +328,69 @@ class DeliveryProblemListOut(BaseModel):
 
 class HandOffListOut(BaseModel):
     items: list[HandOffOut]
+
+
+class HealthWhyOut(BaseModel):
+    code: str = Field(description="Why the lead is named, e.g. proposed_again_after or no_owner")
+    params: dict[str, str | int | float] = Field(description="The figures and dates the reason names")
+
+
+class HealthLeadOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    why: HealthWhyOut
+    why_text: str = Field(description="The reason in English")
+
+
+class HealthLineOut(BaseModel):
+    check: Check
+    title: str = Field(description="The line in English")
+    light: Light
+    count: int = Field(description="Cases found: leads, follow-ups, proposals or escalations")
+    base: int | None = Field(description="What the share is of, where the line is judged by a share")
+    value: float = Field(description="What the light judges: the count, or its share of the base")
+    share: bool = Field(description="Whether value is a share (0-1) rather than a count")
+    amber_from: float = Field(description="Value from which the line is amber")
+    red_from: float = Field(description="Value from which the line is red")
+    leads: list[HealthLeadOut] = Field(description="Up to 20 of the leads behind the count, worst first")
+
+
+class PracticeHealthOut(BaseModel):
+    days: int
+    since: datetime
+    until: datetime
+    light: Light = Field(description="The worst light of any line")
+    lines: list[HealthLineOut]
+
+    @classmethod
+    def of(cls, health: PracticeHealth) -> PracticeHealthOut:
+        """The check as the API and ``nurture health --json`` show it."""
+        return cls(
+            days=health.days,
+            since=health.since,
+            until=health.until,
+            light=health.light,
+            lines=[
+                HealthLineOut(
+                    check=line.check,
+                    title=TITLES[line.check],
+                    light=line.light,
+                    count=line.count,
+                    base=line.base,
+                    value=round(line.value, 4),
+                    share=line.limits.share,
+                    amber_from=line.limits.amber_from,
+                    red_from=line.limits.red_from,
+                    leads=[
+                        HealthLeadOut(
+                            id=lead.id,
+                            name=lead.name,
+                            why=HealthWhyOut(code=lead.why.code, params=dict(lead.why.params)),
+                            why_text=describe(lead.why),
+                        )
+                        for lead in line.leads
+                    ],
+                )
+                for line in health.lines
+            ],
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,8 +26,8 @@ class PipelineMetrics:
     until: datetime
     by_lifecycle: dict[str, int]
     by_stage: dict[str, int]
-    entered: dict[str, int]  # leads that entered each lifecycle in the range
-    conversion: dict[str, float | None]  # "mql->sal": share of entries into the later of the two
+    entered: dict[str, int]  # distinct leads that entered each lifecycle in the range
+    conversion: dict[str, float | None]  # "mql->sal": share of the range's new MQLs that reached SAL
     median_hours_in_stage: dict[str, float | None]
     median_hours_to_first_touch: float | None
     hand_offs: dict[str, int]
@@ -45,6 +45,26 @@ def _scope(actor: Actor, team_id: uuid.UUID | None) -> ColumnElement[bool]:
     if actor.role in (Role.MANAGER, Role.ADMIN):
         return col(Lead.team_id) == team_id if team_id is not None else true()
     raise NotAllowed("reps see their own follow-ups, not the pipeline")
+
+
+def _cohort_conversion(
+    first_entry: dict[str, dict[uuid.UUID, datetime]],
+    history: dict[uuid.UUID, list[tuple[str, datetime]]],
+) -> dict[str, float | None]:
+    """Of the leads that entered a step in the range, the share that reached the next step (or one beyond
+    it) afterwards. Counting leads rather than transitions keeps a lead recycled back and forth from
+    inflating both sides."""
+    conversion: dict[str, float | None] = {}
+    for index, (earlier, later) in enumerate(zip(FUNNEL, FUNNEL[1:], strict=False)):
+        onward = {step.value for step in FUNNEL[index + 1 :]}
+        cohort = first_entry.get(earlier.value, {})
+        reached = sum(
+            1
+            for lead_id, entered_at in cohort.items()
+            if any(to in onward and at >= entered_at for to, at in history[lead_id])
+        )
+        conversion[f"{earlier.value}->{later.value}"] = round(reached / len(cohort), 3) if cohort else None
+    return conversion
 
 
 def _median_hours(values: list[float]) -> float | None:
@@ -88,23 +108,23 @@ async def pipeline_metrics(
             .order_by(col(LeadStateChange.lead_id), col(LeadStateChange.changed_at))
         )
     ).all()
-    entered: Counter[str] = Counter()
     durations: dict[str, list[float]] = defaultdict(list)
     previous: dict[uuid.UUID, tuple[str, datetime]] = {}
+    # Each lead's first entry into each lifecycle within the range: a lead that turns MQL three times
+    # is one lead in the MQL cohort, not three.
+    first_entry: dict[str, dict[uuid.UUID, datetime]] = defaultdict(dict)
+    history: dict[uuid.UUID, list[tuple[str, datetime]]] = defaultdict(list)
     for lead_id, to_value, changed_at in changes:
+        history[lead_id].append((to_value, changed_at))
         if changed_at >= since:
-            entered[to_value] += 1
+            first_entry[to_value].setdefault(lead_id, changed_at)
         if lead_id in previous:
             stage, started = previous[lead_id]
             if changed_at >= since:
                 durations[stage].append((changed_at - started).total_seconds() / 3600)
         previous[lead_id] = (to_value, changed_at)
-    conversion: dict[str, float | None] = {}
-    for earlier, later in zip(FUNNEL, FUNNEL[1:], strict=False):
-        base = entered[earlier.value]
-        conversion[f"{earlier.value}->{later.value}"] = (
-            round(entered[later.value] / base, 3) if base else None
-        )
+    entered = {lifecycle: len(leads) for lifecycle, leads in first_entry.items()}
+    conversion = _cohort_conversion(first_entry, history)
 
     touches = await session.exec(
         select(Lead.mql_at, Lead.first_touch_at).where(

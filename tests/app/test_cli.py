@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from app.db import create_sessionmaker, engine_for_url
+from app.db import create_sessionmaker, engine_for_url, transaction
 from app.models import Lead
+from app.nurturing.enums import Lifecycle
 from tests.factories import Org, make_org
 
 
@@ -174,3 +175,65 @@ def test_serve_answers_health_checks(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def _org_with_an_orphan(url: str) -> Org:
+    """An org whose one open lead has no owner: the health check's owner line is red."""
+
+    async def build() -> Org:
+        engine = engine_for_url(url)
+        try:
+            sessions = create_sessionmaker(engine)
+            org = await make_org(sessions)
+            async with transaction(sessions) as session:
+                session.add(
+                    Lead(
+                        tenant_id=org.tenant_id,
+                        email="otto.orphan@kunde.example",
+                        first_name="Otto",
+                        last_name="Orphan",
+                        lifecycle=Lifecycle.SAL,
+                    )
+                )
+            return org
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(build())
+
+
+def test_health_prints_a_table_for_people_and_json_for_machines(database_url: str, tmp_path: Path) -> None:
+    org = _org_with_an_orphan(database_url)
+    _org_in(database_url)  # a second tenant: the command must be told which one
+    ambiguous = nurture("health", "--database-url", database_url, cwd=tmp_path)
+    assert ambiguous.returncode == 2 and "--tenant" in ambiguous.stderr
+
+    table = nurture("health", "--database-url", database_url, "--tenant", org.tenant_id, cwd=tmp_path)
+    assert table.returncode == 0, table.stderr
+    assert "Practice health, last 90 days" in table.stdout
+    owner_row = next(line for line in table.stdout.splitlines() if "Leads without an owner" in line)
+    assert "RED" in owner_row and "1 of 1" in owner_row and "Otto Orphan" in owner_row
+    assert "GREEN" in table.stdout
+
+    machine = nurture(
+        "health",
+        "--database-url",
+        database_url,
+        "--tenant",
+        org.tenant_id,
+        "--days",
+        "30",
+        "--json",
+        cwd=tmp_path,
+    )
+    assert machine.returncode == 0, machine.stderr
+    document = json.loads(machine.stdout)
+    assert document["days"] == 30 and document["light"] == "red"
+    lines = {line["check"]: line for line in document["lines"]}
+    assert [lead["name"] for lead in lines["leads_without_owner"]["leads"]] == ["Otto Orphan"]
+    assert lines["dormant_leads"]["light"] == "green"
+
+    refused = nurture(
+        "health", "--database-url", database_url, "--tenant", org.tenant_id, "--days", "0", cwd=tmp_path
+    )
+    assert refused.returncode == 2 and "--days must be between 1 and 730" in refused.stderr

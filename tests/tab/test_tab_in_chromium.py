@@ -16,7 +16,7 @@ from sqlmodel import col, func, select
 from app.config import Settings
 from app.db import SessionMaker, transaction
 from app.models import ConversationMessage, FollowUp, HandOff, Lead, TenantSetting, Touchpoint
-from app.nurturing.enums import Direction, FollowUpStatus
+from app.nurturing.enums import Direction, FollowUpStatus, Lifecycle
 from app.server import create_app
 from app.services.hand_offs import propose_hand_off
 from app.services.outbox import Delivery, claim, give_up
@@ -380,3 +380,57 @@ async def test_a_team_lead_rejects_a_hand_off_with_a_coded_reason_and_a_date(
     )
     assert recycled is not None and recycled.lifecycle == "recycled"
     assert recycled.nurture_until == datetime(2028, 1, 1, tzinfo=UTC)  # 90 days before the contract ends
+
+
+async def test_a_manager_sees_the_practice_health_in_german_and_opens_a_named_lead(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    require(AXE.is_file(), "axe-core is not installed (make tab)")
+    base, org, sessions = site
+    async with transaction(sessions) as session:
+        session.add(
+            Lead(
+                tenant_id=org.tenant_id,
+                email="otto.orphan@kunde.example",
+                first_name="Otto",
+                last_name="Orphan",
+                lifecycle=Lifecycle.SAL,
+            )
+        )
+    assert org.manager is not None
+    page = await browser.new_page()
+    await page.goto(f"{base}?tenant={org.tenant_id}&locale=de")
+    await page.get_by_label("E-Mail").fill(org.manager.email)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.get_by_role("tab", name="Pipeline").click()
+    health = page.get_by_role("region", name="Gesundheitscheck der Lead-Pflege")
+    await health.get_by_test_id("health-line").first.wait_for()
+    assert await health.get_by_test_id("health-line").count() == 10
+    orphans = health.get_by_test_id("health-line").filter(has_text="Leads ohne Verantwortlichen")
+    text = await orphans.inner_text()
+    # The light is a word on a coloured badge, and the finding a sentence: no codes on screen.
+    assert await orphans.get_by_test_id("health-light").inner_text() == "Handeln"
+    assert "1 von 4" in text and "SAL ohne Verantwortlichen" in text
+    everything = await health.inner_text()
+    assert "Gut" in everything
+    for code in ("leads_without_owner", "no_owner", "red", "green", "sal "):
+        assert code not in everything
+    await page.add_script_tag(path=str(AXE))
+    violations = await page.evaluate(
+        "async () => (await axe.run({exclude: [['[data-tabster-dummy]']]},"
+        " {runOnly: ['wcag2a', 'wcag2aa']}))"
+        ".violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(' | '))"
+    )
+    assert violations == []
+    await screenshot(page, "practice-health")
+    await orphans.get_by_role("button", name="Otto Orphan").click()
+    await page.get_by_text("So entsteht der Score").wait_for()
+
+    team_lead = await browser.new_page()
+    await _sign_in_as(team_lead, base, org, org.lead_dach.email)
+    await team_lead.get_by_role("tab", name="Pipeline").click()
+    await team_lead.get_by_text("Leads by lifecycle").wait_for()
+    await team_lead.wait_for_timeout(300)
+    assert await team_lead.get_by_text("Practice health").count() == 0

@@ -93,7 +93,7 @@ export function App({
           <DeliveryProblems api={api} strings={strings} />
         </>
       ) : page === "pipeline" ? (
-        <Pipeline api={api} strings={strings} />
+        <Pipeline api={api} strings={strings} showHealth={canManage} onOpen={setLead} />
       ) : (
         <Settings api={api} strings={strings} canEdit={me.role === "admin"} />
       )}

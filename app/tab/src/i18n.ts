@@ -87,6 +87,17 @@ const en = {
   mqlScore: "MQL threshold (score)",
   handOffFit: "Hand-off: minimum fit",
   handOffEngagement: "Hand-off: minimum engagement",
+  practiceHealth: "Practice health",
+  practiceHealthPeriod: "Each nurturing rule measured on the last {days} days. Open a lead to fix it.",
+  healthCheck: "Check",
+  healthStatus: "Status",
+  healthFound: "Found",
+  healthLeads: "Leads",
+  healthGreen: "Good",
+  healthAmber: "Watch",
+  healthRed: "Act now",
+  healthOf: "of",
+  healthMore: "and {count} more",
 };
 type Strings = typeof en;
 const de: Strings = {
@@ -177,6 +188,17 @@ const de: Strings = {
   mqlScore: "MQL-Schwelle (Score)",
   handOffFit: "Übergabe: minimaler Fit",
   handOffEngagement: "Übergabe: minimales Engagement",
+  practiceHealth: "Gesundheitscheck der Lead-Pflege",
+  practiceHealthPeriod: "Jede Pflegeregel, gemessen an den letzten {days} Tagen. Öffnen Sie einen Lead, um ihn zu korrigieren.",
+  healthCheck: "Prüfung",
+  healthStatus: "Status",
+  healthFound: "Gefunden",
+  healthLeads: "Leads",
+  healthGreen: "Gut",
+  healthAmber: "Beobachten",
+  healthRed: "Handeln",
+  healthOf: "von",
+  healthMore: "und {count} weitere",
 };
 export type { Strings };
 export function stringsFor(locale: string): Strings {
