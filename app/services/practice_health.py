@@ -344,9 +344,9 @@ async def _hot_leads_parked(
         if lead_id not in latest or occurred_at > latest[lead_id][0]:
             latest[lead_id] = (occurred_at, kind)
     leads = {
-        lead_id: (owner_id, last_touch_at)
-        for lead_id, owner_id, last_touch_at in await session.exec(
-            select(Lead.id, Lead.owner_id, Lead.last_touch_at).where(
+        lead_id: (owner_id, last_touch_at, recycled_at)
+        for lead_id, owner_id, last_touch_at, recycled_at in await session.exec(
+            select(Lead.id, Lead.owner_id, Lead.last_touch_at, Lead.recycled_at).where(
                 Lead.tenant_id == tenant_id, col(Lead.id).in_(hot)
             )
         )
@@ -363,11 +363,13 @@ async def _hot_leads_parked(
     }
     finding = _Finding(Check.HOT_LEADS_PARKED, base=len(latest))
     for lead_id, (signal_at, kind) in latest.items():
-        owner_id, last_touch_at = leads[lead_id]
-        # A touch after the signal acted on it; from then on the cadence may plan as usual. The rep's own
-        # "replied" or "meeting booked" is recorded at the moment of the touch, so it does not count as
-        # acting on itself: the next step after it must come soon too.
-        if last_touch_at is not None and last_touch_at > signal_at:
+        owner_id, last_touch_at, recycled_at = leads[lead_id]
+        # A touch at or after the signal acted on it (a "meeting booked" the rep records is that touch);
+        # from then on the cadence may plan as usual. Intent from before sales sent the lead back was what
+        # sales judged: only engagement since the recycle is news, as the engine itself counts it.
+        if last_touch_at is not None and last_touch_at >= signal_at:
+            continue
+        if recycled_at is not None and signal_at <= recycled_at:
             continue
         hours = _hours(members.get(owner_id) if owner_id else None)
         deadline = add_business_hours(hours, signal_at, HOT_PARKED_BUSINESS_DAYS * _work_day_hours(hours))
