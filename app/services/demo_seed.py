@@ -41,6 +41,7 @@ from app.services.events import EventIn, ingest_events
 from app.services.follow_ups import complete_follow_up, due_follow_ups
 from app.services.hand_offs import accept_hand_off, reject_hand_off
 from app.services.leads import create_lead, set_lifecycle
+from app.services.scoring import rescore_stale_leads
 from app.services.tenant_config import TenantConfig, load_config, working_hours
 from app.services.tenants import ensure_tenant
 
@@ -356,6 +357,14 @@ async def seed_demo_tenant(
         if progress is not None:
             progress(HISTORY_DAYS - day + 1, HISTORY_DAYS + 1)
     await _finish_people(sessions, people, now)
+    # The scheduler keeps scores fresh in production; the demo starts out as true today as it would be.
+    while True:
+        async with transaction(sessions) as session:
+            looked, _ = await rescore_stale_leads(
+                session=session, tenant_id=DEMO_TENANT_ID, now=now, stale_after=timedelta(0)
+            )
+        if looked < 500:
+            break
     return await summarise(sessions=sessions, now=now)
 
 

@@ -90,7 +90,12 @@ RESCORE_AFTER = timedelta(hours=20)
 
 
 async def rescore_stale_leads(
-    *, session: AsyncSession, tenant_id: str, now: datetime, limit: int = 500
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    now: datetime,
+    limit: int = 500,
+    stale_after: timedelta = RESCORE_AFTER,
 ) -> tuple[int, int]:
     """Re-score the leads scored longest ago; returns (looked at, changed).
 
@@ -102,7 +107,7 @@ async def rescore_stale_leads(
             select(Lead)
             .where(
                 Lead.tenant_id == tenant_id,
-                or_(col(Lead.scored_at).is_(None), col(Lead.scored_at) < now - RESCORE_AFTER),
+                or_(col(Lead.scored_at).is_(None), col(Lead.scored_at) < now - stale_after),
             )
             .order_by(col(Lead.scored_at).nulls_first(), col(Lead.id))
             .limit(limit)
