@@ -179,7 +179,8 @@ async def render_notice(
             return _skip("lead no longer exists")
         if lead.first_touch_at is not None and lead.mql_at is not None and lead.first_touch_at >= lead.mql_at:
             return _skip("lead was touched in the meantime")
-        if kind is Notice.SLA_ESCALATE:
+        if kind is Notice.SLA_ESCALATE and message.member_id is None:
+            # Queued before escalations were addressed to a person.
             recipient = await _team_leads(session, tenant_id, message.team_id)
             locale = recipient.locale if recipient else locale
         sla_view = await reader.sla(lead, "nudge" if kind is Notice.SLA_NUDGE else "escalate")
