@@ -343,6 +343,12 @@ async def route_unassigned(
             reason="routing rule",
             config=config,
         )
+    for team_id, team_leads in by_team.items():
+        for lead in leads:
+            if lead.id in team_leads and lead.owner_id is None:
+                # Nobody in the team had room: the lead waits in the team's unassigned list.
+                lead.team_id = team_id
+                session.add(lead)
     owners = await fallback_owners(
         session=session, tenant_id=tenant_id, leads=unmatched, config=config, now=now
     )

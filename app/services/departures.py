@@ -43,8 +43,7 @@ async def hand_over_work(
     left gets no cards. Leads nobody has room for lose their owner, and their team lead is told."""
     assert not member.active, "only an inactive member's work is handed over"
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    # The hottest leads first, so that they find an owner when room runs short; ids keep the order
-    # stable, which also keeps PostgreSQL's row locks in one order.
+    # The hottest leads first, so that they find an owner when room runs short; the id keeps ties stable.
     leads = list(
         (
             await session.exec(

@@ -321,3 +321,19 @@ async def test_a_fallback_must_be_the_tenants_own_team_or_active_member(sessions
     async with sessions() as session:
         config = await load_config(session=session, tenant_id=org.tenant_id)
     assert config.routing_fallback is None
+
+
+async def test_a_routed_lead_nobody_in_the_team_has_room_for_waits_in_that_team(
+    sessions: SessionMaker,
+) -> None:
+    org = await make_org(sessions)
+    async with transaction(sessions) as session:
+        olivia = await session.get(Member, org.uk_rep.id)  # type: ignore[union-attr]
+        assert olivia is not None
+        olivia.capacity = 0
+        session.add(olivia)
+    irish = await make_lead(sessions, org, country="IE", company_name="Dublin Ltd")
+    async with sessions() as session:
+        lead = await session.get(Lead, irish)
+    assert lead is not None and (lead.team_id, lead.owner_id) == (org.uk.id, None)
+    assert await _unrouted(sessions) == [(org.lead_uk.id, "unowned", 1, [str(irish)])]
