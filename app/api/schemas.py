@@ -233,7 +233,7 @@ class RulesIn(BaseModel):
 
 class RulesOut(BaseModel):
     key: str
-    document: dict[str, Any]
+    document: dict[str, Any] | None  # None: the routing fallback was removed
 
 
 class ContentIn(BaseModel):

@@ -107,6 +107,10 @@ async def replace_rules(
     _admin(actor)
     if key not in RULE_KINDS:
         raise InvalidInput(f"unknown settings {key!r}")
+    if key == ROUTING_FALLBACK_KEY and document == {}:
+        # No fallback: unmatched leads wait unassigned, and the managers are told.
+        await save_setting(session=session, tenant_id=actor.tenant_id, key=key, value=None, now=now)
+        return None
     value = from_json(RULE_KINDS[key], document)  # pydantic ValidationError -> 400 at the edge
     if isinstance(value, RoutingFallback):
         await _check_fallback(session, actor.tenant_id, value)

@@ -57,3 +57,6 @@ async def test_the_routing_fallback_is_a_validated_setting(api: Api) -> None:
     assert (await api.call("PUT", path, api.org.manager, {"document": member}))[0] == 403
     status, after = await api.call("GET", "/api/v1/settings", api.org.manager)
     assert after["routing_fallback"] == {"team_id": str(uk.id), "member_id": None}
+    status, body = await api.call("PUT", path, admin, {"document": {}})
+    assert (status, body["document"]) == (200, None), "an empty document removes the fallback"
+    assert (await api.call("GET", "/api/v1/settings", admin))[1]["routing_fallback"] is None
