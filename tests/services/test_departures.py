@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import col, func, select
 
@@ -15,7 +15,9 @@ from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, AssignmentMethod, Lif
 from app.scheduler import run_tick
 from app.services.admin import MemberUpdate, update_member
 from app.services.errors import NotAllowed
+from app.services.lead_import import import_leads_csv
 from app.services.planning import CLOSED_LIFECYCLES
+from app.services.scoring import settle_new_leads
 from app.services.tenant_config import ROUTING_FALLBACK_KEY, save_setting
 from tests.factories import T0, Org, make_lead, make_org
 
@@ -30,13 +32,19 @@ async def _capacities(sessions: SessionMaker, org: Org, **capacity: int) -> None
 
 
 async def _leads_of(
-    sessions: SessionMaker, org: Org, owner: Member, count: int, start: int = 0
+    sessions: SessionMaker, org: Org, owner: Member, count: int, now: datetime = T0
 ) -> list[uuid.UUID]:
-    # One a working hour apart, so that the replay has follow-ups falling due over the following weeks.
-    return [
-        await make_lead(sessions, org, owner=owner, now=T0 + timedelta(hours=i), company_name=f"Kunde {i} AG")
-        for i in range(start, start + count)
-    ]
+    """``count`` leads owned by ``owner``, brought in as a CSV import is: scored, with follow-ups."""
+    rows = "".join(
+        f"lead-{uuid.uuid4().hex[:10]}@kunde{i}.example,Kunde {i} AG,{owner.email}\n" for i in range(count)
+    )
+    data = f"email,company,owner_email\n{rows}".encode()
+    async with transaction(sessions) as session:
+        report = await import_leads_csv(
+            session=session, tenant_id=org.tenant_id, data=data, now=now, max_bytes=1_000_000
+        )
+        await settle_new_leads(session=session, tenant_id=org.tenant_id, lead_ids=report.lead_ids, now=now)
+    return list(report.lead_ids)
 
 
 async def _deactivate(sessions: SessionMaker, org: Org, member: Member, when: object) -> None:
@@ -68,9 +76,9 @@ async def test_a_member_deactivated_with_40_leads_hands_everything_to_the_team_w
     org = await make_org(sessions)
     anna, juergen, zoe = org.reps
     await _capacities(sessions, org, jürgen=30, zoe=28)
-    await _leads_of(sessions, org, juergen, 10, start=40)
-    await _leads_of(sessions, org, zoe, 8, start=50)
-    annas = await _leads_of(sessions, org, anna, 40)
+    await _leads_of(sessions, org, juergen, 10)
+    await _leads_of(sessions, org, zoe, 8)
+    annas = await _leads_of(sessions, org, anna, 40, now=T0 + timedelta(hours=2))
     won = annas[0]
     async with transaction(sessions) as session:
         lead = await session.get(Lead, won)
@@ -82,10 +90,10 @@ async def test_a_member_deactivated_with_40_leads_hands_everything_to_the_team_w
     await run_tick(sessions=sessions, now=left_at - timedelta(hours=1))
     await _deactivate(sessions, org, anna, left_at)
 
-    # Replay two weeks of scheduler ticks after the departure.
+    # Replay the scheduler over the next fortnight, when the moved follow-ups fall due.
     moment = left_at
-    while moment < left_at + timedelta(days=14):
-        moment += timedelta(hours=12)
+    while moment < left_at + timedelta(days=15):
+        moment += timedelta(days=3)
         await run_tick(sessions=sessions, now=moment)
 
     async with sessions() as session:
