@@ -30,6 +30,7 @@ from app.services.tenant_config import TenantConfig, load_config
 from bot.actions import pipeline_card_for
 from bot.handler import card_attachment
 from bot.views import Links, ViewReader
+from cards.views import UnroutedView
 
 AfterSend = Callable[[AsyncSession, str | None], Awaitable[None]]
 
@@ -179,11 +180,39 @@ async def render_notice(
             return _skip("lead no longer exists")
         if lead.first_touch_at is not None and lead.mql_at is not None and lead.first_touch_at >= lead.mql_at:
             return _skip("lead was touched in the meantime")
-        if kind is Notice.SLA_ESCALATE:
+        if kind is Notice.SLA_ESCALATE and message.member_id is None:
+            # Queued before escalations were addressed to a person.
             recipient = await _team_leads(session, tenant_id, message.team_id)
             locale = recipient.locale if recipient else locale
         sla_view = await reader.sla(lead, "nudge" if kind is Notice.SLA_NUDGE else "escalate")
         return await _personal(session, recipient, cards.sla_card(sla_view, locale, now))
+
+    if kind is Notice.LEAD_UNROUTED:
+        leads = [
+            lead
+            for lead in (
+                await session.exec(
+                    select(Lead).where(
+                        Lead.tenant_id == tenant_id,
+                        col(Lead.id).in_([uuid.UUID(lead_id) for lead_id in payload["lead_ids"]]),
+                    )
+                )
+            ).all()
+        ]
+        if payload["cause"] != "fallback":
+            # Only the leads still waiting for an owner are news.
+            leads = [lead for lead in leads if lead.owner_id is None]
+        if not leads:
+            return _skip("every lead has an owner now")
+        leads.sort(key=lambda lead: str(lead.id))
+        team = await session.get(Team, message.team_id) if message.team_id else None
+        view = UnroutedView(
+            cause=payload["cause"],
+            count=int(payload["count"]),
+            leads=tuple([await reader.lead(lead) for lead in leads]),
+            team_name=team.name if team is not None and team.tenant_id == tenant_id else None,
+        )
+        return await _personal(session, recipient, cards.unrouted_card(view, locale))
 
     if kind is Notice.DIGEST:
         if recipient is None:

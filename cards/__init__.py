@@ -9,6 +9,7 @@ from cards.lead import lead_card, lead_matches_card
 from cards.onboarding import help_card, welcome_card
 from cards.ownership import ownership_card, ownership_fyi_card
 from cards.pipeline import pipeline_card
+from cards.routing import unrouted_card
 from cards.sla import sla_card
 
 __all__ = [
@@ -25,5 +26,6 @@ __all__ = [
     "ownership_fyi_card",
     "pipeline_card",
     "sla_card",
+    "unrouted_card",
     "welcome_card",
 ]

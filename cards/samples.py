@@ -14,6 +14,7 @@ from cards.lead import lead_card, lead_matches_card
 from cards.onboarding import help_card, welcome_card
 from cards.ownership import ownership_card, ownership_fyi_card
 from cards.pipeline import pipeline_card
+from cards.routing import unrouted_card
 from cards.sla import sla_card
 from cards.views import (
     Banner,
@@ -28,6 +29,7 @@ from cards.views import (
     ReasonView,
     ScoreView,
     SlaView,
+    UnroutedView,
 )
 
 # A Tuesday afternoon in March, before the EU switches to summer time; no sample reads the clock.
@@ -328,6 +330,11 @@ def _cards_for(locale: str) -> list[tuple[str, dict[str, Any]]]:
         ("ownership_fyi", ownership_fyi_card(ownership, locale)),
         ("sla_nudge", sla_card(SlaView("nudge", fresh, cast.colleague, 6.5), locale, NOW)),
         ("sla_escalate", sla_card(SlaView("escalate", quiet, None, 26.0), locale, NOW)),
+        ("routing_fallback", unrouted_card(UnroutedView("fallback", 1, (fresh,), "DACH"), locale)),
+        (
+            "routing_unowned",
+            unrouted_card(UnroutedView("unowned", 7, (quiet, replace(warm, owner_name=None)), None), locale),
+        ),
         ("digest", digest_card(digest, locale, NOW)),
         ("pipeline", pipeline_card(_pipeline(cast, (hot, warm, quiet)), locale, NOW)),
         ("lead", lead_card(hot, due, recent, locale, NOW)),

@@ -84,6 +84,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "fact.due_today": ("Due today", "Heute fällig"),
     "fact.overdue": ("Overdue", "Überfällig"),
     "fact.untouched": ("Untouched for", "Unbearbeitet seit"),
+    "fact.team": ("Team", "Team"),
     "score.value": (
         "{total} (fit {fit} · engagement {engagement})",
         "{total} (Fit {fit} · Engagement {engagement})",
@@ -177,6 +178,25 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{lead} now belongs to {owner}. Open follow-ups moved with the lead.",
         "{lead} liegt jetzt bei {owner}. Offene Follow-ups sind mit umgezogen.",
     ),
+    # --- routing
+    "routing.fallback.title": (
+        "{count} lead(s) matched no routing rule",
+        "{count} Lead(s) ohne passende Routing-Regel",
+    ),
+    "routing.fallback.intro": (
+        "The routing fallback gave them an owner in the team. If leads like these belong elsewhere, "
+        "add a routing rule.",
+        "Der Routing-Fallback hat sie jemandem im Team zugewiesen. Gehören solche Leads woandershin: "
+        "eine Routing-Regel anlegen.",
+    ),
+    "routing.unowned.title": ("{count} lead(s) without an owner", "{count} Lead(s) ohne Verantwortliche"),
+    "routing.unowned.intro": (
+        "No routing rule or fallback placed them, or nobody had room. Assign an owner in the tab.",
+        "Keine Routing-Regel und kein Fallback hat sie zugeordnet, oder niemand hatte Kapazität. "
+        "Bitte im Tab jemanden zuweisen.",
+    ),
+    "routing.lead": ("{lead} → {owner}", "{lead} → {owner}"),
+    "routing.more": ("and {count} more", "und {count} weitere"),
     # --- SLA
     "sla.nudge.title": ("New MQL waiting for a first touch", "Neuer MQL wartet auf den ersten Kontakt"),
     "sla.nudge.intro": (

@@ -136,3 +136,11 @@ class PipelineView:
     hot_leads: tuple[LeadView, ...]
     refresh_user_ids: tuple[str, ...]  # only the first 60 go into refresh.userIds
     tenant_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnroutedView:
+    cause: str  # fallback: the tenant's routing fallback took them | unowned: nobody had room or no rule
+    count: int  # all the leads the notice is about; ``leads`` holds the first few that still exist
+    leads: tuple[LeadView, ...]
+    team_name: str | None

@@ -580,7 +580,7 @@ async def patch_member(request: web.Request) -> web.Response:
     body = await _body(request, admin.MemberUpdate)
     async with transaction(request.app[keys.SESSIONS]) as session:
         member = await admin.update_member(
-            session=session, actor=_actor(request), member_id=_id(request), changes=body
+            session=session, actor=_actor(request), member_id=_id(request), changes=body, now=_now(request)
         )
     return _reply(MemberPublic.model_validate(member))
 
@@ -890,7 +890,8 @@ ROUTES: tuple[Route, ...] = (
         "PUT",
         "/api/v1/settings/rules/{key}",
         put_rules,
-        "Replace one rule set: scoring, thresholds, cadence or sla (validated by the engine's own types)",
+        "Replace one rule set: scoring, thresholds, cadence, sla, recycling or routing_fallback "
+        "(validated by the engine's own types)",
         body=schemas.RulesIn,
         response=schemas.RulesOut,
         roles="admin",

@@ -222,11 +222,14 @@ class SettingsOut(BaseModel):
     sla: dict[str, Any]
     content: list[dict[str, Any]]
     routing: list[dict[str, Any]]
+    # Where leads no routing rule matches go: {"team_id": ...} or {"member_id": ...}; null when unset.
+    routing_fallback: dict[str, Any] | None = None
     teams: list[dict[str, Any]]
 
 
 class RulesIn(BaseModel):
-    """A whole rule set (scoring, thresholds, cadence or sla), in the shape GET /settings returns it."""
+    """A whole rule set (scoring, thresholds, cadence, sla, recycling or routing_fallback), in the shape
+    GET /settings returns it."""
 
     model_config = ConfigDict(extra="forbid")
     document: dict[str, Any]
@@ -234,7 +237,7 @@ class RulesIn(BaseModel):
 
 class RulesOut(BaseModel):
     key: str
-    document: dict[str, Any]
+    document: dict[str, Any] | None  # None: the routing fallback was removed
 
 
 class ContentIn(BaseModel):

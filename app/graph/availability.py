@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from kiota_abstractions.api_error import APIError
 from msgraph.generated.models.automatic_replies_status import AutomaticRepliesStatus
@@ -43,7 +43,7 @@ from tzlocal.windows_tz import win_tz
 
 from app.db import SessionMaker, transaction
 from app.models import Member, TenantSetting
-from app.nurturing.calendar import WorkingHours, require_aware
+from app.nurturing.calendar import WorkingHours, require_aware, zone_named
 from app.services.tenant_config import save_setting
 
 log = logging.getLogger(__name__)
@@ -111,8 +111,8 @@ def iana_zone(name: str | None) -> str | None:
 
 def _loads(name: str) -> bool:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):  # ValueError: not even a valid key, e.g. "a/../b"
+        zone_named(name)
+    except ValueError:
         return False
     return True
 

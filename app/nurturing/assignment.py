@@ -19,6 +19,7 @@ class Candidate:
     capacity: int
     open_leads: int
     last_assigned_at: datetime | None
+    name: str = ""  # display name or e-mail: a tie-break people can follow
 
 
 def eligible(c: Candidate, now: datetime) -> bool:
@@ -28,10 +29,13 @@ def eligible(c: Candidate, now: datetime) -> bool:
     return c.active and not away and c.capacity > 0 and c.open_leads < c.capacity
 
 
-def _order(c: Candidate) -> tuple[float, int, float, str]:
-    # Lowest share of capacity first; then whoever waited longest (never assigned first); then a stable id.
+def _order(c: Candidate) -> tuple[float, int, float, str, str]:
+    # Lowest share of capacity first; then whoever waited longest (never assigned first); then the name,
+    # so that a tie goes the same way every time and a team lead can say why. The id only separates
+    # two members of the same name.
     waited = c.last_assigned_at.timestamp() if c.last_assigned_at else float("-inf")
-    return (c.open_leads / c.capacity, 0 if c.last_assigned_at is None else 1, waited, c.member_id)
+    never = 0 if c.last_assigned_at is None else 1
+    return (c.open_leads / c.capacity, never, waited, c.name.casefold(), c.member_id)
 
 
 def pick_round_robin(candidates: Sequence[Candidate], now: datetime) -> Candidate | None:
@@ -41,10 +45,12 @@ def pick_round_robin(candidates: Sequence[Candidate], now: datetime) -> Candidat
 
 
 def distribute(lead_ids: Sequence[str], candidates: Sequence[Candidate], now: datetime) -> dict[str, str]:
-    """Lead id to member id for a batch; leads nobody has room for are left out."""
+    """Lead id to member id for a batch; leads nobody has room for are left out.
+
+    A lead listed twice is one lead: it takes one place in someone's capacity."""
     pool = {c.member_id: c for c in candidates}
     plan: dict[str, str] = {}
-    for lead_id in lead_ids:
+    for lead_id in dict.fromkeys(lead_ids):
         chosen = pick_round_robin(list(pool.values()), now)
         if chosen is None:
             break
@@ -74,3 +80,15 @@ def route(rules: Sequence[RoutingRule], facts: Mapping[str, object]) -> RoutingR
         if str(value).strip().casefold() in {v.strip().casefold() for v in rule.values}:
             return rule
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingFallback:
+    """Where a lead goes when no routing rule matches it: one team (round-robin there) or one member."""
+
+    team_id: str | None = None
+    member_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.team_id is None) == (self.member_id is None):
+            raise ValueError("a routing fallback names either a team or a member")

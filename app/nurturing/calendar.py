@@ -17,6 +17,18 @@ def require_aware(at: datetime) -> datetime:
     return at
 
 
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone of that name; ValueError for anything else, a folder of the database included.
+
+    The one check every time zone a user or Graph hands us goes through."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
+        # "Europe" names a folder of the tz database: zoneinfo raises IsADirectoryError for it, and
+        # a file that is no zone (zone.tab) raises ValueError.
+        raise ValueError(f"unknown time zone {name!r}") from error
+
+
 @dataclass(frozen=True, slots=True)
 class WorkingHours:
     time_zone: str = "UTC"
@@ -25,10 +37,7 @@ class WorkingHours:
     workdays: frozenset[int] = field(default_factory=lambda: frozenset({0, 1, 2, 3, 4}))  # Monday = 0
 
     def __post_init__(self) -> None:
-        try:
-            ZoneInfo(self.time_zone)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {self.time_zone!r}") from error
+        zone_named(self.time_zone)
         if not self.start < self.end:
             raise ValueError("working hours must start before they end")
         if not self.workdays or not set(self.workdays) <= set(range(7)):

@@ -121,6 +121,8 @@ class AssignmentMethod(StrEnum):
     ROUND_ROBIN = "round_robin"
     RULE = "rule"
     IMPORT = "import"
+    HANDOVER = "handover"  # the previous owner was deactivated
+    FALLBACK = "fallback"  # no routing rule matched: the tenant's routing fallback
 
 
 class EventKind(StrEnum):

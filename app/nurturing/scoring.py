@@ -194,7 +194,8 @@ def fit_rule_matches(rule: FitRule, properties: Mapping[str, object]) -> bool:
         return False
     match rule.operator:
         case "exists":
-            return bool(actual)
+            # 0 employees or a revenue of 0 is a known value; only an unset flag (False) is absent.
+            return actual is not False
         case "eq":
             return _equal(actual, rule.value)
         case "neq":

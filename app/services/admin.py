@@ -13,6 +13,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import ContentItemRow, LocalTime, Member, RoutingRuleRow, Team, TeamBase, TeamUpdate
+from app.nurturing.assignment import RoutingFallback
 from app.nurturing.cadence import CadencePolicy
 from app.nurturing.calendar import WorkingHours
 from app.nurturing.enums import Role
@@ -22,11 +23,13 @@ from app.nurturing.recycling import RecyclePolicy
 from app.nurturing.scoring import ScoringModel
 from app.nurturing.sla import SlaPolicy
 from app.services.access import Actor
+from app.services.departures import hand_over_work
 from app.services.errors import InvalidInput, NotAllowed, TeamNotFound
 from app.services.lookups import get_member
 from app.services.tenant_config import (
     CADENCE_KEY,
     RECYCLING_KEY,
+    ROUTING_FALLBACK_KEY,
     SCORING_KEY,
     SLA_KEY,
     THRESHOLDS_KEY,
@@ -42,6 +45,7 @@ RULE_KINDS: dict[str, type[Any]] = {
     CADENCE_KEY: CadencePolicy,
     SLA_KEY: SlaPolicy,
     RECYCLING_KEY: RecyclePolicy,
+    ROUTING_FALLBACK_KEY: RoutingFallback,
 }
 
 
@@ -87,6 +91,7 @@ async def read_settings(*, session: AsyncSession, actor: Actor) -> dict[str, Any
         CADENCE_KEY: to_json(config.cadence),
         SLA_KEY: to_json(config.sla),
         RECYCLING_KEY: to_json(config.recycling),
+        ROUTING_FALLBACK_KEY: to_json(config.routing_fallback) if config.routing_fallback else None,
         "content": [to_json(item) for item in config.library],
         "routing": [to_json(rule) for rule in config.routing],
         "teams": [
@@ -102,9 +107,40 @@ async def replace_rules(
     _admin(actor)
     if key not in RULE_KINDS:
         raise InvalidInput(f"unknown settings {key!r}")
-    value = from_json(RULE_KINDS[key], document)  # pydantic ValidationError -> 422 at the edge
+    if key == ROUTING_FALLBACK_KEY and document == {}:
+        # No fallback: unmatched leads wait unassigned, and the managers are told.
+        await save_setting(session=session, tenant_id=actor.tenant_id, key=key, value=None, now=now)
+        return None
+    value = from_json(RULE_KINDS[key], document)  # pydantic ValidationError -> 400 at the edge
+    if isinstance(value, RoutingFallback):
+        await _check_fallback(session, actor.tenant_id, value)
     await save_setting(session=session, tenant_id=actor.tenant_id, key=key, value=value, now=now)
     return to_json(value)
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError as error:
+        raise InvalidInput(f"routing_fallback: {what} must be a uuid") from error
+
+
+async def _check_fallback(session: AsyncSession, tenant_id: str, fallback: RoutingFallback) -> None:
+    """The fallback must be one of the tenant's teams, or an active member of the tenant."""
+    if fallback.team_id is not None:
+        team_id = _uuid(fallback.team_id, "team_id")
+        found = (
+            await session.exec(select(Team.id).where(Team.tenant_id == tenant_id, Team.id == team_id))
+        ).first()
+        if found is None:
+            raise TeamNotFound(team_id)
+        return
+    assert fallback.member_id is not None
+    member = await get_member(
+        session=session, tenant_id=tenant_id, member_id=_uuid(fallback.member_id, "member_id")
+    )
+    if not member.active:
+        raise InvalidInput("routing_fallback: the member is inactive")
 
 
 async def replace_content(*, session: AsyncSession, actor: Actor, items: Sequence[Any]) -> int:
@@ -200,9 +236,11 @@ async def update_team(
 
 
 async def update_member(
-    *, session: AsyncSession, actor: Actor, member_id: uuid.UUID, changes: MemberUpdate
+    *, session: AsyncSession, actor: Actor, member_id: uuid.UUID, changes: MemberUpdate, now: datetime
 ) -> Member:
-    """Role, team, capacity, availability and working hours of one member."""
+    """Role, team, capacity, availability and working hours of one member.
+
+    Deactivating a member hands their open leads and follow-ups to their team in the same transaction."""
     _admin(actor)
     member = await get_member(session=session, tenant_id=actor.tenant_id, member_id=member_id)
     values = changes.model_dump(exclude_unset=True)
@@ -218,6 +256,7 @@ async def update_member(
         ).first()
         if team is None:
             raise TeamNotFound(values["team_id"])
+    leaving = member.active and values.get("active") is False
     for name, value in values.items():
         setattr(member, name, value)
     try:
@@ -231,4 +270,6 @@ async def update_member(
         raise InvalidInput("working hours or time zone are not valid") from error
     session.add(member)
     await session.flush()
+    if leaving:
+        await hand_over_work(session=session, tenant_id=actor.tenant_id, member=member, actor=actor, now=now)
     return member

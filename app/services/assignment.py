@@ -18,6 +18,7 @@ from app.services.lead_context import load_contexts
 from app.services.lookups import get_member
 from app.services.outbox import Notice, enqueue
 from app.services.planning import CLOSED_LIFECYCLES, plan_follow_up
+from app.services.recipients import team_lead_recipients
 from app.services.tenant_config import TenantConfig, load_config, team_uuid
 
 MAX_BULK = 1000
@@ -37,7 +38,7 @@ async def _leads(session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.
     return sorted(rows, key=lambda lead: order[lead.id])
 
 
-async def _apply(
+async def apply_ownership(
     *,
     session: AsyncSession,
     leads: Sequence[Lead],
@@ -47,6 +48,7 @@ async def _apply(
     reason: str | None,
     now: datetime,
     config: TenantConfig,
+    tell_previous: bool = True,
 ) -> list[OwnershipChange]:
     """Write owner, audit row and notices per (lead, owner); a lead its owner already has is skipped."""
     changes: list[OwnershipChange] = []
@@ -91,7 +93,7 @@ async def _apply(
             member_id=owner.id,
             now=now,
         )
-        if previous is not None:
+        if previous is not None and tell_previous:
             await enqueue(
                 session=session,
                 tenant_id=tenant_id,
@@ -129,7 +131,7 @@ async def assign_owner(
     if not authorised:  # the caller has already decided this actor may set this owner
         ensure_can_assign(actor, lead, owner)
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    changes = await _apply(
+    changes = await apply_ownership(
         session=session,
         leads=[lead],
         owners={lead.id: owner},
@@ -161,7 +163,7 @@ async def bulk_assign(
     for lead in leads:
         ensure_can_assign(actor, lead, owner)
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    return await _apply(
+    return await apply_ownership(
         session=session,
         leads=leads,
         owners={lead.id: owner for lead in leads},
@@ -210,6 +212,7 @@ async def team_candidates(
                 capacity=member.capacity,
                 open_leads=int(loads.get(member.id, 0)),
                 last_assigned_at=member.last_assigned_at,
+                name=member.display_name or member.email,
             ),
         )
         for member in members
@@ -241,7 +244,7 @@ async def round_robin_assign(
     plan = distribute([str(lead.id) for lead in leads], [candidate for _, candidate in pool], now)
     owners = {lead.id: by_id[plan[str(lead.id)]] for lead in leads if str(lead.id) in plan}
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    return await _apply(
+    return await apply_ownership(
         session=session,
         leads=[lead for lead in leads if lead.id in owners],
         owners=owners,
@@ -253,6 +256,56 @@ async def round_robin_assign(
     )
 
 
+async def fallback_owners(
+    *, session: AsyncSession, tenant_id: str, leads: Sequence[Lead], config: TenantConfig, now: datetime
+) -> dict[uuid.UUID, Member]:
+    """Owners for leads by the tenant's routing fallback: round-robin in its team, or its one member.
+
+    Leads it has no room for, and all leads when there is no usable fallback, are left out."""
+    fallback = config.routing_fallback
+    if fallback is None or not leads:
+        return {}
+    if fallback.member_id is not None:
+        # The catch-all an admin chose: it takes every lead, as a manual assignment would.
+        member = await session.get(Member, uuid.UUID(fallback.member_id))
+        if member is None or member.tenant_id != tenant_id or not member.active:
+            return {}
+        return {lead.id: member for lead in leads}
+    assert fallback.team_id is not None
+    pool = await team_candidates(session=session, tenant_id=tenant_id, team_id=uuid.UUID(fallback.team_id))
+    by_id = {str(member.id): member for member, _ in pool}
+    plan = distribute([str(lead.id) for lead in leads], [candidate for _, candidate in pool], now)
+    return {lead.id: by_id[plan[str(lead.id)]] for lead in leads if str(lead.id) in plan}
+
+
+UNROUTED_SHOWN = 20
+
+
+async def announce_unrouted(
+    *, session: AsyncSession, tenant_id: str, leads: Sequence[Lead], cause: str, now: datetime
+) -> None:
+    """Tell each team's leads (or, without any, the managers) about leads that needed the fallback or
+    found no owner; one notice per team and recipient, however many leads."""
+    by_team: dict[uuid.UUID | None, list[Lead]] = {}
+    for lead in leads:
+        by_team.setdefault(lead.team_id, []).append(lead)
+    for team_id, team_leads in by_team.items():
+        recipients = await team_lead_recipients(session=session, tenant_id=tenant_id, team_id=team_id)
+        ids = sorted(str(lead.id) for lead in team_leads)
+        payload = {"lead_ids": ids[:UNROUTED_SHOWN], "count": len(ids), "cause": cause}
+        for recipient in recipients:
+            await enqueue(
+                session=session,
+                tenant_id=tenant_id,
+                kind=Notice.LEAD_UNROUTED,
+                dedupe_key=f"unrouted:{cause}:{team_id}:{ids[0]}:{now.isoformat()}:{recipient.id}",
+                payload=payload,
+                member_id=recipient.id,
+                team_id=team_id,
+                now=now,
+            )
+
+
 async def route_unassigned(
     *,
     session: AsyncSession,
@@ -262,15 +315,21 @@ async def route_unassigned(
     now: datetime,
     config: TenantConfig | None = None,
 ) -> list[OwnershipChange]:
-    """Send each unowned lead to the team its country, industry or source routes to; round-robin there."""
+    """Send each unowned lead to the team its country, industry or source routes to; round-robin there.
+
+    A lead no rule matches goes to the tenant's routing fallback, and the team lead there is told; one
+    nobody has room for stays unowned, and its team lead (or a manager) is told."""
     leads = [lead for lead in await _leads(session, tenant_id, lead_ids) if lead.owner_id is None]
     config = config or await load_config(session=session, tenant_id=tenant_id)
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
     by_team: dict[uuid.UUID, list[uuid.UUID]] = {}
+    unmatched: list[Lead] = []
     for lead in leads:
         rule = route(config.routing, contexts[lead.id].facts().properties)
         if rule is not None:
             by_team.setdefault(team_uuid(rule), []).append(lead.id)
+        else:
+            unmatched.append(lead)
     changes: list[OwnershipChange] = []
     for team_id, team_leads in by_team.items():
         changes += await round_robin_assign(
@@ -284,4 +343,27 @@ async def route_unassigned(
             reason="routing rule",
             config=config,
         )
+    for team_id, team_leads in by_team.items():
+        for lead in leads:
+            if lead.id in team_leads and lead.owner_id is None:
+                # Nobody in the team had room: the lead waits in the team's unassigned list.
+                lead.team_id = team_id
+                session.add(lead)
+    owners = await fallback_owners(
+        session=session, tenant_id=tenant_id, leads=unmatched, config=config, now=now
+    )
+    placed = [lead for lead in unmatched if lead.id in owners]
+    changes += await apply_ownership(
+        session=session,
+        leads=placed,
+        owners=owners,
+        method=AssignmentMethod.FALLBACK,
+        actor=actor,
+        reason="routing fallback",
+        now=now,
+        config=config,
+    )
+    await announce_unrouted(session=session, tenant_id=tenant_id, leads=placed, cause="fallback", now=now)
+    unowned = [lead for lead in leads if lead.owner_id is None]
+    await announce_unrouted(session=session, tenant_id=tenant_id, leads=unowned, cause="unowned", now=now)
     return changes

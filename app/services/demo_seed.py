@@ -333,6 +333,7 @@ async def seed_demo_tenant(
                     actor=Actor.of(admin),
                     member_id=people[data.INACTIVE_REP].id,
                     changes=MemberUpdate(active=False),
+                    now=start,
                 )
         day_events = [
             EventIn(

@@ -38,6 +38,8 @@ _COLUMNS = {
     "source": col(Lead.source),
     "needs": col(Lead.needs),
     "topics": col(Lead.topics),
+    "unsubscribed": col(Lead.unsubscribed),
+    "bounced": col(Lead.bounced),
     "company": col(Company.name),
     "company_domain": col(Company.domain),
     "industry": col(Company.industry),

@@ -51,6 +51,8 @@ LEAD_COLUMNS = (
     "source",
     "needs",
     "topics",
+    "unsubscribed",
+    "bounced",
 )
 COMPANY_COLUMNS = ("company", "company_domain", "industry", "country", "employees")
 IMPORT_COLUMNS = (*LEAD_COLUMNS, *COMPANY_COLUMNS, "owner_email")
@@ -165,6 +167,23 @@ def _employees(value: Any) -> Any:
     return number
 
 
+# Yes/no as CRMs and spreadsheets export it, in English and German. Anything else is refused rather than
+# guessed: a consent flag read wrong either mails someone who opted out or silences a willing lead.
+_YES = frozenset({"true", "yes", "y", "1", "ja", "j", "wahr", "x"})
+_NO = frozenset({"false", "no", "n", "0", "nein", "falsch"})
+
+
+def _flag(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    word = value.strip().casefold()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise _problem(f"{_quote(value)} is not yes or no; write true or false")
+
+
 def _topics(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -194,6 +213,8 @@ class _RowModel(BaseModel):
     source: str | None = Field(None, max_length=80)
     needs: str | None = None
     topics: Annotated[list[str], BeforeValidator(_topics)] = Field(default_factory=list)
+    unsubscribed: Annotated[bool, BeforeValidator(_flag)] = False
+    bounced: Annotated[bool, BeforeValidator(_flag)] = False
     company: str | None = Field(None, max_length=200)
     company_domain: str | None = Field(None, max_length=253)
     industry: str | None = Field(None, max_length=80)
@@ -442,6 +463,8 @@ _LEAD_FIELDS = (
     "source",
     "needs",
     "topics",
+    "unsubscribed",
+    "bounced",
 )
 
 

@@ -28,6 +28,7 @@ class Notice(StrEnum):
     HAND_OFF_DECIDED = "hand_off.decided"
     SLA_NUDGE = "sla.nudge"
     SLA_ESCALATE = "sla.escalate"
+    LEAD_UNROUTED = "routing.unrouted"  # no routing rule matched, or nobody had room: tell the team lead
     DIGEST = "digest.morning"
     PIPELINE_POST = "pipeline.post"
 

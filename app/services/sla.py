@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlmodel import col, select
@@ -11,7 +12,10 @@ from app.models import Lead, Member
 from app.nurturing.enums import Lifecycle
 from app.nurturing.sla import SlaAction, speed_to_lead
 from app.services.outbox import Notice, enqueue
+from app.services.recipients import team_lead_recipients
 from app.services.tenant_config import TenantConfig, load_config, working_hours
+
+log = logging.getLogger(__name__)
 
 _RANK = {SlaAction.NONE: 0, SlaAction.NUDGE: 1, SlaAction.ESCALATE: 2}
 
@@ -66,16 +70,37 @@ async def check_speed_to_lead(
         if _RANK[action] <= _RANK[SlaAction(lead.sla_state)]:
             continue
         assert lead.mql_at is not None
-        await enqueue(
-            session=session,
-            tenant_id=tenant_id,
-            kind=Notice.SLA_NUDGE if action is SlaAction.NUDGE else Notice.SLA_ESCALATE,
-            dedupe_key=f"sla:{lead.id}:{lead.mql_at.isoformat()}:{action.value}",
-            payload={"lead_id": str(lead.id)},
-            member_id=lead.owner_id if action is SlaAction.NUDGE else None,
-            team_id=lead.team_id if action is SlaAction.ESCALATE else None,
-            now=now,
-        )
+        key = f"sla:{lead.id}:{lead.mql_at.isoformat()}:{action.value}"
+        if action is SlaAction.NUDGE:
+            await enqueue(
+                session=session,
+                tenant_id=tenant_id,
+                kind=Notice.SLA_NUDGE,
+                dedupe_key=key,
+                payload={"lead_id": str(lead.id)},
+                member_id=lead.owner_id,
+                now=now,
+            )
+        else:
+            # Addressed to people, not to a team: a team without a lead escalates to the managers.
+            recipients = await team_lead_recipients(
+                session=session, tenant_id=tenant_id, team_id=lead.team_id
+            )
+            if not recipients:
+                # Nobody to tell yet; the state stays, so the next run escalates once someone is there.
+                log.warning("SLA escalation has no recipient", extra={"tenant_id": tenant_id})
+                continue
+            for recipient in recipients:
+                await enqueue(
+                    session=session,
+                    tenant_id=tenant_id,
+                    kind=Notice.SLA_ESCALATE,
+                    dedupe_key=f"{key}:{recipient.id}",
+                    payload={"lead_id": str(lead.id)},
+                    member_id=recipient.id,
+                    team_id=lead.team_id,
+                    now=now,
+                )
         lead.sla_state = action.value
         session.add(lead)
         counts[action] += 1

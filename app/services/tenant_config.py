@@ -12,7 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import ContentItemRow, Member, RoutingRuleRow, TenantSetting
-from app.nurturing.assignment import RoutingRule
+from app.nurturing.assignment import RoutingFallback, RoutingRule
 from app.nurturing.cadence import CadencePolicy, default_cadence_policy
 from app.nurturing.calendar import WorkingHours
 from app.nurturing.enums import BuyerStage
@@ -29,6 +29,7 @@ THRESHOLDS_KEY = "thresholds"
 CADENCE_KEY = "cadence"
 SLA_KEY = "sla"
 RECYCLING_KEY = "recycling"
+ROUTING_FALLBACK_KEY = "routing_fallback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class TenantConfig:
     recycling: RecyclePolicy
     library: tuple[ContentItem, ...]
     routing: tuple[RoutingRule, ...]
+    routing_fallback: RoutingFallback | None = None  # None: unmatched leads wait for a team lead
 
 
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {}
@@ -87,6 +89,9 @@ async def load_config(*, session: AsyncSession, tenant_id: str) -> TenantConfig:
         else RecyclePolicy(),
         library=tuple(content_item(row) for row in content) if content else default_content_library(),
         routing=tuple(routing_rule(row) for row in routing),
+        routing_fallback=from_json(RoutingFallback, stored[ROUTING_FALLBACK_KEY])
+        if stored.get(ROUTING_FALLBACK_KEY) is not None
+        else None,
     )
 
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
-from app.models import ConversationReference, FollowUp, Member, OutboxMessage, Team
+from app.models import ConversationReference, FollowUp, Lead, Member, OutboxMessage, Team
+from app.nurturing.enums import Lifecycle
 from app.scheduler import run_tick
 from bot.setup import DISPATCHER
 from tests.bot.conftest import NOW, Teams, card_text, personal_conversation
@@ -187,3 +188,32 @@ async def test_a_dead_workers_leased_notices_are_taken_over_without_waiting_for_
     await dispatcher.drain_once()
     rows = await _outbox(sessions)
     assert rows and {row.status for row in rows} == {"sent"}, "the survivor sent them at once"
+
+
+async def test_a_team_without_a_lead_escalates_to_the_manager_and_unrouted_leads_reach_them(
+    teams: Teams, sessions: SessionMaker
+) -> None:
+    manager, team_lead = teams.org.manager, teams.org.lead_dach
+    assert manager is not None
+    await _install(teams, manager)
+    await _install(teams, team_lead)
+    async with transaction(sessions) as session:
+        gone = await session.get(Member, team_lead.id)
+        assert gone is not None
+        gone.active = False  # the team lead left; the team has no lead now
+        session.add(gone)
+    lead_id = await make_lead(
+        sessions, teams.org, owner=teams.org.reps[0], first_name="Ines", last_name="Ott"
+    )
+    await make_lead(sessions, teams.org, country="FR", first_name="Marc", last_name="Roux")  # no rule matches
+    async with transaction(sessions) as session:
+        lead = await session.get(Lead, lead_id)
+        assert lead is not None
+        lead.lifecycle, lead.mql_at = Lifecycle.MQL, NOW - timedelta(days=3)
+        session.add(lead)
+    await run_tick(sessions=sessions, now=NOW)
+    await teams.client.app[DISPATCHER].drain_once()
+    texts = [card_text(card) for card in teams.cards_to(manager)[1:]]
+    assert any("SLA breached" in text and "Ines Ott" in text for text in texts)
+    assert any("without an owner" in text and "Marc Roux" in text for text in texts)
+    assert teams.cards_to(team_lead)[1:] == [], "nothing goes to the lead who left"

@@ -26,6 +26,8 @@ EXPECTED_KINDS = {
     "ownership_fyi",
     "sla_nudge",
     "sla_escalate",
+    "routing_fallback",
+    "routing_unowned",
     "digest",
     "pipeline",
     "lead",

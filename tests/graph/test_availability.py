@@ -80,6 +80,7 @@ def _berlin_hours(graph: GraphDouble, member: Member) -> None:
         ("UTC", "UTC"),
         ("tzone://Microsoft/Utc", "UTC"),
         ("Customized Time Zone", None),
+        ("Europe", None),  # a folder of the zone database
         ("", None),
     ],
 )

@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.nurturing.assignment import Candidate, RoutingRule, distribute, eligible, pick_round_robin, route
+from app.nurturing.assignment import (
+    Candidate,
+    RoutingFallback,
+    RoutingRule,
+    distribute,
+    eligible,
+    pick_round_robin,
+    route,
+)
 from app.nurturing.calendar import WorkingHours
 from app.nurturing.enums import Lifecycle
 from app.nurturing.sla import SlaAction, SlaPolicy, speed_to_lead
@@ -95,6 +104,32 @@ def test_equal_capacities_stay_within_one() -> None:
     plan = distribute([f"l{i}" for i in range(10)], [_rep("a"), _rep("b"), _rep("c")], NOW)
     counts = Counter(plan.values())
     assert max(counts.values()) - min(counts.values()) <= 1 and sum(counts.values()) == 10
+
+
+def test_a_lead_listed_twice_takes_one_place_in_capacity() -> None:
+    plan = distribute(["x", "x", "y"], [_rep("a", capacity=2)], NOW)
+    assert plan == {"x": "a", "y": "a"}
+
+
+def test_ties_go_to_who_waited_longest_then_by_name_never_by_id() -> None:
+    # Member ids are random uuids: a tie must not depend on them.
+    anna = Candidate("ffff", "team", True, None, 10, 3, None, name="Anna Rep")
+    ben = Candidate("0000", "team", True, None, 10, 3, None, name="ben Rep")
+    assert pick_round_robin([ben, anna], NOW) == anna
+    assert pick_round_robin([anna, ben], NOW) == anna
+    waited = Candidate("0001", "team", True, None, 10, 3, NOW - timedelta(days=3), name="Zoe Rep")
+    recent = Candidate("0002", "team", True, None, 10, 3, NOW - timedelta(days=1), name="Adam Rep")
+    assert pick_round_robin([recent, waited], NOW) == waited
+    plan = distribute(["l1", "l2", "l3", "l4"], [ben, anna], NOW)
+    assert plan == {"l1": "ffff", "l2": "0000", "l3": "ffff", "l4": "0000"}
+
+
+def test_a_routing_fallback_is_a_team_or_a_member() -> None:
+    assert RoutingFallback(team_id="t").member_id is None
+    with pytest.raises(ValueError):
+        RoutingFallback()
+    with pytest.raises(ValueError):
+        RoutingFallback(team_id="t", member_id="m")
 
 
 def test_routing_takes_the_first_matching_rule_by_priority() -> None:

@@ -79,3 +79,11 @@ def test_adding_business_hours_round_trips(hours: WorkingHours, at: datetime, am
     later = add_business_hours(hours, at, amount)
     assert is_working_time(hours, later)
     assert business_hours_between(hours, at, later) == pytest.approx(amount, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", ["Europe", "America", "Etc", "Europe/", "../etc/passwd", "", "zone.tab"])
+def test_a_folder_or_a_file_of_the_zone_database_is_no_time_zone(name: str) -> None:
+    # "Europe" is a directory of the tz database: zoneinfo raises IsADirectoryError, not ValueError.
+    with pytest.raises(ValueError, match="time zone"):
+        WorkingHours(time_zone=name)
+    assert WorkingHours(time_zone="Europe/Vienna").zone.key == "Europe/Vienna"

@@ -223,3 +223,13 @@ def test_a_new_positive_signal_never_lowers_the_score(
     before = score_lead(MODEL, lead, signals, NOW).total
     after = score_lead(MODEL, lead, [*signals, _signal(kind, 0)], NOW).total
     assert after >= before
+
+
+def test_zero_employees_is_a_known_size_not_a_missing_one() -> None:
+    known = FitRule("size_known", "size known", "employees", "exists", None, 5)
+    tiny = FitRule("size_tiny", "under 10 employees", "employees", "lte", 9, 3)
+    model = ScoringModel(fit_rules=(known, tiny), behaviour_rules=(), negative_rules=())
+    founder = LeadFacts(email="solo@start.example", properties={"employees": 0})
+    assert score_lead(model, founder, [], NOW).fit == 8
+    unknown = LeadFacts(email="who@start.example", properties={})
+    assert score_lead(model, unknown, [], NOW).fit == 0

@@ -7,14 +7,17 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
 from app.models import FollowUp, Lead, Member, OutboxMessage, OwnershipChange
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, AssignmentMethod
+from app.services.admin import replace_rules
 from app.services.assignment import assign_owner, bulk_assign, round_robin_assign, route_unassigned
-from app.services.errors import InvalidInput, LeadNotFound, MemberNotFound, NotAllowed
-from tests.factories import T0, make_lead, make_org
+from app.services.errors import InvalidInput, LeadNotFound, MemberNotFound, NotAllowed, TeamNotFound
+from app.services.tenant_config import load_config
+from tests.factories import T0, Org, make_lead, make_org
 
 
 async def test_manual_reassignment_is_audited_announced_and_moves_the_follow_up(
@@ -245,3 +248,92 @@ async def test_routing_rules_send_leads_to_the_right_team(sessions: SessionMaker
             )
             == []
         )
+
+
+async def _fallback(sessions: SessionMaker, org: Org, document: dict[str, str]) -> None:
+    async with transaction(sessions) as session:
+        await replace_rules(
+            session=session,
+            actor=org.actor(org.admin),  # type: ignore[arg-type]
+            key="routing_fallback",
+            document=document,
+            now=T0,
+        )
+
+
+async def _unrouted(sessions: SessionMaker) -> list[tuple[object, str, int, list[str]]]:
+    async with sessions() as session:
+        rows = (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.kind == "routing.unrouted"))
+        ).all()
+    return sorted(
+        (
+            (row.member_id, row.payload["cause"], row.payload["count"], row.payload["lead_ids"])
+            for row in rows
+        ),
+        key=str,
+    )
+
+
+async def test_a_lead_no_rule_matches_goes_to_the_fallback_team_and_its_lead_is_told(
+    sessions: SessionMaker,
+) -> None:
+    org = await make_org(sessions)
+    await _fallback(sessions, org, {"team_id": str(org.uk.id)})
+    french = await make_lead(sessions, org, country="FR", company_name="Paris SA")
+    async with sessions() as session:
+        lead = await session.get(Lead, french)
+        change = (await session.exec(select(OwnershipChange).where(OwnershipChange.lead_id == french))).one()
+    assert lead is not None and (lead.team_id, lead.owner_id) == (org.uk.id, org.uk_rep.id)  # type: ignore[union-attr]
+    assert change.method == AssignmentMethod.FALLBACK and change.reason == "routing fallback"
+    assert await _unrouted(sessions) == [(org.lead_uk.id, "fallback", 1, [str(french)])]
+
+
+async def test_a_fallback_member_takes_unmatched_leads(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    await _fallback(sessions, org, {"member_id": str(org.lead_dach.id)})
+    french = await make_lead(sessions, org, country="FR", company_name="Paris SA")
+    async with sessions() as session:
+        lead = await session.get(Lead, french)
+    assert lead is not None and lead.owner_id == org.lead_dach.id and lead.team_id == org.dach.id
+    assert await _unrouted(sessions) == [(org.lead_dach.id, "fallback", 1, [str(french)])]
+
+
+async def test_without_a_fallback_an_unmatched_lead_waits_and_the_managers_are_told(
+    sessions: SessionMaker,
+) -> None:
+    org = await make_org(sessions)
+    french = await make_lead(sessions, org, country="FR", company_name="Paris SA")
+    assert await _unrouted(sessions) == [(org.manager.id, "unowned", 1, [str(french)])]  # type: ignore[union-attr]
+
+
+async def test_a_fallback_must_be_the_tenants_own_team_or_active_member(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    other = await make_org(sessions)
+    with pytest.raises(TeamNotFound):
+        await _fallback(sessions, org, {"team_id": str(other.dach.id)})
+    with pytest.raises(MemberNotFound):
+        await _fallback(sessions, org, {"member_id": str(other.reps[0].id)})
+    with pytest.raises(InvalidInput):
+        await _fallback(sessions, org, {"team_id": "not-a-uuid"})
+    with pytest.raises(ValidationError):
+        await _fallback(sessions, org, {"team_id": str(org.uk.id), "member_id": str(org.reps[0].id)})
+    async with sessions() as session:
+        config = await load_config(session=session, tenant_id=org.tenant_id)
+    assert config.routing_fallback is None
+
+
+async def test_a_routed_lead_nobody_in_the_team_has_room_for_waits_in_that_team(
+    sessions: SessionMaker,
+) -> None:
+    org = await make_org(sessions)
+    async with transaction(sessions) as session:
+        olivia = await session.get(Member, org.uk_rep.id)  # type: ignore[union-attr]
+        assert olivia is not None
+        olivia.capacity = 0
+        session.add(olivia)
+    irish = await make_lead(sessions, org, country="IE", company_name="Dublin Ltd")
+    async with sessions() as session:
+        lead = await session.get(Lead, irish)
+    assert lead is not None and (lead.team_id, lead.owner_id) == (org.uk.id, None)
+    assert await _unrouted(sessions) == [(org.lead_uk.id, "unowned", 1, [str(irish)])]

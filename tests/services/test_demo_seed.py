@@ -54,3 +54,21 @@ async def test_the_seeded_tenant_looks_like_a_working_sales_team(sessions: Sessi
     assert summary.events > 0 and summary.overdue > 0 and summary.mqls > 0
     assert all(lead.total_score == sum(item["points"] for item in lead.score_explanation) for lead in leads)
     assert len({lead.lifecycle for lead in leads}) >= 3, "the funnel has depth, not only new leads"
+    async with sessions() as session:
+        orphaned = (
+            await session.exec(
+                select(func.count())
+                .select_from(FollowUp)
+                .join(Member, col(Member.id) == col(FollowUp.owner_id))
+                .where(col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES), col(Member.active).is_(False))
+            )
+        ).one()
+        inactive_owners = (
+            await session.exec(
+                select(func.count())
+                .select_from(Lead)
+                .join(Member, col(Member.id) == col(Lead.owner_id))
+                .where(col(Lead.lifecycle).not_in(CLOSED), col(Member.active).is_(False))
+            )
+        ).one()
+    assert (orphaned, inactive_owners) == (0, 0), "the deactivated rep's work moved to the team"

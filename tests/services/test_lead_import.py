@@ -525,3 +525,24 @@ async def test_accepted_columns_are_the_export_columns() -> None:
         "total_score",
         "created_at",
     )
+
+
+async def test_consent_flags_read_yes_and_no_words_and_false_is_not_set(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    header = ["email", "unsubscribed", "bounced"]
+    words = {"false": False, "no": False, "0": False, "Nein": False, "TRUE": True, "ja": True, "1": True}
+    rows = [[f"lead{i}@x.example", word, "false"] for i, word in enumerate(words)]
+    rows.append(["quiet@x.example", "", ""])  # an empty cell: not unsubscribed, not bounced
+    report = await run_import(sessions, org.tenant_id, csv_bytes(header, rows))
+    assert report.imported == len(words) + 1
+    async with sessions() as session:
+        leads = {
+            lead.email: (lead.unsubscribed, lead.bounced)
+            for lead in (await session.exec(select(Lead).where(Lead.tenant_id == org.tenant_id))).all()
+        }
+    expected = {f"lead{i}@x.example": (flag, False) for i, flag in enumerate(words.values())}
+    assert leads == {**expected, "quiet@x.example": (False, False)}
+    errors = await rejected(sessions, org.tenant_id, csv_bytes(header, [["maybe@x.example", "maybe", "no"]]))
+    assert [(e.line, e.column, e.message) for e in errors] == [
+        (2, "unsubscribed", "'maybe' is not yes or no; write true or false")
+    ]

@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlmodel import col, func, select
 
 from app.db import SessionMaker, transaction
-from app.models import FollowUp, Lead, OutboxMessage
+from app.models import FollowUp, Lead, Member, OutboxMessage
 from app.nurturing.enums import Lifecycle
 from app.scheduler import run_tick
 from app.services.sla import check_speed_to_lead
-from tests.factories import T0, make_lead, make_org
+from tests.factories import T0, Org, make_lead, make_org
 
 
 async def _kinds(sessions: SessionMaker) -> list[tuple[str, object, object]]:
@@ -44,7 +44,54 @@ async def test_an_untouched_mql_nudges_the_owner_then_escalates_once(sessions: S
     await check(25)
     assert await _kinds(sessions) == [
         ("sla.nudge", org.reps[0].id, None),
-        ("sla.escalate", None, org.dach.id),
+        ("sla.escalate", org.lead_dach.id, org.dach.id),
+    ]
+
+
+async def _escalate_untouched_mql(sessions: SessionMaker, org: Org, lead_id: object, hours: float) -> None:
+    async with transaction(sessions) as session:
+        lead = await session.get(Lead, lead_id)
+        assert lead is not None
+        lead.lifecycle, lead.mql_at = Lifecycle.MQL, T0
+        session.add(lead)
+    async with transaction(sessions) as session:
+        await check_speed_to_lead(session=session, tenant_id=org.tenant_id, now=T0 + timedelta(hours=hours))
+
+
+async def _set_active(sessions: SessionMaker, members: list[Member], active: bool) -> None:
+    async with transaction(sessions) as session:
+        for member in members:
+            row = await session.get(Member, member.id)
+            assert row is not None
+            row.active = active
+            session.add(row)
+
+
+async def test_an_escalation_without_a_team_lead_goes_to_the_managers(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    await _set_active(sessions, [org.lead_dach], False)  # the team lead left
+    with_team = await make_lead(sessions, org, owner=org.reps[0])
+    without_team = await make_lead(sessions, org, country="FR")  # no rule matches: no team, no owner
+    await _escalate_untouched_mql(sessions, org, with_team, 30)
+    await _escalate_untouched_mql(sessions, org, without_team, 30)
+    escalations = [kind for kind in await _kinds(sessions) if kind[0] == "sla.escalate"]
+    assert sorted(escalations, key=str) == sorted(
+        [("sla.escalate", org.manager.id, org.dach.id), ("sla.escalate", org.manager.id, None)],  # type: ignore[union-attr]
+        key=str,
+    )
+
+
+async def test_no_escalation_is_queued_without_a_recipient(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    await _set_active(sessions, [org.lead_dach, org.manager, org.admin], False)  # type: ignore[list-item]
+    lead_id = await make_lead(sessions, org, owner=org.reps[0])
+    await _escalate_untouched_mql(sessions, org, lead_id, 30)
+    assert [kind for kind in await _kinds(sessions) if kind[0] == "sla.escalate"] == []
+    await _set_active(sessions, [org.manager], True)  # type: ignore[list-item]
+    async with transaction(sessions) as session:
+        await check_speed_to_lead(session=session, tenant_id=org.tenant_id, now=T0 + timedelta(hours=31))
+    assert [kind for kind in await _kinds(sessions) if kind[0] == "sla.escalate"] == [
+        ("sla.escalate", org.manager.id, org.dach.id)  # type: ignore[union-attr]
     ]
 
 

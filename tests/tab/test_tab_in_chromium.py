@@ -339,6 +339,16 @@ async def test_admin_edits_rules_as_json_and_the_settings_page_passes_axe(
         "nudge_after_business_hours": 2.0,
         "escalate_after_business_hours": 6.0,
     }
+    # Where leads no routing rule matches go: unset at first, then the UK team.
+    await page.locator("summary", has_text="routing_fallback").click()
+    fallback = page.get_by_label("routing_fallback", exact=True)
+    assert await fallback.input_value() == "null"
+    await fallback.fill(f'{{"team_id": "{org.uk.id}"}}')
+    await page.get_by_role("button", name="Save routing_fallback").click()
+    await page.get_by_text("Saved.").nth(1).wait_for()
+    async with sessions() as session:
+        stored = await session.get(TenantSetting, (org.tenant_id, "routing_fallback"))
+    assert stored is not None and stored.value == {"team_id": str(org.uk.id), "member_id": None}
     await page.add_script_tag(path=str(AXE))
     violations = await page.evaluate(
         "async () => (await axe.run({exclude: [['[data-tabster-dummy]']]},"

@@ -13,6 +13,8 @@ const EDITABLE: [string, string, (value: unknown) => unknown][] = [
   ["sla", "/settings/rules/sla", (value) => ({ document: value })],
   ["content", "/settings/content", (value) => ({ items: value })],
   ["routing", "/settings/routing", (value) => ({ rules: value })],
+  // {"team_id": ...} or {"member_id": ...}; null (or {}) removes the fallback.
+  ["routing_fallback", "/settings/rules/routing_fallback", (value) => ({ document: value ?? {} })],
 ];
 
 function RuleEditor(props: {
