@@ -24,6 +24,7 @@ from app.models import (
     RoutingRuleRow,
     Team,
 )
+from app.nurturing.assignment import RoutingFallback
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
     FollowUpOutcome,
@@ -42,7 +43,13 @@ from app.services.follow_ups import complete_follow_up, due_follow_ups
 from app.services.hand_offs import accept_hand_off, reject_hand_off
 from app.services.leads import create_lead, set_lifecycle
 from app.services.scoring import rescore_stale_leads
-from app.services.tenant_config import TenantConfig, load_config, working_hours
+from app.services.tenant_config import (
+    ROUTING_FALLBACK_KEY,
+    TenantConfig,
+    load_config,
+    save_setting,
+    working_hours,
+)
 from app.services.tenants import ensure_tenant
 
 DEMO_TENANT_ID = "3f2c1d9e-7b4a-4e2f-9c1d-0de70de70de7"
@@ -234,6 +241,14 @@ async def _organisation(sessions: SessionMaker, now: datetime) -> dict[str, Memb
                     team_id=team.id,
                 )
             )
+        # Leads from countries no team covers (France, the Netherlands, Spain) go to the DACH team.
+        await save_setting(
+            session=session,
+            tenant_id=DEMO_TENANT_ID,
+            key=ROUTING_FALLBACK_KEY,
+            value=RoutingFallback(team_id=str(teams[0].id)),
+            now=now,
+        )
         people: dict[str, Member] = {}
         for name, role, team_index, capacity, locale in data.PEOPLE:
             home = teams[team_index] if team_index is not None else None

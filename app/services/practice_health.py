@@ -33,6 +33,7 @@ from app.nurturing.reasons import ParamValue, Reason
 from app.nurturing.scoring import Signal, score_lead
 from app.services.lead_context import load_contexts
 from app.services.outbox import Notice
+from app.services.scoring import RESCORE_AFTER
 from app.services.tenant_config import TenantConfig, load_config, working_hours
 
 DEFAULT_DAYS = 90
@@ -564,7 +565,10 @@ async def _stale_scores(
                 finding.add(
                     lead.id, "score_out_of_range", weight=1e9, stored=lead.total_score, current=current
                 )
-            elif current != lead.total_score:
+            elif current != lead.total_score and (
+                lead.scored_at is None or lead.scored_at < now - RESCORE_AFTER
+            ):
+                # Decay moves scores by the hour; the promise is a fresh score every re-scoring period.
                 finding.count += 1
                 finding.add(
                     lead.id,
