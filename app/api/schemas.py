@@ -6,9 +6,10 @@ import uuid
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from app.models import ApiKeyPublic, LeadPublic, MemberPublic
+from app.nurturing import reasons as reason_words
 from app.nurturing.enums import (
     BuyerStage,
     FollowUpKind,
@@ -84,6 +85,24 @@ class AssignmentsOut(BaseModel):
     changes: list[OwnershipChangeOut]
 
 
+class ReasonOut(BaseModel):
+    """Why the engine decided something: a stable code, its parameters, and the words for people."""
+
+    code: str
+    params: dict[str, str | int | float] = Field(default_factory=dict)
+    text: dict[str, str] = Field(description="The reason in words, by language: en and de")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _in_words(cls, data: Any) -> Any:
+        # The engine's own wording, so the tab shows the same sentence as the card, in either language.
+        if isinstance(data, dict) and "text" not in data and "code" in data:
+            reason = reason_words.Reason.from_dict(data)
+            words = {language: reason_words.describe(reason, language) for language in ("en", "de")}
+            return {**data, "text": words}
+        return data
+
+
 class FollowUpOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
@@ -93,7 +112,7 @@ class FollowUpOut(BaseModel):
     kind: FollowUpKind
     status: FollowUpStatus
     outcome: FollowUpOutcome | None
-    reasons: list[dict[str, Any]]
+    reasons: list[ReasonOut]
     suggested_channel: TouchpointKind | None
     suggested_content_key: str | None
 
@@ -148,7 +167,7 @@ class HandOffOut(BaseModel):
     id: uuid.UUID
     lead_id: uuid.UUID
     status: HandOffStatus
-    evidence: list[dict[str, Any]]
+    evidence: list[ReasonOut]
     proposed_at: datetime
     decided_at: datetime | None
     reason: str | None

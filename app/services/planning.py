@@ -206,7 +206,13 @@ async def plan_follow_up(
         context,
         kind=decision.kind,
         due_at=decision.due_at,
-        reasons=[reason.to_dict() for reason in (*decision.reasons, *suggestion.reasons)],
+        # Consent comes first: whatever else the card has room for, the rep sees why not to mail.
+        reasons=[
+            reason.to_dict()
+            for reason in sorted(
+                (*decision.reasons, *suggestion.reasons), key=lambda r: r.code != "no_marketing_mail"
+            )
+        ],
         channel=suggestion.channel,
         content_key=suggestion.content.id if suggestion.content else None,
         now=now,

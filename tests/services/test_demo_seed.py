@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 from sqlmodel import col, func, select
 
 from app.db import SessionMaker
-from app.models import FollowUp, Lead, Member, OwnershipChange, Team
-from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, Lifecycle, Role
+from app.models import FollowUp, HandOff, Lead, Member, OwnershipChange, Team
+from app.nurturing.calendar import is_working_time
+from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, FollowUpStatus, HandOffStatus, Lifecycle, Role
 from app.services.demo_seed import DEMO_TENANT_ID, generate_demo_plan, seed_demo_tenant
+from app.services.tenant_config import working_hours
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CLOSED = (Lifecycle.WON, Lifecycle.LOST, Lifecycle.DISQUALIFIED)
@@ -72,3 +74,31 @@ async def test_the_seeded_tenant_looks_like_a_working_sales_team(sessions: Sessi
             )
         ).one()
     assert (orphaned, inactive_owners) == (0, 0), "the deactivated rep's work moved to the team"
+
+
+async def test_demo_reps_work_in_their_own_hours_and_sales_decides_with_coded_reasons(
+    sessions: SessionMaker,
+) -> None:
+    await seed_demo_tenant(sessions=sessions, now=NOW, rng=random.Random(5), leads=120)
+    async with sessions() as session:
+        members = {m.id: m for m in (await session.exec(select(Member))).all()}
+        done = (
+            await session.exec(
+                select(FollowUp.owner_id, FollowUp.completed_at).where(FollowUp.status == FollowUpStatus.DONE)
+            )
+        ).all()
+        decided = (await session.exec(select(HandOff).where(col(HandOff.decided_by).is_not(None)))).all()
+        leads = (await session.exec(select(Lead))).all()
+    assert len(done) > 50
+    outside = [
+        (members[owner].display_name, at)
+        for owner, at in done
+        if owner is not None and at is not None and not is_working_time(working_hours(members[owner]), at)
+    ]
+    assert outside == [], f"{len(outside)} follow-ups worked outside the owner's hours, e.g. {outside[:3]}"
+    assert decided and all(
+        is_working_time(working_hours(members[h.decided_by]), h.decided_at)  # type: ignore[index, arg-type]
+        for h in decided
+    )
+    assert all(h.reason_code is not None for h in decided if h.status == HandOffStatus.REJECTED)
+    assert any(lead.unsubscribed for lead in leads) and any(lead.bounced for lead in leads)

@@ -148,7 +148,8 @@ async def test_team_lead_decides_a_hand_off_and_admin_edits_thresholds(
     await page.get_by_role("tab", name="Hand-offs").click()
     card = page.get_by_test_id("hand-off")
     await card.first.wait_for()
-    assert "rep_proposed" in await card.first.inner_text()
+    evidence = await card.first.inner_text()
+    assert "proposed by the rep: quote" in evidence and "rep_proposed" not in evidence, "words, not codes"
     # The hand-off notice could not reach anyone: recorded as the dispatcher records it (tests/bot covers
     # the dispatcher itself); the team lead sees who and why under the hand-offs.
     async with transaction(sessions) as session:

@@ -51,7 +51,7 @@ export type Lead = {
   version: number;
   score_explanation: { rule_id: string; label: string; points: number; category: string }[];
 };
-export type Reason = { code: string; params: Record<string, string | number> };
+export type Reason = { code: string; params: Record<string, string | number>; text?: Record<string, string> };
 export type FollowUp = {
   id: string;
   lead_id: string;

@@ -1,6 +1,7 @@
 import React from "react";
 import { Button, Card, CardHeader, Dropdown, Field, Input, Option, Text } from "@fluentui/react-components";
 import { Api, type Lead, type Reason } from "../api";
+import { describe } from "../reasons";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 
@@ -22,15 +23,8 @@ function ready(rejection: Rejection | undefined): boolean {
   return rejection.code !== "under_contract" || Boolean(rejection.until);
 }
 
-function evidenceText(reason: Reason): string {
-  const params = Object.entries(reason.params)
-    .filter(([, value]) => value !== "")
-    .map(([key, value]) => `${key} ${value}`)
-    .join(", ");
-  return params ? `${reason.code} (${params})` : reason.code;
-}
-
 export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings; onOpen: (lead: string) => void }) {
+  const locale = document.documentElement.lang;
   const [items, setItems] = React.useState<HandOff[] | null>(null);
   const [leads, setLeads] = React.useState<Record<string, Lead>>({});
   const [rejections, setRejections] = React.useState<Record<string, Rejection>>({});
@@ -85,7 +79,7 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
               description={lead ? `${strings.score} ${lead.total_score} · ${lead.stage}` : ""}
             />
             <Text>
-              {strings.evidence}: {item.evidence.map(evidenceText).join(" · ")}
+              {strings.evidence}: {item.evidence.map((reason) => describe(reason, locale)).join(" · ")}
             </Text>
             <div style={{ display: "flex", gap: 8, alignItems: "end" }}>
               <Button appearance="primary" onClick={() => decide(item, true)}>
