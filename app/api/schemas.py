@@ -219,6 +219,7 @@ class PipelineOut(BaseModel):
     sla_notices: dict[str, int]
     overdue_by_owner: dict[str, int]
     open_by_owner: dict[str, int] = Field(description="Each rep's load: active follow-ups")
+    dormant: int = Field(0, description="Open leads resting after long-term silence, until they engage")
     board: dict[str, dict[str, int]] = Field(description="Leads by lifecycle, then buyer stage")
 
 

@@ -34,6 +34,7 @@ class PipelineMetrics:
     sla_notices: dict[str, int]
     overdue_by_owner: dict[str, int] = field(default_factory=dict)
     open_by_owner: dict[str, int] = field(default_factory=dict)  # each rep's load of active follow-ups
+    dormant: int = 0  # open leads resting after long-term silence, until they engage again
     board: dict[str, dict[str, int]] = field(default_factory=dict)  # lifecycle -> buyer stage -> leads
 
 
@@ -194,6 +195,13 @@ async def pipeline_metrics(
         )
         .group_by(col(Member.display_name))
     )
+    dormant = (
+        await session.exec(
+            select(func.count())
+            .select_from(Lead)
+            .where(Lead.tenant_id == tenant, scope, col(Lead.dormant_since).is_not(None))
+        )
+    ).one()
     decided = {status.value: 0 for status in (HandOffStatus.ACCEPTED, HandOffStatus.REJECTED)}
     decided.update({str(status): int(count) for status, count in hand_offs if status in decided})
     return PipelineMetrics(
@@ -209,5 +217,6 @@ async def pipeline_metrics(
         sla_notices={str(k): int(v) for k, v in sla},
         overdue_by_owner={str(k): int(v) for k, v in overdue},
         open_by_owner={str(k): int(v) for k, v in load},
+        dormant=int(dormant),
         board=dict(board),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import col, select
+
 from app.db import SessionMaker, transaction
 from app.models import Lead
 from app.nurturing.enums import Lifecycle
@@ -76,3 +78,20 @@ async def test_the_cohort_is_the_range_and_reaching_a_later_step_counts(sessions
     assert metrics.conversion["mql->sal"] is None
     assert metrics.conversion["sal->sql"] == 0.5
     assert metrics.conversion["sql->opportunity"] == 1.0
+
+
+async def test_dormant_leads_are_counted_in_the_pipeline(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    for name in ("quiet", "resting", "awake"):
+        await _walk(sessions, org, name, [Lifecycle.MQL])
+    async with transaction(sessions) as session:
+        for lead in (
+            await session.exec(select(Lead).where(col(Lead.first_name).in_(["Quiet", "Resting"])))
+        ).all():
+            lead.dormant_since = T0 - timedelta(days=3)
+            session.add(lead)
+    async with sessions() as session:
+        metrics = await pipeline_metrics(
+            session=session, actor=org.actor(org.lead_dach), since=T0 - timedelta(days=30), until=T0, now=T0
+        )
+    assert metrics.dormant == 2

@@ -21,6 +21,7 @@ type Metrics = {
   median_hours_to_first_touch: number | null;
   overdue_by_owner: Record<string, number>;
   open_by_owner: Record<string, number>;
+  dormant: number;
   board: Record<string, Record<string, number>>;
 };
 const STAGES = ["awareness", "evaluation", "decision"];
@@ -76,7 +77,7 @@ export function Pipeline({
             .join(" · ")}
         </Text>
         <Text>
-          {strings.firstTouch}: {metrics.median_hours_to_first_touch ?? "–"}
+          {strings.firstTouch}: {metrics.median_hours_to_first_touch ?? "–"} · {strings.dormant}: {metrics.dormant}
         </Text>
         <Table aria-label={strings.byStage} size="small" data-testid="stage-board">
           <TableHeader>
