@@ -297,6 +297,8 @@ class LeadCreate(LeadBase):
 
 class LeadUpdate(SQLModel):
     version: int
+    # A corrected address clears a bounce (and the "fix the address" task with it).
+    email: EmailStr | None = None
     first_name: str | None = None
     last_name: str | None = None
     title: str | None = None

@@ -18,6 +18,7 @@ from app.nurturing.enums import (
     TOUCH_KINDS,
     Direction,
     EventKind,
+    FollowUpKind,
     FollowUpOutcome,
     FollowUpStatus,
     RecycleReason,
@@ -142,6 +143,14 @@ async def complete_follow_up(
     context.active_follow_up = None
     await notify_card_changed(session=session, follow_up=follow_up, now=now)
 
+    if follow_up.kind is FollowUpKind.FIX_ADDRESS:
+        # The rep found the right address (or the bounce was temporary): mail may go out again. Nobody
+        # was contacted, so no touch is logged; a new bounce brings a new task.
+        lead.bounced = False
+        await session.flush()
+        await refresh_lead(session=session, context=context, config=config, now=now)
+        await session.flush()
+        return follow_up
     channel = TouchpointKind(follow_up.suggested_channel or TouchpointKind.MAIL)
     session.add(
         Touchpoint(

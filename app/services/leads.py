@@ -154,6 +154,17 @@ async def update_lead(
     ensure_can_work(actor, lead)
     _check_version(lead, data.version)
     changes = data.model_dump(exclude={"version"}, exclude_unset=True, exclude_none=True)
+    if "email" in changes:
+        changes["email"] = str(changes["email"]).strip().lower()
+        if changes["email"] == lead.email:
+            del changes["email"]
+        else:
+            taken = await session.exec(
+                select(Lead.id).where(Lead.tenant_id == tenant_id, Lead.email == changes["email"])
+            )
+            if taken.first() is not None:
+                raise Conflict("another lead already has this e-mail address")
+            lead.bounced = False
     if "custom_fields" in changes:
         changes["custom_fields"] = {**lead.custom_fields, **changes["custom_fields"]}
     for name, value in changes.items():

@@ -83,13 +83,13 @@ def _apply_stage(
 
 
 def _consent_changed(context: LeadContext) -> bool:
-    """The waiting touch no longer respects consent: mail to an unsubscribed lead, or a bounced address."""
+    """The waiting follow-up no longer fits consent: mail to an unsubscribed lead, or the address state."""
     active = context.active_follow_up
     if active is None:
         return False
     lead = context.lead
-    if lead.bounced and active.kind is not FollowUpKind.FIX_ADDRESS:
-        return True
+    if lead.bounced != (active.kind is FollowUpKind.FIX_ADDRESS):
+        return True  # a new bounce, or an address fixed while its task still waits
     return lead.unsubscribed and active.suggested_channel is TouchpointKind.MAIL
 
 

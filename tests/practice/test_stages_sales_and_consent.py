@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
-from app.models import Lead
+from app.models import Lead, LeadUpdate
 from app.nurturing.enums import BuyerStage, FollowUpKind, FollowUpOutcome, Lifecycle, TouchpointKind
 from app.services.errors import InvalidInput
-from app.services.leads import override_stage
+from app.services.leads import override_stage, update_lead
 from app.services.scoring import rescore_stale_leads
 from tests.practice.replay import Replay
 
@@ -100,6 +100,29 @@ async def test_unsubscribed_leads_are_called_and_bounced_ones_get_their_address_
     task = await bounced.active()
     assert task is not None and task.kind is FollowUpKind.FIX_ADDRESS
     assert [r["code"] for r in task.reasons] == ["fix_address"]
+    # The rep corrects the address: the bounce is cleared and nurturing goes on.
+    lead = await bounced.lead()
+    async with transaction(sessions) as session:
+        await update_lead(
+            session=session,
+            tenant_id=bounced.org.tenant_id,
+            lead_id=bounced.lead_id,
+            data=LeadUpdate(version=lead.version, email="paula.prospect@kunde.example"),
+            actor=bounced.org.actor(bounced.org.reps[0]),
+            now=bounced.now,
+        )
+    fixed = await bounced.lead()
+    after = await bounced.active()
+    assert fixed.email == "paula.prospect@kunde.example" and not fixed.bounced
+    assert after is not None and after.kind is not FollowUpKind.FIX_ADDRESS
+    # A second bounce brings the task back; working it ("address fixed") clears it without a touch.
+    bounced.at(3)
+    await bounced.event("bounced")
+    assert (await bounced.active()).kind is FollowUpKind.FIX_ADDRESS  # type: ignore[union-attr]
+    await bounced.work(FollowUpOutcome.NO_ANSWER)
+    assert not (await bounced.lead()).bounced
+    assert (await bounced.active()).kind is not FollowUpKind.FIX_ADDRESS  # type: ignore[union-attr]
+    assert await bounced.outbound_touches() == []
 
 
 async def test_the_hand_off_names_fit_influence_and_intent(sessions: SessionMaker) -> None:
