@@ -20,7 +20,7 @@ from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, 
 from app.nurturing.errors import DomainError
 from app.services import follow_ups, hand_offs
 from app.services.access import Actor
-from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, StaleVersion
+from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ReasonNeeded, StaleVersion
 from app.services.lead_queries import read_lead
 from app.services.outbox import withdraw
 from app.services.planning import card_changed_key
@@ -158,6 +158,8 @@ class ActionRunner:
             return cards.error_card(Banner("error", "not_found"), call.locale)
         except Conflict:
             return await self._current(action, call, Banner("warning", "already_closed"))
+        except ReasonNeeded:
+            return await self._current(action, call, Banner("warning", "reason_required"))
         except (BadPayload, InvalidInput, DomainError) as error:
             field = error.field if isinstance(error, BadPayload) else "input"
             log.info("card action refused: %s", field, extra={"verb": action.verb})

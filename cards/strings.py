@@ -319,6 +319,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Dieses Follow-up war bereits abgeschlossen, es wurde nichts geändert.",
     ),
     "banner.invalid_input": ("Please check the field “{field}”.", "Bitte das Feld „{field}“ prüfen."),
+    "banner.reason_required": (
+        "Sales accepted this lead: under Done, choose why it leaves sales (and until when).",
+        "Der Vertrieb hat diesen Lead angenommen: unter Erledigt bitte wählen, warum er den Vertrieb "
+        "verlässt (und bis wann).",
+    ),
     "banner.error": (
         "Something went wrong on our side. Nothing was changed; please try again.",
         "Auf unserer Seite ist ein Fehler aufgetreten. Es wurde nichts geändert; bitte erneut versuchen.",

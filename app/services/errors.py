@@ -65,3 +65,9 @@ class Conflict(ServiceError):
 
 class InvalidInput(ServiceError):
     code = "invalid_input"
+
+
+class ReasonNeeded(InvalidInput):
+    """Sales-owned work leaves sales only with a coded reason (no budget, under contract, ...)."""
+
+    code = "reason_required"

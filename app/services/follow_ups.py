@@ -27,7 +27,7 @@ from app.nurturing.enums import (
 from app.nurturing.recycling import RecycleDecision
 from app.nurturing.scoring import Signal
 from app.services.access import Actor, ensure_can_work
-from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, StaleVersion
+from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, ReasonNeeded, StaleVersion
 from app.services.lead_context import LeadContext, load_contexts
 from app.services.lookups import get_lead
 from app.services.planning import CLOSED_LIFECYCLES, SALES_LIFECYCLES, notify_card_changed, plan_follow_up
@@ -93,7 +93,7 @@ def _not_interested(
     lead = context.lead
     if lead.lifecycle in SALES_LIFECYCLES and reason_code is None:
         # Sales-owned work is never recycled by a nurture outcome alone; the rep must say why.
-        raise InvalidInput("a sales-accepted lead needs a reason to leave sales: " + _REASON_CHOICES)
+        raise ReasonNeeded("a sales-accepted lead needs a reason to leave sales: " + _REASON_CHOICES)
     return decide_recycle(
         config=config,
         reason_code=reason_code or RecycleReason.NOT_INTERESTED,

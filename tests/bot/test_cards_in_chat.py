@@ -8,9 +8,10 @@ from typing import Any
 
 from sqlmodel import col, func, select
 
-from app.db import SessionMaker
+from app.db import SessionMaker, transaction
 from app.models import ConversationReference, FollowUp, HandOff, Lead, OutboxMessage, Touchpoint
-from app.nurturing.enums import FollowUpStatus
+from app.nurturing.enums import FollowUpStatus, Lifecycle
+from app.services.leads import set_lifecycle
 from bot.setup import DISPATCHER
 from tests.bot.conftest import NOW, Teams, actions_of, card_text
 from tests.factories import make_lead, make_org
@@ -243,3 +244,43 @@ async def test_a_burst_of_first_messages_from_one_chat_all_get_answers(
     assert len(teams.cards_to(rep)) == 6, "no turn was lost to a race on storing the chat"
     async with sessions() as session:
         assert len((await session.exec(select(ConversationReference))).all()) == 1
+
+
+async def test_a_sales_owned_lead_leaves_sales_only_with_a_coded_reason(
+    teams: Teams, sessions: SessionMaker
+) -> None:
+    rep = teams.org.reps[0]
+    lead_id = await make_lead(sessions, teams.org, owner=rep, first_name="Sven", last_name="Sommer")
+    for lifecycle in (Lifecycle.SAL, Lifecycle.SQL):  # accepted by sales, then qualified
+        async with transaction(sessions) as session:
+            await set_lifecycle(
+                session=session,
+                tenant_id=teams.org.tenant_id,
+                lead_id=lead_id,
+                lifecycle=lifecycle,
+                reason=None,
+                actor=None,
+                now=NOW,
+                expected_version=(await _lead(sessions, lead_id)).version,
+            )
+    async with transaction(sessions) as session:  # a week later: the agreed next step is due
+        due = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id))).one()
+        due.due_at = NOW
+        session.add(due)
+    await teams.say(rep, "my follow-ups")
+    card = teams.cards_to(rep)[-1]
+    step = await _active(sessions, lead_id)
+    assert step.kind == "sales_step" and "Next sales step due" in card_text(card)
+
+    refused = _data(card, "followup.done") | {"outcome": "not_interested"}
+    status, body = await teams.execute(rep, "followup.done", refused)
+    assert status == 200 and "choose why it leaves sales" in card_text(body["value"])
+    assert (await _lead(sessions, lead_id)).lifecycle == "sql", "a refused action writes nothing"
+    assert (await _active(sessions, lead_id)).id == step.id
+
+    coded = refused | {"recycle_reason": "under_contract", "recycle_until": "2027-09-30"}
+    status, body = await teams.execute(rep, "followup.done", coded)
+    assert status == 200 and "Marked done" in card_text(body["value"])
+    lead = await _lead(sessions, lead_id)
+    assert lead.lifecycle == "recycled" and lead.recycle_reason_code == "under_contract"
+    assert lead.nurture_until is not None and lead.nurture_until.date().isoformat() == "2027-07-01"
