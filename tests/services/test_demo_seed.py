@@ -11,7 +11,14 @@ from sqlmodel import col, func, select
 from app.db import SessionMaker
 from app.models import FollowUp, HandOff, Lead, Member, OwnershipChange, Team
 from app.nurturing.calendar import is_working_time
-from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, FollowUpStatus, HandOffStatus, Lifecycle, Role
+from app.nurturing.enums import (
+    ACTIVE_FOLLOW_UP_STATUSES,
+    FollowUpKind,
+    FollowUpStatus,
+    HandOffStatus,
+    Lifecycle,
+    Role,
+)
 from app.services.demo_seed import DEMO_TENANT_ID, generate_demo_plan, seed_demo_tenant
 from app.services.tenant_config import working_hours
 
@@ -101,4 +108,7 @@ async def test_demo_reps_work_in_their_own_hours_and_sales_decides_with_coded_re
         for h in decided
     )
     assert all(h.reason_code is not None for h in decided if h.status == HandOffStatus.REJECTED)
-    assert any(lead.unsubscribed for lead in leads) and any(lead.bounced for lead in leads)
+    assert any(lead.unsubscribed for lead in leads)
+    async with sessions() as session:
+        fixes = (await session.exec(select(FollowUp).where(FollowUp.kind == FollowUpKind.FIX_ADDRESS))).all()
+    assert fixes, "bounced addresses turn into fix-the-address tasks"
