@@ -6,10 +6,10 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import (
     Activity,
@@ -57,6 +57,11 @@ def tenant_of(activity: Activity) -> str | None:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else None
     return str(tenant["id"]) if tenant and tenant.get("id") else None
+
+
+def _is_execute(value: object) -> bool:
+    action = value.get("action") if isinstance(value, dict) else None
+    return isinstance(action, dict) and action.get("type") == "Action.Execute"
 
 
 def scope_of(activity: Activity) -> str:
@@ -254,6 +259,19 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
         await self._send_card(turn_context, card)
 
     # --- card actions ---------------------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name == "adaptiveCard/action" and not _is_execute(activity.value):
+            # The SDK would unpack any value with ** and answer a wrong shape with an error body that it
+            # cannot serialise (a 500); a card that was not ours gets our error card instead.
+            log.info("card action refused: the invoke value is not an Action.Execute")
+            card = cards.error_card(
+                Banner("error", "invalid_input", {"field": "action"}), locale_of(activity)
+            )
+            response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+            return InvokeResponse(status=200, body=response.serialize())
+        return cast(InvokeResponse, await super().on_invoke_activity(turn_context))
 
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
