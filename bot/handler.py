@@ -26,6 +26,7 @@ from app.keys import Clock
 from app.models import FollowUp, Lead, Member
 from app.services import conversations
 from app.services.access import Actor
+from app.services.errors import NotAllowed
 from app.services.lead_queries import LeadFilter, list_leads
 from app.services.tenant_config import load_config
 from bot.actions import ActionRunner, BadPayload, CardAction, Invocation, pipeline_card_for
@@ -194,7 +195,10 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
             async with self._sessions() as session:
                 reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
                 team = await reader.team_for_channel(activity.conversation.id) if scope == "channel" else None
-                card = await pipeline_card_for(reader, member, team, locale)
+                try:
+                    card = await pipeline_card_for(reader, member, team, locale)
+                except NotAllowed:
+                    card = cards.pipeline_roles_only_card(locale)
             await self._send_card(turn_context, card)
         else:
             await self._send_card(turn_context, cards.help_card(locale, scope))

@@ -128,3 +128,10 @@ def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, A
     return finish(
         body, [_refresh_action(view, locale)], refresh=refresh, full_width=True, fallback_text=title
     )
+
+
+def pipeline_roles_only_card(locale: str) -> dict[str, Any]:
+    """The polite answer to a rep who asks for the pipeline: who may see it, and what to ask for instead."""
+    title = text(locale, "pipeline.roles_only.title")
+    body: list[CardElement] = [heading(title), para(text(locale, "pipeline.roles_only"))]
+    return finish(body, fallback_text=text(locale, "pipeline.roles_only"))

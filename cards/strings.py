@@ -230,6 +230,13 @@ _TEXT: dict[str, tuple[str, str]] = {
     "pipeline.more_reps": ("… and {more} more reps", "… und {more} weitere Personen"),
     "pipeline.hot": ("Hot leads", "Heiße Leads"),
     "pipeline.no_hot": ("No hot leads this period.", "Keine heißen Leads im Zeitraum."),
+    "pipeline.roles_only.title": ("Pipeline", "Pipeline"),
+    "pipeline.roles_only": (
+        "The pipeline card is for managers and team leads only. Type `my follow-ups` for the leads "
+        "waiting on you.",
+        "Die Pipeline-Karte ist nur für Management und Teamleitungen. Mit `meine follow-ups` kommen "
+        "die eigenen offenen Leads.",
+    ),
     "pipeline.hot_item": (
         "[{name}]({url}) · {company} · score {score}",
         "[{name}]({url}) · {company} · Score {score}",
