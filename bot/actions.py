@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import cards
 from app.db import SessionMaker, transaction
 from app.models import FollowUp, HandOff, Lead, Member, Team
-from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, TouchpointKind
+from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, Role, TouchpointKind
 from app.nurturing.errors import DomainError
 from app.services import follow_ups, hand_offs
 from app.services.access import Actor, ensure_can_decide_hand_off, ensure_can_work
@@ -411,10 +411,13 @@ class ActionRunner:
         raw = action.data.get(contract.DATA_TEAM_ID)
         team: Team | None = None
         if raw:
-            try:
-                team = await session.get(Team, uuid.UUID(str(raw)))
-            except ValueError as error:
-                raise BadPayload(contract.DATA_TEAM_ID) from error
+            team_id = action.uuid(contract.DATA_TEAM_ID)
+            # Who may see which pipeline is settled before the team is looked up, so a refusal does not
+            # tell a rep whether some team id exists.
+            role = call.member.role
+            if role is Role.REP or (role is Role.LEAD and team_id != call.member.team_id):
+                raise NotAllowed("pipeline")
+            team = await session.get(Team, team_id)
             if team is None or team.tenant_id != call.tenant_id:
                 raise NotFound("team", raw)
         return await pipeline_card_for(self._reader(session, call), call.member, team, call.locale)

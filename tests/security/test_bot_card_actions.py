@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from app.db import SessionMaker, transaction
 from app.services.hand_offs import accept_hand_off, propose_hand_off
 from tests.bot.conftest import NOW, card_text
@@ -53,3 +55,14 @@ async def test_a_rep_who_may_not_decide_a_hand_off_learns_nothing_of_its_state(
     assert status == 200
     shown = card_text(body["value"])
     assert "not allowed" in shown and "already" not in shown
+
+
+async def test_a_rep_refreshing_a_pipeline_card_is_refused_before_the_team_is_looked_up(teams: Teams) -> None:
+    rep = teams.org.reps[0]
+    for team_id in (str(teams.org.dach.id), str(uuid.uuid4())):
+        data = {"tenant_id": teams.org.tenant_id, "team_id": team_id}
+        status, body = await teams.execute(rep, "pipeline.refresh", data)
+        # The same refusal for a real team and a made-up one: nothing tells the rep which exists.
+        assert status == 200
+        shown = card_text(body["value"])
+        assert "not allowed" in shown and "no longer exists" not in shown
