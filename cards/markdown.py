@@ -14,8 +14,9 @@ from urllib.parse import quote, urlsplit
 _INLINE = re.compile(r"([\\`*_\[\]<>~&])")
 # Block markup that only counts at the start of a line: headings, quotes, list items, rules.
 _LINE_START = re.compile(r"^(\s*)([#>+\-=|]|\d+[.)])", re.MULTILINE)
-# A word joiner before "://" keeps the text readable but stops clients that turn bare addresses into links.
-_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.\-]*):(?=//)")
+# A word joiner before the colon of "https://…" or "mailto:…" keeps the text readable but stops clients
+# that turn bare addresses into links.
+_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.\-]*):(?=//)|\b(mailto|tel|sip|callto):")
 _WORD_JOINER = "\u2060"
 _SAFE_SCHEMES = frozenset({"https", "http"})
 # Characters kept as they are in a link target; parentheses, spaces and angle brackets are percent-encoded
@@ -27,7 +28,7 @@ def escape(value: str) -> str:
     """``value`` as literal text: every character that Teams' Markdown would read as markup is escaped."""
     escaped = _INLINE.sub(r"\\\1", value)
     escaped = _LINE_START.sub(lambda match: match.group(1) + _escape_marker(match.group(2)), escaped)
-    return _SCHEME.sub(lambda match: match.group(1) + _WORD_JOINER + ":", escaped)
+    return _SCHEME.sub(lambda match: (match.group(1) or match.group(2)) + _WORD_JOINER + ":", escaped)
 
 
 def _escape_marker(marker: str) -> str:

@@ -43,7 +43,7 @@ HOSTILE = [
     "![pixel](https://evil.example/p.png) <https://evil.example/auto> <b>html</b>",
     "**bold** __strong__ _it_ *it* ~~gone~~ `code` \\[x\\](https://evil.example/esc)",
     "- item\n+ item\n1. first\n2) second\n# heading\n> quote\n---\n[ref]: https://evil.example/ref",
-    "[x][ref] &#91;y&#93;(https://evil.example/entity) https://evil.example/bare",
+    "[x][ref] &#91;y&#93;(https://evil.example/entity) https://evil.example/bare mailto:a@evil.example",
 ]
 PLAIN = ["Maria Schmidt", "Fabrik Nord GmbH", "Head of Operations", "call back next week", "budget approved"]
 

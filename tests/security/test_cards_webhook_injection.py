@@ -63,7 +63,7 @@ async def test_a_link_typed_into_a_web_form_arrives_dead_in_the_owners_card(
     form = {
         "email": "visitor@fabrik.example",
         "first_name": PHISH,
-        "last_name": "Visitor",
+        "last_name": "Visitor mailto:help@evil.example",
         "country": "DE",
         "company_name": "**Fabrik** <https://evil.example/company>",
     }
