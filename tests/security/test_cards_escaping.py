@@ -29,6 +29,7 @@ from cards.views import (
     ReasonView,
     ScoreView,
     SlaView,
+    UnroutedView,
 )
 from tests.cards import builders
 from tests.cards.builders import NOW
@@ -125,6 +126,7 @@ def _card_set(words: list[str]) -> dict[str, dict[str, Any]]:
         ),
         "pipeline_roles_only_card": cards.pipeline_roles_only_card("de"),
         "sla_card": cards.sla_card(SlaView("escalate", lead, word(1), 30.0), "en", NOW),
+        "unrouted_card": cards.unrouted_card(UnroutedView("unowned", 7, (lead, lead), word(2)), "en"),
         "welcome_card": cards.welcome_card("de", "personal"),
     }
     return built
