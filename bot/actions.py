@@ -16,10 +16,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import cards
 from app.db import SessionMaker, transaction
 from app.models import FollowUp, HandOff, Lead, Member, Team
-from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, TouchpointKind
+from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, Role, TouchpointKind
 from app.nurturing.errors import DomainError
 from app.services import follow_ups, hand_offs
-from app.services.access import Actor
+from app.services.access import Actor, ensure_can_decide_hand_off, ensure_can_work
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ReasonNeeded, StaleVersion
 from app.services.lead_queries import read_lead
 from app.services.outbox import withdraw
@@ -205,6 +205,7 @@ class ActionRunner:
 
     async def _done(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        await self._owned_follow_up(session, follow_up_id, call)
         try:
             outcome = FollowUpOutcome(str(action.data.get(contract.INPUT_OUTCOME, contract.DEFAULT_OUTCOME)))
         except ValueError as error:
@@ -232,6 +233,7 @@ class ActionRunner:
 
     async def _snooze(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        await self._owned_follow_up(session, follow_up_id, call)
         try:
             preset = follow_ups.SnoozePreset(str(action.data.get(contract.DATA_SNOOZE)))
         except ValueError as error:
@@ -253,6 +255,7 @@ class ActionRunner:
 
     async def _reschedule(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        await self._owned_follow_up(session, follow_up_id, call)
         try:
             day = date.fromisoformat(str(action.data.get(contract.INPUT_DUE_DATE)))
         except ValueError as error:
@@ -305,17 +308,38 @@ class ActionRunner:
 
     async def _show(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
-        follow_up = await self._owned_follow_up(session, follow_up_id, call)
+        follow_up = await session.get(FollowUp, follow_up_id)
+        if follow_up is None or follow_up.tenant_id != call.tenant_id:
+            raise NotFound("follow-up", follow_up_id)
         await read_lead(session=session, actor=self._actor(call), lead_id=follow_up.lead_id)
         return await self._follow_up_card(session, follow_up_id, call, None)
 
     async def _owned_follow_up(
         self, session: AsyncSession, follow_up_id: uuid.UUID, call: Invocation
     ) -> FollowUp:
+        """The follow-up, once the caller is known to be allowed to work its lead: authorization comes
+        before versions, states and inputs, so a refusal says nothing about the lead."""
         follow_up = await session.get(FollowUp, follow_up_id)
         if follow_up is None or follow_up.tenant_id != call.tenant_id:
             raise NotFound("follow-up", follow_up_id)
+        lead = await session.get(Lead, follow_up.lead_id)
+        if lead is None or lead.tenant_id != call.tenant_id:
+            raise NotFound("lead", follow_up.lead_id)
+        ensure_can_work(self._actor(call), lead)
         return follow_up
+
+    async def _decidable_hand_off(
+        self, session: AsyncSession, hand_off_id: uuid.UUID, call: Invocation
+    ) -> HandOff:
+        """The hand-off, once the caller is known to be allowed to decide it."""
+        hand_off = await session.get(HandOff, hand_off_id)
+        if hand_off is None or hand_off.tenant_id != call.tenant_id:
+            raise NotFound("hand-off", hand_off_id)
+        lead = await session.get(Lead, hand_off.lead_id)
+        if lead is None or lead.tenant_id != call.tenant_id:
+            raise NotFound("lead", hand_off.lead_id)
+        ensure_can_decide_hand_off(self._actor(call), lead)
+        return hand_off
 
     # --- hand-offs ----------------------------------------------------------------------------------------
 
@@ -351,6 +375,7 @@ class ActionRunner:
 
     async def _accept(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         hand_off_id = action.uuid(contract.DATA_HAND_OFF_ID)
+        await self._decidable_hand_off(session, hand_off_id, call)
         await hand_offs.accept_hand_off(
             session=session,
             tenant_id=call.tenant_id,
@@ -363,6 +388,7 @@ class ActionRunner:
 
     async def _reject(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         hand_off_id = action.uuid(contract.DATA_HAND_OFF_ID)
+        await self._decidable_hand_off(session, hand_off_id, call)
         code = action.recycle_reason(required=True)
         note = action.text(
             contract.INPUT_REJECT_REASON, required=False, limit=contract.REJECT_REASON_MAX_LENGTH
@@ -387,10 +413,13 @@ class ActionRunner:
         raw = action.data.get(contract.DATA_TEAM_ID)
         team: Team | None = None
         if raw:
-            try:
-                team = await session.get(Team, uuid.UUID(str(raw)))
-            except ValueError as error:
-                raise BadPayload(contract.DATA_TEAM_ID) from error
+            team_id = action.uuid(contract.DATA_TEAM_ID)
+            # Who may see which pipeline is settled before the team is looked up, so a refusal does not
+            # tell a rep whether some team id exists.
+            role = call.member.role
+            if role is Role.REP or (role is Role.LEAD and team_id != call.member.team_id):
+                raise NotAllowed("pipeline")
+            team = await session.get(Team, team_id)
             if team is None or team.tenant_id != call.tenant_id:
                 raise NotFound("team", raw)
         return await pipeline_card_for(self._reader(session, call), call.member, team, call.locale)
@@ -434,12 +463,31 @@ class ActionRunner:
 
     async def _stale(self, action: CardAction, call: Invocation) -> Card:
         async with self._sessions() as session:
-            lead_id = action.uuid(contract.DATA_LEAD_ID)
-            lead = await session.get(Lead, lead_id)
-            if lead is None or lead.tenant_id != call.tenant_id:
+            # The lead is the one behind the follow-up or hand-off the caller may see; the card's lead_id
+            # is only a claim, and a tampered one must not turn the banner into a window on another lead.
+            lead = await self._lead_behind(session, action, call)
+            if lead is None:
                 return cards.error_card(Banner("error", "not_found"), call.locale)
             changes = await describe_changes(session, lead, action, call)
         return await self._current(action, call, Banner("warning", "stale", {"changes": changes}))
+
+    async def _lead_behind(self, session: AsyncSession, action: CardAction, call: Invocation) -> Lead | None:
+        for key in (contract.DATA_FOLLOW_UP_ID, contract.DATA_HAND_OFF_ID):
+            if action.data.get(key) is None:
+                continue
+            try:
+                object_id = action.uuid(key)
+            except BadPayload:
+                return None
+            if not await self._visible(session, key, object_id, call):
+                return None
+            row: FollowUp | HandOff | None = (
+                await session.get(FollowUp, object_id)
+                if key == contract.DATA_FOLLOW_UP_ID
+                else await session.get(HandOff, object_id)
+            )
+            return await session.get(Lead, row.lead_id) if row is not None else None
+        return None
 
 
 async def describe_changes(session: AsyncSession, lead: Lead, action: CardAction, call: Invocation) -> str:
@@ -451,7 +499,11 @@ async def describe_changes(session: AsyncSession, lead: Lead, action: CardAction
             follow_up = await session.get(FollowUp, uuid.UUID(str(raw)))
         except ValueError:
             follow_up = None
-        if follow_up is not None and not FollowUpStatus(follow_up.status).is_active:
+        if (
+            follow_up is not None
+            and follow_up.lead_id == lead.id
+            and not FollowUpStatus(follow_up.status).is_active
+        ):
             parts.append(
                 strings.text(
                     call.locale,

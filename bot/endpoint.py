@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 _KNOWN_TYPES = frozenset({"message", "invoke", "conversationUpdate", "installationUpdate", "messageReaction"})
 MAX_ACTIVITY_BYTES = 256 * 1024  # Teams caps a message at about 100 KB; anything far larger is not Teams
+# Activities and card data nest a dozen levels at most; msrest and our own code recurse over them.
+MAX_DEPTH = 64
 
 
 @dataclass(slots=True)
@@ -37,6 +39,33 @@ class BotRuntime:
 
 
 BOT = web.AppKey("bot", BotRuntime)
+
+
+async def _read_at_most(request: web.Request, limit: int) -> bytes | None:
+    """The whole body, or None past ``limit``. A chunked body has no length up front and arrives in pieces;
+    one read() would return only what has arrived so far."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _shallow(document: object, limit: int) -> bool:
+    """Whether no container nests deeper than ``limit``; walked without recursion, so depth cannot hurt."""
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
 
 
 def _problem(status: int, code: str, message: str) -> web.Response:
@@ -58,13 +87,15 @@ async def messages(request: web.Request) -> web.StreamResponse:
         )
     if request.content_length is not None and request.content_length > MAX_ACTIVITY_BYTES:
         return _problem(413, "too_large", "activity too large")
-    body = await request.content.read(MAX_ACTIVITY_BYTES + 1)
-    if len(body) > MAX_ACTIVITY_BYTES:
+    body = await _read_at_most(request, MAX_ACTIVITY_BYTES)
+    if body is None:
         return _problem(413, "too_large", "activity too large")
     try:
         document: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return _problem(400, "malformed_json", "the body is not JSON")
+    if not _shallow(document, MAX_DEPTH):
+        return _problem(400, "too_deep", f"the activity nests deeper than {MAX_DEPTH} levels")
     if not isinstance(document, dict) or not isinstance(document.get("type"), str):
         return _problem(400, "not_an_activity", "type is missing")
     try:

@@ -6,10 +6,10 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.schema import (
     Activity,
@@ -26,6 +26,7 @@ from app.keys import Clock
 from app.models import FollowUp, Lead, Member
 from app.services import conversations
 from app.services.access import Actor
+from app.services.errors import NotAllowed
 from app.services.lead_queries import LeadFilter, list_leads
 from app.services.tenant_config import load_config
 from bot.actions import ActionRunner, BadPayload, CardAction, Invocation, pipeline_card_for
@@ -57,6 +58,11 @@ def tenant_of(activity: Activity) -> str | None:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else None
     return str(tenant["id"]) if tenant and tenant.get("id") else None
+
+
+def _is_execute(value: object) -> bool:
+    action = value.get("action") if isinstance(value, dict) else None
+    return isinstance(action, dict) and action.get("type") == "Action.Execute"
 
 
 def scope_of(activity: Activity) -> str:
@@ -189,7 +195,10 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
             async with self._sessions() as session:
                 reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
                 team = await reader.team_for_channel(activity.conversation.id) if scope == "channel" else None
-                card = await pipeline_card_for(reader, member, team, locale)
+                try:
+                    card = await pipeline_card_for(reader, member, team, locale)
+                except NotAllowed:
+                    card = cards.pipeline_roles_only_card(locale)
             await self._send_card(turn_context, card)
         else:
             await self._send_card(turn_context, cards.help_card(locale, scope))
@@ -254,6 +263,19 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
         await self._send_card(turn_context, card)
 
     # --- card actions ---------------------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name == "adaptiveCard/action" and not _is_execute(activity.value):
+            # The SDK would unpack any value with ** and answer a wrong shape with an error body that it
+            # cannot serialise (a 500); a card that was not ours gets our error card instead.
+            log.info("card action refused: the invoke value is not an Action.Execute")
+            card = cards.error_card(
+                Banner("error", "invalid_input", {"field": "action"}), locale_of(activity)
+            )
+            response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+            return InvokeResponse(status=200, body=response.serialize())
+        return cast(InvokeResponse, await super().on_invoke_activity(turn_context))
 
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue

@@ -8,7 +8,7 @@ from cards.hand_off import hand_off_card
 from cards.lead import lead_card, lead_matches_card
 from cards.onboarding import help_card, welcome_card
 from cards.ownership import ownership_card, ownership_fyi_card
-from cards.pipeline import pipeline_card
+from cards.pipeline import pipeline_card, pipeline_roles_only_card
 from cards.routing import unrouted_card
 from cards.sla import sla_card
 
@@ -25,6 +25,7 @@ __all__ = [
     "ownership_card",
     "ownership_fyi_card",
     "pipeline_card",
+    "pipeline_roles_only_card",
     "sla_card",
     "unrouted_card",
     "welcome_card",

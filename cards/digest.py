@@ -12,7 +12,6 @@ from cards import format as fmt
 from cards.elements import (
     SHORT,
     action_row,
-    clip,
     execute,
     facts,
     finish,
@@ -22,6 +21,7 @@ from cards.elements import (
     para,
     reason_lines,
     section,
+    shown,
 )
 from cards.strings import text
 from cards.views import DigestView, FollowUpView
@@ -45,7 +45,7 @@ def _item(view: FollowUpView, locale: str) -> Container:
                     Column(
                         width="stretch",
                         items=[
-                            TextBlock(text=clip(view.lead.name, SHORT), weight="Bolder", wrap=True),
+                            TextBlock(text=shown(view.lead.name, SHORT), weight="Bolder", wrap=True),
                             TextBlock(
                                 text=lead_subtitle(view.lead), is_subtle=True, spacing="None", wrap=True
                             ),
@@ -72,7 +72,7 @@ def _item(view: FollowUpView, locale: str) -> Container:
 def digest_card(view: DigestView, locale: str, now: datetime) -> dict[str, Any]:
     """A short morning card with counts and up to three follow-ups to open directly."""
     del now  # every time shown is an absolute due time in the follow-up's zone
-    title = text(locale, "digest.title", name=clip(view.member_name, SHORT))
+    title = text(locale, "digest.title", name=shown(view.member_name, SHORT))
     body: list[CardElement] = [
         heading(title),
         para(fmt.day(view.day, locale), subtle=True),

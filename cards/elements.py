@@ -31,6 +31,7 @@ from microsoft_teams.cards.core import (
 from app.nurturing.reasons import Reason, describe
 from cards import actions as act
 from cards import format as fmt
+from cards import markdown
 from cards.strings import has_text, label, text
 from cards.views import Banner, LeadView, ParamValue, ReasonView
 
@@ -53,6 +54,12 @@ def clip(value: str, limit: int) -> str:
     """``value`` cut to ``limit`` characters, with an ellipsis when something was dropped."""
     value = " ".join(value.split()) if limit <= SHORT else value.strip()
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def shown(value: str, limit: int) -> str:
+    """Text that someone typed (a lead, a company, a member, content, a message), clipped and escaped so
+    that Teams shows it literally; every such value goes through here before it enters a card."""
+    return markdown.escape(clip(value, limit))
 
 
 def finish(
@@ -121,7 +128,8 @@ def facts(pairs: Iterable[tuple[str, str]]) -> FactSet:
 
 def reason_text(reason: ReasonView, locale: str) -> str:
     """A reason in the card's language."""
-    return clip(describe(Reason(reason.code, reason.params), locale), MEDIUM)
+    # Reason parameters carry score-rule labels and notes that admins and reps typed.
+    return shown(describe(Reason(reason.code, reason.params), locale), MEDIUM)
 
 
 def reason_lines(reasons: Iterable[ReasonView], locale: str, limit: int) -> list[str]:
@@ -149,7 +157,7 @@ def _when(value: ParamValue, time_zone: str | None, locale: str) -> str:
         try:
             return fmt.day_time(datetime.fromisoformat(value), time_zone, locale)
         except ValueError:
-            return clip(value, SHORT)
+            return shown(value, SHORT)
     return str(value)
 
 
@@ -169,9 +177,9 @@ def banner_text(banner: Banner, locale: str, time_zone: str | None = None) -> st
             values[name] = label(locale, "touch_kind", str(value))
         elif name == "field":
             field_key = _FIELD_LABELS.get(str(value))
-            values[name] = text(locale, field_key) if field_key else clip(str(value), SHORT)
+            values[name] = text(locale, field_key) if field_key else shown(str(value), SHORT)
         else:
-            values[name] = clip(str(value), MEDIUM)
+            values[name] = shown(str(value), MEDIUM)
     # A banner sent without some parameter still says what happened, with a dash for the missing value.
     for name in _placeholders(text(locale, key)):
         values.setdefault(name, text(locale, "none"))
@@ -210,8 +218,8 @@ def badge(element_id: str, value: str, style: ContainerStyle) -> Container:
 
 def lead_subtitle(lead: LeadView) -> str:
     """``Head of Operations · Brenner Maschinenbau GmbH``, or whichever parts are known."""
-    parts = [clip(part, SHORT) for part in (lead.title, lead.company) if part]
-    return " · ".join(parts) if parts else clip(lead.email, SHORT)
+    parts = [shown(part, SHORT) for part in (lead.title, lead.company) if part]
+    return " · ".join(parts) if parts else shown(lead.email, SHORT)
 
 
 def lead_header(
@@ -222,7 +230,7 @@ def lead_header(
     if kicker:
         left.append(TextBlock(text=kicker, is_subtle=True, size="Small", wrap=True, spacing="None"))
     left.append(
-        TextBlock(text=clip(lead.name, SHORT), size="Large", weight="Bolder", wrap=True, spacing="None")
+        TextBlock(text=shown(lead.name, SHORT), size="Large", weight="Bolder", wrap=True, spacing="None")
     )
     left.append(TextBlock(text=lead_subtitle(lead), is_subtle=True, wrap=True, spacing="None"))
     if not badges:
@@ -249,7 +257,7 @@ def lead_facts(lead: LeadView, locale: str, *, owner: bool = True) -> list[tuple
         (text(locale, "fact.score"), score_value(lead, locale)),
     ]
     if owner:
-        rows.append((text(locale, "fact.owner"), clip(lead.owner_name or text(locale, "no_owner"), SHORT)))
+        rows.append((text(locale, "fact.owner"), shown(lead.owner_name or text(locale, "no_owner"), SHORT)))
     return rows
 
 
@@ -272,7 +280,7 @@ def execute(
 
 def open_in_tab(lead: LeadView, locale: str) -> OpenUrlAction:
     """A link to the lead in the Nurture tab."""
-    return OpenUrlAction(title=text(locale, "btn.open_tab"), url=lead.tab_url)
+    return OpenUrlAction(title=text(locale, "btn.open_tab"), url=markdown.safe_url(lead.tab_url) or "")
 
 
 def action_row(*items: Action) -> ActionSet:

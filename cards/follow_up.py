@@ -20,6 +20,7 @@ from microsoft_teams.cards.core import (
 
 from cards import actions as act
 from cards import format as fmt
+from cards import markdown
 from cards.elements import (
     LONG,
     MEDIUM,
@@ -39,6 +40,7 @@ from cards.elements import (
     para,
     reason_lines,
     section,
+    shown,
     sub_card,
 )
 from cards.strings import label, text
@@ -161,7 +163,7 @@ def exchange_block(exchange: ExchangeView, now: datetime, locale: str, *, limit:
     return Container(
         items=[
             TextBlock(text=exchange_line(exchange, now, locale), is_subtle=True, size="Small", wrap=True),
-            TextBlock(text=clip(exchange.summary, limit), wrap=True, spacing="None", max_lines=4),
+            TextBlock(text=shown(exchange.summary, limit), wrap=True, spacing="None", max_lines=4),
         ]
     )
 
@@ -176,8 +178,7 @@ def _suggestion(view: FollowUpView, locale: str) -> list[CardElement]:
             text(
                 locale,
                 "follow_up.suggested.content",
-                title=clip(view.content.title, SHORT),
-                url=view.content.url,
+                link=markdown.link(shown(view.content.title, SHORT), view.content.url),
                 kind=label(locale, "content", view.content.kind),
             )
         )

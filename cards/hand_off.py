@@ -35,6 +35,7 @@ from cards.elements import (
     para,
     reason_lines,
     section,
+    shown,
     sub_card,
 )
 from cards.strings import label, text
@@ -42,7 +43,7 @@ from cards.views import Banner, HandOffView
 
 
 def _decision(view: HandOffView, locale: str) -> Container | None:
-    by = clip(view.decided_by or text(locale, "someone"), SHORT)
+    by = shown(view.decided_by or text(locale, "someone"), SHORT)
     if view.status == "accepted":
         items = [
             TextBlock(
@@ -58,7 +59,7 @@ def _decision(view: HandOffView, locale: str) -> Container | None:
             day = fmt.long_day(view.nurture_until.date(), locale)
             items.append(para(text(locale, "hand_off.nurture_until", date=day), subtle=True))
         if view.reject_reason:
-            items.append(para(f"“{clip(view.reject_reason, MEDIUM)}”"))
+            items.append(para(f"“{shown(view.reject_reason, MEDIUM)}”"))
     elif view.status == "withdrawn":
         items = [TextBlock(text=text(locale, "hand_off.withdrawn"), weight="Bolder", wrap=True)]
     else:
@@ -72,7 +73,7 @@ def hand_off_card(
     """A proposed hand-off with the evidence; accept and reject only while it is still proposed."""
     del now  # the card shows no relative times yet; the parameter keeps every builder's signature alike
     lead = view.lead
-    proposed_by = clip(view.proposed_by, SHORT)
+    proposed_by = shown(view.proposed_by, SHORT)
     body: list[CardElement] = []
     if banner is not None:
         body.append(banner_element(banner, locale))
@@ -82,9 +83,9 @@ def hand_off_card(
     decision = _decision(view, locale)
     if decision is not None:
         body.append(decision)
-    body.append(para(text(locale, "hand_off.intro", by=proposed_by, lead=clip(lead.name, SHORT))))
+    body.append(para(text(locale, "hand_off.intro", by=proposed_by, lead=shown(lead.name, SHORT))))
     if view.note:
-        body.append(para(f"“{clip(view.note, MEDIUM)}”", subtle=True, spacing=True))
+        body.append(para(f"“{shown(view.note, MEDIUM)}”", subtle=True, spacing=True))
     body.append(facts(lead_facts(lead, locale)))
     evidence = reason_lines(view.evidence, locale, 6)
     if evidence:

@@ -10,6 +10,7 @@ from microsoft_teams.cards.core import Action, CardElement, TextBlock
 
 from cards import actions as act
 from cards import format as fmt
+from cards import markdown
 from cards.elements import (
     SHORT,
     bullets,
@@ -25,6 +26,7 @@ from cards.elements import (
     para,
     reason_lines,
     section,
+    shown,
 )
 from cards.follow_up import exchange_block, is_closed
 from cards.strings import label, text
@@ -40,7 +42,7 @@ def lead_card(
     """One lead at a glance: score and why, the next follow-up, and the latest conversation."""
     body: list[CardElement] = [
         lead_header(lead),
-        facts([(text(locale, "fact.email"), clip(lead.email, SHORT)), *lead_facts(lead, locale)]),
+        facts([(text(locale, "fact.email"), shown(lead.email, SHORT)), *lead_facts(lead, locale)]),
     ]
     drivers = reason_lines(lead.score.top_reasons, locale, 3)
     if drivers:
@@ -69,16 +71,16 @@ def lead_card(
 
 
 def _match_line(lead: LeadView, locale: str) -> str:
-    parts = [f"[{clip(lead.name, SHORT)}]({lead.tab_url})"]
+    parts = [markdown.link(shown(lead.name, SHORT), lead.tab_url)]
     if lead.company:
-        parts.append(clip(lead.company, SHORT))
-    parts += [clip(lead.email, SHORT), label(locale, "stage", lead.stage)]
+        parts.append(shown(lead.company, SHORT))
+    parts += [shown(lead.email, SHORT), label(locale, "stage", lead.stage)]
     return " · ".join(parts)
 
 
 def lead_matches_card(matches: Sequence[LeadView], query: str, locale: str) -> dict[str, Any]:
     """What `lead <query>` answers when it finds no lead or more than one."""
-    shown_query = clip(query, SHORT)
+    shown_query = shown(query, SHORT)
     if not matches:
         headline = text(locale, "matches.none", query=shown_query)
         body: list[CardElement] = [

@@ -9,11 +9,11 @@ from microsoft_teams.cards.core import Action, CardElement
 
 from cards import actions as act
 from cards import format as fmt
+from cards import markdown
 from cards.elements import (
     MEDIUM,
     SHORT,
     bullets,
-    clip,
     execute,
     facts,
     finish,
@@ -24,6 +24,7 @@ from cards.elements import (
     para,
     reason_lines,
     section,
+    shown,
 )
 from cards.follow_up import exchange_block, is_closed
 from cards.strings import label, text
@@ -33,22 +34,22 @@ from cards.views import OwnershipView
 def _change_facts(view: OwnershipView, locale: str) -> list[tuple[str, str]]:
     rows = []
     if view.previous_owner:
-        rows.append((text(locale, "fact.previous_owner"), clip(view.previous_owner, SHORT)))
+        rows.append((text(locale, "fact.previous_owner"), shown(view.previous_owner, SHORT)))
     if view.changed_by:
-        rows.append((text(locale, "fact.changed_by"), clip(view.changed_by, SHORT)))
+        rows.append((text(locale, "fact.changed_by"), shown(view.changed_by, SHORT)))
     if view.reason:
-        rows.append((text(locale, "fact.reason"), clip(view.reason, MEDIUM)))
+        rows.append((text(locale, "fact.reason"), shown(view.reason, MEDIUM)))
     return rows
 
 
 def ownership_card(view: OwnershipView, locale: str, now: datetime) -> dict[str, Any]:
     """Sent to the new owner: who the lead is, why they matter, and the first step to take."""
     lead = view.lead
-    owner = clip(view.new_owner, SHORT)
+    owner = shown(view.new_owner, SHORT)
     title = text(locale, "ownership.title", owner=owner)
     body: list[CardElement] = [
         lead_header(lead, kicker=title),
-        para(text(locale, "ownership.intro", lead=clip(lead.name, SHORT), owner=owner)),
+        para(text(locale, "ownership.intro", lead=shown(lead.name, SHORT), owner=owner)),
         facts([*lead_facts(lead, locale, owner=False), *_change_facts(view, locale)]),
     ]
     drivers = reason_lines(lead.score.top_reasons, locale, 3)
@@ -68,8 +69,7 @@ def ownership_card(view: OwnershipView, locale: str, now: datetime) -> dict[str,
                 text(
                     locale,
                     "follow_up.suggested.content",
-                    title=clip(step.content.title, SHORT),
-                    url=step.content.url,
+                    link=markdown.link(shown(step.content.title, SHORT), step.content.url),
                     kind=label(locale, "content", step.content.kind),
                 )
             )
@@ -97,7 +97,10 @@ def ownership_fyi_card(view: OwnershipView, locale: str) -> dict[str, Any]:
         lead_header(lead, kicker=title),
         para(
             text(
-                locale, "ownership_fyi.intro", lead=clip(lead.name, SHORT), owner=clip(view.new_owner, SHORT)
+                locale,
+                "ownership_fyi.intro",
+                lead=shown(lead.name, SHORT),
+                owner=shown(view.new_owner, SHORT),
             )
         ),
     ]

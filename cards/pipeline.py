@@ -10,10 +10,10 @@ from microsoft_teams.cards.core import CardElement, Column, ColumnSet, ExecuteAc
 
 from cards import actions as act
 from cards import format as fmt
+from cards import markdown
 from cards.elements import (
     SHORT,
     bullets,
-    clip,
     execute,
     facts,
     finish,
@@ -21,6 +21,7 @@ from cards.elements import (
     para,
     refresh_for,
     section,
+    shown,
 )
 from cards.strings import CONVERSION_ORDER, LIFECYCLE_ORDER, STAGE_ORDER, label, text
 from cards.views import PipelineView
@@ -47,7 +48,7 @@ def _refresh_action(view: PipelineView, locale: str) -> ExecuteAction:
 
 def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, Any]:
     """Counts, conversions, speed, overdue work and hot leads for one team and period."""
-    title = text(locale, "pipeline.title", team=clip(view.team_name, SHORT))
+    title = text(locale, "pipeline.title", team=shown(view.team_name, SHORT))
     period = text(
         locale,
         "pipeline.period",
@@ -100,7 +101,7 @@ def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, A
     reps = sorted(view.overdue_by_rep, key=lambda row: (-row[1], row[0]))
     reps = [row for row in reps if row[1] > 0]
     if reps:
-        body.append(facts((clip(name, SHORT), str(count)) for name, count in reps[:REP_LIMIT]))
+        body.append(facts((shown(name, SHORT), str(count)) for name, count in reps[:REP_LIMIT]))
         if len(reps) > REP_LIMIT:
             body.append(para(text(locale, "pipeline.more_reps", more=len(reps) - REP_LIMIT), subtle=True))
     else:
@@ -113,9 +114,8 @@ def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, A
                 text(
                     locale,
                     "pipeline.hot_item",
-                    name=clip(lead.name, SHORT),
-                    url=lead.tab_url,
-                    company=clip(lead.company or text(locale, "none"), SHORT),
+                    name=markdown.link(shown(lead.name, SHORT), lead.tab_url),
+                    company=shown(lead.company or text(locale, "none"), SHORT),
                     score=lead.score.total,
                 )
                 for lead in hot
@@ -128,3 +128,10 @@ def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, A
     return finish(
         body, [_refresh_action(view, locale)], refresh=refresh, full_width=True, fallback_text=title
     )
+
+
+def pipeline_roles_only_card(locale: str) -> dict[str, Any]:
+    """The polite answer to a rep who asks for the pipeline: who may see it, and what to ask for instead."""
+    title = text(locale, "pipeline.roles_only.title")
+    body: list[CardElement] = [heading(title), para(text(locale, "pipeline.roles_only"))]
+    return finish(body, fallback_text=text(locale, "pipeline.roles_only"))

@@ -6,7 +6,7 @@ from typing import Any
 
 from microsoft_teams.cards.core import CardElement
 
-from cards.elements import SHORT, bullets, clip, facts, finish, open_in_tab, para
+from cards.elements import SHORT, bullets, facts, finish, open_in_tab, para, shown
 from cards.strings import text
 from cards.views import UnroutedView
 
@@ -22,8 +22,8 @@ def unrouted_card(view: UnroutedView, locale: str) -> dict[str, Any]:
         text(
             locale,
             "routing.lead",
-            lead=clip(lead.name, SHORT),
-            owner=clip(lead.owner_name or text(locale, "no_owner"), SHORT),
+            lead=shown(lead.name, SHORT),
+            owner=shown(lead.owner_name or text(locale, "no_owner"), SHORT),
         )
         for lead in view.leads[:SHOWN]
     ]
@@ -31,6 +31,6 @@ def unrouted_card(view: UnroutedView, locale: str) -> dict[str, Any]:
         lines.append(text(locale, "routing.more", count=view.count - len(lines)))
     body.append(bullets(lines))
     if view.team_name:
-        body.append(facts([(text(locale, "fact.team"), clip(view.team_name, SHORT))]))
+        body.append(facts([(text(locale, "fact.team"), shown(view.team_name, SHORT))]))
     actions = [open_in_tab(view.leads[0], locale)] if view.leads else []
     return finish(body, actions, fallback_text=title)

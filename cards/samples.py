@@ -13,7 +13,7 @@ from cards.hand_off import hand_off_card
 from cards.lead import lead_card, lead_matches_card
 from cards.onboarding import help_card, welcome_card
 from cards.ownership import ownership_card, ownership_fyi_card
-from cards.pipeline import pipeline_card
+from cards.pipeline import pipeline_card, pipeline_roles_only_card
 from cards.routing import unrouted_card
 from cards.sla import sla_card
 from cards.views import (
@@ -337,6 +337,7 @@ def _cards_for(locale: str) -> list[tuple[str, dict[str, Any]]]:
         ),
         ("digest", digest_card(digest, locale, NOW)),
         ("pipeline", pipeline_card(_pipeline(cast, (hot, warm, quiet)), locale, NOW)),
+        ("pipeline_roles_only", pipeline_roles_only_card(locale)),
         ("lead", lead_card(hot, due, recent, locale, NOW)),
         ("lead_matches", lead_matches_card((hot, warm, fresh), cast.leads[0][0].split()[0], locale)),
         ("welcome", welcome_card(locale, "personal")),

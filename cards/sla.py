@@ -12,7 +12,6 @@ from cards.elements import (
     SHORT,
     badge,
     bullets,
-    clip,
     facts,
     finish,
     lead_facts,
@@ -21,6 +20,7 @@ from cards.elements import (
     para,
     reason_lines,
     section,
+    shown,
 )
 from cards.strings import text
 from cards.views import SlaView
@@ -34,11 +34,11 @@ def sla_card(view: SlaView, locale: str, now: datetime) -> dict[str, Any]:
     key = "sla.escalate" if escalate else "sla.nudge"
     title = text(locale, f"{key}.title")
     span = fmt.hours(view.hours_untouched, locale)
-    owner = clip(view.owner_name or text(locale, "no_owner"), SHORT)
+    owner = shown(view.owner_name or text(locale, "no_owner"), SHORT)
     badges = [badge("sla_badge", text(locale, "fact.overdue"), "attention" if escalate else "warning")]
     body: list[CardElement] = [
         lead_header(lead, badges, kicker=title),
-        para(text(locale, f"{key}.intro", lead=clip(lead.name, SHORT), owner=owner, hours=span)),
+        para(text(locale, f"{key}.intro", lead=shown(lead.name, SHORT), owner=owner, hours=span)),
         facts([(text(locale, "fact.untouched"), span), *lead_facts(lead, locale)]),
     ]
     drivers = reason_lines(lead.score.top_reasons, locale, 3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from cards.markdown import escape
 from cards.views import ParamValue
 
 # German copy avoids addressing the reader ("du"/"Sie"): cards read like neutral CRM notes and labels.
@@ -105,7 +106,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "follow_up.title": ("Follow-up due", "Follow-up fällig"),
     "follow_up.title.discovery_call": ("Discovery call due", "Erstgespräch fällig"),
     "follow_up.suggested.channel": ("Reach out by {channel}", "Kontakt per {channel}"),
-    "follow_up.suggested.content": ("Share: [{title}]({url}) ({kind})", "Teilen: [{title}]({url}) ({kind})"),
+    "follow_up.suggested.content": ("Share: {link} ({kind})", "Teilen: {link} ({kind})"),
     "follow_up.suggested.no_content": (
         "No content to share: a personal check-in fits best.",
         "Kein passender Inhalt: ein persönlicher Check-in passt am besten.",
@@ -230,9 +231,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     "pipeline.more_reps": ("… and {more} more reps", "… und {more} weitere Personen"),
     "pipeline.hot": ("Hot leads", "Heiße Leads"),
     "pipeline.no_hot": ("No hot leads this period.", "Keine heißen Leads im Zeitraum."),
+    "pipeline.roles_only.title": ("Pipeline", "Pipeline"),
+    "pipeline.roles_only": (
+        "The pipeline card is for managers and team leads only. Type `my follow-ups` for the leads "
+        "waiting on you.",
+        "Die Pipeline-Karte ist nur für Management und Teamleitungen. Mit `meine follow-ups` kommen "
+        "die eigenen offenen Leads.",
+    ),
     "pipeline.hot_item": (
-        "[{name}]({url}) · {company} · score {score}",
-        "[{name}]({url}) · {company} · Score {score}",
+        "{name} · {company} · score {score}",
+        "{name} · {company} · Score {score}",
     ),
     # --- welcome and help
     "welcome.title": ("Hi, I'm Nurture", "Hallo, hier ist Nurture"),
@@ -439,7 +447,7 @@ def label(locale: str, group: str, value: str) -> str:
     """The display label of a domain code such as a stage or outcome; unknown codes show as they are."""
     pair = _LABELS.get(group, {}).get(value)
     if pair is None:
-        return value
+        return escape(value)
     return pair[1] if is_german(locale) else pair[0]
 
 

@@ -157,7 +157,8 @@ async def test_tampered_payloads_change_nothing(teams: Teams, sessions: SessionM
 
     # Garbage where ids belong, and an unknown verb.
     status, body = await teams.execute(rep, "followup.done", data | {"follow_up_id": "'; drop table leads"})
-    assert status == 200 and "follow_up_id" in card_text(body["value"])
+    # The banner names the field as a reader sees it: Markdown escapes (follow\_up\_id) do not show.
+    assert status == 200 and "follow_up_id" in card_text(body["value"]).replace("\\", "")
     status, body = await teams.execute(rep, "followup.delete_everything", data)
     assert status == 200 and "verb" in card_text(body["value"])
 

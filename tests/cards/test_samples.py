@@ -30,6 +30,7 @@ EXPECTED_KINDS = {
     "routing_unowned",
     "digest",
     "pipeline",
+    "pipeline_roles_only",
     "lead",
     "lead_matches",
     "welcome",

@@ -1,6 +1,6 @@
 import React from "react";
 import { Tab, TabList, Title3, MessageBar, MessageBarBody } from "@fluentui/react-components";
-import { Api, type Auth, type Member } from "./api";
+import { Api, apiPath, type Auth, type Member } from "./api";
 import type { Strings } from "./i18n";
 import { DevSignIn } from "./pages/DevSignIn";
 import { FollowUps } from "./pages/FollowUps";
@@ -38,7 +38,7 @@ export function App({
   React.useEffect(() => {
     if (!api) return;
     api
-      .get<{ member: Member }>("/me")
+      .get<{ member: Member }>(apiPath`/me`)
       .then((body) => setMe(body.member))
       .catch(() => setProblem(strings.notAllowed));
   }, [api, strings]);

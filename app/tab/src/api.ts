@@ -1,6 +1,28 @@
 // Calls to /api/v1 with the caller's identity: the Teams SSO token, or the loopback dev sign-in.
 export type Auth = { kind: "sso"; token: () => Promise<string> } | { kind: "dev"; tenant: string; email: string };
 
+// A path below /api/v1 that was built by apiPath, so every id in it is encoded: the type checker refuses a
+// plain string, which could carry "../" from a URL, Teams context or API answer into another route.
+export type ApiPath = string & { readonly __apiPath: true };
+
+/** `/leads/${id}/timeline` with every interpolated value encoded as one path segment (or, for
+ * URLSearchParams, as an already encoded query string). */
+export function apiPath(parts: TemplateStringsArray, ...values: (string | number | URLSearchParams)[]): ApiPath {
+  let path = parts[0];
+  values.forEach((value, index) => {
+    const encoded = value instanceof URLSearchParams ? value.toString() : encodeURIComponent(String(value));
+    path += encoded + parts[index + 1];
+  });
+  return path as ApiPath;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** ``value`` when it is a uuid, the only form our ids take; anything else from outside is ignored. */
+export function asId(value: string | null | undefined): string | null {
+  return value && UUID.test(value) ? value.toLowerCase() : null;
+}
+
 export class ApiError extends Error {
   constructor(public status: number, public code: string, public body: unknown) {
     super(code);
@@ -15,7 +37,7 @@ export class Api {
     return `Bearer ${await this.auth.token()}`;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: ApiPath, body?: unknown): Promise<T> {
     const response = await fetch(`/api/v1${path}`, {
       method,
       headers: { Authorization: await this.header(), "Content-Type": "application/json" },
@@ -26,10 +48,10 @@ export class Api {
     return data as T;
   }
 
-  get<T>(path: string): Promise<T> {
+  get<T>(path: ApiPath): Promise<T> {
     return this.request<T>("GET", path);
   }
-  post<T>(path: string, body?: unknown): Promise<T> {
+  post<T>(path: ApiPath, body?: unknown): Promise<T> {
     return this.request<T>("POST", path, body ?? {});
   }
 }

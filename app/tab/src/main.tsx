@@ -11,7 +11,7 @@ import { app, authentication } from "@microsoft/teams-js";
 import { App } from "./App";
 import { ChannelTabConfig } from "./pages/ChannelTabConfig";
 import { stringsFor } from "./i18n";
-import type { Auth } from "./api";
+import { asId, type Auth } from "./api";
 
 const THEMES: Record<string, Theme> = {
   default: teamsLightTheme,
@@ -34,7 +34,8 @@ async function boot(): Promise<Boot> {
       inTeams: true,
       locale: context.app.locale,
       theme: context.app.theme || "default",
-      leadId: context.page.subPageId || null, // deep links from cards carry the lead id
+      // Deep links from cards carry the lead id; anyone can post a deep link, so only a uuid is taken.
+      leadId: asId(context.page.subPageId),
       view: context.page.frameContext === "settings" ? "config" : params.get("view"),
     };
   } catch {
@@ -42,7 +43,7 @@ async function boot(): Promise<Boot> {
       inTeams: false,
       locale: params.get("locale") || navigator.language || "en",
       theme: params.get("theme") || "default",
-      leadId: params.get("lead"),
+      leadId: asId(params.get("lead")),
       view: params.get("view"),
     };
   }

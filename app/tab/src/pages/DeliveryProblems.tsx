@@ -1,6 +1,6 @@
 import React from "react";
 import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text } from "@fluentui/react-components";
-import { Api, type Member } from "../api";
+import { Api, apiPath, type Member } from "../api";
 import type { Strings } from "../i18n";
 
 type DeliveryProblem = { id: string; kind: string; member_id: string | null; status: string; last_error: string | null; created_at: string };
@@ -12,8 +12,8 @@ export function DeliveryProblems({ api, strings }: { api: Api; strings: Strings 
 
   React.useEffect(() => {
     Promise.all([
-      api.get<{ items: DeliveryProblem[] }>("/delivery-problems"),
-      api.get<{ items: Member[] }>("/members"),
+      api.get<{ items: DeliveryProblem[] }>(apiPath`/delivery-problems`),
+      api.get<{ items: Member[] }>(apiPath`/members`),
     ])
       .then(([problems, members]) => {
         setItems(problems.items);

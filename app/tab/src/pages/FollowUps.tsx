@@ -11,7 +11,7 @@ import {
   MenuTrigger,
   Text,
 } from "@fluentui/react-components";
-import { Api, ApiError, type FollowUp, type Lead } from "../api";
+import { Api, ApiError, apiPath, type ApiPath, type FollowUp, type Lead } from "../api";
 import type { Strings } from "../i18n";
 import { describe } from "../reasons";
 import { Problem } from "../App";
@@ -25,9 +25,9 @@ export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings
   const locale = document.documentElement.lang;
 
   const load = React.useCallback(async () => {
-    const body = await api.get<{ items: FollowUp[] }>("/follow-ups?scope=mine");
+    const body = await api.get<{ items: FollowUp[] }>(apiPath`/follow-ups?scope=mine`);
     setItems(body.items);
-    const details = await Promise.all(body.items.map((item) => api.get<Lead>(`/leads/${item.lead_id}`)));
+    const details = await Promise.all(body.items.map((item) => api.get<Lead>(apiPath`/leads/${item.lead_id}`)));
     setLeads(Object.fromEntries(details.map((lead) => [lead.id, lead])));
   }, [api]);
 
@@ -35,7 +35,7 @@ export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings
     load().catch(() => setProblem(strings.error));
   }, [load, strings]);
 
-  async function act(path: string, body: unknown) {
+  async function act(path: ApiPath, body: unknown) {
     try {
       await api.post(path, body);
       setProblem(null);
@@ -88,7 +88,7 @@ export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings
                     {OUTCOMES.map((outcome) => (
                       <MenuItem
                         key={outcome}
-                        onClick={() => act(`/follow-ups/${item.id}/complete`, { outcome, version: lead?.version })}
+                        onClick={() => act(apiPath`/follow-ups/${item.id}/complete`, { outcome, version: lead?.version })}
                       >
                         {strings[outcome]}
                       </MenuItem>
@@ -102,11 +102,11 @@ export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings
                 </MenuTrigger>
                 <MenuPopover>
                   <MenuList>
-                    <MenuItem onClick={() => act(`/follow-ups/${item.id}/snooze`, { preset: "1h" })}>{strings.oneHour}</MenuItem>
-                    <MenuItem onClick={() => act(`/follow-ups/${item.id}/snooze`, { preset: "tomorrow" })}>
+                    <MenuItem onClick={() => act(apiPath`/follow-ups/${item.id}/snooze`, { preset: "1h" })}>{strings.oneHour}</MenuItem>
+                    <MenuItem onClick={() => act(apiPath`/follow-ups/${item.id}/snooze`, { preset: "tomorrow" })}>
                       {strings.tomorrow}
                     </MenuItem>
-                    <MenuItem onClick={() => act(`/follow-ups/${item.id}/snooze`, { preset: "next_week" })}>
+                    <MenuItem onClick={() => act(apiPath`/follow-ups/${item.id}/snooze`, { preset: "next_week" })}>
                       {strings.nextWeek}
                     </MenuItem>
                   </MenuList>

@@ -1,6 +1,6 @@
 import React from "react";
 import { Button, Card, CardHeader, Dropdown, Field, Input, Option, Text } from "@fluentui/react-components";
-import { Api, type Lead, type Reason } from "../api";
+import { Api, apiPath, type Lead, type Reason } from "../api";
 import { describe } from "../reasons";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
@@ -33,9 +33,9 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
   const [problem, setProblem] = React.useState<string | null>(null);
 
   const load = React.useCallback(async () => {
-    const body = await api.get<{ items: HandOff[] }>("/hand-offs");
+    const body = await api.get<{ items: HandOff[] }>(apiPath`/hand-offs`);
     setItems(body.items);
-    const details = await Promise.all(body.items.map((item) => api.get<Lead>(`/leads/${item.lead_id}`)));
+    const details = await Promise.all(body.items.map((item) => api.get<Lead>(apiPath`/leads/${item.lead_id}`)));
     setLeads(Object.fromEntries(details.map((lead) => [lead.id, lead])));
   }, [api]);
   React.useEffect(() => {
@@ -44,10 +44,10 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
 
   async function decide(item: HandOff, accept: boolean) {
     try {
-      if (accept) await api.post(`/hand-offs/${item.id}/accept`);
+      if (accept) await api.post(apiPath`/hand-offs/${item.id}/accept`);
       else {
         const rejection = rejections[item.id] ?? {};
-        await api.post(`/hand-offs/${item.id}/reject`, {
+        await api.post(apiPath`/hand-offs/${item.id}/reject`, {
           reason_code: rejection.code,
           ...(rejection.until ? { until: rejection.until } : {}),
           ...(rejection.note?.trim() ? { note: rejection.note.trim() } : {}),

@@ -16,7 +16,7 @@ import {
   Textarea,
   Title3,
 } from "@fluentui/react-components";
-import { Api, ApiError, type FollowUp, type Lead } from "../api";
+import { Api, ApiError, apiPath, type FollowUp, type Lead } from "../api";
 import { describe } from "../reasons";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
@@ -38,9 +38,9 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
 
   const load = React.useCallback(async () => {
     const [detail, timeline, planned] = await Promise.all([
-      api.get<Lead>(`/leads/${leadId}`),
-      api.get<{ items: Item[] }>(`/leads/${leadId}/timeline`),
-      api.get<{ items: FollowUp[] }>(`/follow-ups?scope=lead&lead=${leadId}`),
+      api.get<Lead>(apiPath`/leads/${leadId}`),
+      api.get<{ items: Item[] }>(apiPath`/leads/${leadId}/timeline`),
+      api.get<{ items: FollowUp[] }>(apiPath`/follow-ups?scope=lead&lead=${leadId}`),
     ]);
     setLead(detail);
     setItems(timeline.items);
@@ -52,7 +52,7 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
     // Pull the viewer's mail with this lead from Graph (the server skips it when it did so recently),
     // then show the timeline again with whatever arrived.
     api
-      .post<{ status: string; stored: number }>(`/leads/${leadId}/history/sync`)
+      .post<{ status: string; stored: number }>(apiPath`/leads/${leadId}/history/sync`)
       .then((result) => (result.stored > 0 ? load() : undefined))
       .catch((error) => {
         if (error instanceof ApiError && error.status === 403) {
@@ -104,7 +104,7 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
         style={{ display: "flex", gap: 8, alignItems: "end", flexWrap: "wrap" }}
         onSubmit={(event) => {
           event.preventDefault();
-          run(() => api.post(`/leads/${lead.id}/touchpoints`, { kind: channel, summary: note }), strings.saved).then(
+          run(() => api.post(apiPath`/leads/${lead.id}/touchpoints`, { kind: channel, summary: note }), strings.saved).then(
             () => setNote(""),
           );
         }}
@@ -140,14 +140,14 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
           disabled={!stage || !stageReason.trim()}
           onClick={() =>
             run(
-              () => api.request("PUT", `/leads/${lead.id}/stage`, { stage, reason: stageReason, version: lead.version }),
+              () => api.request("PUT", apiPath`/leads/${lead.id}/stage`, { stage, reason: stageReason, version: lead.version }),
               strings.saved,
             )
           }
         >
           {strings.save}
         </Button>
-        <Button onClick={() => run(() => api.post(`/leads/${lead.id}/hand-offs`, { version: lead.version }), strings.proposed)}>
+        <Button onClick={() => run(() => api.post(apiPath`/leads/${lead.id}/hand-offs`, { version: lead.version }), strings.proposed)}>
           {strings.proposeHandOff}
         </Button>
       </div>

@@ -16,7 +16,7 @@ import {
   type TableColumnDefinition,
   type TableRowId,
 } from "@fluentui/react-components";
-import { Api, type Lead, type Member } from "../api";
+import { Api, apiPath, type Lead, type Member } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 
@@ -41,7 +41,7 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
       if (lifecycle) params.set("lifecycle", lifecycle);
       if (unassigned) params.set("unassigned", "true");
       if (more) params.set("cursor", more);
-      const page = await api.get<Page>(`/leads?${params}`);
+      const page = await api.get<Page>(apiPath`/leads?${params}`);
       setRows((current) => (more ? [...current, ...page.items] : page.items));
       setCursor(page.next_cursor);
     },
@@ -53,7 +53,7 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
     return () => clearTimeout(timer);
   }, [load, strings]);
   React.useEffect(() => {
-    api.get<{ items: Member[] }>("/members").then((body) => setMembers(body.items)).catch(() => undefined);
+    api.get<{ items: Member[] }>(apiPath`/members`).then((body) => setMembers(body.items)).catch(() => undefined);
   }, [api]);
 
   const names = Object.fromEntries(members.map((member) => [member.id, member.display_name]));
@@ -84,8 +84,8 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
   async function assign(kind: "bulk" | "round-robin") {
     const lead_ids = [...selected].map(String);
     try {
-      if (kind === "bulk") await api.post("/assignments/bulk", { lead_ids, member_id: target });
-      else await api.post("/assignments/round-robin", { lead_ids, team_id: me.team_id });
+      if (kind === "bulk") await api.post(apiPath`/assignments/bulk`, { lead_ids, member_id: target });
+      else await api.post(apiPath`/assignments/round-robin`, { lead_ids, team_id: me.team_id });
       setSelected(new Set());
       setProblem(null);
       await load(null);

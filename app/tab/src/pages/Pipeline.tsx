@@ -9,7 +9,7 @@ import {
   TableRow,
   Text,
 } from "@fluentui/react-components";
-import { Api } from "../api";
+import { Api, apiPath } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 import { PracticeHealthSection } from "./PracticeHealth";
@@ -41,7 +41,7 @@ export function Pipeline({
   const [metrics, setMetrics] = React.useState<Metrics | null>(null);
   const [problem, setProblem] = React.useState<string | null>(null);
   React.useEffect(() => {
-    api.get<Metrics>("/pipeline").then(setMetrics).catch(() => setProblem(strings.notAllowed));
+    api.get<Metrics>(apiPath`/pipeline`).then(setMetrics).catch(() => setProblem(strings.notAllowed));
   }, [api, strings]);
   if (problem) return <Problem text={problem} />;
   if (!metrics) return null;

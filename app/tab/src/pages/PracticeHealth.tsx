@@ -11,7 +11,7 @@ import {
   TableRow,
   Text,
 } from "@fluentui/react-components";
-import { Api } from "../api";
+import { Api, apiPath } from "../api";
 import type { Strings } from "../i18n";
 import { checkTitle, describeFinding, type HealthLine, type Light, type PracticeHealth } from "../health";
 
@@ -41,7 +41,7 @@ export function PracticeHealthSection({
   const [health, setHealth] = React.useState<PracticeHealth | null>(null);
   const locale = document.documentElement.lang;
   React.useEffect(() => {
-    api.get<PracticeHealth>("/health/practice?days=90").then(setHealth).catch(() => setHealth(null));
+    api.get<PracticeHealth>(apiPath`/health/practice?days=90`).then(setHealth).catch(() => setHealth(null));
   }, [api]);
   if (!health) return null;
   return (

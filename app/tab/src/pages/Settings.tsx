@@ -1,20 +1,20 @@
 import React from "react";
 import { Button, Field, MessageBar, MessageBarBody, SpinButton, Subtitle2, Textarea } from "@fluentui/react-components";
-import { Api } from "../api";
+import { Api, apiPath, type ApiPath } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 
 type Thresholds = Record<string, number>;
 
 // Rule sets an admin edits as JSON; the server validates each with the engine's own types.
-const EDITABLE: [string, string, (value: unknown) => unknown][] = [
-  ["scoring", "/settings/rules/scoring", (value) => ({ document: value })],
-  ["cadence", "/settings/rules/cadence", (value) => ({ document: value })],
-  ["sla", "/settings/rules/sla", (value) => ({ document: value })],
-  ["content", "/settings/content", (value) => ({ items: value })],
-  ["routing", "/settings/routing", (value) => ({ rules: value })],
+const EDITABLE: [string, ApiPath, (value: unknown) => unknown][] = [
+  ["scoring", apiPath`/settings/rules/scoring`, (value) => ({ document: value })],
+  ["cadence", apiPath`/settings/rules/cadence`, (value) => ({ document: value })],
+  ["sla", apiPath`/settings/rules/sla`, (value) => ({ document: value })],
+  ["content", apiPath`/settings/content`, (value) => ({ items: value })],
+  ["routing", apiPath`/settings/routing`, (value) => ({ rules: value })],
   // {"team_id": ...} or {"member_id": ...}; null (or {}) removes the fallback.
-  ["routing_fallback", "/settings/rules/routing_fallback", (value) => ({ document: value ?? {} })],
+  ["routing_fallback", apiPath`/settings/rules/routing_fallback`, (value) => ({ document: value ?? {} })],
 ];
 
 function RuleEditor(props: {
@@ -72,7 +72,7 @@ export function Settings({ api, strings, canEdit }: { api: Api; strings: Strings
   const [saved, setSaved] = React.useState(false);
   React.useEffect(() => {
     api
-      .get<Record<string, unknown>>("/settings")
+      .get<Record<string, unknown>>(apiPath`/settings`)
       .then((body) => {
         setDocument(body);
         setThresholds(body.thresholds as Thresholds);
@@ -114,7 +114,7 @@ export function Settings({ api, strings, canEdit }: { api: Api; strings: Strings
           appearance="primary"
           onClick={() =>
             api
-              .request("PUT", "/settings/rules/thresholds", { document: thresholds })
+              .request("PUT", apiPath`/settings/rules/thresholds`, { document: thresholds })
               .then(() => {
                 setSaved(true);
                 setProblem(null);
