@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import HandOff, Lead
@@ -58,18 +58,6 @@ async def record_proposal(
     return hand_off
 
 
-async def _recent_rejections(session: AsyncSession, lead: Lead, now: datetime, days: int) -> list[datetime]:
-    rows = await session.exec(
-        select(HandOff.decided_at).where(
-            HandOff.tenant_id == lead.tenant_id,
-            HandOff.lead_id == lead.id,
-            HandOff.status == HandOffStatus.REJECTED,
-            col(HandOff.decided_at) >= now - timedelta(days=days),
-        )
-    )
-    return [at for at in rows.all() if at is not None]
-
-
 async def propose_hand_off(
     *,
     session: AsyncSession,
@@ -106,8 +94,8 @@ async def propose_hand_off(
         policy = config.recycling
         if not lifecycle_rules.may_return(lead.nurture_until, now):
             raise Conflict("sales sent this lead back until a later date; ask your team lead to propose it")
-        rejections = await _recent_rejections(session, lead, now, policy.rejection_window_days)
-        if on_hold(policy, rejections, now):
+        context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
+        if on_hold(policy, context.recent_rejections, now):
             raise Conflict("sales rejected this lead repeatedly; ask your team lead to propose it")
     evidence = [Reason("rep_proposed", {"note": note or ""}).to_dict()]
     evidence += [
