@@ -49,7 +49,7 @@ tab: $(TAB_BUILT)
 
 ## Seed a demo tenant in SQLite (nurture-demo.db) and serve it on http://127.0.0.1:3978
 demo: $(STAMP) $(TAB_BUILT)
-	$(BIN)/nurture demo
+	NURTURE_LOCAL_MODE=true $(BIN)/nurture demo
 
 # The Playground opens its URL with xdg-open on Linux and exits if there is none; the no-op in
 # $(PLAYGROUND)/bin comes last on PATH, so a real xdg-open still wins. Its log goes to /tmp, not ./devTools.

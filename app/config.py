@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +36,17 @@ class Settings(BaseSettings):
     database_url: str = Field(
         DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL. SQLite file by default; postgresql://... for PostgreSQL.",
+    )
+    local_mode: bool = Field(
+        False,
+        description="Dev shortcuts for this machine only: the tab's dev sign-in and unauthenticated "
+        "Emulator/Playground traffic, from loopback. `make demo` and the tests set it; a deployed server "
+        "must not. Refused with an https public URL, a non-loopback bind or a trusted proxy.",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names "
+        "the client; forwarded headers from anyone else are ignored.",
     )
     host: str = Field("127.0.0.1", description="Interface `nurture serve` listens on.")
     port: int = Field(3978, ge=1, le=65535, description="Port `nurture serve` listens on.")
@@ -146,6 +158,14 @@ class Settings(BaseSettings):
         16, ge=1, description="Sends under way at once per instance; raise it when Teams answers slowly."
     )
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in value.split(","):
+            if item.strip():
+                ip_network(item.strip())  # ValueError names the entry that is no address or network
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
@@ -157,9 +177,15 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
-    def local_mode(self) -> bool:
-        """No Entra ID and no bot app id: dev sign-in and unauthenticated bot traffic, from loopback only."""
-        return not self.entra_client_id and not self.bot_app_id
+    def dev_shortcuts(self) -> bool:
+        """Local mode asked for, with no Entra ID or bot app id: dev sign-in and unauthenticated bot
+        traffic, from loopback only. Setting either id turns both shortcuts off."""
+        return self.local_mode and not self.entra_client_id and not self.bot_app_id
+
+    @property
+    def proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        """The trusted reverse proxies as networks (a plain address is a network of one)."""
+        return tuple(ip_network(item.strip()) for item in self.trusted_proxies.split(",") if item.strip())
 
     @property
     def issuer_templates(self) -> tuple[str, ...]:

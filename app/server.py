@@ -133,7 +133,7 @@ async def _http(app: web.Application) -> AsyncIterator[None]:
 
 async def _sso(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
-    if not settings.local_mode:
+    if not settings.dev_shortcuts:
         context = None
         if settings.tls_ca_file:
             context = await asyncio.to_thread(ssl.create_default_context, cafile=settings.tls_ca_file)

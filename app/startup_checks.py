@@ -26,21 +26,44 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def _local_problems(settings: Settings) -> list[str]:
+    """Local mode hands out a dev sign-in and an unauthenticated bot: only where nobody else reaches."""
+    found: list[str] = []
+    if settings.entra_client_id or settings.bot_app_id:
+        found.append(
+            "NURTURE_LOCAL_MODE=true with NURTURE_BOT_APP_ID or NURTURE_ENTRA_CLIENT_ID set: a configured "
+            "install is not local; unset NURTURE_LOCAL_MODE"
+        )
+    if not _loopback(settings.host):
+        found.append(
+            f"NURTURE_HOST={settings.host} serves the dev sign-in and unauthenticated bot traffic off "
+            "loopback: set NURTURE_HOST=127.0.0.1, or unset NURTURE_LOCAL_MODE and configure Entra ID"
+        )
+    url = urlparse(settings.public_url)
+    if url.scheme == "https" and not _loopback(url.hostname or ""):
+        # An https address others reach means this server is deployed, most likely behind a proxy, where
+        # every request arrives from loopback.
+        found.append(
+            f"NURTURE_PUBLIC_URL={settings.public_url} is a deployed address: local mode is for this "
+            "machine only; unset NURTURE_LOCAL_MODE"
+        )
+    if settings.trusted_proxies:
+        found.append(
+            "NURTURE_TRUSTED_PROXIES is set: behind a proxy, requests come from other machines; "
+            "unset NURTURE_LOCAL_MODE"
+        )
+    return found
+
+
 def problems(settings: Settings) -> list[str]:
     """Every reason not to start, in the order a person would fix them."""
     found: list[str] = []
     if settings.local_mode:
-        if not _loopback(settings.host):
-            # Behind a reverse proxy every request comes from loopback, so binding wider than loopback
-            # would hand the dev sign-in and the unauthenticated bot endpoint to the whole network.
-            found.append(
-                f"NURTURE_HOST={settings.host} serves the dev sign-in and unauthenticated bot traffic off "
-                "loopback: set NURTURE_BOT_APP_ID and NURTURE_ENTRA_CLIENT_ID, or NURTURE_HOST=127.0.0.1"
-            )
-        return found
+        return _local_problems(settings)
     if not settings.bot_app_id:
         found.append(
-            "NURTURE_BOT_APP_ID is missing: without it the bot endpoint accepts unauthenticated traffic"
+            "NURTURE_BOT_APP_ID is missing: the bot cannot check who sends it activities "
+            "(to try Nurture on this machine, set NURTURE_LOCAL_MODE=true)"
         )
     if not settings.entra_client_id:
         found.append("NURTURE_ENTRA_CLIENT_ID is missing: the tab would have no sign-in")

@@ -81,10 +81,16 @@ async def messages(request: web.Request) -> web.StreamResponse:
     """The Bot Framework messaging endpoint."""
     settings = request.app[keys.SETTINGS]
     runtime = request.app[BOT]
-    if not settings.bot_app_id and not is_loopback(request):
-        return _problem(
-            403, "local_mode", "without a bot app id only the Emulator or Playground on this machine"
-        )
+    if not settings.bot_app_id:
+        # Unauthenticated Emulator/Playground traffic only when local mode was asked for, from this machine.
+        if not settings.dev_shortcuts:
+            return _problem(
+                403, "not_configured", "set NURTURE_BOT_APP_ID, or NURTURE_LOCAL_MODE=true on this machine"
+            )
+        if not is_loopback(request):
+            return _problem(
+                403, "local_mode", "without a bot app id only the Emulator or Playground on this machine"
+            )
     if request.content_length is not None and request.content_length > MAX_ACTIVITY_BYTES:
         return _problem(413, "too_large", "activity too large")
     body = await _read_at_most(request, MAX_ACTIVITY_BYTES)

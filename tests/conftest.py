@@ -19,6 +19,9 @@ import app.models  # noqa: F401  (registers the tables truncated between Postgre
 from app.db import SessionMaker, create_sessionmaker, engine_for_url, upgrade_database
 
 PG_ENV = "NURTURE_TEST_PG_URL"
+# The tests run on loopback against test doubles, as `make demo` does: local mode is asked for, as it must
+# be (a Settings built without it has no dev shortcuts). Tests of production settings turn it off.
+os.environ.setdefault("NURTURE_LOCAL_MODE", "true")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -47,7 +47,7 @@ async def authenticate(request: web.Request) -> Actor:
                 Member.tenant_id == identity.tenant_id, Member.aad_object_id == identity.object_id
             ),
         )
-    elif scheme.lower() == "dev" and request.app[keys.SETTINGS].local_mode and is_loopback(request):
+    elif scheme.lower() == "dev" and request.app[keys.SETTINGS].dev_shortcuts and is_loopback(request):
         tenant_id, _, email = credentials.strip().partition(" ")
         member = await _member(
             request,

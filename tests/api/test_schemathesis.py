@@ -37,6 +37,7 @@ def test_schemathesis_finds_no_server_errors(sqlite_template: Path, tmp_path: Pa
         port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
     env["NURTURE_SCHEDULER_ENABLED"] = "false"
+    env["NURTURE_LOCAL_MODE"] = "true"  # the Dev sign-in below
     log = (tmp_path / "server.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--database-url", url, "--port", str(port)],

@@ -22,7 +22,9 @@ from tests.factories import Org, make_org
 
 
 def nurture(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")} | {
+        "NURTURE_LOCAL_MODE": "true"
+    }
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=cwd,
@@ -152,7 +154,9 @@ def test_serve_answers_health_checks(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NURTURE_")} | {
+        "NURTURE_LOCAL_MODE": "true"
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--database-url", url, "--port", str(port)],
         cwd=tmp_path,

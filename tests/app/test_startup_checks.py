@@ -23,6 +23,7 @@ PRODUCTION: dict[str, Any] = {
     "entra_client_id": "5b1b0a9e-0000-4000-8000-0000000000aa",
     "public_url": "https://nurture.fertigwerk.example",
     "host": "0.0.0.0",
+    "local_mode": False,
 }
 
 
@@ -35,14 +36,22 @@ def test_a_complete_production_configuration_passes() -> None:
 
 
 def test_local_mode_on_loopback_passes() -> None:
-    assert problems(Settings(host="127.0.0.1")) == []
-    assert problems(Settings(host="::1")) == []
+    assert problems(Settings(host="127.0.0.1", local_mode=True)) == []
+    assert problems(Settings(host="::1", local_mode=True)) == []
 
 
 @pytest.mark.parametrize(
     ("changes", "named"),
     [
-        ({"bot_app_id": None, "entra_client_id": None}, "NURTURE_HOST=0.0.0.0"),  # dev sign-in off loopback
+        (
+            {
+                "bot_app_id": None,
+                "entra_client_id": None,
+                "local_mode": True,
+                "public_url": "http://127.0.0.1",
+            },
+            "NURTURE_HOST=0.0.0.0",
+        ),  # dev sign-in off loopback
         ({"bot_app_id": None}, "NURTURE_BOT_APP_ID"),  # unauthenticated bot traffic
         ({"entra_client_id": None}, "NURTURE_ENTRA_CLIENT_ID"),
         ({"bot_app_password": None}, "NURTURE_BOT_APP_PASSWORD"),  # a missing secret

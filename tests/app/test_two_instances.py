@@ -230,6 +230,7 @@ def _server_env() -> dict[str, str]:
     env.update(
         PYTHONPATH=str(ROOT),
         NURTURE_HOST="127.0.0.1",
+        NURTURE_LOCAL_MODE="true",
         NURTURE_LOG_LEVEL="WARNING",
         NURTURE_SCHEDULER_ENABLED="true",
         NURTURE_SCHEDULER_INTERVAL_SECONDS="0.5",

@@ -102,7 +102,8 @@ def start_nurture_demo(workdir: Path, *, port: int, database_url: str, leads: in
         {
             # Repository root first: `bot` and `cards` import even if the editable install predates them.
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-            # Local mode (no bot app id): unauthenticated Playground traffic from loopback is accepted.
+            # Local mode, asked for as `make demo` does: unauthenticated Playground traffic from loopback.
+            "NURTURE_LOCAL_MODE": "true",
             # No scheduler and no outbox dispatcher, so no proactive card lands in the chat mid-test.
             "NURTURE_SCHEDULER_ENABLED": "false",
             "NURTURE_DISPATCHER_ENABLED": "false",
