@@ -39,10 +39,13 @@ def engine_for_url(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """Build an async engine for a URL, with the same tuning ``create_engine`` applies."""
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url)
+        # Parameters are leads' names and addresses: a failing statement must not carry them into a log.
+        engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:

@@ -7,13 +7,14 @@ from datetime import UTC, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, EmailStr, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, EmailStr, PlainSerializer, WithJsonSchema
 from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, event, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.db_types import JsonType, UTCDateTime
+from app.input_limits import LONG_TEXT_CHARS, NullableScalarMap, Topics
 from app.nurturing.enums import (
     AssignmentMethod,
     BuyerStage,
@@ -286,29 +287,36 @@ class Lead(LeadBase, table=True):
 
 
 class LeadCreate(LeadBase):
-    email: EmailStr
+    email: EmailStr = Field(max_length=320)
+    needs: str | None = Field(default=None, max_length=LONG_TEXT_CHARS)
+    topics: Topics = Field(default_factory=list)
+    custom_fields: NullableScalarMap = Field(default_factory=dict)
     company_name: str | None = Field(default=None, max_length=200)
     company_domain: str | None = Field(default=None, max_length=253)
     industry: str | None = Field(default=None, max_length=80)
     country: str | None = Field(default=None, min_length=2, max_length=2)
     employees: int | None = Field(default=None, ge=0)
-    owner_email: str | None = None
+    owner_email: str | None = Field(default=None, max_length=320)
 
 
 class LeadUpdate(SQLModel):
-    version: int
+    """Progressive profiling: the fields sent, each held to its column, at the version the caller saw."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+    version: int = Field(ge=0, le=2**31 - 1)
     # A corrected address clears a bounce (and the "fix the address" task with it).
-    email: EmailStr | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    title: str | None = None
-    persona: str | None = None
-    phone: str | None = None
-    language: str | None = None
-    source: str | None = None
-    needs: str | None = None
-    topics: list[str] | None = None
-    custom_fields: dict[str, Any] | None = None
+    email: EmailStr | None = Field(default=None, max_length=320)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    title: str | None = Field(default=None, max_length=200)
+    persona: str | None = Field(default=None, max_length=60)
+    phone: str | None = Field(default=None, max_length=40)
+    language: str | None = Field(default=None, max_length=10)
+    source: str | None = Field(default=None, max_length=80)
+    needs: str | None = Field(default=None, max_length=LONG_TEXT_CHARS)
+    topics: Topics | None = None
+    custom_fields: NullableScalarMap | None = None
 
 
 class LeadPublic(LeadBase):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from aiohttp import ClientSession, ClientTimeout, web
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import keys
@@ -61,6 +61,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         raise
     except StaleVersion as error:
         return web.json_response(text=StaleOut(current=error.current).model_dump_json(), status=409)
+    except DataError:
+        # A value the column cannot hold; the request models should have refused it already.
+        log.warning("value refused by the database", extra={"path": request.path})
+        return web.json_response(
+            {"error": "invalid_input", "message": "a value does not fit where it is stored"}, status=400
+        )
     except IntegrityError:
         # A unique rule the request ran into (a second team of the same name, say): nothing was written.
         return web.json_response({"error": "conflict"}, status=409)
@@ -203,5 +209,5 @@ def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Appl
     add_tab_routes(app)
     # Fixed paths first, so /leads/export is never taken for /leads/{id}.
     for route in sorted(ROUTES, key=lambda r: "{" in r.path):
-        app.router.add_route(route.method, route.path, route.handler)
+        app.router.add_route(route.method, route.path, route.guarded())
     return app

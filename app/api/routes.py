@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -16,9 +14,11 @@ from sqlmodel import col, select
 
 from app import keys
 from app.api import schemas, webhooks
+from app.api.json_input import parse_json
 from app.db import transaction
 from app.graph import on_demand
 from app.graph.tokens import ConsentRequired, GraphAuthError
+from app.input_limits import REPORT_PAST, in_utc
 from app.models import (
     ApiKeyPublic,
     FollowUp,
@@ -45,6 +45,7 @@ from app.services import (
     admin,
     api_keys,
     assignment,
+    cursors,
     erasure,
     follow_ups,
     hand_offs,
@@ -77,16 +78,28 @@ class Route:
     roles: str = "any member"
     security: str = "teamsSso"
     errors_as_response: bool = False  # a refusal answers with the response model itself (the CSV report)
+    allowed: tuple[Role, ...] = ()  # roles that may call it at all; empty means any member
+
+    def guarded(self) -> Handler:
+        """The handler behind its role gate, which runs before the body, the ids or the database are read,
+        so a role that may never do this learns nothing from the answer."""
+        if not self.allowed:
+            return self.handler
+        allowed, handler = self.allowed, self.handler
+
+        async def gate(request: web.Request) -> web.StreamResponse:
+            _require(_actor(request), *allowed)
+            return await handler(request)
+
+        gate.__name__ = handler.__name__
+        return gate
 
 
 async def _body(request: web.Request, model: type[Model]) -> Model:
-    try:
-        document = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise web.HTTPBadRequest(
-            text='{"error": "malformed_json"}', content_type="application/json"
-        ) from error
-    return model.model_validate(document)
+    """The request body as ``model``, validated in full (ranges that depend on the time included) before
+    any session is opened, so a refused request can have written nothing."""
+    document = parse_json(await request.read())
+    return model.model_validate(document, context={"now": _now(request)})
 
 
 def _reply(model: BaseModel, status: int = 200) -> web.Response:
@@ -179,14 +192,15 @@ async def create_lead(request: web.Request) -> web.Response:
         lead = await leads.create_lead(
             session=session, tenant_id=actor.tenant_id, data=data, actor=actor, now=_now(request)
         )
-    return _reply(LeadPublic.model_validate(lead), status=201)
+        # Inside the transaction: should the stored lead not make a valid reply, nothing is kept.
+        out = LeadPublic.model_validate(lead)
+    return _reply(out, status=201)
 
 
 async def update_lead(request: web.Request) -> web.Response:
     actor = _actor(request)
     data = await _body(request, LeadUpdate)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        await read_lead(session=session, actor=actor, lead_id=_id(request))
         lead = await leads.update_lead(
             session=session,
             tenant_id=actor.tenant_id,
@@ -195,7 +209,8 @@ async def update_lead(request: web.Request) -> web.Response:
             actor=actor,
             now=_now(request),
         )
-    return _reply(LeadPublic.model_validate(lead))
+        out = LeadPublic.model_validate(lead)  # inside the transaction, as in create_lead
+    return _reply(out)
 
 
 async def assign_owner(request: web.Request) -> web.Response:
@@ -393,30 +408,19 @@ async def revoke_key(request: web.Request) -> web.Response:
     return _reply(ApiKeyPublic.model_validate(row))
 
 
-def _cursor_out(value: tuple[datetime, uuid.UUID] | None) -> str | None:
-    if value is None:
-        return None
-    return base64.urlsafe_b64encode(json.dumps([value[0].isoformat(), str(value[1])]).encode()).decode()
-
-
-def _cursor_in(text: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if not text:
-        return None
-    try:
-        at, last = json.loads(base64.urlsafe_b64decode(text.encode()))
-        return datetime.fromisoformat(at), uuid.UUID(last)
-    except (ValueError, TypeError) as error:
-        raise InvalidInput("bad cursor") from error
-
-
-def _moment(text: str | None, default: datetime) -> datetime:
+def _moment(name: str, text: str | None, default: datetime, *, now: datetime) -> datetime:
+    """A report boundary: ISO 8601, read as UTC without an offset, no more than ten years back or a day
+    ahead, so no boundary can fall off the calendar once it is converted to UTC."""
     if not text:
         return default
     try:
         value = datetime.fromisoformat(text)
+        moment = in_utc(value if value.tzinfo else value.replace(tzinfo=UTC), name)
     except ValueError as error:
-        raise InvalidInput("dates are ISO 8601") from error
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        raise InvalidInput(f"{name} is not an ISO 8601 date") from error
+    if not now - REPORT_PAST <= moment <= now + timedelta(days=1):
+        raise InvalidInput(f"{name} must lie within the last ten years")
+    return moment
 
 
 async def get_timeline(request: web.Request) -> web.Response:
@@ -429,11 +433,12 @@ async def get_timeline(request: web.Request) -> web.Response:
             session=session,
             actor=_actor(request),
             lead_id=_id(request),
-            before=_cursor_in(request.query.get("cursor")),
+            before=cursors.decode_moment(cursor) if (cursor := request.query.get("cursor")) else None,
             limit=limit,
         )
     items = [schemas.TimelineItemOut(at=i.at, id=i.id, kind=i.kind, data=i.data) for i in page.items]
-    return _reply(schemas.TimelineOut(items=items, next_cursor=_cursor_out(page.next_before)))
+    next_cursor = cursors.encode(*page.next_before) if page.next_before else None
+    return _reply(schemas.TimelineOut(items=items, next_cursor=next_cursor))
 
 
 async def get_pipeline(request: web.Request) -> web.Response:
@@ -444,12 +449,16 @@ async def get_pipeline(request: web.Request) -> web.Response:
         owner = uuid.UUID(query["owner"]) if "owner" in query else None
     except ValueError as error:
         raise InvalidInput("bad id") from error
+    since = _moment("since", query.get("since"), now - timedelta(days=30), now=now)
+    until = _moment("until", query.get("until"), now, now=now)
+    if since > until:
+        raise InvalidInput("since must not be after until")
     async with request.app[keys.SESSIONS]() as session:
         metrics = await pipeline.pipeline_metrics(
             session=session,
             actor=_actor(request),
-            since=_moment(query.get("since"), now - timedelta(days=30)),
-            until=_moment(query.get("until"), now),
+            since=since,
+            until=until,
             now=now,
             team_id=team,
             owner_id=owner,
@@ -539,7 +548,9 @@ async def put_rules(request: web.Request) -> web.Response:
 async def put_content(request: web.Request) -> web.Response:
     body = await _body(request, schemas.ContentIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        count = await admin.replace_content(session=session, actor=_actor(request), items=body.items)
+        count = await admin.replace_content(
+            session=session, actor=_actor(request), items=[item.model_dump() for item in body.items]
+        )
     return _reply(schemas.CountOut(count=count))
 
 
@@ -752,6 +763,7 @@ ROUTES: tuple[Route, ...] = (
         response=LeadPublic,
         status=201,
         roles="rep (owns it), team lead, admin",
+        allowed=(Role.REP, Role.LEAD, Role.ADMIN),
     ),
     Route("GET", "/api/v1/leads/{id}", get_lead, "One lead", response=LeadPublic),
     Route(
@@ -771,6 +783,7 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.AssignIn,
         response=schemas.AssignmentsOut,
         roles="team lead (own team), admin",
+        allowed=(Role.LEAD, Role.ADMIN),
     ),
     Route(
         "POST",
@@ -780,6 +793,7 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.BulkAssignIn,
         response=schemas.AssignmentsOut,
         roles="team lead (own team), admin",
+        allowed=(Role.LEAD, Role.ADMIN),
     ),
     Route(
         "POST",
@@ -789,6 +803,7 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.RoundRobinIn,
         response=schemas.AssignmentsOut,
         roles="team lead, admin",
+        allowed=(Role.LEAD, Role.ADMIN),
     ),
     Route(
         "GET",
@@ -831,6 +846,7 @@ ROUTES: tuple[Route, ...] = (
         "Accept: the lead becomes SAL",
         response=schemas.HandOffOut,
         roles="team lead, admin",
+        allowed=(Role.LEAD, Role.ADMIN),
     ),
     Route(
         "POST",
@@ -840,6 +856,7 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.RejectIn,
         response=schemas.HandOffOut,
         roles="team lead, admin",
+        allowed=(Role.LEAD, Role.ADMIN),
     ),
     Route(
         "GET",
@@ -857,6 +874,7 @@ ROUTES: tuple[Route, ...] = (
         "(?since=&until= ISO dates, default the last 30 days; ?team= or ?owner=)",
         response=schemas.PipelineOut,
         roles="team lead (own team), manager, admin",
+        allowed=(Role.LEAD, Role.MANAGER, Role.ADMIN),
     ),
     Route(
         "GET",
@@ -875,9 +893,17 @@ ROUTES: tuple[Route, ...] = (
         "unless ?skip_invalid=true",
         response=schemas.ImportOut,
         roles="team lead, admin",
+        allowed=(Role.LEAD, Role.ADMIN),
         errors_as_response=True,
     ),
-    Route("GET", "/api/v1/leads/export", export_leads, "All leads as CSV, streamed", roles="manager, admin"),
+    Route(
+        "GET",
+        "/api/v1/leads/export",
+        export_leads,
+        "All leads as CSV, streamed",
+        roles="manager, admin",
+        allowed=(Role.MANAGER, Role.ADMIN),
+    ),
     Route(
         "GET",
         "/api/v1/settings",
@@ -885,6 +911,7 @@ ROUTES: tuple[Route, ...] = (
         "Rules in force, content library, routing and teams",
         response=schemas.SettingsOut,
         roles="manager, admin",
+        allowed=(Role.MANAGER, Role.ADMIN),
     ),
     Route(
         "PUT",
@@ -895,6 +922,7 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.RulesIn,
         response=schemas.RulesOut,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "PUT",
@@ -904,6 +932,7 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.ContentIn,
         response=schemas.CountOut,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "PUT",
@@ -913,6 +942,7 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.RoutingIn,
         response=schemas.CountOut,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "POST",
@@ -923,6 +953,7 @@ ROUTES: tuple[Route, ...] = (
         response=TeamPublic,
         status=201,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "PATCH",
@@ -932,6 +963,7 @@ ROUTES: tuple[Route, ...] = (
         body=TeamUpdate,
         response=TeamPublic,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "GET",
@@ -948,6 +980,7 @@ ROUTES: tuple[Route, ...] = (
         body=admin.MemberUpdate,
         response=MemberPublic,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "POST",
@@ -1003,6 +1036,7 @@ ROUTES: tuple[Route, ...] = (
         body=schemas.EraseIn,
         response=schemas.EraseOut,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "GET",
@@ -1011,6 +1045,7 @@ ROUTES: tuple[Route, ...] = (
         "Notifications the bot could not deliver, with the reason (e.g. app not installed)",
         response=schemas.DeliveryProblemListOut,
         roles="team lead (own team), manager, admin",
+        allowed=(Role.LEAD, Role.MANAGER, Role.ADMIN),
     ),
     Route(
         "GET",
@@ -1019,6 +1054,7 @@ ROUTES: tuple[Route, ...] = (
         "Hand-offs waiting for a decision",
         response=schemas.HandOffListOut,
         roles="team lead (own team), manager, admin",
+        allowed=(Role.LEAD, Role.MANAGER, Role.ADMIN),
     ),
     Route(
         "POST",
@@ -1029,6 +1065,7 @@ ROUTES: tuple[Route, ...] = (
         response=schemas.ApiKeyCreatedOut,
         status=201,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "GET",
@@ -1037,6 +1074,7 @@ ROUTES: tuple[Route, ...] = (
         "The tenant's webhook keys, without secrets",
         response=schemas.ApiKeyListOut,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "DELETE",
@@ -1045,6 +1083,7 @@ ROUTES: tuple[Route, ...] = (
         "Revoke a webhook key",
         response=ApiKeyPublic,
         roles="admin",
+        allowed=(Role.ADMIN,),
     ),
     Route(
         "POST",

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from app.input_limits import (
+    FOLLOW_UP_AHEAD,
+    LIST_ITEMS,
+    Topics,
+    day_within,
+    in_utc,
+    now_of,
+    within,
+)
 from app.models import ApiKeyPublic, LeadPublic, MemberPublic
 from app.nurturing import reasons as reason_words
 from app.nurturing.enums import (
@@ -20,6 +38,7 @@ from app.nurturing.enums import (
     RecycleReason,
     TouchpointKind,
 )
+from app.nurturing.playbook import ContentKind
 from app.services.admin import RoutingRuleIn
 from app.services.follow_ups import SnoozePreset
 from app.services.practice_health import TITLES, Check, Light, PracticeHealth, describe
@@ -51,10 +70,14 @@ class LeadPageOut(BaseModel):
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page")
 
 
+# A lead's version is a 32-bit counter in the database; anything outside is no version at all.
+Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     member_id: uuid.UUID
-    version: int | None = Field(None, description="The lead version the caller saw")
+    version: Version | None = Field(None, description="The lead version the caller saw")
     reason: str | None = Field(None, max_length=500)
 
 
@@ -140,20 +163,48 @@ class CompleteIn(RecycleFields):
     model_config = ConfigDict(extra="forbid")
     outcome: FollowUpOutcome
     note: str | None = Field(None, max_length=4000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class SnoozeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     preset: SnoozePreset
-    version: int | None = None
+    version: Version | None = None
 
 
 class RescheduleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # A plain day comes first: pydantic would otherwise read "2026-04-01" as a naive datetime.
-    when: date | datetime = Field(description="A day (start of the owner's working hours) or an exact time")
-    version: int | None = None
+    when: date | datetime = Field(
+        description="A day (start of the owner's working hours) or an exact time with an offset, "
+        "from now to two years ahead"
+    )
+    version: Version | None = None
+
+    @field_validator("when")
+    @classmethod
+    def _within_two_years(cls, value: date | datetime, info: ValidationInfo) -> date | datetime:
+        now = now_of(info)
+        if isinstance(value, datetime):
+            moment = in_utc(value, "when")
+            if now is None:
+                return moment
+            return within(
+                moment,
+                earliest=now - timedelta(minutes=1),
+                latest=now + FOLLOW_UP_AHEAD,
+                name="when",
+                what="between now and two years ahead",
+            )
+        if now is None:
+            return value
+        return day_within(
+            value,
+            today=now.date(),
+            ahead=FOLLOW_UP_AHEAD,
+            name="when",
+            what="between today and two years ahead",
+        )
 
 
 class RejectIn(RecycleFields):
@@ -260,9 +311,28 @@ class RulesOut(BaseModel):
     document: dict[str, Any] | None  # None: the routing fallback was removed
 
 
+Persona = Annotated[str, StringConstraints(max_length=60)]
+
+
+class ContentItemIn(BaseModel):
+    """One entry of the content library; cards link to ``url``, so only https addresses are taken."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, max_length=80)
+    title: str = Field(min_length=1, max_length=200)
+    url: str = Field(max_length=2000, pattern=r"^https://[^\s]+$")
+    kind: ContentKind
+    stages: list[BuyerStage] = Field(min_length=1, max_length=len(BuyerStage))
+    personas: list[Annotated[str, StringConstraints(max_length=60)]] = Field(
+        default_factory=list, max_length=LIST_ITEMS
+    )
+    topics: Topics = Field(default_factory=list)
+    language: str = Field("en", min_length=2, max_length=10)
+
+
 class ContentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    items: list[dict[str, Any]] = Field(max_length=2000)
+    items: list[ContentItemIn] = Field(max_length=2000)
 
 
 class RoutingIn(BaseModel):
@@ -285,7 +355,7 @@ class TouchpointIn(BaseModel):
     inbound: bool = Field(
         False, description="True when the lead reached out (a reply); it pulls the cadence forward"
     )
-    version: int | None = None
+    version: Version | None = None
 
 
 class TouchpointOut(BaseModel):
@@ -301,20 +371,20 @@ class StageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     stage: BuyerStage
     reason: str = Field(min_length=1, max_length=500)
-    version: int
+    version: Version
 
 
 class LifecycleIn(RecycleFields):
     model_config = ConfigDict(extra="forbid")
     lifecycle: Lifecycle
     reason: str | None = Field(None, max_length=500)
-    version: int
+    version: Version
 
 
 class ProposeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str | None = Field(None, max_length=500)
-    version: int | None = None
+    version: Version | None = None
 
 
 class HistorySyncOut(BaseModel):
@@ -325,7 +395,8 @@ class HistorySyncOut(BaseModel):
 
 
 class EraseIn(BaseModel):
-    email: EmailStr = Field(description="The lead's address")
+    model_config = ConfigDict(extra="forbid")
+    email: EmailStr = Field(max_length=320, description="The lead's address")
 
 
 class EraseOut(BaseModel):

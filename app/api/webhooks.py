@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from datetime import datetime
 
@@ -11,6 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import keys
+from app.api.json_input import parse_json
 from app.api.schemas import ErrorOut
 from app.db import transaction
 from app.models import LeadCreate
@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 
 MAX_CLOCK_SKEW_SECONDS = 300
 MAX_BODY_BYTES = 2 * 1024 * 1024
+# Longer than any header we issue or expect; checked before any parsing or lookup, so a header of
+# thousands of digits or characters costs nothing and cannot fail deeper down.
+MAX_KEY_CHARS = 120  # "nk_" + 16 hex + "_" + 43 url-safe characters
+MAX_TIMESTAMP_DIGITS = 12
+MAX_SIGNATURE_CHARS = 80  # "sha256=" + 64 hex
 
 
 class EventBatchIn(BaseModel):
@@ -54,7 +59,15 @@ async def _verified_body(request: web.Request, now: datetime) -> tuple[str, byte
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     timestamp = request.headers.get("X-Nurture-Timestamp", "")
     sent = request.headers.get("X-Nurture-Signature", "")
-    if scheme.lower() != "bearer" or not timestamp.isdigit() or not sent:
+    well_formed = (
+        scheme.lower() == "bearer"
+        and 0 < len(presented) <= MAX_KEY_CHARS
+        and 0 < len(timestamp) <= MAX_TIMESTAMP_DIGITS
+        and timestamp.isascii()
+        and timestamp.isdigit()
+        and 0 < len(sent) <= MAX_SIGNATURE_CHARS
+    )
+    if not well_formed:
         raise _unauthorized("unauthorized")
     if abs(now.timestamp() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
         raise _unauthorized("stale_timestamp")
@@ -70,20 +83,15 @@ async def _verified_body(request: web.Request, now: datetime) -> tuple[str, byte
     return tenant_id, body
 
 
-def _parse(body: bytes, model: type[BaseModel]) -> BaseModel:
-    try:
-        return model.model_validate(json.loads(body))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise web.HTTPBadRequest(
-            text='{"error": "malformed_json"}', content_type="application/json"
-        ) from error
+def _parse(body: bytes, model: type[BaseModel], now: datetime) -> BaseModel:
+    return model.model_validate(parse_json(body), context={"now": now})
 
 
 async def receive_events(request: web.Request) -> web.Response:
     """Up to 1,000 engagement events; an external id seen before is counted as a duplicate, not stored."""
     now = request.app[keys.CLOCK]()
     tenant_id, body = await _verified_body(request, now)
-    batch = _parse(body, EventBatchIn)
+    batch = _parse(body, EventBatchIn, now)
     assert isinstance(batch, EventBatchIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
         result = await ingest_events(session=session, tenant_id=tenant_id, events=batch.events, now=now)
@@ -97,7 +105,7 @@ async def capture_lead(request: web.Request) -> web.Response:
     """A form submission: a new lead is created, routed and scored; a known address is left as it is."""
     now = request.app[keys.CLOCK]()
     tenant_id, body = await _verified_body(request, now)
-    data = _parse(body, LeadCreate)
+    data = _parse(body, LeadCreate, now)
     assert isinstance(data, LeadCreate)
     try:
         async with transaction(request.app[keys.SESSIONS]) as session:

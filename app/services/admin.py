@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from dateutil.rrule import rrulestr
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,8 +62,8 @@ def _reader(actor: Actor) -> None:
 class RoutingRuleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     priority: int = Field(100, ge=0, le=10_000)
-    field: str = Field(pattern="^(country|industry|source)$")
-    values: list[str] = Field(min_length=1, max_length=200)
+    field: str = Field(max_length=16, pattern="^(country|industry|source)$")
+    values: list[Annotated[str, StringConstraints(max_length=80)]] = Field(min_length=1, max_length=200)
     team_id: uuid.UUID
 
 
@@ -74,10 +74,10 @@ class MemberUpdate(BaseModel):
     capacity: int | None = Field(None, ge=0, le=100_000)
     active: bool | None = None
     away_until: datetime | None = None
-    time_zone: str | None = None
+    time_zone: str | None = Field(None, max_length=64)
     work_start: LocalTime | None = None
     work_end: LocalTime | None = None
-    workdays: list[int] | None = None
+    workdays: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(None, max_length=7)
 
 
 async def read_settings(*, session: AsyncSession, actor: Actor) -> dict[str, Any]:
@@ -100,10 +100,31 @@ async def read_settings(*, session: AsyncSession, actor: Actor) -> dict[str, Any
     }
 
 
+def unknown_keys(given: Any, understood: Any, path: str = "") -> list[str]:
+    """Dotted paths of keys in ``given`` that the validated document ``understood`` does not carry:
+    the engine's types would drop them silently, and an admin would believe a rule was set."""
+    if isinstance(given, dict) and isinstance(understood, dict):
+        found = []
+        for name, value in given.items():
+            where = f"{path}.{name}" if path else str(name)
+            if name not in understood:
+                found.append(where)
+            else:
+                found += unknown_keys(value, understood[name], where)
+        return found
+    if isinstance(given, list) and isinstance(understood, list) and len(given) == len(understood):
+        return [
+            found
+            for index, (item, kept) in enumerate(zip(given, understood, strict=True))
+            for found in unknown_keys(item, kept, f"{path}.{index}" if path else str(index))
+        ]
+    return []
+
+
 async def replace_rules(
     *, session: AsyncSession, actor: Actor, key: str, document: Any, now: datetime
 ) -> Any:
-    """Validate a whole rule set with the engine's own types before storing it."""
+    """Validate a whole rule set with the engine's own types before storing it; unknown keys are refused."""
     _admin(actor)
     if key not in RULE_KINDS:
         raise InvalidInput(f"unknown settings {key!r}")
@@ -112,6 +133,9 @@ async def replace_rules(
         await save_setting(session=session, tenant_id=actor.tenant_id, key=key, value=None, now=now)
         return None
     value = from_json(RULE_KINDS[key], document)  # pydantic ValidationError -> 400 at the edge
+    unknown = unknown_keys(document, to_json(value))
+    if unknown:
+        raise InvalidInput(f"unknown key{'s' if len(unknown) > 1 else ''} in {key}: {', '.join(unknown)}")
     if isinstance(value, RoutingFallback):
         await _check_fallback(session, actor.tenant_id, value)
     await save_setting(session=session, tenant_id=actor.tenant_id, key=key, value=value, now=now)

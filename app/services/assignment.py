@@ -12,9 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.models import Lead, Member, OwnershipChange
 from app.nurturing.assignment import Candidate, distribute, route
 from app.nurturing.enums import AssignmentMethod, Role
-from app.services.access import Actor, ensure_can_assign
-from app.services.errors import InvalidInput, LeadNotFound, StaleVersion, TeamNotFound
+from app.services.access import Actor, ensure_can_assign, ensure_same_tenant
+from app.services.errors import InvalidInput, LeadNotFound, TeamNotFound
 from app.services.lead_context import load_contexts
+from app.services.lead_queries import lead_for_action, visible_to
 from app.services.lookups import get_member
 from app.services.outbox import Notice, enqueue
 from app.services.planning import CLOSED_LIFECYCLES, plan_follow_up
@@ -24,12 +25,17 @@ from app.services.tenant_config import TenantConfig, load_config, team_uuid
 MAX_BULK = 1000
 
 
-async def _leads(session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.UUID]) -> list[Lead]:
+async def _leads(
+    session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.UUID], actor: Actor | None = None
+) -> list[Lead]:
+    """The leads, in the order given; one the actor may not see is missing, exactly like a made-up id."""
     if len(lead_ids) > MAX_BULK:
         raise InvalidInput(f"at most {MAX_BULK} leads at once")
-    rows = (
-        await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids)))
-    ).all()
+    statement = select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids))
+    if actor is not None:
+        ensure_same_tenant(actor, tenant_id)
+        statement = statement.where(visible_to(actor))
+    rows = (await session.exec(statement)).all()
     found = {lead.id for lead in rows}
     missing = [lead_id for lead_id in lead_ids if lead_id not in found]
     if missing:
@@ -122,13 +128,19 @@ async def assign_owner(
     authorised: bool = False,
 ) -> OwnershipChange | None:
     """Give a lead to one member; None when that member already owns it."""
-    lead = (await _leads(session, tenant_id, [lead_id]))[0]
-    if expected_version is not None and expected_version != lead.version:
-        raise StaleVersion(expected_version, lead)
+    lead = await lead_for_action(
+        session=session,
+        tenant_id=tenant_id,
+        lead_id=lead_id,
+        # The caller has already decided this actor may set this owner (a rep capturing their own lead).
+        actor=None if authorised else actor,
+        allowed=lambda who, lead: ensure_can_assign(who, lead, None),
+        expected_version=expected_version,
+    )
     owner = await get_member(session=session, tenant_id=tenant_id, member_id=member_id)
     if not owner.active:
         raise InvalidInput("cannot assign a lead to an inactive member")
-    if not authorised:  # the caller has already decided this actor may set this owner
+    if not authorised:
         ensure_can_assign(actor, lead, owner)
     config = config or await load_config(session=session, tenant_id=tenant_id)
     changes = await apply_ownership(
@@ -156,7 +168,9 @@ async def bulk_assign(
     config: TenantConfig | None = None,
 ) -> list[OwnershipChange]:
     """Give many leads to one member in one transaction: all or nothing."""
-    leads = await _leads(session, tenant_id, lead_ids)
+    leads = await _leads(session, tenant_id, lead_ids, actor)
+    for lead in leads:
+        ensure_can_assign(actor, lead, None)
     owner = await get_member(session=session, tenant_id=tenant_id, member_id=member_id)
     if not owner.active:
         raise InvalidInput("cannot assign leads to an inactive member")
@@ -232,7 +246,9 @@ async def round_robin_assign(
     config: TenantConfig | None = None,
 ) -> list[OwnershipChange]:
     """Spread leads over the team's reps by free capacity, skipping inactive and away members."""
-    leads = await _leads(session, tenant_id, lead_ids)
+    leads = await _leads(session, tenant_id, lead_ids, actor)
+    for lead in leads:
+        ensure_can_assign(actor, lead, None)
     pool = await team_candidates(session=session, tenant_id=tenant_id, team_id=team_id)
     if not pool and not leads:
         return []

@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.input_limits import EVENT_AHEAD, EVENT_PAST, ScalarMap, in_utc, now_of, within
 from app.models import EngagementEvent, Lead
 from app.nurturing.enums import REPLY_EVENT_KINDS, EventKind
 from app.nurturing.scoring import Signal
@@ -27,19 +28,32 @@ MAX_BATCH = 1000
 class EventIn(BaseModel):
     """One engagement event as an integration sends it; the lead is named by id or by e-mail."""
 
+    model_config = ConfigDict(extra="forbid")
+
     external_id: str = Field(min_length=1, max_length=200)
     kind: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_.]*$")
-    occurred_at: datetime
+    occurred_at: datetime = Field(
+        description="With an offset; within the last five years, at most a day ahead"
+    )
     lead_id: uuid.UUID | None = None
     email: str | None = Field(default=None, max_length=320)
-    properties: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    properties: ScalarMap = Field(default_factory=dict)
 
     @field_validator("occurred_at")
     @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("occurred_at needs a time zone offset")
-        return value.astimezone(UTC)
+    def _aware_and_recent(cls, value: datetime, info: ValidationInfo) -> datetime:
+        # An event from year 9999 would head every timeline for ever; one from year 1 says nothing.
+        moment = in_utc(value, "occurred_at")
+        now = now_of(info)
+        if now is None:
+            return moment
+        return within(
+            moment,
+            earliest=now - EVENT_PAST,
+            latest=now + EVENT_AHEAD,
+            name="occurred_at",
+            what="within the last five years and at most a day ahead",
+        )
 
     @model_validator(mode="after")
     def _names_a_lead(self) -> EventIn:

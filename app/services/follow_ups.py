@@ -27,9 +27,9 @@ from app.nurturing.enums import (
 from app.nurturing.recycling import RecycleDecision
 from app.nurturing.scoring import Signal
 from app.services.access import Actor, ensure_can_work
-from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, ReasonNeeded, StaleVersion
+from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, LeadNotFound, ReasonNeeded
 from app.services.lead_context import LeadContext, load_contexts
-from app.services.lookups import get_lead
+from app.services.lead_queries import lead_for_action
 from app.services.planning import CLOSED_LIFECYCLES, SALES_LIFECYCLES, notify_card_changed, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
@@ -50,8 +50,16 @@ _OUTCOME_EVENTS = {
 
 
 async def _load(
-    *, session: AsyncSession, tenant_id: str, follow_up_id: uuid.UUID, now: datetime
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    follow_up_id: uuid.UUID,
+    actor: Actor | None,
+    expected_version: int | None,
+    now: datetime,
 ) -> tuple[FollowUp, LeadContext]:
+    """The follow-up, once its lead is visible to the actor (else not found), workable by them (else not
+    allowed) and at the version they saw; only then does its own state count."""
     follow_up = (
         await session.exec(
             select(FollowUp).where(FollowUp.tenant_id == tenant_id, FollowUp.id == follow_up_id)
@@ -59,19 +67,21 @@ async def _load(
     ).first()
     if follow_up is None:
         raise FollowUpNotFound(follow_up_id)
-    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=follow_up.lead_id)
-    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now)
-    return follow_up, contexts[lead.id]
-
-
-def _check(
-    actor: Actor | None, follow_up: FollowUp, context: LeadContext, expected_version: int | None
-) -> None:
-    ensure_can_work(actor, context.lead)
-    if expected_version is not None and expected_version != context.lead.version:
-        raise StaleVersion(expected_version, context.lead)
+    try:
+        lead = await lead_for_action(
+            session=session,
+            tenant_id=tenant_id,
+            lead_id=follow_up.lead_id,
+            actor=actor,
+            allowed=ensure_can_work,
+            expected_version=expected_version,
+        )
+    except LeadNotFound as hidden:
+        raise FollowUpNotFound(follow_up_id) from hidden
     if not FollowUpStatus(follow_up.status).is_active:
         raise Conflict(f"follow-up is already {follow_up.status}")
+    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now)
+    return follow_up, contexts[lead.id]
 
 
 def _touch(lead: Lead, now: datetime) -> None:
@@ -122,8 +132,14 @@ async def complete_follow_up(
     until: datetime | None = None,
 ) -> FollowUp:
     """Mark done with an outcome, log the touch, let the outcome move the lead, and plan the next one."""
-    follow_up, context = await _load(session=session, tenant_id=tenant_id, follow_up_id=follow_up_id, now=now)
-    _check(actor, follow_up, context, expected_version)
+    follow_up, context = await _load(
+        session=session,
+        tenant_id=tenant_id,
+        follow_up_id=follow_up_id,
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+    )
     config = config or await load_config(session=session, tenant_id=tenant_id)
     lead = context.lead
     actor_id = actor.member_id if actor else None
@@ -226,8 +242,14 @@ async def snooze_follow_up(
     expected_version: int | None = None,
 ) -> FollowUp:
     """Push the follow-up to 1 h later, the next business morning, or next week."""
-    follow_up, context = await _load(session=session, tenant_id=tenant_id, follow_up_id=follow_up_id, now=now)
-    _check(actor, follow_up, context, expected_version)
+    follow_up, context = await _load(
+        session=session,
+        tenant_id=tenant_id,
+        follow_up_id=follow_up_id,
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+    )
     follow_up.due_at = snooze_until(preset, context=context, now=now)
     follow_up.status = FollowUpStatus.SNOOZED
     follow_up.notified_at = None
@@ -248,8 +270,14 @@ async def reschedule_follow_up(
     expected_version: int | None = None,
 ) -> FollowUp:
     """Move the follow-up to a chosen day (at the start of working hours) or time, never into the past."""
-    follow_up, context = await _load(session=session, tenant_id=tenant_id, follow_up_id=follow_up_id, now=now)
-    _check(actor, follow_up, context, expected_version)
+    follow_up, context = await _load(
+        session=session,
+        tenant_id=tenant_id,
+        follow_up_id=follow_up_id,
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+    )
     hours = working_hours(context.owner)
     if isinstance(when, datetime):
         if when.tzinfo is None:
@@ -284,10 +312,14 @@ async def log_touchpoint(
     """Record a call, mail or meeting outside the cadence; the next follow-up is re-planned from it."""
     if not summary.strip():
         raise InvalidInput("a logged touch needs a short summary")
-    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
-    ensure_can_work(actor, lead)
-    if expected_version is not None and expected_version != lead.version:
-        raise StaleVersion(expected_version, lead)
+    lead = await lead_for_action(
+        session=session,
+        tenant_id=tenant_id,
+        lead_id=lead_id,
+        actor=actor,
+        allowed=ensure_can_work,
+        expected_version=expected_version,
+    )
     config = config or await load_config(session=session, tenant_id=tenant_id)
     touchpoint = Touchpoint(
         tenant_id=tenant_id,

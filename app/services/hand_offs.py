@@ -14,10 +14,10 @@ from app.nurturing.enums import FollowUpKind, FollowUpStatus, HandOffStatus, Lif
 from app.nurturing.reasons import Reason
 from app.nurturing.recycling import on_hold
 from app.services.access import Actor, ensure_can_decide_hand_off, ensure_can_work
-from app.services.errors import Conflict, NotFound, StaleVersion
+from app.services.errors import Conflict, LeadNotFound, NotFound
 from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle
-from app.services.lookups import get_lead
+from app.services.lead_queries import lead_for_action
 from app.services.outbox import Notice, enqueue
 from app.services.planning import plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
@@ -72,10 +72,14 @@ async def propose_hand_off(
 
     A lead sales sent back, before its nurture-until date or after repeated rejections, needs a team
     lead's decision to be proposed again: a rep alone cannot start the ping-pong."""
-    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
-    ensure_can_work(actor, lead)
-    if expected_version is not None and expected_version != lead.version:
-        raise StaleVersion(expected_version, lead)
+    lead = await lead_for_action(
+        session=session,
+        tenant_id=tenant_id,
+        lead_id=lead_id,
+        actor=actor,
+        allowed=ensure_can_work,
+        expected_version=expected_version,
+    )
     existing = (
         await session.exec(
             select(HandOff).where(
@@ -114,16 +118,28 @@ async def propose_hand_off(
 
 
 async def _open_hand_off(
-    session: AsyncSession, tenant_id: str, hand_off_id: uuid.UUID
+    session: AsyncSession, tenant_id: str, hand_off_id: uuid.UUID, actor: Actor | None
 ) -> tuple[HandOff, Lead]:
+    """A hand-off the actor may decide; whether it is still open counts only after that."""
     hand_off = (
         await session.exec(select(HandOff).where(HandOff.tenant_id == tenant_id, HandOff.id == hand_off_id))
     ).first()
     if hand_off is None:
         raise NotFound("hand-off", hand_off_id)
+    try:
+        lead = await lead_for_action(
+            session=session,
+            tenant_id=tenant_id,
+            lead_id=hand_off.lead_id,
+            actor=actor,
+            allowed=ensure_can_decide_hand_off,
+            expected_version=None,
+        )
+    except LeadNotFound as hidden:
+        raise NotFound("hand-off", hand_off_id) from hidden
     if hand_off.status != HandOffStatus.PROPOSED:
         raise Conflict(f"hand-off was already {hand_off.status}")
-    return hand_off, await get_lead(session=session, tenant_id=tenant_id, lead_id=hand_off.lead_id)
+    return hand_off, lead
 
 
 async def _notify_owner(session: AsyncSession, hand_off: HandOff, lead: Lead, now: datetime) -> None:
@@ -142,8 +158,7 @@ async def accept_hand_off(
     *, session: AsyncSession, tenant_id: str, hand_off_id: uuid.UUID, actor: Actor | None, now: datetime
 ) -> HandOff:
     """Sales accepts: the lead becomes SAL and a discovery call is due within one business day."""
-    hand_off, lead = await _open_hand_off(session, tenant_id, hand_off_id)
-    ensure_can_decide_hand_off(actor, lead)
+    hand_off, lead = await _open_hand_off(session, tenant_id, hand_off_id, actor)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     decision = lifecycle_rules.accept_hand_off(lead.lifecycle, working_hours(context.owner), now)
     actor_id = actor.member_id if actor else None
@@ -188,8 +203,7 @@ async def reject_hand_off(
     until: datetime | None = None,
 ) -> HandOff:
     """Sales rejects with a coded reason: nurtured until the date the reason sets, or disqualified."""
-    hand_off, lead = await _open_hand_off(session, tenant_id, hand_off_id)
-    ensure_can_decide_hand_off(actor, lead)
+    hand_off, lead = await _open_hand_off(session, tenant_id, hand_off_id, actor)
     config = await load_config(session=session, tenant_id=tenant_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     decision = decide_recycle(

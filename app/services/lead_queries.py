@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from sqlalchemy import ColumnElement, and_, func, or_, true
 from sqlmodel import col, select
@@ -16,8 +13,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Company, Lead
 from app.nurturing.enums import BuyerStage, Lifecycle, Role
-from app.services.access import Actor
-from app.services.errors import InvalidInput, LeadNotFound
+from app.services import cursors
+from app.services.access import Actor, ensure_same_tenant
+from app.services.errors import LeadNotFound, StaleVersion
 from app.services.lookups import get_lead
 
 LeadSort = Literal["-total_score", "-created_at", "created_at"]
@@ -62,18 +60,27 @@ async def read_lead(*, session: AsyncSession, actor: Actor, lead_id: uuid.UUID) 
     return lead
 
 
-def _encode(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
-
-
-def _decode(cursor: str) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, TypeError) as error:
-        raise InvalidInput("bad cursor") from error
-    if not isinstance(values, list) or len(values) != 2:
-        raise InvalidInput("bad cursor")
-    return values
+async def lead_for_action(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    lead_id: uuid.UUID,
+    actor: Actor | None,
+    allowed: Callable[[Actor | None, Lead], None],
+    expected_version: int | None,
+) -> Lead:
+    """The lead an action works on, checked in the one safe order: visible (else not found), allowed
+    (else not allowed), then current (else stale, carrying a lead the caller may see). ``None`` is the
+    system itself."""
+    if actor is None:
+        lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
+    else:
+        ensure_same_tenant(actor, tenant_id)
+        lead = await read_lead(session=session, actor=actor, lead_id=lead_id)
+    allowed(actor, lead)
+    if expected_version is not None and expected_version != lead.version:
+        raise StaleVersion(expected_version, lead)
+    return lead
 
 
 async def list_leads(
@@ -118,10 +125,9 @@ async def list_leads(
     }[sort]
     column, descending = key
     if cursor:
-        value, last_id = _decode(cursor)
-        if sort != "-total_score":
-            value = datetime.fromisoformat(value)
-        last = uuid.UUID(str(last_id))
+        value, last = (
+            cursors.decode_number(cursor) if sort == "-total_score" else cursors.decode_moment(cursor)
+        )
         after = (
             or_(column < value, and_(column == value, col(Lead.id) > last))
             if descending
@@ -136,8 +142,8 @@ async def list_leads(
     if len(rows) > limit:
         rows = rows[:limit]
         tail = rows[-1]
-        value = tail.total_score if sort == "-total_score" else tail.created_at.isoformat()
-        next_cursor = _encode([value, str(tail.id)])
+        value = tail.total_score if sort == "-total_score" else tail.created_at
+        next_cursor = cursors.encode(value, tail.id)
     return LeadPage(items=rows, next_cursor=next_cursor)
 
 

@@ -19,7 +19,7 @@ from app.services.assignment import assign_owner, route_unassigned
 from app.services.errors import Conflict, InvalidInput, StaleVersion
 from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle, change_stage
-from app.services.lookups import get_lead
+from app.services.lead_queries import lead_for_action
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
@@ -135,11 +135,6 @@ async def create_lead(
     return lead
 
 
-def _check_version(lead: Lead, expected: int) -> None:
-    if lead.version != expected:
-        raise StaleVersion(expected, lead)
-
-
 async def update_lead(
     *,
     session: AsyncSession,
@@ -150,9 +145,14 @@ async def update_lead(
     now: datetime,
 ) -> Lead:
     """Progressive profiling: change the fields given, if the caller saw the current version."""
-    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
-    ensure_can_work(actor, lead)
-    _check_version(lead, data.version)
+    lead = await lead_for_action(
+        session=session,
+        tenant_id=tenant_id,
+        lead_id=lead_id,
+        actor=actor,
+        allowed=ensure_can_work,
+        expected_version=data.version,
+    )
     changes = data.model_dump(exclude={"version"}, exclude_unset=True, exclude_none=True)
     if "email" in changes:
         changes["email"] = str(changes["email"]).strip().lower()
@@ -192,9 +192,14 @@ async def override_stage(
     expected_version: int,
 ) -> Lead:
     """A rep knows better than the signals: set the buyer stage, in either direction, with a reason."""
-    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
-    ensure_can_work(actor, lead)
-    _check_version(lead, expected_version)
+    lead = await lead_for_action(
+        session=session,
+        tenant_id=tenant_id,
+        lead_id=lead_id,
+        actor=actor,
+        allowed=ensure_can_work,
+        expected_version=expected_version,
+    )
     change = override_stage_rule(lead.stage, stage, reason)
     change_stage(
         session=session,
@@ -229,9 +234,14 @@ async def set_lifecycle(
     """Move a lead along the sales lifecycle by hand (SQL, opportunity, won, lost, disqualified).
 
     Recycling takes a coded reason, which sets how long the lead is nurtured before it may return."""
-    lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
-    ensure_can_work(actor, lead)
-    _check_version(lead, expected_version)
+    lead = await lead_for_action(
+        session=session,
+        tenant_id=tenant_id,
+        lead_id=lead_id,
+        actor=actor,
+        allowed=ensure_can_work,
+        expected_version=expected_version,
+    )
     config = await load_config(session=session, tenant_id=tenant_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     actor_id = actor.member_id if actor else None

@@ -269,7 +269,7 @@ async def test_paging_visits_every_visible_lead_once(api: Api, sessions: Session
 async def test_bad_input_fails_cleanly(api: Api, sessions: SessionMaker) -> None:
     rep = api.org.reps[0]
     response = await api.client.post("/api/v1/leads", data="{not json", headers=api.headers(rep))
-    assert response.status == 400 and await response.json() == {"error": "malformed_json"}
+    assert response.status == 400 and (await response.json())["error"] == "malformed_json"
     status, body = await api.call("POST", "/api/v1/leads", rep, {"email": "not-an-address"})
     assert status == 400 and body["error"] == "invalid_input" and body["details"][0]["field"] == "email"
     status, body = await api.call(

@@ -85,15 +85,16 @@ async def test_assigning_to_the_current_owner_changes_nothing(sessions: SessionM
 async def test_who_may_assign(sessions: SessionMaker) -> None:
     org = await make_org(sessions)
     lead_id = await make_lead(sessions, org, owner=org.reps[0])
-    refused = [
-        (org.reps[1], org.reps[1]),  # a rep cannot take leads
-        (org.lead_uk, org.uk_rep),  # another team's lead cannot pull a DACH lead
-        (org.lead_dach, org.uk_rep),  # a team lead cannot hand a lead outside the team
-        (org.manager, org.reps[1]),  # managers read, they do not assign
+    # Who may not even see the lead is told it does not exist; who sees it but may not assign is refused.
+    refused: list[tuple[Member, Member | None, type[Exception]]] = [
+        (org.reps[1], org.reps[1], LeadNotFound),  # a rep cannot take another rep's leads
+        (org.lead_uk, org.uk_rep, LeadNotFound),  # another team's lead cannot pull a DACH lead
+        (org.lead_dach, org.uk_rep, NotAllowed),  # a team lead cannot hand a lead outside the team
+        (org.manager, org.reps[1], NotAllowed),  # managers read, they do not assign
     ]
-    for actor, target in refused:
+    for actor, target, refusal in refused:
         async with transaction(sessions) as session:
-            with pytest.raises(NotAllowed):
+            with pytest.raises(refusal):
                 await assign_owner(
                     session=session,
                     tenant_id=org.tenant_id,

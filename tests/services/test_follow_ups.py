@@ -174,10 +174,15 @@ async def test_not_interested_never_silently_recycles_a_sales_accepted_lead(sess
 
 async def test_only_the_owner_team_lead_or_admin_may_act(sessions: SessionMaker) -> None:
     org, _, follow_up, _ = await _setup(sessions)
-    for outsider in (org.reps[1], org.lead_uk, org.manager):
+    # Those who may not see the lead are told the follow-up does not exist; a manager sees but may not act.
+    for outsider, refusal in (
+        (org.reps[1], FollowUpNotFound),
+        (org.lead_uk, FollowUpNotFound),
+        (org.manager, NotAllowed),
+    ):
         assert outsider is not None
         async with transaction(sessions) as session:
-            with pytest.raises(NotAllowed):
+            with pytest.raises(refusal):
                 await complete_follow_up(
                     session=session,
                     tenant_id=org.tenant_id,

@@ -11,7 +11,8 @@ from app.models import Company, Lead, LeadCreate, LeadStateChange, LeadUpdate
 from app.nurturing.enums import BuyerStage
 from app.nurturing.errors import ReasonRequired
 from app.services.errors import Conflict, InvalidInput, LeadNotFound, StaleVersion
-from app.services.leads import create_lead, find_leads, get_lead, override_stage, update_lead
+from app.services.leads import create_lead, find_leads, override_stage, update_lead
+from app.services.lookups import get_lead
 from tests.factories import T0, make_lead, make_org
 
 
