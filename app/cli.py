@@ -16,6 +16,7 @@ from aiohttp import web
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from app.access_log import PathOnlyAccessLogger
 from app.config import Settings, load_settings
 from app.db import SessionMaker, create_engine, create_sessionmaker, transaction, upgrade_database
 from app.observability import configure_logging
@@ -91,7 +92,13 @@ def _refuse_unsafe(settings: Settings) -> None:
 def cmd_serve(settings: Settings, _args: argparse.Namespace) -> int:
     _refuse_unsafe(settings)
     console.print(f"Nurture listening on http://{settings.host}:{settings.port}")
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log_class=PathOnlyAccessLogger,
+    )
     return 0
 
 
