@@ -43,8 +43,8 @@ class Settings(BaseSettings):
         "Emulator/Playground traffic, from loopback. `make demo` and the tests set it; a deployed server "
         "must not. Refused with an https public URL, a non-loopback bind or a trusted proxy.",
     )
-    trusted_proxies: str = Field(
-        "",
+    trusted_proxies: str | None = Field(
+        None,
         description="Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names "
         "the client; forwarded headers from anyone else are ignored.",
     )
@@ -160,8 +160,8 @@ class Settings(BaseSettings):
 
     @field_validator("trusted_proxies")
     @classmethod
-    def _networks(cls, value: str) -> str:
-        for item in value.split(","):
+    def _networks(cls, value: str | None) -> str | None:
+        for item in (value or "").split(","):
             if item.strip():
                 ip_network(item.strip())  # ValueError names the entry that is no address or network
         return value
@@ -185,7 +185,8 @@ class Settings(BaseSettings):
     @property
     def proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         """The trusted reverse proxies as networks (a plain address is a network of one)."""
-        return tuple(ip_network(item.strip()) for item in self.trusted_proxies.split(",") if item.strip())
+        items = (self.trusted_proxies or "").split(",")
+        return tuple(ip_network(item.strip()) for item in items if item.strip())
 
     @property
     def issuer_templates(self) -> tuple[str, ...]:
