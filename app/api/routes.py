@@ -600,7 +600,6 @@ async def post_touchpoint(request: web.Request) -> web.Response:
     actor = _actor(request)
     body = await _body(request, schemas.TouchpointIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        await read_lead(session=session, actor=actor, lead_id=_id(request))  # 404 unless visible
         row = await follow_ups.log_touchpoint(
             session=session,
             tenant_id=actor.tenant_id,
@@ -619,7 +618,6 @@ async def put_stage(request: web.Request) -> web.Response:
     actor = _actor(request)
     body = await _body(request, schemas.StageIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        await read_lead(session=session, actor=actor, lead_id=_id(request))  # 404 unless visible
         lead = await leads.override_stage(
             session=session,
             tenant_id=actor.tenant_id,
@@ -637,7 +635,6 @@ async def put_lifecycle(request: web.Request) -> web.Response:
     actor = _actor(request)
     body = await _body(request, schemas.LifecycleIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        await read_lead(session=session, actor=actor, lead_id=_id(request))  # 404 unless visible
         lead = await leads.set_lifecycle(
             session=session,
             tenant_id=actor.tenant_id,
@@ -657,7 +654,6 @@ async def post_hand_off(request: web.Request) -> web.Response:
     actor = _actor(request)
     body = await _body(request, schemas.ProposeIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        await read_lead(session=session, actor=actor, lead_id=_id(request))  # 404 unless visible
         row = await hand_offs.propose_hand_off(
             session=session,
             tenant_id=actor.tenant_id,
