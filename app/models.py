@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, EmailStr, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, EmailStr, PlainSerializer, StrictInt, WithJsonSchema
 from sqlalchemy import CheckConstraint, Column, Index, Integer, Text, UniqueConstraint, event, text
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import Session
@@ -295,7 +295,7 @@ class LeadCreate(LeadBase):
     company_domain: str | None = Field(default=None, max_length=253)
     industry: str | None = Field(default=None, max_length=80)
     country: str | None = Field(default=None, min_length=2, max_length=2)
-    employees: int | None = Field(default=None, ge=0)
+    employees: StrictInt | None = Field(default=None, ge=0, le=2**31 - 1)
     owner_email: str | None = Field(default=None, max_length=320)
 
 
@@ -304,7 +304,7 @@ class LeadUpdate(SQLModel):
 
     model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
 
-    version: int = Field(ge=0, le=2**31 - 1)
+    version: StrictInt = Field(ge=0, le=2**31 - 1)
     # A corrected address clears a bounce (and the "fix the address" task with it).
     email: EmailStr | None = Field(default=None, max_length=320)
     first_name: str | None = Field(default=None, max_length=100)

@@ -10,6 +10,7 @@ from pydantic.json_schema import models_json_schema
 
 from app.api.routes import ROUTES
 from app.api.schemas import ErrorOut, StaleOut
+from app.services.admin import RULE_KINDS
 
 _ERRORS = {
     "401": "No valid Teams SSO token",
@@ -25,6 +26,49 @@ WEBHOOK_SIGNING = (
     "sha256=<hex HMAC-SHA256 of '<timestamp>.<raw body>', keyed by the part of the key after its second "
     "underscore>. Requests more than 5 minutes old are refused."
 )
+
+
+# OpenAPI links from what an operation creates to what reads and changes it; Schemathesis's stateful phase
+# follows them (create a lead, then read, change and assign that lead at the version it was given).
+_LEAD_READS = ("get_lead", "get_timeline", "sync_history")
+_LEAD_WRITES = (
+    "update_lead",
+    "post_touchpoint",
+    "put_stage",
+    "put_lifecycle",
+    "post_hand_off",
+    "assign_owner",
+)
+_AT_VERSION = {"version": "$response.body#/version"}
+_LINKS: dict[str, dict[str, tuple[str, dict[str, str] | None]]] = {
+    "create_lead": {
+        **{name: ("$response.body#/id", None) for name in _LEAD_READS},
+        **{name: ("$response.body#/id", _AT_VERSION) for name in _LEAD_WRITES},
+    },
+    "update_lead": {name: ("$response.body#/id", _AT_VERSION) for name in ("update_lead", "put_stage")},
+    "post_hand_off": {
+        "accept_hand_off": ("$response.body#/id", None),
+        "reject_hand_off": ("$response.body#/id", None),
+    },
+    "post_team": {"patch_team": ("$response.body#/id", None)},
+    "create_key": {"revoke_key": ("$response.body#/details/id", None)},
+}
+
+
+def _links(operation_id: str) -> dict[str, Any]:
+    links: dict[str, Any] = {}
+    for target, (identifier, body) in _LINKS.get(operation_id, {}).items():
+        link: dict[str, Any] = {"operationId": target, "parameters": {"id": identifier}}
+        if body is not None:
+            link["requestBody"] = body  # merged into the generated body
+        links[target] = link
+    return links
+
+
+_PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "id": {"type": "string", "format": "uuid"},
+    "key": {"type": "string", "enum": sorted(RULE_KINDS)},  # the rule sets of PUT /settings/rules/{key}
+}
 
 
 def _json_body(model: type[BaseModel]) -> dict[str, Any]:
@@ -47,7 +91,7 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                 "name": name,
                 "in": "path",
                 "required": True,
-                "schema": {"type": "string", "format": "uuid"} if name == "id" else {"type": "string"},
+                "schema": _PATH_SCHEMAS.get(name, {"type": "string"}),
             }
             for name in re.findall(r"{(\w+)}", route.path)
         ]
@@ -57,6 +101,8 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                 "content": _json_body(route.response) if route.response else {},
             }
         }
+        if links := _links(route.handler.__name__):
+            responses[str(route.status)]["links"] = links
         for status, text in _ERRORS.items():
             responses[status] = {
                 "description": text,

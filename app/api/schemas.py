@@ -71,7 +71,7 @@ class LeadPageOut(BaseModel):
 
 
 # A lead's version is a 32-bit counter in the database; anything outside is no version at all.
-Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
+Version = Annotated[int, Field(ge=0, le=2**31 - 1, strict=True)]
 
 
 class AssignIn(BaseModel):

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from dateutil.rrule import rrulestr
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.input_limits import FOLLOW_UP_AHEAD, in_utc, now_of, within
 from app.models import ContentItemRow, LocalTime, Member, RoutingRuleRow, Team, TeamBase, TeamUpdate
 from app.nurturing.assignment import RoutingFallback
 from app.nurturing.cadence import CadencePolicy
@@ -73,11 +74,28 @@ class MemberUpdate(BaseModel):
     team_id: uuid.UUID | None = None
     capacity: int | None = Field(None, ge=0, le=100_000)
     active: bool | None = None
-    away_until: datetime | None = None
+    away_until: datetime | None = Field(None, description="With an offset; at most two years ahead")
     time_zone: str | None = Field(None, max_length=64)
     work_start: LocalTime | None = None
     work_end: LocalTime | None = None
     workdays: list[Annotated[int, Field(ge=0, le=6)]] | None = Field(None, max_length=7)
+
+    @field_validator("away_until")
+    @classmethod
+    def _away_within_two_years(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        if value is None:
+            return None
+        moment = in_utc(value, "away_until")
+        now = now_of(info)
+        if now is None:
+            return moment
+        return within(
+            moment,
+            earliest=now - FOLLOW_UP_AHEAD,
+            latest=now + FOLLOW_UP_AHEAD,
+            name="away_until",
+            what="within two years of today",
+        )
 
 
 async def read_settings(*, session: AsyncSession, actor: Actor) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Schemathesis fuzzes every documented route of a real server: no 5xx, and responses match the schema."""
+"""Schemathesis fuzzes every documented route of a real server, with valid and invalid data and along the
+OpenAPI links (stateful): no 5xx, invalid data is refused, and responses match the schema."""
 
 from __future__ import annotations
 
@@ -64,7 +65,14 @@ def test_schemathesis_finds_no_server_errors(sqlite_template: Path, tmp_path: Pa
                 "--header",
                 f"Authorization: Dev {org.tenant_id} {org.admin.email}",
                 "--checks",
-                "not_a_server_error,response_schema_conformance",
+                "not_a_server_error,response_schema_conformance,negative_data_rejection",
+                # Examples, schema coverage and fuzzing per operation, then stateful runs along the
+                # document's links: create a lead, then read, change, assign and hand it off.
+                "--phases",
+                "examples,coverage,fuzzing,stateful",
+                # Valid and invalid data for every operation: invalid data must get a 4xx, never a 5xx.
+                "--mode",
+                "all",
                 "--max-examples",
                 "15",
                 "--generation-deterministic",
@@ -74,7 +82,11 @@ def test_schemathesis_finds_no_server_errors(sqlite_template: Path, tmp_path: Pa
             text=True,
             timeout=600,
         )
-        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+        failures = run.stdout.find("FAILURES")
+        assert run.returncode == 0, run.stdout[max(failures, 0) :][:8000] + run.stderr[-2000:]
+        # The summary marks each phase that ran and passed; a phase skipped for want of links would not be.
+        passed = {line.split()[-1] for line in run.stdout.splitlines() if "\u2705" in line}
+        assert {"Coverage", "Fuzzing", "Stateful"} <= passed, run.stdout[-3000:]
     finally:
         server.terminate()
         server.wait(timeout=20)

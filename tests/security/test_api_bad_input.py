@@ -207,3 +207,21 @@ async def test_nan_in_event_properties_is_refused(webhook: Webhook, quiet: Quiet
     raw = json.dumps({"events": [_event("a@b.example", properties={"score": float("nan")})]}).encode()
     status, body = await webhook.post("/api/v1/webhooks/events", raw)
     assert status == 400 and body["error"] == "malformed_json"
+
+
+async def test_found_by_schemathesis_an_ancient_away_until_and_a_boolean_head_count(
+    api: Api, quiet: Quiet
+) -> None:
+    member = api.org.reps[0]
+    status, body = await api.call(
+        "PATCH", f"/api/v1/members/{member.id}", api.org.admin, {"away_until": "0365-11-15T10:05:39+03:03"}
+    )
+    assert status == 400 and body["details"][0]["field"] == "away_until"
+    status, body = await api.call(
+        "POST", "/api/v1/leads", api.org.admin, {"email": "count@customer.example", "employees": False}
+    )
+    assert status == 400 and body["details"][0]["field"] == "employees"
+    status, body = await api.call(
+        "PATCH", f"/api/v1/leads/{uuid.uuid4()}", api.org.admin, {"version": True, "title": "x"}
+    )
+    assert status == 400 and body["details"][0]["field"] == "version"
