@@ -21,6 +21,7 @@ LONG_TEXT_CHARS = 20_000  # free text stored in TEXT columns (needs, notes, summ
 EVENT_PAST = timedelta(days=5 * 365 + 1)  # engagement older than five years says nothing today
 EVENT_AHEAD = timedelta(days=1)  # clocks differ; a day is plenty
 FOLLOW_UP_AHEAD = timedelta(days=2 * 365 + 1)
+RECYCLE_AHEAD = timedelta(days=5 * 365 + 2)  # a contract's end or a budget round, as sales names it
 REPORT_PAST = timedelta(days=10 * 365 + 2)  # how far back a pipeline report may start
 
 MapKey = Annotated[str, StringConstraints(min_length=1, max_length=MAP_KEY_CHARS)]

@@ -20,6 +20,7 @@ from pydantic import (
 from app.input_limits import (
     FOLLOW_UP_AHEAD,
     LIST_ITEMS,
+    RECYCLE_AHEAD,
     Topics,
     day_within,
     in_utc,
@@ -153,6 +154,20 @@ class RecycleFields(BaseModel):
     until: date | None = Field(
         None, description="Under contract: when it ends (required). Bad timing or no budget: when to return"
     )
+
+    @field_validator("until")
+    @classmethod
+    def _within_five_years(cls, value: date | None, info: ValidationInfo) -> date | None:
+        now = now_of(info)
+        if value is None or now is None:
+            return value
+        return day_within(
+            value,
+            today=now.date(),
+            ahead=RECYCLE_AHEAD,
+            name="until",
+            what="between today and five years ahead",
+        )
 
     def until_at(self) -> datetime | None:
         """The date as the start of that day, UTC."""

@@ -225,3 +225,21 @@ async def test_found_by_schemathesis_an_ancient_away_until_and_a_boolean_head_co
         "PATCH", f"/api/v1/leads/{uuid.uuid4()}", api.org.admin, {"version": True, "title": "x"}
     )
     assert status == 400 and body["details"][0]["field"] == "version"
+
+
+async def test_a_recycle_date_beyond_five_years_is_a_400(
+    api: Api, sessions: SessionMaker, quiet: Quiet
+) -> None:
+    rep = api.org.reps[0]
+    lead_id = await make_lead(sessions, api.org, owner=rep)
+    status, lead = await api.call("GET", f"/api/v1/leads/{lead_id}", rep)
+    assert status == 200
+    body = {
+        "lifecycle": "recycled",
+        "reason_code": "under_contract",
+        "until": "9999-12-31",
+        "version": lead["version"],
+    }
+    status, answer = await api.call("PUT", f"/api/v1/leads/{lead_id}/lifecycle", rep, body)
+    assert status == 400 and answer["details"][0]["field"] == "until"
+    assert (await api.call("GET", f"/api/v1/leads/{lead_id}", rep))[1]["version"] == lead["version"]

@@ -61,7 +61,7 @@ STORED_AS: dict[tuple[type[BaseModel], str], Any] = {
     (ContentItemIn, "id"): ContentItemRow.__table__.c.key,  # type: ignore[attr-defined]
     (AssignIn, "reason"): OwnershipChange.__table__.c.reason,  # type: ignore[attr-defined]
     (BulkAssignIn, "reason"): OwnershipChange.__table__.c.reason,  # type: ignore[attr-defined]
-    (RejectIn, "reason"): HandOff.__table__.c.reason,  # type: ignore[attr-defined]
+    (RejectIn, "note"): HandOff.__table__.c.reason,  # type: ignore[attr-defined]
     (LifecycleIn, "reason"): Lead.__table__.c.recycle_reason,  # type: ignore[attr-defined]
     (CompleteIn, "note"): FollowUp.__table__.c.note,  # type: ignore[attr-defined]
     (TouchpointIn, "summary"): Touchpoint.__table__.c.summary,  # type: ignore[attr-defined]
