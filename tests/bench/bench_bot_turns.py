@@ -164,7 +164,10 @@ def serve_nurture(database_url: str) -> None:
     from app.config import Settings
     from app.server import create_app
 
-    settings = Settings(database_url=database_url, scheduler_enabled=False, dispatcher_enabled=False)
+    # Local mode, as `make demo` runs: the benchmark's activities carry no Bot Connector token.
+    settings = Settings(
+        database_url=database_url, scheduler_enabled=False, dispatcher_enabled=False, local_mode=True
+    )
     asyncio.run(_serve(create_app(settings, clock=lambda: NOW)))
 
 
