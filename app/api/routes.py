@@ -880,6 +880,7 @@ ROUTES: tuple[Route, ...] = (
         "the leads behind it (?days= the period, default 90, at most 730)",
         response=schemas.PracticeHealthOut,
         roles="manager, admin",
+        allowed=(Role.MANAGER, Role.ADMIN),
     ),
     Route(
         "POST",

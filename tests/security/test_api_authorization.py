@@ -6,6 +6,7 @@ import uuid
 
 from sqlmodel import select
 
+from app.api.routes import ROUTES
 from app.db import SessionMaker
 from app.models import FollowUp, Lead
 from tests.factories import make_lead
@@ -157,3 +158,17 @@ async def test_role_comes_before_the_body_on_admin_routes(api: Api) -> None:
         403,
         {"error": "not_allowed"},
     )
+
+
+def test_every_route_with_a_role_rule_gates_it_before_the_handler() -> None:
+    # A route whose roles do not depend on the resource (no "owner", no "who may see") must say so in
+    # ``allowed``, so its gate runs before the body, the ids or the database are read.
+    per_resource = ("owner", "whoever", "anyone", "API key")
+    ungated = [
+        f"{route.method} {route.path}"
+        for route in ROUTES
+        if route.roles != "any member"
+        and not any(word in route.roles for word in per_resource)
+        and not route.allowed
+    ]
+    assert ungated == []
