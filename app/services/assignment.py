@@ -13,7 +13,7 @@ from app.models import Lead, Member, OwnershipChange
 from app.nurturing.assignment import Candidate, distribute, route
 from app.nurturing.enums import AssignmentMethod, Role
 from app.services.access import Actor, ensure_can_assign, ensure_same_tenant
-from app.services.errors import InvalidInput, LeadNotFound, TeamNotFound
+from app.services.errors import InvalidInput, LeadNotFound, StaleVersion, TeamNotFound
 from app.services.lead_context import load_contexts
 from app.services.lead_queries import lead_for_action, visible_to
 from app.services.lookups import get_member
@@ -135,13 +135,16 @@ async def assign_owner(
         # The caller has already decided this actor may set this owner (a rep capturing their own lead).
         actor=None if authorised else actor,
         allowed=lambda who, lead: ensure_can_assign(who, lead, None),
-        expected_version=expected_version,
+        expected_version=None,
     )
     owner = await get_member(session=session, tenant_id=tenant_id, member_id=member_id)
     if not owner.active:
         raise InvalidInput("cannot assign a lead to an inactive member")
     if not authorised:
         ensure_can_assign(actor, lead, owner)
+    # The version last, once the whole request is allowed: a refusal never depends on it.
+    if expected_version is not None and expected_version != lead.version:
+        raise StaleVersion(expected_version, lead)
     config = config or await load_config(session=session, tenant_id=tenant_id)
     changes = await apply_ownership(
         session=session,

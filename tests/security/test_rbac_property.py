@@ -112,15 +112,20 @@ async def test_a_refusal_does_not_depend_on_version_body_or_existence(
     if action in ("stage", "lifecycle") and version is None:
         assert answer[0] == 400  # these two always need the version; the body is checked before the lead
         return
-    # The same caller and resource with a stale version and a plain body: the reference refusal.
-    reference = await world.ask(role, action, target, 0, "", world.members[0])
+    # The same request at a stale version: a refusal must not change with the version.
+    stale = await world.ask(role, action, target, 0, text, member)
+    # And with another body: a lead the caller may not see, or an action their role may never take,
+    # is refused whatever the body says.
+    plain = await world.ask(role, action, target, 0, "", world.members[0])
     if answer[0] in (403, 404):
-        assert answer == reference, f"{role} on {resource}: the refusal changed with version or body"
-        if answer[0] == 404:
-            missing = await world.ask(role, action, uuid.uuid4(), version, text, member)
-            assert answer == missing == (404, {"error": "not_found"})
+        assert answer == stale, f"{role} on {resource}: the refusal changed with the version"
+    if answer[0] == 404:
+        missing = await world.ask(role, action, uuid.uuid4(), version, text, member)
+        assert answer == plain == missing == (404, {"error": "not_found"})
+    if action == "owner" and role in ("rep", "manager"):
+        assert answer == plain == (403, {"error": "not_allowed"}), f"{role} may never assign"
     seen = await world.api.call("GET", f"/api/v1/leads/{target}", world.callers[role])
-    for status, body in (answer, reference):
+    for status, body in (answer, stale, plain):
         if status == 409 and isinstance(body, dict) and "current" in body:
             assert seen[0] == 200, f"{role} got a 409 carrying {resource}, which they may not see"
             assert body["current"]["id"] == str(target)
