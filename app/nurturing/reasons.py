@@ -146,16 +146,36 @@ def _render(table: Mapping[str, str], reason: Reason, params: Mapping[str, Param
         return reason.code
 
 
+# Event kinds arrive as the ``kind`` parameter of intent evidence; people read them as words.
+_EVENT_KINDS: dict[str, tuple[str, str]] = {
+    "demo_request": ("a demo request", "Demo-Anfrage"),
+    "trial_signup": ("a trial", "Testphase"),
+    "pricing_view": ("pricing visits", "Besuche der Preisseite"),
+    "meeting_booked": ("a booked meeting", "gebuchter Termin"),
+    "email_reply": ("a reply by e-mail", "Antwort per E-Mail"),
+    "chat_reply": ("a reply in chat", "Antwort im Chat"),
+    "form_submit": ("the contact-sales form", "Vertriebskontaktformular"),
+}
+
+
+def _with_event_kind(params: Mapping[str, ParamValue], german: bool) -> dict[str, ParamValue]:
+    words = dict(params)
+    kind = words.get("kind")
+    if isinstance(kind, str) and kind in _EVENT_KINDS:
+        words["kind"] = _EVENT_KINDS[kind][1 if german else 0]
+    return words
+
+
 def describe_en(reason: Reason) -> str:
     """English text for a reason; an unknown code is shown as itself."""
-    return _render(_ENGLISH, reason, reason.params)
+    return _render(_ENGLISH, reason, _with_event_kind(reason.params, german=False))
 
 
 def describe(reason: Reason, locale: str) -> str:
     """German text for ``de*`` locales, English otherwise; an unknown code is shown as itself."""
     if not locale.lower().startswith("de"):
         return describe_en(reason)
-    params = dict(reason.params)
+    params = _with_event_kind(reason.params, german=True)
     stage = params.get("stage")
     if isinstance(stage, str):
         params["stage"] = _GERMAN_STAGES.get(stage, stage)

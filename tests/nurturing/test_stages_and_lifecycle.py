@@ -24,6 +24,7 @@ from app.nurturing.lifecycle import (
     since_recycle,
     transition,
 )
+from app.nurturing.reasons import Reason, describe
 from app.nurturing.recycling import RecyclePolicy, on_hold, recycle
 from app.nurturing.scoring import Contribution, LeadFacts, Score, Signal
 from app.nurturing.stages import StageOverride, infer_stage, override_stage, resolve_stage
@@ -232,3 +233,10 @@ def test_a_recycled_lead_returns_only_after_its_date_on_fresh_engagement() -> No
     assert [s.kind for s in since_recycle(signals, recycled_at)] == ["email_open"]
     assert not may_return(NOW + timedelta(days=1), NOW)
     assert may_return(NOW - timedelta(days=1), NOW) and may_return(None, NOW)
+
+
+def test_intent_evidence_reads_as_words_in_both_languages() -> None:
+    evidence = Reason("intent", {"kind": "meeting_booked", "count": 1})
+    assert describe(evidence, "en") == "shows intent: a booked meeting"
+    assert describe(evidence, "de-AT") == "zeigt Kaufabsicht: gebuchter Termin"
+    assert describe(Reason("intent", {"kind": "webinar_ping"}), "en") == "shows intent: webinar_ping"
