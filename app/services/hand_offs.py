@@ -170,6 +170,7 @@ async def accept_hand_off(
         automatic=False,
         reason="hand-off accepted",
         actor_id=actor_id,
+        withdraw_hand_offs=False,  # this one is being decided, not withdrawn
     )
     hand_off.status = HandOffStatus.ACCEPTED
     hand_off.decided_by = actor_id

@@ -14,7 +14,8 @@ from app.nurturing import lifecycle as lifecycle_rules
 from app.nurturing.enums import BuyerStage, HandOffStatus, Lifecycle
 from app.nurturing.reasons import Reason
 
-_LEAVES_FUNNEL = frozenset({Lifecycle.RECYCLED, Lifecycle.DISQUALIFIED, Lifecycle.LOST})
+# A waiting hand-off is decided by any move out of nurturing: back (recycled, out) or on to sales by hand.
+_STILL_NURTURING = frozenset({Lifecycle.NEW, Lifecycle.MQL})
 
 
 def _reason_document(reason: Reason | str | None) -> object:
@@ -91,10 +92,10 @@ async def change_lifecycle(
 ) -> None:
     """Move the lifecycle through the allowed transitions (InvalidTransition otherwise) and record it.
 
-    A lead that leaves the funnel takes its waiting hand-off with it, so no team lead decides on a lead
-    that is already back in nurturing."""
+    A lead that leaves nurturing (back, out, or on to sales by hand) takes its waiting hand-off with it,
+    so no team lead decides on a lead whose fate is already settled."""
     lifecycle_rules.transition(lead.lifecycle, to_lifecycle)
-    if withdraw_hand_offs and to_lifecycle in _LEAVES_FUNNEL:
+    if withdraw_hand_offs and to_lifecycle not in _STILL_NURTURING:
         await session.exec(
             update(HandOff)
             .where(

@@ -22,6 +22,7 @@ from app.nurturing.enums import (
 from app.services.errors import Conflict, InvalidInput, NotAllowed
 from app.services.follow_ups import complete_follow_up
 from app.services.hand_offs import accept_hand_off, propose_hand_off, reject_hand_off
+from app.services.leads import set_lifecycle
 from tests.factories import T0, Org, make_lead, make_org
 
 
@@ -276,6 +277,35 @@ async def test_a_lead_that_leaves_the_funnel_withdraws_its_waiting_hand_off(sess
     async with sessions() as session:
         withdrawn = await session.get(HandOff, hand_off.id)
     assert withdrawn is not None and withdrawn.status == HandOffStatus.WITHDRAWN
+    async with transaction(sessions) as session:
+        with pytest.raises(Conflict):
+            await accept_hand_off(
+                session=session,
+                tenant_id=org.tenant_id,
+                hand_off_id=hand_off.id,
+                actor=org.actor(org.lead_dach),
+                now=T0,
+            )
+
+
+async def test_moving_a_lead_to_sales_by_hand_settles_its_waiting_hand_off(sessions: SessionMaker) -> None:
+    org, lead_id, hand_off = await _proposed(sessions)
+    async with sessions() as session:
+        version = (await session.get(Lead, lead_id)).version  # type: ignore[union-attr]
+    async with transaction(sessions) as session:
+        await set_lifecycle(
+            session=session,
+            tenant_id=org.tenant_id,
+            lead_id=lead_id,
+            lifecycle=Lifecycle.SAL,
+            reason="met them at the fair",
+            actor=org.actor(org.lead_dach),
+            now=T0,
+            expected_version=version,
+        )
+    async with sessions() as session:
+        settled = await session.get(HandOff, hand_off.id)
+    assert settled is not None and settled.status == HandOffStatus.WITHDRAWN
     async with transaction(sessions) as session:
         with pytest.raises(Conflict):
             await accept_hand_off(
