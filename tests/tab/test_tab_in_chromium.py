@@ -111,7 +111,8 @@ async def test_the_channel_tab_opens_on_the_pipeline(
     await page.get_by_text("Leads by lifecycle").wait_for()
     assert await page.get_by_test_id("funnel-bar").count() == 6
     board = await page.get_by_test_id("stage-board").inner_text()
-    assert "new" in board and "awareness" in board
+    assert "New" in board and "Awareness" in board, "stages and lifecycles read as words"
+    assert "awareness" not in board
     assert await page.get_by_role("cell", name=org.reps[0].display_name).count() == 1
     assert await page.get_by_role("tab", name="Pipeline", selected=True).count() == 1
 

@@ -1,6 +1,7 @@
 import React from "react";
 import { Button, Card, CardHeader, Dropdown, Field, Input, Option, Text } from "@fluentui/react-components";
 import { Api, apiPath, type Lead, type Reason } from "../api";
+import { label } from "../labels";
 import { describe } from "../reasons";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
@@ -76,7 +77,7 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
                   {lead ? `${lead.first_name} ${lead.last_name}`.trim() || lead.email : "…"}
                 </Button>
               }
-              description={lead ? `${strings.score} ${lead.total_score} · ${lead.stage}` : ""}
+              description={lead ? `${strings.score} ${lead.total_score} · ${label("stage", lead.stage, locale)}` : ""}
             />
             <Text>
               {strings.evidence}: {item.evidence.map((reason) => describe(reason, locale)).join(" · ")}

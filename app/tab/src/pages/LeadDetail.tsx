@@ -17,6 +17,7 @@ import {
   Title3,
 } from "@fluentui/react-components";
 import { Api, ApiError, apiPath, type FollowUp, type Lead } from "../api";
+import { label } from "../labels";
 import { describe } from "../reasons";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
@@ -91,7 +92,8 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
         </Text>
       )}
       <Text>
-        {lead.title ?? ""} · {lead.email} · {strings.stage}: {lead.stage} · {strings.lifecycle}: {lead.lifecycle}
+        {lead.title ?? ""} · {lead.email} · {strings.stage}: {label("stage", lead.stage, locale)} · {strings.lifecycle}:{" "}
+        {label("lifecycle", lead.lifecycle, locale)}
       </Text>
       {problem && <Problem text={problem} />}
       {info && (
@@ -125,10 +127,10 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
       </form>
       <div style={{ display: "flex", gap: 8, alignItems: "end", flexWrap: "wrap" }}>
         <Field label={strings.setStage}>
-          <Dropdown placeholder={lead.stage} onOptionSelect={(_, d) => setStage(d.optionValue ?? null)}>
+          <Dropdown placeholder={label("stage", lead.stage, locale)} onOptionSelect={(_, d) => setStage(d.optionValue ?? null)}>
             {["awareness", "evaluation", "decision"].map((value) => (
               <Option key={value} value={value}>
-                {value}
+                {label("stage", value, locale)}
               </Option>
             ))}
           </Dropdown>

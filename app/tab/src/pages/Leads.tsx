@@ -19,6 +19,7 @@ import {
 import { Api, apiPath, type Lead, type Member } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
+import { label } from "../labels";
 
 type Page = { items: Lead[]; next_cursor: string | null };
 
@@ -57,6 +58,7 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
   }, [api]);
 
   const names = Object.fromEntries(members.map((member) => [member.id, member.display_name]));
+  const locale = document.documentElement.lang;
   const columns: TableColumnDefinition<Lead>[] = [
     createTableColumn<Lead>({
       columnId: "name",
@@ -68,11 +70,11 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
       ),
     }),
     createTableColumn<Lead>({ columnId: "score", renderHeaderCell: () => strings.score, renderCell: (lead) => lead.total_score }),
-    createTableColumn<Lead>({ columnId: "stage", renderHeaderCell: () => strings.stage, renderCell: (lead) => lead.stage }),
+    createTableColumn<Lead>({ columnId: "stage", renderHeaderCell: () => strings.stage, renderCell: (lead) => label("stage", lead.stage, locale) }),
     createTableColumn<Lead>({
       columnId: "lifecycle",
       renderHeaderCell: () => strings.lifecycle,
-      renderCell: (lead) => lead.lifecycle,
+      renderCell: (lead) => label("lifecycle", lead.lifecycle, locale),
     }),
     createTableColumn<Lead>({
       columnId: "owner",

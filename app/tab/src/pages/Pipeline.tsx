@@ -13,6 +13,7 @@ import { Api, apiPath } from "../api";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 import { PracticeHealthSection } from "./PracticeHealth";
+import { label, step } from "../labels";
 
 type Metrics = {
   by_lifecycle: Record<string, number>;
@@ -45,6 +46,7 @@ export function Pipeline({
   }, [api, strings]);
   if (problem) return <Problem text={problem} />;
   if (!metrics) return null;
+  const locale = document.documentElement.lang;
   const largest = Math.max(1, ...FUNNEL.map((stage) => metrics.by_lifecycle[stage] ?? 0));
   return (
     <>
@@ -54,10 +56,10 @@ export function Pipeline({
           const count = metrics.by_lifecycle[stage] ?? 0;
           return (
             <div key={stage} data-testid="funnel-bar" style={{ display: "flex", gap: 8, alignItems: "center" }}>
-              <Text style={{ width: 110 }}>{stage}</Text>
+              <Text style={{ width: 110 }}>{label("lifecycle", stage, locale)}</Text>
               <div
                 role="img"
-                aria-label={`${stage}: ${count}`}
+                aria-label={`${label("lifecycle", stage, locale)}: ${count}`}
                 style={{ height: 18, width: `${(count / largest) * 100}%`, minWidth: 2, background: "currentColor", opacity: 0.6 }}
               />
               <Text>{count}</Text>
@@ -67,13 +69,13 @@ export function Pipeline({
         <Subtitle2 as="h2">{strings.byStage}</Subtitle2>
         <Text>
           {Object.entries(metrics.by_stage)
-            .map(([stage, count]) => `${stage}: ${count}`)
+            .map(([stage, count]) => `${label("stage", stage, locale)}: ${count}`)
             .join(" · ")}
         </Text>
         <Subtitle2 as="h2">{strings.conversion}</Subtitle2>
         <Text>
           {Object.entries(metrics.conversion)
-            .map(([step, rate]) => `${step}: ${rate === null ? "–" : `${Math.round(rate * 100)}%`}`)
+            .map(([code, rate]) => `${step(code, locale)}: ${rate === null ? "–" : `${Math.round(rate * 100)}%`}`)
             .join(" · ")}
         </Text>
         <Text>
@@ -84,14 +86,14 @@ export function Pipeline({
             <TableRow>
               <TableHeaderCell>{strings.lifecycle}</TableHeaderCell>
               {STAGES.map((stage) => (
-                <TableHeaderCell key={stage}>{stage}</TableHeaderCell>
+                <TableHeaderCell key={stage}>{label("stage", stage, locale)}</TableHeaderCell>
               ))}
             </TableRow>
           </TableHeader>
           <TableBody>
             {FUNNEL.filter((lifecycle) => metrics.board[lifecycle]).map((lifecycle) => (
               <TableRow key={lifecycle}>
-                <TableCell>{lifecycle}</TableCell>
+                <TableCell>{label("lifecycle", lifecycle, locale)}</TableCell>
                 {STAGES.map((stage) => (
                   <TableCell key={stage}>{metrics.board[lifecycle]?.[stage] ?? 0}</TableCell>
                 ))}
