@@ -51,7 +51,9 @@ def _refresh_action(view: PipelineView, locale: str) -> ExecuteAction:
 
 def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, Any]:
     """Counts, conversions, speed, overdue work and hot leads for one team and period."""
-    title = text(locale, "pipeline.title", team=shown(view.team_name, SHORT))
+    # A channel whose team is not one of ours gets the whole tenant's pipeline, and says so.
+    team = shown(view.team_name, SHORT) if view.team_name.strip() else text(locale, "pipeline.all_teams")
+    title = text(locale, "pipeline.title", team=team)
     period = text(
         locale,
         "pipeline.period",
