@@ -193,6 +193,11 @@ def test_pipeline_lists_resting_leads_beside_the_funnel() -> None:
     assert "Verloren" not in text  # nothing lost, nothing said
 
 
+def test_pipeline_of_a_channel_without_a_team_of_ours_says_it_covers_all_teams() -> None:
+    assert "Pipeline: alle Teams" in all_text(pipeline_card(pipeline(team_id="", team_name=""), "de", NOW))
+    assert "Pipeline: all teams" in all_text(pipeline_card(pipeline(team_id="", team_name=" "), "en", NOW))
+
+
 def test_pipeline_orders_lifecycle_along_the_funnel() -> None:
     card = pipeline_card(pipeline(), "en", NOW)
     text = all_text(card)
