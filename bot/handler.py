@@ -73,7 +73,8 @@ def scope_of(activity: Activity) -> str:
 
 def _channel_id(activity: Activity) -> str:
     """The channel a message came from; a reply in a thread adds ";messageid=" to the conversation id."""
-    return teams_get_channel_id(activity) or activity.conversation.id.split(";messageid=")[0]
+    channel: str | None = teams_get_channel_id(activity)
+    return channel or str(activity.conversation.id).split(";messageid=")[0]
 
 
 class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
