@@ -17,7 +17,7 @@ NOT_BUILT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <h1>The Nurture tab is not built yet</h1>
 <p>The server runs, but the tab's front end has not been compiled. From the repository root run:</p>
 <pre>make tab</pre>
-<p>(that is <code>npm ci</code> and <code>npm run build</code> in <code>app/tab</code>), then reload
+<p>(that is <code>npm install</code> and <code>npm run build</code> in <code>app/tab</code>), then reload
 this page. <code>make demo</code> does it for you.</p>
 </body></html>"""
 
