@@ -258,6 +258,7 @@ def cmd_graph_sync(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_lead_erase(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services.access import Caller
     from app.services.erasure import erase_lead
     from app.services.errors import NotFound
 
@@ -265,7 +266,8 @@ def cmd_lead_erase(settings: Settings, args: argparse.Namespace) -> int:
         tenant_id = await _resolve_tenant(sessions, args.tenant)
         try:
             async with transaction(sessions) as session:
-                erased = await erase_lead(session=session, actor=None, tenant_id=tenant_id, email=args.email)
+                caller = Caller.system(tenant_id, _now())
+                erased = await erase_lead(session=session, caller=caller, email=args.email)
         except NotFound as error:
             raise CliError(f"no lead with the address {args.email!r} in tenant {tenant_id}") from error
         console.print(f"[green]erased[/green] the lead and {erased.total - 1} rows about them")
@@ -311,6 +313,7 @@ def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from app.api.schemas import PracticeHealthOut
+    from app.services.access import Caller
     from app.services.practice_health import MAX_DAYS, TITLES, Light, describe, practice_health
 
     if not 1 <= args.days <= MAX_DAYS:
@@ -319,7 +322,8 @@ def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     async def run(sessions: SessionMaker) -> Any:
         tenant_id = await _resolve_tenant(sessions, args.tenant)
         async with sessions() as session:
-            return await practice_health(session=session, tenant_id=tenant_id, now=_now(), days=args.days)
+            caller = Caller.system(tenant_id, _now())
+            return await practice_health(session=session, caller=caller, days=args.days)
 
     health = asyncio.run(_with_sessions(settings, run))
     out = Console(highlight=False)

@@ -15,7 +15,7 @@ from app.config import Settings
 from app.db import SessionMaker
 from app.graph.tokens import GraphTokens
 from app.observability import Metrics
-from app.services.access import Actor
+from app.services.access import Caller
 
 Clock = Callable[[], datetime]
 
@@ -33,4 +33,4 @@ SCHEDULER_TASK = web.AppKey("scheduler_task", asyncio.Task[None])
 
 # Set only when Entra ID is configured; in local mode the dev sign-in stands in for it.
 SSO_VALIDATOR = web.AppKey("sso_validator", SsoValidator)
-ACTOR = web.RequestKey("actor", Actor)
+CALLER = web.RequestKey("caller", Caller)

@@ -19,7 +19,7 @@ from app.models import FollowUp, HandOff, Lead, Member, Team
 from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, Role, TouchpointKind
 from app.nurturing.errors import DomainError
 from app.services import follow_ups, hand_offs
-from app.services.access import Actor, ensure_can_decide_hand_off, ensure_can_work
+from app.services.access import Caller
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ReasonNeeded, StaleVersion
 from app.services.lead_queries import read_lead
 from app.services.outbox import withdraw
@@ -194,8 +194,8 @@ class ActionRunner:
                 session=session, tenant_id=call.tenant_id, dedupe_key=card_changed_key(follow_up, call.now)
             )
 
-    def _actor(self, call: Invocation) -> Actor:
-        return Actor.of(call.member)
+    def _caller(self, call: Invocation) -> Caller:
+        return Caller.of(call.member, call.now)
 
     async def _next_due(self, session: AsyncSession, lead_id: uuid.UUID, call: Invocation) -> str:
         active = await self._reader(session, call).active_follow_up(lead_id)
@@ -212,11 +212,9 @@ class ActionRunner:
             raise BadPayload(contract.INPUT_OUTCOME) from error
         done = await follow_ups.complete_follow_up(
             session=session,
-            tenant_id=call.tenant_id,
             follow_up_id=follow_up_id,
             outcome=outcome,
-            actor=self._actor(call),
-            now=call.now,
+            caller=self._caller(call),
             expected_version=action.version(),
             config=await self._config(session, call),
             reason_code=action.recycle_reason(required=False),
@@ -240,11 +238,9 @@ class ActionRunner:
             raise BadPayload(contract.DATA_SNOOZE) from error
         snoozed = await follow_ups.snooze_follow_up(
             session=session,
-            tenant_id=call.tenant_id,
             follow_up_id=follow_up_id,
             preset=preset,
-            actor=self._actor(call),
-            now=call.now,
+            caller=self._caller(call),
             expected_version=action.version(),
         )
         await self._settle_card(session, snoozed, call)
@@ -272,11 +268,9 @@ class ActionRunner:
                 raise BadPayload(contract.INPUT_DUE_TIME) from error
         moved = await follow_ups.reschedule_follow_up(
             session=session,
-            tenant_id=call.tenant_id,
             follow_up_id=follow_up_id,
             when=when,
-            actor=self._actor(call),
-            now=call.now,
+            caller=self._caller(call),
             expected_version=action.version(),
         )
         await self._settle_card(session, moved, call)
@@ -295,12 +289,10 @@ class ActionRunner:
         summary = action.text(contract.INPUT_SUMMARY, required=True, limit=contract.SUMMARY_MAX_LENGTH)
         await follow_ups.log_touchpoint(
             session=session,
-            tenant_id=call.tenant_id,
             lead_id=follow_up.lead_id,
             kind=kind,
             summary=summary or "",
-            actor=self._actor(call),
-            now=call.now,
+            caller=self._caller(call),
             expected_version=action.version(),
         )
         banner = Banner("success", "logged", {"kind": _label("touch_kind", raw_kind, call.locale)})
@@ -308,38 +300,26 @@ class ActionRunner:
 
     async def _show(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
-        follow_up = await session.get(FollowUp, follow_up_id)
-        if follow_up is None or follow_up.tenant_id != call.tenant_id:
-            raise NotFound("follow-up", follow_up_id)
-        await read_lead(session=session, actor=self._actor(call), lead_id=follow_up.lead_id)
+        await follow_ups.visible_follow_up(
+            session=session, caller=self._caller(call), follow_up_id=follow_up_id
+        )
         return await self._follow_up_card(session, follow_up_id, call, None)
 
     async def _owned_follow_up(
         self, session: AsyncSession, follow_up_id: uuid.UUID, call: Invocation
     ) -> FollowUp:
-        """The follow-up, once the caller is known to be allowed to work its lead: authorization comes
-        before versions, states and inputs, so a refusal says nothing about the lead."""
-        follow_up = await session.get(FollowUp, follow_up_id)
-        if follow_up is None or follow_up.tenant_id != call.tenant_id:
-            raise NotFound("follow-up", follow_up_id)
-        lead = await session.get(Lead, follow_up.lead_id)
-        if lead is None or lead.tenant_id != call.tenant_id:
-            raise NotFound("lead", follow_up.lead_id)
-        ensure_can_work(self._actor(call), lead)
-        return follow_up
+        """The follow-up, once the caller is known to be allowed to work its lead."""
+        return await follow_ups.workable_follow_up(
+            session=session, caller=self._caller(call), follow_up_id=follow_up_id
+        )
 
     async def _decidable_hand_off(
         self, session: AsyncSession, hand_off_id: uuid.UUID, call: Invocation
     ) -> HandOff:
         """The hand-off, once the caller is known to be allowed to decide it."""
-        hand_off = await session.get(HandOff, hand_off_id)
-        if hand_off is None or hand_off.tenant_id != call.tenant_id:
-            raise NotFound("hand-off", hand_off_id)
-        lead = await session.get(Lead, hand_off.lead_id)
-        if lead is None or lead.tenant_id != call.tenant_id:
-            raise NotFound("lead", hand_off.lead_id)
-        ensure_can_decide_hand_off(self._actor(call), lead)
-        return hand_off
+        return await hand_offs.decidable_hand_off(
+            session=session, caller=self._caller(call), hand_off_id=hand_off_id
+        )
 
     # --- hand-offs ----------------------------------------------------------------------------------------
 
@@ -351,10 +331,8 @@ class ActionRunner:
         )
         await hand_offs.propose_hand_off(
             session=session,
-            tenant_id=call.tenant_id,
             lead_id=follow_up.lead_id,
-            actor=self._actor(call),
-            now=call.now,
+            caller=self._caller(call),
             note=note,
             expected_version=action.version(),
         )
@@ -378,10 +356,8 @@ class ActionRunner:
         await self._decidable_hand_off(session, hand_off_id, call)
         await hand_offs.accept_hand_off(
             session=session,
-            tenant_id=call.tenant_id,
             hand_off_id=hand_off_id,
-            actor=self._actor(call),
-            now=call.now,
+            caller=self._caller(call),
         )
         banner = Banner("success", "hand_off_accepted", {"by": call.member.display_name})
         return await self._hand_off_card(session, hand_off_id, call, banner)
@@ -395,13 +371,11 @@ class ActionRunner:
         )
         await hand_offs.reject_hand_off(
             session=session,
-            tenant_id=call.tenant_id,
             hand_off_id=hand_off_id,
             reason_code=code,
             note=note,
             until=action.until(call.member.time_zone),
-            actor=self._actor(call),
-            now=call.now,
+            caller=self._caller(call),
         )
         reason = _label("recycle_reason", code.value if code else "", call.locale)
         banner = Banner("success", "hand_off_rejected", {"by": call.member.display_name, "reason": reason})
@@ -456,7 +430,7 @@ class ActionRunner:
         if row is None or row.tenant_id != call.tenant_id:
             return False
         try:
-            await read_lead(session=session, actor=self._actor(call), lead_id=row.lead_id)
+            await read_lead(session=session, caller=self._caller(call), lead_id=row.lead_id)
         except NotFound:
             return False
         return True
@@ -531,5 +505,5 @@ async def pipeline_card_for(reader: ViewReader, member: Member, team: Team | Non
     if team is None and member.team_id is not None and member.role.value == "lead":
         team = await reader.session.get(Team, member.team_id)
     viewers = await reader.channel_viewers(team)
-    view = await reader.pipeline(actor=Actor.of(member), team=team, viewer_ids=viewers)
+    view = await reader.pipeline(caller=Caller.of(member, reader.now), team=team, viewer_ids=viewers)
     return cards.pipeline_card(view, locale, reader.now)

@@ -25,7 +25,7 @@ from app.db import SessionMaker, transaction
 from app.keys import Clock
 from app.models import FollowUp, Lead, Member
 from app.services import conversations
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.errors import NotAllowed
 from app.services.lead_queries import LeadFilter, list_leads
 from app.services.tenant_config import load_config
@@ -249,7 +249,7 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
         async with self._sessions() as session:
             page = await list_leads(
                 session=session,
-                actor=Actor.of(member),
+                caller=Caller.of(member, now),
                 where=LeadFilter(search=query),
                 limit=MAX_CARDS_PER_ANSWER,
             )

@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.nurturing.enums import FollowUpStatus, HandOffStatus, Lifecycle
 from app.nurturing.reasons import Reason
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.follow_ups import follow_ups_for_member
 from app.services.pipeline import pipeline_metrics
 from app.services.tenant_config import TenantConfig
@@ -285,7 +285,7 @@ class ViewReader:
         )
 
     async def pipeline(
-        self, *, actor: Actor, team: Team | None, viewer_ids: Sequence[str] = ()
+        self, *, caller: Caller, team: Team | None, viewer_ids: Sequence[str] = ()
     ) -> PipelineView:
         """The last seven days' pipeline for a team (or the whole tenant), as current numbers."""
         zone = ZoneInfo(team.time_zone if team else "UTC")
@@ -294,10 +294,9 @@ class ViewReader:
         week_start = datetime.combine(local.date() - timedelta(days=7), datetime.min.time(), zone)
         metrics = await pipeline_metrics(
             session=self.session,
-            actor=actor,
+            caller=caller,
             since=week_start,
             until=self.now,
-            now=self.now,
             team_id=team.id if team else None,
         )
         hot = (

@@ -11,7 +11,7 @@ from sqlmodel import select
 from app.db import SessionMaker, transaction
 from app.models import Company, Lead, LeadCreate, Member, RoutingRuleRow, Team
 from app.nurturing.enums import Role
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.leads import create_lead
 from app.services.tenants import ensure_tenant
 
@@ -31,8 +31,9 @@ class Org:
     admin: Member | None = None
     manager: Member | None = None
 
-    def actor(self, member: Member) -> Actor:
-        return Actor.of(member)
+    def caller(self, member: Member | None, now: datetime) -> Caller:
+        """The caller a member of this tenant acts as at ``now``; ``None`` is Nurture itself."""
+        return Caller.of(member, now) if member is not None else Caller.system(self.tenant_id, now)
 
 
 def _member(tenant_id: str, name: str, role: Role, team: Team | None, **extra: object) -> Member:
@@ -112,7 +113,11 @@ async def make_lead(
         **fields,  # type: ignore[arg-type]
     )
     async with transaction(sessions) as session:
-        lead = await create_lead(session=session, tenant_id=org.tenant_id, data=data, actor=None, now=now)
+        lead = await create_lead(
+            session=session,
+            data=data,
+            caller=Caller.system(org.tenant_id, now),
+        )
         return lead.id
 
 

@@ -12,7 +12,7 @@ from app import keys
 from app.auth.sso import InvalidToken
 from app.models import Member
 from app.net import is_loopback
-from app.services.access import Actor
+from app.services.access import Caller
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,8 @@ async def _member(request: web.Request, statement: object) -> Member | None:
         return (await session.exec(statement)).first()  # type: ignore[call-overload,no-any-return]
 
 
-async def authenticate(request: web.Request) -> Actor:
-    """The actor behind the request; identity comes only from a validated token or the dev sign-in."""
+async def authenticate(request: web.Request) -> Caller:
+    """The caller behind the request; identity comes only from a validated token or the dev sign-in."""
     header = request.headers.get("Authorization", "")
     scheme, _, credentials = header.partition(" ")
     if scheme.lower() == "bearer" and keys.SSO_VALIDATOR in request.app:
@@ -57,13 +57,13 @@ async def authenticate(request: web.Request) -> Actor:
         raise _json_error(web.HTTPUnauthorized, "unauthorized")
     if member is None or not member.active:
         raise _json_error(web.HTTPForbidden, "not_a_member")
-    return Actor.of(member)
+    return Caller.of(member, request.app[keys.CLOCK]())
 
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every /api/v1 route but the OpenAPI document needs an authenticated actor."""
+    """Every /api/v1 route but the OpenAPI document needs an authenticated caller."""
     webhook = request.path.startswith(WEBHOOK_PREFIX)  # signed with an API key instead, see webhooks.py
     if request.path.startswith("/api/v1/") and request.path not in PUBLIC_PATHS and not webhook:
-        request[keys.ACTOR] = await authenticate(request)
+        request[keys.CALLER] = await authenticate(request)
     return await handler(request)

@@ -11,9 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app import keys
 from app.api.json_input import parse_json
+from app.api.route_table import RouteTable
 from app.api.schemas import ErrorOut
 from app.db import transaction
 from app.models import LeadCreate
+from app.services.access import Caller
 from app.services.api_keys import authenticate_api_key, signature
 from app.services.errors import Conflict, NotAllowed
 from app.services.events import MAX_BATCH, EventIn, ingest_events
@@ -21,6 +23,8 @@ from app.services.lead_queries import find_by_email
 from app.services.leads import create_lead
 
 log = logging.getLogger(__name__)
+table = RouteTable()
+ROUTES = table.routes
 
 MAX_CLOCK_SKEW_SECONDS = 300
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -87,6 +91,15 @@ def _parse(body: bytes, model: type[BaseModel], now: datetime) -> BaseModel:
     return model.model_validate(parse_json(body), context={"now": now})
 
 
+@table.route(
+    "POST",
+    "/api/v1/webhooks/events",
+    "Engagement events from marketing tools, up to 1,000 per call, idempotent by external_id",
+    body=EventBatchIn,
+    response=EventBatchOut,
+    roles="API key",
+    security="webhookKey",
+)
 async def receive_events(request: web.Request) -> web.Response:
     """Up to 1,000 engagement events; an external id seen before is counted as a duplicate, not stored."""
     now = request.app[keys.CLOCK]()
@@ -101,6 +114,16 @@ async def receive_events(request: web.Request) -> web.Response:
     return web.json_response(text=out.model_dump_json())
 
 
+@table.route(
+    "POST",
+    "/api/v1/webhooks/leads",
+    "Lead capture from a form",
+    body=LeadCreate,
+    response=LeadCaptureOut,
+    status=201,
+    roles="API key",
+    security="webhookKey",
+)
 async def capture_lead(request: web.Request) -> web.Response:
     """A form submission: a new lead is created, routed and scored; a known address is left as it is."""
     now = request.app[keys.CLOCK]()
@@ -109,7 +132,11 @@ async def capture_lead(request: web.Request) -> web.Response:
     assert isinstance(data, LeadCreate)
     try:
         async with transaction(request.app[keys.SESSIONS]) as session:
-            lead = await create_lead(session=session, tenant_id=tenant_id, data=data, actor=None, now=now)
+            lead = await create_lead(
+                session=session,
+                data=data,
+                caller=Caller.system(tenant_id, now),
+            )
         return web.json_response(
             text=LeadCaptureOut(lead_id=str(lead.id), created=True).model_dump_json(), status=201
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from app.models import Lead, Member
 from app.nurturing.enums import Role
@@ -11,58 +12,79 @@ from app.services.errors import NotAllowed
 
 
 @dataclass(frozen=True, slots=True)
-class Actor:
+class Caller:
+    """Who a service acts for, in which tenant, and when: the one argument every service takes."""
+
     tenant_id: str
-    member_id: uuid.UUID
-    role: Role
+    member_id: uuid.UUID | None  # None: the system itself (scheduler, webhooks, CLI, the engine's own steps)
+    role: Role | None
     team_id: uuid.UUID | None
+    now: datetime
 
     @classmethod
-    def of(cls, member: Member) -> Actor:
-        """The actor a stored member acts as."""
-        return cls(tenant_id=member.tenant_id, member_id=member.id, role=member.role, team_id=member.team_id)
+    def of(cls, member: Member, now: datetime) -> Caller:
+        """The caller a stored member acts as."""
+        return cls(
+            tenant_id=member.tenant_id, member_id=member.id, role=member.role, team_id=member.team_id, now=now
+        )
+
+    @classmethod
+    def system(cls, tenant_id: str, now: datetime) -> Caller:
+        """Nurture itself, acting in one tenant: every check that guards a person passes."""
+        return cls(tenant_id=tenant_id, member_id=None, role=None, team_id=None, now=now)
+
+    @property
+    def is_system(self) -> bool:
+        """True when no person is behind the call."""
+        return self.member_id is None
+
+    def at(self, now: datetime) -> Caller:
+        """The same caller at another moment (a step that runs later in the same request)."""
+        return replace(self, now=now)
 
 
-def _leads_team(actor: Actor, lead: Lead) -> bool:
-    return actor.role is Role.LEAD and actor.team_id is not None and lead.team_id == actor.team_id
+def _leads_team(caller: Caller, lead: Lead) -> bool:
+    return caller.role is Role.LEAD and caller.team_id is not None and lead.team_id == caller.team_id
 
 
-def ensure_same_tenant(actor: Actor | None, tenant_id: str) -> None:
+def ensure_same_tenant(caller: Caller, tenant_id: str) -> None:
     """A token from one tenant never reaches another tenant's rows."""
-    if actor is not None and actor.tenant_id != tenant_id:
-        raise NotAllowed("actor belongs to another tenant")
+    if caller.tenant_id != tenant_id:
+        raise NotAllowed("caller belongs to another tenant")
 
 
-def ensure_can_work(actor: Actor | None, lead: Lead) -> None:
-    """Reps work their own leads; team leads their team's; admins any. ``None`` is the system itself."""
-    if actor is None:
+def ensure_role(caller: Caller, *roles: Role) -> None:
+    """Only these roles (or the system) may take this step at all."""
+    if not caller.is_system and caller.role not in roles:
+        raise NotAllowed(f"{caller.role} may not do this")
+
+
+def ensure_can_work(caller: Caller, lead: Lead) -> None:
+    """Reps work their own leads; team leads their team's; admins any; the system any."""
+    ensure_same_tenant(caller, lead.tenant_id)
+    if caller.is_system or caller.role is Role.ADMIN:
         return
-    ensure_same_tenant(actor, lead.tenant_id)
-    if actor.role is Role.ADMIN or lead.owner_id == actor.member_id or _leads_team(actor, lead):
+    if lead.owner_id == caller.member_id or _leads_team(caller, lead):
         return
     raise NotAllowed("only the owner, the team lead or an admin can work this lead")
 
 
-def ensure_can_assign(actor: Actor | None, lead: Lead, target: Member | None) -> None:
+def ensure_can_assign(caller: Caller, lead: Lead, target: Member | None) -> None:
     """Team leads assign within their team; admins anywhere."""
-    if actor is None:
+    ensure_same_tenant(caller, lead.tenant_id)
+    if caller.is_system or caller.role is Role.ADMIN:
         return
-    ensure_same_tenant(actor, lead.tenant_id)
-    if actor.role is Role.ADMIN:
-        return
-    if actor.role is Role.LEAD and actor.team_id is not None:
-        lead_in_team = lead.team_id in (None, actor.team_id)
-        target_in_team = target is None or target.team_id == actor.team_id
+    if caller.role is Role.LEAD and caller.team_id is not None:
+        lead_in_team = lead.team_id in (None, caller.team_id)
+        target_in_team = target is None or target.team_id == caller.team_id
         if lead_in_team and target_in_team:
             return
     raise NotAllowed("only a team lead (within the team) or an admin can assign owners")
 
 
-def ensure_can_decide_hand_off(actor: Actor | None, lead: Lead) -> None:
+def ensure_can_decide_hand_off(caller: Caller, lead: Lead) -> None:
     """Sales accepts or rejects: the lead's team lead, or an admin."""
-    if actor is None:
-        return
-    ensure_same_tenant(actor, lead.tenant_id)
-    if actor.role is Role.ADMIN or _leads_team(actor, lead):
+    ensure_same_tenant(caller, lead.tenant_id)
+    if caller.is_system or caller.role is Role.ADMIN or _leads_team(caller, lead):
         return
     raise NotAllowed("only the team lead or an admin can accept or reject a hand-off")

@@ -23,7 +23,7 @@ from app.nurturing.playbook import ContentItem
 from app.nurturing.recycling import RecyclePolicy
 from app.nurturing.scoring import ScoringModel
 from app.nurturing.sla import SlaPolicy
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.departures import hand_over_work
 from app.services.errors import InvalidInput, NotAllowed, TeamNotFound
 from app.services.lookups import get_member
@@ -50,13 +50,13 @@ RULE_KINDS: dict[str, type[Any]] = {
 }
 
 
-def _admin(actor: Actor) -> None:
-    if actor.role is not Role.ADMIN:
+def _admin(caller: Caller) -> None:
+    if caller.role is not Role.ADMIN:
         raise NotAllowed("only admins change settings")
 
 
-def _reader(actor: Actor) -> None:
-    if actor.role not in (Role.ADMIN, Role.MANAGER):
+def _reader(caller: Caller) -> None:
+    if caller.role not in (Role.ADMIN, Role.MANAGER):
         raise NotAllowed("settings are for admins and managers")
 
 
@@ -98,11 +98,11 @@ class MemberUpdate(BaseModel):
         )
 
 
-async def read_settings(*, session: AsyncSession, actor: Actor) -> dict[str, Any]:
+async def read_settings(*, session: AsyncSession, caller: Caller) -> dict[str, Any]:
     """Every rule set in force (stored or default), the content library and the routing rules."""
-    _reader(actor)
-    config = await load_config(session=session, tenant_id=actor.tenant_id)
-    teams = (await session.exec(select(Team).where(Team.tenant_id == actor.tenant_id))).all()
+    _reader(caller)
+    config = await load_config(session=session, tenant_id=caller.tenant_id)
+    teams = (await session.exec(select(Team).where(Team.tenant_id == caller.tenant_id))).all()
     return {
         SCORING_KEY: to_json(config.scoring),
         THRESHOLDS_KEY: to_json(config.thresholds),
@@ -139,24 +139,22 @@ def unknown_keys(given: Any, understood: Any, path: str = "") -> list[str]:
     return []
 
 
-async def replace_rules(
-    *, session: AsyncSession, actor: Actor, key: str, document: Any, now: datetime
-) -> Any:
+async def replace_rules(*, session: AsyncSession, caller: Caller, key: str, document: Any) -> Any:
     """Validate a whole rule set with the engine's own types before storing it; unknown keys are refused."""
-    _admin(actor)
+    _admin(caller)
     if key not in RULE_KINDS:
         raise InvalidInput(f"unknown settings {key!r}")
     if key == ROUTING_FALLBACK_KEY and document == {}:
         # No fallback: unmatched leads wait unassigned, and the managers are told.
-        await save_setting(session=session, tenant_id=actor.tenant_id, key=key, value=None, now=now)
+        await save_setting(session=session, tenant_id=caller.tenant_id, key=key, value=None, now=caller.now)
         return None
     value = from_json(RULE_KINDS[key], document)  # pydantic ValidationError -> 400 at the edge
     unknown = unknown_keys(document, to_json(value))
     if unknown:
         raise InvalidInput(f"unknown key{'s' if len(unknown) > 1 else ''} in {key}: {', '.join(unknown)}")
     if isinstance(value, RoutingFallback):
-        await _check_fallback(session, actor.tenant_id, value)
-    await save_setting(session=session, tenant_id=actor.tenant_id, key=key, value=value, now=now)
+        await _check_fallback(session, caller.tenant_id, value)
+    await save_setting(session=session, tenant_id=caller.tenant_id, key=key, value=value, now=caller.now)
     return to_json(value)
 
 
@@ -185,16 +183,16 @@ async def _check_fallback(session: AsyncSession, tenant_id: str, fallback: Routi
         raise InvalidInput("routing_fallback: the member is inactive")
 
 
-async def replace_content(*, session: AsyncSession, actor: Actor, items: Sequence[Any]) -> int:
+async def replace_content(*, session: AsyncSession, caller: Caller, items: Sequence[Any]) -> int:
     """The content library, replaced as a whole."""
-    _admin(actor)
+    _admin(caller)
     parsed = [from_json(ContentItem, item) for item in items]
     if len({item.id for item in parsed}) != len(parsed):
         raise InvalidInput("content ids must be unique")
-    await session.exec(delete(ContentItemRow).where(col(ContentItemRow.tenant_id) == actor.tenant_id))
+    await session.exec(delete(ContentItemRow).where(col(ContentItemRow.tenant_id) == caller.tenant_id))
     session.add_all(
         ContentItemRow(
-            tenant_id=actor.tenant_id,
+            tenant_id=caller.tenant_id,
             key=item.id,
             title=item.title,
             url=item.url,
@@ -210,17 +208,17 @@ async def replace_content(*, session: AsyncSession, actor: Actor, items: Sequenc
     return len(parsed)
 
 
-async def replace_routing(*, session: AsyncSession, actor: Actor, rules: Sequence[RoutingRuleIn]) -> int:
+async def replace_routing(*, session: AsyncSession, caller: Caller, rules: Sequence[RoutingRuleIn]) -> int:
     """Routing rules, replaced as a whole; every team must belong to the tenant."""
-    _admin(actor)
-    team_ids = set((await session.exec(select(Team.id).where(Team.tenant_id == actor.tenant_id))).all())
+    _admin(caller)
+    team_ids = set((await session.exec(select(Team.id).where(Team.tenant_id == caller.tenant_id))).all())
     for rule in rules:
         if rule.team_id not in team_ids:
             raise TeamNotFound(rule.team_id)
-    await session.exec(delete(RoutingRuleRow).where(col(RoutingRuleRow.tenant_id) == actor.tenant_id))
+    await session.exec(delete(RoutingRuleRow).where(col(RoutingRuleRow.tenant_id) == caller.tenant_id))
     session.add_all(
         RoutingRuleRow(
-            tenant_id=actor.tenant_id,
+            tenant_id=caller.tenant_id,
             priority=rule.priority,
             field=rule.field,
             values=rule.values,
@@ -245,23 +243,23 @@ def _check_team(time_zone: str | None, schedule: str | None) -> None:
             raise InvalidInput(f"pipeline_schedule is not an RFC 5545 rule: {schedule!r}") from error
 
 
-async def create_team(*, session: AsyncSession, actor: Actor, data: TeamBase) -> Team:
+async def create_team(*, session: AsyncSession, caller: Caller, data: TeamBase) -> Team:
     """A new sales team."""
-    _admin(actor)
+    _admin(caller)
     _check_team(data.time_zone, data.pipeline_schedule)
-    team = Team(tenant_id=actor.tenant_id, **data.model_dump())
+    team = Team(tenant_id=caller.tenant_id, **data.model_dump())
     session.add(team)
     await session.flush()
     return team
 
 
 async def update_team(
-    *, session: AsyncSession, actor: Actor, team_id: uuid.UUID, changes: TeamUpdate
+    *, session: AsyncSession, caller: Caller, team_id: uuid.UUID, changes: TeamUpdate
 ) -> Team:
     """Rename a team, move its time zone, or set the channel and schedule of its pipeline card."""
-    _admin(actor)
+    _admin(caller)
     team = (
-        await session.exec(select(Team).where(Team.tenant_id == actor.tenant_id, Team.id == team_id))
+        await session.exec(select(Team).where(Team.tenant_id == caller.tenant_id, Team.id == team_id))
     ).first()
     if team is None:
         raise TeamNotFound(team_id)
@@ -278,13 +276,13 @@ async def update_team(
 
 
 async def update_member(
-    *, session: AsyncSession, actor: Actor, member_id: uuid.UUID, changes: MemberUpdate, now: datetime
+    *, session: AsyncSession, caller: Caller, member_id: uuid.UUID, changes: MemberUpdate
 ) -> Member:
     """Role, team, capacity, availability and working hours of one member.
 
     Deactivating a member hands their open leads and follow-ups to their team in the same transaction."""
-    _admin(actor)
-    member = await get_member(session=session, tenant_id=actor.tenant_id, member_id=member_id)
+    _admin(caller)
+    member = await get_member(session=session, tenant_id=caller.tenant_id, member_id=member_id)
     values = changes.model_dump(exclude_unset=True)
     nullable = ("team_id", "away_until")
     required = [name for name, value in values.items() if value is None and name not in nullable]
@@ -293,7 +291,7 @@ async def update_member(
     if "team_id" in values and values["team_id"] is not None:
         team = (
             await session.exec(
-                select(Team.id).where(Team.tenant_id == actor.tenant_id, Team.id == values["team_id"])
+                select(Team.id).where(Team.tenant_id == caller.tenant_id, Team.id == values["team_id"])
             )
         ).first()
         if team is None:
@@ -313,5 +311,5 @@ async def update_member(
     session.add(member)
     await session.flush()
     if leaving:
-        await hand_over_work(session=session, tenant_id=actor.tenant_id, member=member, actor=actor, now=now)
+        await hand_over_work(session=session, caller=caller, member=member)
     return member

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import ApiKey
 from app.nurturing.enums import Role
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.errors import NotAllowed, NotFound
 
 PREFIX = "nk"
@@ -25,48 +25,46 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _require_admin(actor: Actor) -> None:
-    if actor.role is not Role.ADMIN:
+def _require_admin(caller: Caller) -> None:
+    if caller.role is not Role.ADMIN:
         raise NotAllowed("only admins manage API keys")
 
 
-async def create_api_key(
-    *, session: AsyncSession, actor: Actor, name: str, now: datetime
-) -> tuple[ApiKey, str]:
+async def create_api_key(*, session: AsyncSession, caller: Caller, name: str) -> tuple[ApiKey, str]:
     """A new key and its full text, which is never shown again."""
-    _require_admin(actor)
+    _require_admin(caller)
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     row = ApiKey(
-        tenant_id=actor.tenant_id,
+        tenant_id=caller.tenant_id,
         key_id=key_id,
         secret_hash=_hash(secret),
         name=name.strip()[:120] or "integration",
-        created_by=actor.member_id,
-        created_at=now,
+        created_by=caller.member_id,
+        created_at=caller.now,
     )
     session.add(row)
     await session.flush()
     return row, f"{PREFIX}_{key_id}_{secret}"
 
 
-async def list_api_keys(*, session: AsyncSession, actor: Actor) -> Sequence[ApiKey]:
+async def list_api_keys(*, session: AsyncSession, caller: Caller) -> Sequence[ApiKey]:
     """The tenant's keys, newest first, without secrets."""
-    _require_admin(actor)
+    _require_admin(caller)
     statement = (
-        select(ApiKey).where(ApiKey.tenant_id == actor.tenant_id).order_by(col(ApiKey.created_at).desc())
+        select(ApiKey).where(ApiKey.tenant_id == caller.tenant_id).order_by(col(ApiKey.created_at).desc())
     )
     return (await session.exec(statement)).all()
 
 
-async def revoke_api_key(*, session: AsyncSession, actor: Actor, key: uuid.UUID, now: datetime) -> ApiKey:
+async def revoke_api_key(*, session: AsyncSession, caller: Caller, key: uuid.UUID) -> ApiKey:
     """Stop a key from working, keeping the row for the audit trail."""
-    _require_admin(actor)
+    _require_admin(caller)
     row = (
-        await session.exec(select(ApiKey).where(ApiKey.tenant_id == actor.tenant_id, ApiKey.id == key))
+        await session.exec(select(ApiKey).where(ApiKey.tenant_id == caller.tenant_id, ApiKey.id == key))
     ).first()
     if row is None:
         raise NotFound("api key", key)
-    row.revoked_at = row.revoked_at or now
+    row.revoked_at = row.revoked_at or caller.now
     session.add(row)
     await session.flush()
     return row

@@ -12,10 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.models import Lead, Member, OwnershipChange
 from app.nurturing.assignment import Candidate, distribute, route
 from app.nurturing.enums import AssignmentMethod, Role
-from app.services.access import Actor, ensure_can_assign, ensure_same_tenant
-from app.services.errors import InvalidInput, LeadNotFound, StaleVersion, TeamNotFound
+from app.services.access import Caller, ensure_can_assign
+from app.services.errors import InvalidInput, LeadNotFound, TeamNotFound
 from app.services.lead_context import load_contexts
-from app.services.lead_queries import lead_for_action, visible_to
+from app.services.lead_queries import ensure_current, lead_for_action, visible_to
 from app.services.lookups import get_member
 from app.services.outbox import Notice, enqueue
 from app.services.planning import CLOSED_LIFECYCLES, plan_follow_up
@@ -25,16 +25,13 @@ from app.services.tenant_config import TenantConfig, load_config, team_uuid
 MAX_BULK = 1000
 
 
-async def _leads(
-    session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.UUID], actor: Actor | None = None
-) -> list[Lead]:
-    """The leads, in the order given; one the actor may not see is missing, exactly like a made-up id."""
+async def _leads(session: AsyncSession, caller: Caller, lead_ids: Sequence[uuid.UUID]) -> list[Lead]:
+    """The leads, in the order given; one the caller may not see is missing, exactly like a made-up id."""
     if len(lead_ids) > MAX_BULK:
         raise InvalidInput(f"at most {MAX_BULK} leads at once")
-    statement = select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids))
-    if actor is not None:
-        ensure_same_tenant(actor, tenant_id)
-        statement = statement.where(visible_to(actor))
+    statement = select(Lead).where(
+        Lead.tenant_id == caller.tenant_id, col(Lead.id).in_(lead_ids), visible_to(caller)
+    )
     rows = (await session.exec(statement)).all()
     found = {lead.id for lead in rows}
     missing = [lead_id for lead_id in lead_ids if lead_id not in found]
@@ -50,13 +47,13 @@ async def apply_ownership(
     leads: Sequence[Lead],
     owners: dict[uuid.UUID, Member],
     method: AssignmentMethod,
-    actor: Actor | None,
+    caller: Caller,
     reason: str | None,
-    now: datetime,
     config: TenantConfig,
     tell_previous: bool = True,
 ) -> list[OwnershipChange]:
     """Write owner, audit row and notices per (lead, owner); a lead its owner already has is skipped."""
+    now = caller.now
     changes: list[OwnershipChange] = []
     moved = [lead for lead in leads if owners[lead.id].id != lead.owner_id]
     if not moved:
@@ -71,7 +68,7 @@ async def apply_ownership(
             lead_id=lead.id,
             from_member_id=previous,
             to_member_id=owner.id,
-            changed_by=actor.member_id if actor else None,
+            changed_by=caller.member_id,
             method=method,
             reason=reason,
             changed_at=now,
@@ -116,11 +113,9 @@ async def apply_ownership(
 async def assign_owner(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_id: uuid.UUID,
     member_id: uuid.UUID,
-    actor: Actor | None,
-    now: datetime,
     reason: str | None = None,
     expected_version: int | None = None,
     method: AssignmentMethod = AssignmentMethod.MANUAL,
@@ -128,12 +123,13 @@ async def assign_owner(
     authorised: bool = False,
 ) -> OwnershipChange | None:
     """Give a lead to one member; None when that member already owns it."""
+    tenant_id = caller.tenant_id
     lead = await lead_for_action(
         session=session,
-        tenant_id=tenant_id,
+        # The calling service has already decided this caller may set this owner (a rep capturing their
+        # own lead).
+        caller=Caller.system(tenant_id, caller.now) if authorised else caller,
         lead_id=lead_id,
-        # The caller has already decided this actor may set this owner (a rep capturing their own lead).
-        actor=None if authorised else actor,
         allowed=lambda who, lead: ensure_can_assign(who, lead, None),
         expected_version=None,
     )
@@ -141,19 +137,17 @@ async def assign_owner(
     if not owner.active:
         raise InvalidInput("cannot assign a lead to an inactive member")
     if not authorised:
-        ensure_can_assign(actor, lead, owner)
+        ensure_can_assign(caller, lead, owner)
     # The version last, once the whole request is allowed: a refusal never depends on it.
-    if expected_version is not None and expected_version != lead.version:
-        raise StaleVersion(expected_version, lead)
+    ensure_current(expected_version, lead)
     config = config or await load_config(session=session, tenant_id=tenant_id)
     changes = await apply_ownership(
         session=session,
         leads=[lead],
         owners={lead.id: owner},
         method=method,
-        actor=actor,
+        caller=caller,
         reason=reason,
-        now=now,
         config=config,
     )
     return changes[0] if changes else None
@@ -162,32 +156,30 @@ async def assign_owner(
 async def bulk_assign(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_ids: Sequence[uuid.UUID],
     member_id: uuid.UUID,
-    actor: Actor | None,
-    now: datetime,
     reason: str | None = None,
     config: TenantConfig | None = None,
 ) -> list[OwnershipChange]:
     """Give many leads to one member in one transaction: all or nothing."""
-    leads = await _leads(session, tenant_id, lead_ids, actor)
+    tenant_id = caller.tenant_id
+    leads = await _leads(session, caller, lead_ids)
     for lead in leads:
-        ensure_can_assign(actor, lead, None)
+        ensure_can_assign(caller, lead, None)
     owner = await get_member(session=session, tenant_id=tenant_id, member_id=member_id)
     if not owner.active:
         raise InvalidInput("cannot assign leads to an inactive member")
     for lead in leads:
-        ensure_can_assign(actor, lead, owner)
+        ensure_can_assign(caller, lead, owner)
     config = config or await load_config(session=session, tenant_id=tenant_id)
     return await apply_ownership(
         session=session,
         leads=leads,
         owners={lead.id: owner for lead in leads},
         method=AssignmentMethod.MANUAL,
-        actor=actor,
+        caller=caller,
         reason=reason,
-        now=now,
         config=config,
     )
 
@@ -239,19 +231,18 @@ async def team_candidates(
 async def round_robin_assign(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_ids: Sequence[uuid.UUID],
     team_id: uuid.UUID,
-    actor: Actor | None,
-    now: datetime,
     method: AssignmentMethod = AssignmentMethod.ROUND_ROBIN,
     reason: str | None = None,
     config: TenantConfig | None = None,
 ) -> list[OwnershipChange]:
     """Spread leads over the team's reps by free capacity, skipping inactive and away members."""
-    leads = await _leads(session, tenant_id, lead_ids, actor)
+    tenant_id, now = caller.tenant_id, caller.now
+    leads = await _leads(session, caller, lead_ids)
     for lead in leads:
-        ensure_can_assign(actor, lead, None)
+        ensure_can_assign(caller, lead, None)
     pool = await team_candidates(session=session, tenant_id=tenant_id, team_id=team_id)
     if not pool and not leads:
         return []
@@ -259,7 +250,7 @@ async def round_robin_assign(
         raise TeamNotFound(team_id)
     by_id = {str(member.id): member for member, _ in pool}
     for lead in leads:
-        ensure_can_assign(actor, lead, pool[0][0])
+        ensure_can_assign(caller, lead, pool[0][0])
     plan = distribute([str(lead.id) for lead in leads], [candidate for _, candidate in pool], now)
     owners = {lead.id: by_id[plan[str(lead.id)]] for lead in leads if str(lead.id) in plan}
     config = config or await load_config(session=session, tenant_id=tenant_id)
@@ -268,9 +259,8 @@ async def round_robin_assign(
         leads=[lead for lead in leads if lead.id in owners],
         owners=owners,
         method=method,
-        actor=actor,
+        caller=caller,
         reason=reason,
-        now=now,
         config=config,
     )
 
@@ -328,17 +318,20 @@ async def announce_unrouted(
 async def route_unassigned(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_ids: Sequence[uuid.UUID],
-    actor: Actor | None,
-    now: datetime,
     config: TenantConfig | None = None,
 ) -> list[OwnershipChange]:
     """Send each unowned lead to the team its country, industry or source routes to; round-robin there.
 
     A lead no rule matches goes to the tenant's routing fallback, and the team lead there is told; one
     nobody has room for stays unowned, and its team lead (or a manager) is told."""
-    leads = [lead for lead in await _leads(session, tenant_id, lead_ids) if lead.owner_id is None]
+    tenant_id, now = caller.tenant_id, caller.now
+    leads = [
+        lead
+        for lead in await _leads(session, Caller.system(tenant_id, now), lead_ids)
+        if lead.owner_id is None
+    ]
     config = config or await load_config(session=session, tenant_id=tenant_id)
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
     by_team: dict[uuid.UUID, list[uuid.UUID]] = {}
@@ -353,11 +346,9 @@ async def route_unassigned(
     for team_id, team_leads in by_team.items():
         changes += await round_robin_assign(
             session=session,
-            tenant_id=tenant_id,
+            caller=caller,
             lead_ids=team_leads,
             team_id=team_id,
-            actor=actor,
-            now=now,
             method=AssignmentMethod.RULE,
             reason="routing rule",
             config=config,
@@ -377,9 +368,8 @@ async def route_unassigned(
         leads=placed,
         owners=owners,
         method=AssignmentMethod.FALLBACK,
-        actor=actor,
+        caller=caller,
         reason="routing fallback",
-        now=now,
         config=config,
     )
     await announce_unrouted(session=session, tenant_id=tenant_id, leads=placed, cause="fallback", now=now)

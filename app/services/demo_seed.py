@@ -35,7 +35,7 @@ from app.nurturing.enums import (
 )
 from app.nurturing.playbook import default_content_library
 from app.services import demo_data as data
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.admin import MemberUpdate, update_member
 from app.services.errors import Conflict
 from app.services.events import EventIn, ingest_events
@@ -318,9 +318,7 @@ async def seed_demo_tenant(
             for planned in leads_by_day.get(day, []):
                 await create_lead(
                     session=session,
-                    tenant_id=DEMO_TENANT_ID,
-                    actor=None,
-                    now=start + timedelta(minutes=rng.randint(60, 540)),
+                    caller=Caller.system(DEMO_TENANT_ID, start + timedelta(minutes=rng.randint(60, 540))),
                     config=config,
                     data=LeadCreate(
                         email=planned.email,
@@ -345,10 +343,9 @@ async def seed_demo_tenant(
             async with transaction(sessions) as session:
                 await update_member(
                     session=session,
-                    actor=Actor.of(admin),
+                    caller=Caller.of(admin, start),
                     member_id=people[data.INACTIVE_REP].id,
                     changes=MemberUpdate(active=False),
-                    now=start,
                 )
         day_events = [
             EventIn(
@@ -434,11 +431,9 @@ async def _work_the_day(
             try:
                 await complete_follow_up(
                     session=session,
-                    tenant_id=DEMO_TENANT_ID,
                     follow_up_id=follow_up_id,
                     outcome=outcome,
-                    actor=None,
-                    now=moment,
+                    caller=Caller.system(DEMO_TENANT_ID, moment),
                     config=config,
                     reason_code=RecycleReason.NOT_INTERESTED
                     if outcome is FollowUpOutcome.NOT_INTERESTED
@@ -462,17 +457,15 @@ async def _work_the_day(
         rejected = await _count_rejections(session)
         for hand_off, lead in waiting:
             decider = team_leads.get(lead.team_id)
-            actor = Actor.of(decider) if decider is not None else None
             moment = _working_moment(rng, decider, day_start) if decider is not None else None
-            if moment is None:
+            if decider is None or moment is None:
                 continue  # the team lead decides on a working day
+            caller = Caller.of(decider, moment)
             if rng.random() < 0.65:
                 await accept_hand_off(
                     session=session,
-                    tenant_id=DEMO_TENANT_ID,
                     hand_off_id=hand_off.id,
-                    actor=actor,
-                    now=moment,
+                    caller=caller,
                 )
                 continue
             # Every coded reason turns up, in turn, so the demo shows what each one does.
@@ -480,13 +473,11 @@ async def _work_the_day(
             rejected += 1
             await reject_hand_off(
                 session=session,
-                tenant_id=DEMO_TENANT_ID,
                 hand_off_id=hand_off.id,
                 reason_code=RecycleReason(code),
                 note=note,
                 until=datetime.fromisoformat(until).replace(tzinfo=UTC) if until else None,
-                actor=actor,
-                now=moment,
+                caller=caller,
             )
 
 
@@ -531,12 +522,10 @@ async def _advance_pipeline(session: AsyncSession, rng: random.Random, moment: d
             target = rng.choices([step for step, _ in steps], weights=[weight for _, weight in steps])[0]
             await set_lifecycle(
                 session=session,
-                tenant_id=DEMO_TENANT_ID,
                 lead_id=lead.id,
                 lifecycle=target,
                 reason=_PIPELINE_REASONS.get(target),
-                actor=None,
-                now=moment,
+                caller=Caller.system(DEMO_TENANT_ID, moment),
                 expected_version=lead.version,
                 reason_code=_PIPELINE_CODES.get(target),
             )

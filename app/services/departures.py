@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.models import FollowUp, Lead, Member, OwnershipChange
 from app.nurturing.assignment import distribute
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, AssignmentMethod, FollowUpStatus
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.assignment import announce_unrouted, apply_ownership, fallback_owners, team_candidates
 from app.services.lead_context import load_contexts
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, notify_card_changed
@@ -30,10 +30,8 @@ class HandOver:
 async def hand_over_work(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     member: Member,
-    actor: Actor | None,
-    now: datetime,
     config: TenantConfig | None = None,
 ) -> HandOver:
     """Give an inactive member's open leads to their team by capacity-weighted round-robin, the rest to
@@ -42,6 +40,7 @@ async def hand_over_work(
     Each move is audited and announced to the new owner as a manual reassignment is; the member who
     left gets no cards. Leads nobody has room for lose their owner, and their team lead is told."""
     assert not member.active, "only an inactive member's work is handed over"
+    tenant_id, now = caller.tenant_id, caller.now
     config = config or await load_config(session=session, tenant_id=tenant_id)
     # The hottest leads first, so that they find an owner when room runs short; the id keeps ties stable.
     leads = list(
@@ -68,9 +67,8 @@ async def hand_over_work(
             leads=[lead for lead in leads if lead.id in owners],
             owners=owners,
             method=AssignmentMethod.HANDOVER,
-            actor=actor,
+            caller=caller,
             reason=REASON,
-            now=now,
             config=config,
             tell_previous=False,
         )
@@ -82,14 +80,13 @@ async def hand_over_work(
         leads=[lead for lead in left if lead.id in owners],
         owners=owners,
         method=AssignmentMethod.FALLBACK,
-        actor=actor,
+        caller=caller,
         reason=REASON,
-        now=now,
         config=config,
         tell_previous=False,
     )
     unowned = [lead for lead in leads if lead.owner_id == member.id]
-    await _release(session=session, tenant_id=tenant_id, member=member, leads=unowned, actor=actor, now=now)
+    await _release(session=session, caller=caller, member=member, leads=unowned)
     await announce_unrouted(session=session, tenant_id=tenant_id, leads=unowned, cause="unowned", now=now)
     await _move_stray_follow_ups(session=session, tenant_id=tenant_id, member=member, now=now)
     await session.flush()
@@ -99,16 +96,15 @@ async def hand_over_work(
 async def _release(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     member: Member,
     leads: list[Lead],
-    actor: Actor | None,
-    now: datetime,
 ) -> None:
     """Leads nobody had room for: no owner rather than one who has left. Their follow-up waits for the
     owner the team lead picks, who gets a freshly planned one."""
     if not leads:
         return
+    tenant_id, now = caller.tenant_id, caller.now
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
     for lead in leads:
         session.add(
@@ -117,7 +113,7 @@ async def _release(
                 lead_id=lead.id,
                 from_member_id=member.id,
                 to_member_id=None,
-                changed_by=actor.member_id if actor else None,
+                changed_by=caller.member_id,
                 method=AssignmentMethod.HANDOVER,
                 reason=REASON,
                 changed_at=now,

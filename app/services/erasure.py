@@ -21,7 +21,7 @@ from app.models import (
     Touchpoint,
 )
 from app.nurturing.enums import Role
-from app.services.access import Actor, ensure_same_tenant
+from app.services.access import Caller
 from app.services.errors import NotAllowed
 from app.services.lead_queries import find_by_email
 
@@ -48,12 +48,11 @@ class Erasure:
         return sum(self.rows.values())
 
 
-async def erase_lead(*, session: AsyncSession, actor: Actor | None, tenant_id: str, email: str) -> Erasure:
-    """Remove one lead of this tenant and every row about them; ``None`` is the operator's CLI."""
-    if actor is not None:
-        ensure_same_tenant(actor, tenant_id)
-        if actor.role is not Role.ADMIN:
-            raise NotAllowed("only an admin can erase a lead")
+async def erase_lead(*, session: AsyncSession, caller: Caller, email: str) -> Erasure:
+    """Remove one lead of this tenant and every row about them; the system caller is the operator's CLI."""
+    tenant_id = caller.tenant_id
+    if not caller.is_system and caller.role is not Role.ADMIN:
+        raise NotAllowed("only an admin can erase a lead")
     lead = await find_by_email(session=session, tenant_id=tenant_id, email=email)
     address = lead.email
     # The names the lead went by in mail and chat, and the threads they were in, read before their own

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import ACTIVE_FOLLOW_UP, EngagementEvent, FollowUp, Lead, Touchpoint
+from app.models import ACTIVE_FOLLOW_UP, EngagementEvent, FollowUp, Lead, Member, Touchpoint
 from app.nurturing.calendar import align_to_working_hours, next_business_day_at
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
@@ -22,14 +23,15 @@ from app.nurturing.enums import (
     FollowUpOutcome,
     FollowUpStatus,
     RecycleReason,
+    Role,
     TouchpointKind,
 )
 from app.nurturing.recycling import RecycleDecision
 from app.nurturing.scoring import Signal
-from app.services.access import Actor, ensure_can_work
-from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, LeadNotFound, ReasonNeeded
+from app.services.access import Caller, ensure_can_work, ensure_role
+from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, LeadNotFound, NotFound, ReasonNeeded
 from app.services.lead_context import LeadContext, load_contexts
-from app.services.lead_queries import lead_for_action
+from app.services.lead_queries import lead_for_action, read_lead
 from app.services.planning import CLOSED_LIFECYCLES, SALES_LIFECYCLES, notify_card_changed, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
@@ -52,14 +54,13 @@ _OUTCOME_EVENTS = {
 async def _load(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     follow_up_id: uuid.UUID,
-    actor: Actor | None,
     expected_version: int | None,
-    now: datetime,
 ) -> tuple[FollowUp, LeadContext]:
-    """The follow-up, once its lead is visible to the actor (else not found), workable by them (else not
+    """The follow-up, once its lead is visible to the caller (else not found), workable by them (else not
     allowed) and at the version they saw; only then does its own state count."""
+    tenant_id = caller.tenant_id
     follow_up = (
         await session.exec(
             select(FollowUp).where(FollowUp.tenant_id == tenant_id, FollowUp.id == follow_up_id)
@@ -70,9 +71,8 @@ async def _load(
     try:
         lead = await lead_for_action(
             session=session,
-            tenant_id=tenant_id,
+            caller=caller,
             lead_id=follow_up.lead_id,
-            actor=actor,
             allowed=ensure_can_work,
             expected_version=expected_version,
         )
@@ -80,7 +80,7 @@ async def _load(
         raise FollowUpNotFound(follow_up_id) from hidden
     if not FollowUpStatus(follow_up.status).is_active:
         raise Conflict(f"follow-up is already {follow_up.status}")
-    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now)
+    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=caller.now)
     return follow_up, contexts[lead.id]
 
 
@@ -120,11 +120,9 @@ _REASON_CHOICES = ", ".join(reason.value for reason in RecycleReason)
 async def complete_follow_up(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     follow_up_id: uuid.UUID,
     outcome: FollowUpOutcome,
-    actor: Actor | None,
-    now: datetime,
     note: str | None = None,
     expected_version: int | None = None,
     config: TenantConfig | None = None,
@@ -132,17 +130,13 @@ async def complete_follow_up(
     until: datetime | None = None,
 ) -> FollowUp:
     """Mark done with an outcome, log the touch, let the outcome move the lead, and plan the next one."""
+    tenant_id, now = caller.tenant_id, caller.now
     follow_up, context = await _load(
-        session=session,
-        tenant_id=tenant_id,
-        follow_up_id=follow_up_id,
-        actor=actor,
-        expected_version=expected_version,
-        now=now,
+        session=session, caller=caller, follow_up_id=follow_up_id, expected_version=expected_version
     )
     config = config or await load_config(session=session, tenant_id=tenant_id)
     lead = context.lead
-    actor_id = actor.member_id if actor else None
+    actor_id = caller.member_id
     recycling = None
     if outcome is FollowUpOutcome.NOT_INTERESTED and lead.lifecycle not in CLOSED_LIFECYCLES:
         # Decided before anything is written, so a refusal leaves the follow-up and the lead as they were.
@@ -234,21 +228,15 @@ def snooze_until(preset: SnoozePreset, *, context: LeadContext, now: datetime) -
 async def snooze_follow_up(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     follow_up_id: uuid.UUID,
     preset: SnoozePreset,
-    actor: Actor | None,
-    now: datetime,
     expected_version: int | None = None,
 ) -> FollowUp:
     """Push the follow-up to 1 h later, the next business morning, or next week."""
+    now = caller.now
     follow_up, context = await _load(
-        session=session,
-        tenant_id=tenant_id,
-        follow_up_id=follow_up_id,
-        actor=actor,
-        expected_version=expected_version,
-        now=now,
+        session=session, caller=caller, follow_up_id=follow_up_id, expected_version=expected_version
     )
     follow_up.due_at = snooze_until(preset, context=context, now=now)
     follow_up.status = FollowUpStatus.SNOOZED
@@ -262,21 +250,15 @@ async def snooze_follow_up(
 async def reschedule_follow_up(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     follow_up_id: uuid.UUID,
     when: date | datetime,
-    actor: Actor | None,
-    now: datetime,
     expected_version: int | None = None,
 ) -> FollowUp:
     """Move the follow-up to a chosen day (at the start of working hours) or time, never into the past."""
+    now = caller.now
     follow_up, context = await _load(
-        session=session,
-        tenant_id=tenant_id,
-        follow_up_id=follow_up_id,
-        actor=actor,
-        expected_version=expected_version,
-        now=now,
+        session=session, caller=caller, follow_up_id=follow_up_id, expected_version=expected_version
     )
     hours = working_hours(context.owner)
     if isinstance(when, datetime):
@@ -299,12 +281,10 @@ async def reschedule_follow_up(
 async def log_touchpoint(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_id: uuid.UUID,
     kind: TouchpointKind,
     summary: str,
-    actor: Actor | None,
-    now: datetime,
     direction: Direction = Direction.OUTBOUND,
     expected_version: int | None = None,
     config: TenantConfig | None = None,
@@ -312,11 +292,11 @@ async def log_touchpoint(
     """Record a call, mail or meeting outside the cadence; the next follow-up is re-planned from it."""
     if not summary.strip():
         raise InvalidInput("a logged touch needs a short summary")
+    tenant_id, now = caller.tenant_id, caller.now
     lead = await lead_for_action(
         session=session,
-        tenant_id=tenant_id,
+        caller=caller,
         lead_id=lead_id,
-        actor=actor,
         allowed=ensure_can_work,
         expected_version=expected_version,
     )
@@ -324,7 +304,7 @@ async def log_touchpoint(
     touchpoint = Touchpoint(
         tenant_id=tenant_id,
         lead_id=lead.id,
-        member_id=actor.member_id if actor else None,
+        member_id=caller.member_id,
         kind=kind,
         direction=direction,
         summary=summary.strip()[:4000],
@@ -384,3 +364,60 @@ async def follow_ups_for_member(
     if until is not None:
         statement = statement.where(FollowUp.due_at <= until)
     return (await session.exec(statement.order_by(col(FollowUp.due_at)).limit(limit))).all()
+
+
+FollowUpScope = Literal["mine", "team", "lead"]
+
+
+async def visible_follow_ups(
+    *, session: AsyncSession, caller: Caller, scope: FollowUpScope, lead_id: uuid.UUID | None = None
+) -> Sequence[FollowUp]:
+    """Active follow-ups, soonest first: the caller's own, or their team's (team leads; managers and admins
+    see all); or every follow-up of one lead the caller may see, finished ones included, newest first."""
+    tenant_id = caller.tenant_id
+    if scope == "lead":
+        if lead_id is None:
+            raise InvalidInput("scope=lead needs ?lead=<id>")
+        await read_lead(session=session, caller=caller, lead_id=lead_id)
+        statement = (
+            select(FollowUp)
+            .where(FollowUp.tenant_id == tenant_id, FollowUp.lead_id == lead_id)
+            .order_by(col(FollowUp.due_at).desc())
+        )
+    else:
+        statement = select(FollowUp).where(
+            FollowUp.tenant_id == tenant_id, col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES)
+        )
+        if scope == "mine":
+            statement = statement.where(FollowUp.owner_id == caller.member_id)
+        else:
+            ensure_role(caller, Role.LEAD, Role.MANAGER, Role.ADMIN)
+            if caller.role is Role.LEAD:
+                team = select(Member.id).where(
+                    Member.tenant_id == tenant_id, Member.team_id == caller.team_id
+                )
+                statement = statement.where(col(FollowUp.owner_id).in_(team))
+        statement = statement.order_by(col(FollowUp.due_at))
+    return (await session.exec(statement.limit(500))).all()
+
+
+async def workable_follow_up(*, session: AsyncSession, caller: Caller, follow_up_id: uuid.UUID) -> FollowUp:
+    """The follow-up, once the caller is known to be allowed to work its lead: authorization comes before
+    versions, states and inputs, so a refusal says nothing about the lead."""
+    follow_up = await session.get(FollowUp, follow_up_id)
+    if follow_up is None or follow_up.tenant_id != caller.tenant_id:
+        raise NotFound("follow-up", follow_up_id)
+    lead = await session.get(Lead, follow_up.lead_id)
+    if lead is None or lead.tenant_id != caller.tenant_id:
+        raise NotFound("lead", follow_up.lead_id)
+    ensure_can_work(caller, lead)
+    return follow_up
+
+
+async def visible_follow_up(*, session: AsyncSession, caller: Caller, follow_up_id: uuid.UUID) -> FollowUp:
+    """The follow-up, if the caller may see its lead; else not found."""
+    follow_up = await session.get(FollowUp, follow_up_id)
+    if follow_up is None or follow_up.tenant_id != caller.tenant_id:
+        raise NotFound("follow-up", follow_up_id)
+    await read_lead(session=session, caller=caller, lead_id=follow_up.lead_id)
+    return follow_up

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import HandOff, Lead
@@ -13,11 +14,11 @@ from app.nurturing import lifecycle as lifecycle_rules
 from app.nurturing.enums import FollowUpKind, FollowUpStatus, HandOffStatus, Lifecycle, RecycleReason, Role
 from app.nurturing.reasons import Reason
 from app.nurturing.recycling import on_hold
-from app.services.access import Actor, ensure_can_decide_hand_off, ensure_can_work
+from app.services.access import Caller, ensure_can_decide_hand_off, ensure_can_work, ensure_role
 from app.services.errors import Conflict, LeadNotFound, NotFound
 from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle
-from app.services.lead_queries import lead_for_action
+from app.services.lead_queries import lead_for_action, visible_to
 from app.services.outbox import Notice, enqueue
 from app.services.planning import plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
@@ -61,10 +62,8 @@ async def record_proposal(
 async def propose_hand_off(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_id: uuid.UUID,
-    actor: Actor | None,
-    now: datetime,
     note: str | None = None,
     expected_version: int | None = None,
 ) -> HandOff:
@@ -72,11 +71,11 @@ async def propose_hand_off(
 
     A lead sales sent back, before its nurture-until date or after repeated rejections, needs a team
     lead's decision to be proposed again: a rep alone cannot start the ping-pong."""
+    tenant_id, now = caller.tenant_id, caller.now
     lead = await lead_for_action(
         session=session,
-        tenant_id=tenant_id,
+        caller=caller,
         lead_id=lead_id,
-        actor=actor,
         allowed=ensure_can_work,
         expected_version=expected_version,
     )
@@ -93,7 +92,7 @@ async def propose_hand_off(
         return existing
     if lead.lifecycle not in PROPOSABLE:
         raise Conflict(f"a {lead.lifecycle.value} lead is no longer in nurturing and cannot be handed off")
-    if actor is not None and actor.role not in _DECIDERS:
+    if not caller.is_system and caller.role not in _DECIDERS:
         config = await load_config(session=session, tenant_id=tenant_id)
         policy = config.recycling
         if not lifecycle_rules.may_return(lead.nurture_until, now):
@@ -110,7 +109,7 @@ async def propose_hand_off(
         session=session,
         lead=lead,
         evidence=evidence,
-        proposed_by=actor.member_id if actor else None,
+        proposed_by=caller.member_id,
         now=now,
     )
     await session.flush()
@@ -118,9 +117,10 @@ async def propose_hand_off(
 
 
 async def _open_hand_off(
-    session: AsyncSession, tenant_id: str, hand_off_id: uuid.UUID, actor: Actor | None
+    session: AsyncSession, caller: Caller, hand_off_id: uuid.UUID
 ) -> tuple[HandOff, Lead]:
-    """A hand-off the actor may decide; whether it is still open counts only after that."""
+    """A hand-off the caller may decide; whether it is still open counts only after that."""
+    tenant_id = caller.tenant_id
     hand_off = (
         await session.exec(select(HandOff).where(HandOff.tenant_id == tenant_id, HandOff.id == hand_off_id))
     ).first()
@@ -129,9 +129,8 @@ async def _open_hand_off(
     try:
         lead = await lead_for_action(
             session=session,
-            tenant_id=tenant_id,
+            caller=caller,
             lead_id=hand_off.lead_id,
-            actor=actor,
             allowed=ensure_can_decide_hand_off,
             expected_version=None,
         )
@@ -154,14 +153,13 @@ async def _notify_owner(session: AsyncSession, hand_off: HandOff, lead: Lead, no
     )
 
 
-async def accept_hand_off(
-    *, session: AsyncSession, tenant_id: str, hand_off_id: uuid.UUID, actor: Actor | None, now: datetime
-) -> HandOff:
+async def accept_hand_off(*, session: AsyncSession, caller: Caller, hand_off_id: uuid.UUID) -> HandOff:
     """Sales accepts: the lead becomes SAL and a discovery call is due within one business day."""
-    hand_off, lead = await _open_hand_off(session, tenant_id, hand_off_id, actor)
+    tenant_id, now = caller.tenant_id, caller.now
+    hand_off, lead = await _open_hand_off(session, caller, hand_off_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     decision = lifecycle_rules.accept_hand_off(lead.lifecycle, working_hours(context.owner), now)
-    actor_id = actor.member_id if actor else None
+    actor_id = caller.member_id
     await change_lifecycle(
         session=session,
         lead=lead,
@@ -195,23 +193,22 @@ async def accept_hand_off(
 async def reject_hand_off(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     hand_off_id: uuid.UUID,
     reason_code: RecycleReason | None,
-    actor: Actor | None,
-    now: datetime,
     note: str | None = None,
     until: datetime | None = None,
 ) -> HandOff:
     """Sales rejects with a coded reason: nurtured until the date the reason sets, or disqualified."""
-    hand_off, lead = await _open_hand_off(session, tenant_id, hand_off_id, actor)
+    tenant_id, now = caller.tenant_id, caller.now
+    hand_off, lead = await _open_hand_off(session, caller, hand_off_id)
     config = await load_config(session=session, tenant_id=tenant_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     decision = decide_recycle(
         config=config, reason_code=reason_code, note=note, until=until, owner=context.owner, now=now
     )
     lifecycle_rules.reject_hand_off(lead.lifecycle, decision)
-    actor_id = actor.member_id if actor else None
+    actor_id = caller.member_id
     await apply_recycle(
         session=session,
         lead=lead,
@@ -232,4 +229,33 @@ async def reject_hand_off(
     await plan_follow_up(session=session, context=context, config=config, now=now)
     await _notify_owner(session, hand_off, lead, now)
     await session.flush()
+    return hand_off
+
+
+async def waiting_hand_offs(*, session: AsyncSession, caller: Caller, limit: int = 200) -> Sequence[HandOff]:
+    """Hand-offs waiting for a decision on leads the caller may see, oldest first (team leads and up)."""
+    ensure_role(caller, Role.LEAD, Role.MANAGER, Role.ADMIN)
+    statement = (
+        select(HandOff)
+        .join(Lead, col(Lead.id) == col(HandOff.lead_id))
+        .where(
+            HandOff.tenant_id == caller.tenant_id,
+            HandOff.status == HandOffStatus.PROPOSED,
+            visible_to(caller),
+        )
+        .order_by(col(HandOff.proposed_at))
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def decidable_hand_off(*, session: AsyncSession, caller: Caller, hand_off_id: uuid.UUID) -> HandOff:
+    """The hand-off, once the caller is known to be allowed to decide it; whatever its state."""
+    hand_off = await session.get(HandOff, hand_off_id)
+    if hand_off is None or hand_off.tenant_id != caller.tenant_id:
+        raise NotFound("hand-off", hand_off_id)
+    lead = await session.get(Lead, hand_off.lead_id)
+    if lead is None or lead.tenant_id != caller.tenant_id:
+        raise NotFound("lead", hand_off.lead_id)
+    ensure_can_decide_hand_off(caller, lead)
     return hand_off

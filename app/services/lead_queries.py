@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.models import Company, Lead
 from app.nurturing.enums import BuyerStage, Lifecycle, Role
 from app.services import cursors
-from app.services.access import Actor, ensure_same_tenant
+from app.services.access import Caller
 from app.services.errors import LeadNotFound, StaleVersion
 from app.services.lookups import get_lead
 
@@ -38,21 +38,24 @@ class LeadPage:
     next_cursor: str | None
 
 
-def visible_to(actor: Actor) -> ColumnElement[bool]:
-    """Reps see their own leads, team leads their team's and the unassigned ones, managers and admins all."""
-    if actor.role in (Role.MANAGER, Role.ADMIN):
+def visible_to(caller: Caller) -> ColumnElement[bool]:
+    """Reps see their own leads, team leads their team's and the unassigned ones, managers, admins and the
+    system all."""
+    if caller.is_system or caller.role in (Role.MANAGER, Role.ADMIN):
         return true()
-    if actor.role is Role.LEAD:
-        return or_(col(Lead.team_id) == actor.team_id, col(Lead.owner_id).is_(None))
-    return col(Lead.owner_id) == actor.member_id
+    if caller.role is Role.LEAD:
+        return or_(col(Lead.team_id) == caller.team_id, col(Lead.owner_id).is_(None))
+    return col(Lead.owner_id) == caller.member_id
 
 
-async def read_lead(*, session: AsyncSession, actor: Actor, lead_id: uuid.UUID) -> Lead:
-    """One lead the actor may see; another's lead is reported as not found, so ids reveal nothing."""
-    lead = await get_lead(session=session, tenant_id=actor.tenant_id, lead_id=lead_id)
+async def read_lead(*, session: AsyncSession, caller: Caller, lead_id: uuid.UUID) -> Lead:
+    """One lead the caller may see; another's lead is reported as not found, so ids reveal nothing."""
+    lead = await get_lead(session=session, tenant_id=caller.tenant_id, lead_id=lead_id)
+    if caller.is_system:
+        return lead
     visible = (
         await session.exec(
-            select(Lead.id).where(Lead.tenant_id == actor.tenant_id, Lead.id == lead.id, visible_to(actor))
+            select(Lead.id).where(Lead.tenant_id == caller.tenant_id, Lead.id == lead.id, visible_to(caller))
         )
     ).first()
     if visible is None:
@@ -60,33 +63,32 @@ async def read_lead(*, session: AsyncSession, actor: Actor, lead_id: uuid.UUID) 
     return lead
 
 
+def ensure_current(expected_version: int | None, lead: Lead) -> None:
+    """The version check, the one place it is written: a caller who saw an older lead changes nothing."""
+    if expected_version is not None and expected_version != lead.version:
+        raise StaleVersion(expected_version, lead)
+
+
 async def lead_for_action(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_id: uuid.UUID,
-    actor: Actor | None,
-    allowed: Callable[[Actor | None, Lead], None],
+    allowed: Callable[[Caller, Lead], None],
     expected_version: int | None,
 ) -> Lead:
     """The lead an action works on, checked in the one safe order: visible (else not found), allowed
-    (else not allowed), then current (else stale, carrying a lead the caller may see). ``None`` is the
-    system itself."""
-    if actor is None:
-        lead = await get_lead(session=session, tenant_id=tenant_id, lead_id=lead_id)
-    else:
-        ensure_same_tenant(actor, tenant_id)
-        lead = await read_lead(session=session, actor=actor, lead_id=lead_id)
-    allowed(actor, lead)
-    if expected_version is not None and expected_version != lead.version:
-        raise StaleVersion(expected_version, lead)
+    (else not allowed), then current (else stale, carrying a lead the caller may see)."""
+    lead = await read_lead(session=session, caller=caller, lead_id=lead_id)
+    allowed(caller, lead)
+    ensure_current(expected_version, lead)
     return lead
 
 
 async def list_leads(
     *,
     session: AsyncSession,
-    actor: Actor,
+    caller: Caller,
     where: LeadFilter,
     sort: LeadSort = "-total_score",
     cursor: str | None = None,
@@ -94,7 +96,7 @@ async def list_leads(
 ) -> LeadPage:
     """A page of visible leads; the cursor continues exactly after the last row, however rows change."""
     limit = max(1, min(limit, MAX_PAGE))
-    statement = select(Lead).where(Lead.tenant_id == actor.tenant_id, visible_to(actor))
+    statement = select(Lead).where(Lead.tenant_id == caller.tenant_id, visible_to(caller))
     if where.lifecycle is not None:
         statement = statement.where(Lead.lifecycle == where.lifecycle)
     if where.stage is not None:
@@ -109,7 +111,7 @@ async def list_leads(
         text = where.search.strip().lower().replace("%", "").replace("_", "")
         pattern = f"%{text}%"
         company_ids = select(Company.id).where(
-            Company.tenant_id == actor.tenant_id, func.lower(col(Company.name)).like(pattern)
+            Company.tenant_id == caller.tenant_id, func.lower(col(Company.name)).like(pattern)
         )
         statement = statement.where(
             or_(

@@ -14,12 +14,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.models import Company, Lead, LeadBase, LeadCreate, LeadUpdate, Member
 from app.nurturing.enums import BuyerStage, Lifecycle, RecycleReason, Role
 from app.nurturing.stages import override_stage as override_stage_rule
-from app.services.access import Actor, ensure_can_assign, ensure_can_work
+from app.services.access import Caller, ensure_can_assign, ensure_can_work
 from app.services.assignment import assign_owner, route_unassigned
 from app.services.errors import Conflict, InvalidInput, StaleVersion
 from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle, change_stage
 from app.services.lead_queries import lead_for_action
+from app.services.lookups import get_member
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
@@ -73,13 +74,17 @@ async def _company(session: AsyncSession, tenant_id: str, data: LeadCreate) -> C
 async def create_lead(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     data: LeadCreate,
-    actor: Actor | None,
-    now: datetime,
     config: TenantConfig | None = None,
 ) -> Lead:
-    """Capture a lead: company, owner (named, or by routing rules), first score and first follow-up."""
+    """Capture a lead: company, owner (named, or by routing rules), first score and first follow-up.
+
+    A rep who captures a lead owns it: whatever owner they name, the lead is theirs."""
+    tenant_id, now = caller.tenant_id, caller.now
+    if caller.role is Role.REP and caller.member_id is not None:
+        own = await get_member(session=session, tenant_id=tenant_id, member_id=caller.member_id)
+        data = data.model_copy(update={"owner_email": own.email})
     email = str(data.email).strip().lower()
     exists = (
         await session.exec(select(Lead.id).where(Lead.tenant_id == tenant_id, Lead.email == email))
@@ -111,23 +116,21 @@ async def create_lead(
     await session.flush()
     config = config or await load_config(session=session, tenant_id=tenant_id)
     if owner is not None:
-        # A rep who captures a lead may own it; anyone else needs the right to assign to that owner.
-        self_capture = actor is not None and actor.role is Role.REP and actor.member_id == owner.id
+        # A rep capturing their own lead may own it; anyone else needs the right to assign to that owner.
+        self_capture = caller.role is Role.REP and caller.member_id == owner.id
         if not self_capture:
-            ensure_can_assign(actor, lead, owner)
+            ensure_can_assign(caller, lead, owner)
         await assign_owner(
             authorised=True,
             session=session,
-            tenant_id=tenant_id,
+            caller=caller,
             lead_id=lead.id,
             member_id=owner.id,
-            actor=actor,
-            now=now,
             config=config,
         )
     else:
         await route_unassigned(
-            session=session, tenant_id=tenant_id, lead_ids=[lead.id], actor=None, now=now, config=config
+            session=session, caller=Caller.system(tenant_id, now), lead_ids=[lead.id], config=config
         )
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     await refresh_lead(session=session, context=context, config=config, now=now)
@@ -138,18 +141,16 @@ async def create_lead(
 async def update_lead(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_id: uuid.UUID,
     data: LeadUpdate,
-    actor: Actor | None,
-    now: datetime,
 ) -> Lead:
     """Progressive profiling: change the fields given, if the caller saw the current version."""
+    tenant_id, now = caller.tenant_id, caller.now
     lead = await lead_for_action(
         session=session,
-        tenant_id=tenant_id,
+        caller=caller,
         lead_id=lead_id,
-        actor=actor,
         allowed=ensure_can_work,
         expected_version=data.version,
     )
@@ -183,20 +184,18 @@ async def update_lead(
 async def override_stage(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_id: uuid.UUID,
     stage: BuyerStage,
     reason: str,
-    actor: Actor | None,
-    now: datetime,
     expected_version: int,
 ) -> Lead:
     """A rep knows better than the signals: set the buyer stage, in either direction, with a reason."""
+    now = caller.now
     lead = await lead_for_action(
         session=session,
-        tenant_id=tenant_id,
+        caller=caller,
         lead_id=lead_id,
-        actor=actor,
         allowed=ensure_can_work,
         expected_version=expected_version,
     )
@@ -208,7 +207,7 @@ async def override_stage(
         now=now,
         automatic=False,
         reason=reason.strip(),
-        actor_id=actor.member_id if actor else None,
+        actor_id=caller.member_id,
     )
     # The override holds until a stronger signal arrives after it (see resolve_stage).
     lead.stage_override_at = now
@@ -221,12 +220,10 @@ async def override_stage(
 async def set_lifecycle(
     *,
     session: AsyncSession,
-    tenant_id: str,
+    caller: Caller,
     lead_id: uuid.UUID,
     lifecycle: Lifecycle,
     reason: str | None,
-    actor: Actor | None,
-    now: datetime,
     expected_version: int,
     reason_code: RecycleReason | None = None,
     until: datetime | None = None,
@@ -234,17 +231,17 @@ async def set_lifecycle(
     """Move a lead along the sales lifecycle by hand (SQL, opportunity, won, lost, disqualified).
 
     Recycling takes a coded reason, which sets how long the lead is nurtured before it may return."""
+    tenant_id, now = caller.tenant_id, caller.now
     lead = await lead_for_action(
         session=session,
-        tenant_id=tenant_id,
+        caller=caller,
         lead_id=lead_id,
-        actor=actor,
         allowed=ensure_can_work,
         expected_version=expected_version,
     )
     config = await load_config(session=session, tenant_id=tenant_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
-    actor_id = actor.member_id if actor else None
+    actor_id = caller.member_id
     if lifecycle is Lifecycle.RECYCLED or (lifecycle is Lifecycle.DISQUALIFIED and reason_code is not None):
         decision = decide_recycle(
             config=config, reason_code=reason_code, note=reason, until=until, owner=context.owner, now=now

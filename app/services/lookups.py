@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Lead, Member
+from app.services.access import Caller
 from app.services.errors import LeadNotFound, MemberNotFound
 
 
@@ -27,3 +29,9 @@ async def get_member(*, session: AsyncSession, tenant_id: str, member_id: uuid.U
     if member is None:
         raise MemberNotFound(member_id)
     return member
+
+
+async def list_members(*, session: AsyncSession, caller: Caller) -> Sequence[Member]:
+    """Everyone in the caller's tenant, by name (the member picker)."""
+    statement = select(Member).where(Member.tenant_id == caller.tenant_id).order_by(col(Member.display_name))
+    return (await session.exec(statement)).all()

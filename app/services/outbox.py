@@ -16,7 +16,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import OutboxMessage
+from app.models import Member, OutboxMessage
+from app.nurturing.enums import Role
+from app.services.access import Caller, ensure_role
 
 
 class Notice(StrEnum):
@@ -260,16 +262,20 @@ async def outbox_depth(*, session: AsyncSession) -> int:
 
 
 async def delivery_problems(
-    *, session: AsyncSession, tenant_id: str, member_ids: Sequence[uuid.UUID] | None, limit: int = 200
+    *, session: AsyncSession, caller: Caller, limit: int = 200
 ) -> Sequence[OutboxMessage]:
     """Notifications that could not reach their member, newest first; team leads see their team's."""
+    ensure_role(caller, Role.LEAD, Role.MANAGER, Role.ADMIN)
+    tenant_id = caller.tenant_id
     statement = select(OutboxMessage).where(
         col(OutboxMessage.tenant_id) == tenant_id,
         col(OutboxMessage.status).in_(
             [Delivery.BLOCKED.value, Delivery.UNDELIVERABLE.value, Delivery.FAILED.value]
         ),
     )
-    if member_ids is not None:
-        statement = statement.where(col(OutboxMessage.member_id).in_(member_ids))
+    if caller.role is Role.LEAD:
+        # A team lead sees who in their team the bot cannot reach, and why.
+        team = select(Member.id).where(Member.tenant_id == tenant_id, Member.team_id == caller.team_id)
+        statement = statement.where(col(OutboxMessage.member_id).in_(team))
     statement = statement.order_by(col(OutboxMessage.created_at).desc()).limit(limit)
     return (await session.exec(statement)).all()

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import FollowUp, HandOff, Lead, LeadStateChange, Member, OutboxMessage
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, HandOffStatus, Lifecycle, Role
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.errors import NotAllowed
 
 FUNNEL = (Lifecycle.MQL, Lifecycle.SAL, Lifecycle.SQL, Lifecycle.OPPORTUNITY, Lifecycle.WON)
@@ -38,12 +38,12 @@ class PipelineMetrics:
     board: dict[str, dict[str, int]] = field(default_factory=dict)  # lifecycle -> buyer stage -> leads
 
 
-def _scope(actor: Actor, team_id: uuid.UUID | None) -> ColumnElement[bool]:
-    if actor.role is Role.LEAD:
-        if team_id is not None and team_id != actor.team_id:
+def _scope(caller: Caller, team_id: uuid.UUID | None) -> ColumnElement[bool]:
+    if caller.role is Role.LEAD:
+        if team_id is not None and team_id != caller.team_id:
             raise NotAllowed("team leads see their own team's pipeline")
-        return col(Lead.team_id) == actor.team_id
-    if actor.role in (Role.MANAGER, Role.ADMIN):
+        return col(Lead.team_id) == caller.team_id
+    if caller.role in (Role.MANAGER, Role.ADMIN):
         return col(Lead.team_id) == team_id if team_id is not None else true()
     raise NotAllowed("reps see their own follow-ups, not the pipeline")
 
@@ -75,16 +75,16 @@ def _median_hours(values: list[float]) -> float | None:
 async def pipeline_metrics(
     *,
     session: AsyncSession,
-    actor: Actor,
+    caller: Caller,
     since: datetime,
     until: datetime,
-    now: datetime,
     team_id: uuid.UUID | None = None,
     owner_id: uuid.UUID | None = None,
 ) -> PipelineMetrics:
     """Snapshot counts now, plus movement between ``since`` and ``until``, for a team, a rep or everyone."""
-    tenant = actor.tenant_id
-    scope = _scope(actor, team_id)
+    now = caller.now
+    tenant = caller.tenant_id
+    scope = _scope(caller, team_id)
     if owner_id is not None:
         scope = scope & (col(Lead.owner_id) == owner_id)
     leads_in_scope = select(Lead.id).where(Lead.tenant_id == tenant, scope)

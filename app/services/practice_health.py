@@ -31,6 +31,8 @@ from app.nurturing.enums import (
 from app.nurturing.lifecycle import INTENT_KINDS, is_intent
 from app.nurturing.reasons import ParamValue, Reason
 from app.nurturing.scoring import Signal, score_lead
+from app.services.access import Caller, ensure_role
+from app.services.errors import InvalidInput
 from app.services.lead_context import load_contexts
 from app.services.outbox import Notice
 from app.services.scoring import RESCORE_AFTER
@@ -633,14 +635,16 @@ def _line(finding: _Finding, names: Mapping[uuid.UUID, str]) -> HealthLine:
 
 
 async def practice_health(
-    *, session: AsyncSession, tenant_id: str, now: datetime, days: int = DEFAULT_DAYS
+    *, session: AsyncSession, caller: Caller, days: int = DEFAULT_DAYS
 ) -> PracticeHealth:
     """Measure the tenant's live data against the nurturing rules over the last ``days`` days.
 
     Rejections, touches and escalations are judged within the period; ownership, follow-ups, scores and
-    dormancy as they stand now. The caller checks who may see this (managers and admins)."""
+    dormancy as they stand now. Managers and admins (and the operator's CLI) may see it."""
+    ensure_role(caller, Role.MANAGER, Role.ADMIN)
     if not 1 <= days <= MAX_DAYS:
-        raise ValueError(f"days must be between 1 and {MAX_DAYS}")
+        raise InvalidInput(f"days must be between 1 and {MAX_DAYS}")
+    tenant_id, now = caller.tenant_id, caller.now
     since = now - timedelta(days=days)
     config = await load_config(session=session, tenant_id=tenant_id)
     members = {

@@ -14,6 +14,7 @@ from app.db import SessionMaker, transaction
 from app.models import Lead
 from app.nurturing.scoring import score_lead
 from app.nurturing.stages import StageOverride, resolve_stage
+from app.services.access import Caller
 from app.services.assignment import route_unassigned
 from app.services.lead_context import load_contexts
 from app.services.refresh import refresh_lead, refresh_leads
@@ -71,7 +72,7 @@ async def settle_new_leads(
     for start in range(0, len(lead_ids), 500):
         chunk = list(lead_ids[start : start + 500])
         await route_unassigned(
-            session=session, tenant_id=tenant_id, lead_ids=chunk, actor=None, now=now, config=config
+            session=session, caller=Caller.system(tenant_id, now), lead_ids=chunk, config=config
         )
         leads = (
             await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(chunk)))

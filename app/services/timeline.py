@@ -38,7 +38,8 @@ from app.nurturing.enums import (
     TouchpointKind,
 )
 from app.nurturing.reasons import Reason, describe
-from app.services.access import Actor
+from app.services import cursors
+from app.services.access import Caller
 from app.services.errors import InvalidInput
 from app.services.history_state import HistoryStatus, history_state
 from app.services.lead_queries import read_lead
@@ -227,7 +228,7 @@ class ThreadOut(BaseModel):
 @dataclass(frozen=True, slots=True)
 class TimelinePage:
     items: list[TimelineEntry]
-    next_before: tuple[datetime, uuid.UUID] | None
+    next_cursor: str | None
     history: HistoryStateOut
 
 
@@ -513,9 +514,9 @@ async def _activity(
 async def lead_timeline(
     *,
     session: AsyncSession,
-    actor: Actor,
+    caller: Caller,
     lead_id: uuid.UUID,
-    before: tuple[datetime, uuid.UUID] | None = None,
+    cursor: str | None = None,
     limit: int = 50,
     only: TimelineFilter = TimelineFilter.ALL,
     thread: str | None = None,
@@ -524,7 +525,8 @@ async def lead_timeline(
     """Newest first; each source is read up to ``limit`` rows past the cursor, then merged.
 
     ``thread`` lists one thread's messages. Only a caller who may see the lead reads anything."""
-    lead = await read_lead(session=session, actor=actor, lead_id=lead_id)
+    lead = await read_lead(session=session, caller=caller, lead_id=lead_id)
+    before = cursors.decode_moment(cursor) if cursor else None
     limit = max(1, min(limit, MAX_PAGE))
     if thread is not None and not 0 < len(thread) <= MAX_THREAD_KEY:
         raise InvalidInput(f"thread must have 1 to {MAX_THREAD_KEY} characters")
@@ -545,12 +547,12 @@ async def lead_timeline(
         session,
         tenant_id=lead.tenant_id,
         lead_id=lead.id,
-        viewer_id=actor.member_id,
+        viewer_id=caller.member_id,
         graph_connected=graph_connected,
     )
     return TimelinePage(
         items=page,
-        next_before=(page[-1].at, page[-1].id) if more and page else None,
+        next_cursor=cursors.encode(page[-1].at, page[-1].id) if more and page else None,
         history=HistoryStateOut(
             status=state.status,
             last_synced_at=state.last_synced_at,
@@ -560,9 +562,9 @@ async def lead_timeline(
     )
 
 
-async def lead_threads(*, session: AsyncSession, actor: Actor, lead_id: uuid.UUID) -> list[ThreadOut]:
+async def lead_threads(*, session: AsyncSession, caller: Caller, lead_id: uuid.UUID) -> list[ThreadOut]:
     """The lead's mail and chat threads, the most recently active first."""
-    lead = await read_lead(session=session, actor=actor, lead_id=lead_id)
+    lead = await read_lead(session=session, caller=caller, lead_id=lead_id)
     rows = (
         await session.exec(
             select(ConversationMessage)

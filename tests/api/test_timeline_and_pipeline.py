@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from app.db import SessionMaker, transaction
 from app.models import FollowUp, HandOff, Lead
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, TouchpointKind
+from app.services.access import Caller
 from app.services.assignment import assign_owner
 from app.services.events import EventIn, ingest_events
 from app.services.follow_ups import log_touchpoint
@@ -37,21 +38,17 @@ async def test_the_timeline_merges_sources_newest_first_and_pages(api: Api, sess
     async with transaction(sessions) as session:
         await log_touchpoint(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             kind=TouchpointKind.CALL,
             summary="Talked about the pilot",
-            actor=None,
-            now=T0 + timedelta(hours=2),
+            caller=Caller.system(org.tenant_id, T0 + timedelta(hours=2)),
         )
     async with transaction(sessions) as session:
         await assign_owner(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             member_id=org.reps[1].id,
-            actor=None,
-            now=T0 + timedelta(hours=3),
+            caller=Caller.system(org.tenant_id, T0 + timedelta(hours=3)),
         )
     status, page = await api.call("GET", f"/api/v1/leads/{lead_id}/timeline", org.reps[1])
     assert status == 200
@@ -109,10 +106,8 @@ async def test_pipeline_metrics_count_movement_and_lateness(api: Api, sessions: 
     async with transaction(sessions) as session:
         await accept_hand_off(
             session=session,
-            tenant_id=org.tenant_id,
             hand_off_id=proposed[0].id,
-            actor=None,
-            now=T0 + timedelta(hours=1),
+            caller=Caller.system(org.tenant_id, T0 + timedelta(hours=1)),
         )
     async with transaction(sessions) as session:
         late = (

@@ -21,7 +21,7 @@ from sqlalchemy import text  # noqa: E402
 
 from app.db import create_sessionmaker, engine_for_url  # noqa: E402
 from app.nurturing.enums import BuyerStage, Role  # noqa: E402
-from app.services.access import Actor  # noqa: E402
+from app.services.access import Caller  # noqa: E402
 from app.services.lead_queries import LeadFilter, list_leads  # noqa: E402
 from app.services.timeline import TimelineFilter, lead_timeline  # noqa: E402
 from tests.bench._support import create_pg_database, drop_pg_database, machine, median_p95, server_version  # noqa: E402
@@ -101,16 +101,16 @@ async def measure(
 ) -> dict[str, list[float]]:
     engine = engine_for_url(url)
     sessions = create_sessionmaker(engine)
-    manager = Actor(tenant_id=TENANT, member_id=uuid.uuid4(), role=Role.MANAGER, team_id=None)
+    manager = Caller(tenant_id=TENANT, member_id=uuid.uuid4(), role=Role.MANAGER, team_id=None, now=NOW)
     variants = {
         "lead list: owner + stage, by score, page of 50": lambda s: list_leads(
-            session=s, actor=manager, where=LeadFilter(owner_id=owner, stage=BuyerStage.DECISION), limit=50
+            session=s, caller=manager, where=LeadFilter(owner_id=owner, stage=BuyerStage.DECISION), limit=50
         ),
         "lead list: all leads by score, page of 50": lambda s: list_leads(
-            session=s, actor=manager, where=LeadFilter(), limit=50
+            session=s, caller=manager, where=LeadFilter(), limit=50
         ),
         f"timeline: newest 50 of {items:,} items": lambda s: lead_timeline(
-            session=s, actor=manager, lead_id=lead, limit=50
+            session=s, caller=manager, lead_id=lead, limit=50
         ),
         "timeline: mail only, newest 50": lambda s: lead_timeline(
             session=s, actor=manager, lead_id=lead, limit=50, only=TimelineFilter.MAIL

@@ -26,7 +26,7 @@ from app.db import create_sessionmaker, engine_for_url, transaction  # noqa: E40
 from app.models import Lead, Member, Team  # noqa: E402
 from app.nurturing.enums import Role  # noqa: E402
 from app.server import create_app  # noqa: E402
-from app.services.access import Actor  # noqa: E402
+from app.services.access import Caller  # noqa: E402
 from app.services.api_keys import create_api_key, signature  # noqa: E402
 from app.services.tenants import ensure_tenant  # noqa: E402
 from tests.bench._support import create_pg_database, drop_pg_database, machine, median_p95, server_version  # noqa: E402
@@ -67,7 +67,11 @@ async def seed(url: str, leads: int) -> str:
                 )
                 for i in range(leads)
             )
-            _, key = await create_api_key(session=session, actor=Actor.of(admin), name="bench", now=now)
+            _, key = await create_api_key(
+                session=session,
+                caller=Caller.of(admin, now),
+                name="bench",
+            )
     finally:
         await engine.dispose()
     return key

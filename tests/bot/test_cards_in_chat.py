@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 from app.db import SessionMaker, transaction
 from app.models import ConversationReference, FollowUp, HandOff, Lead, OutboxMessage, Touchpoint
 from app.nurturing.enums import FollowUpStatus, Lifecycle
+from app.services.access import Caller
 from app.services.leads import set_lifecycle
 from bot.setup import DISPATCHER
 from tests.bot.conftest import NOW, Teams, actions_of, card_text
@@ -256,12 +257,10 @@ async def test_a_sales_owned_lead_leaves_sales_only_with_a_coded_reason(
         async with transaction(sessions) as session:
             await set_lifecycle(
                 session=session,
-                tenant_id=teams.org.tenant_id,
                 lead_id=lead_id,
                 lifecycle=lifecycle,
                 reason=None,
-                actor=None,
-                now=NOW,
+                caller=Caller.system(teams.org.tenant_id, NOW),
                 expected_version=(await _lead(sessions, lead_id)).version,
             )
     async with transaction(sessions) as session:  # a week later: the agreed next step is due

@@ -170,11 +170,9 @@ async def test_always_on_automatic_replies_take_a_rep_out_of_round_robin(
     async with transaction(sessions) as session:
         changes = await round_robin_assign(
             session=session,
-            tenant_id=org.tenant_id,
             lead_ids=leads,
             team_id=org.dach.id,
-            actor=org.actor(org.lead_dach),
-            now=later,
+            caller=org.caller(org.lead_dach, later),
         )
     owners = {change.to_member_id for change in changes}
     assert len(changes) == 6 and owners == {org.reps[1].id, org.reps[2].id}

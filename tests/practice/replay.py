@@ -103,11 +103,9 @@ class Replay:
         async with transaction(self.sessions) as session:
             return await complete_follow_up(
                 session=session,
-                tenant_id=self.org.tenant_id,
                 follow_up_id=active.id,
                 outcome=outcome,
-                actor=self.org.actor(self.org.reps[0]),
-                now=self.now,
+                caller=self.org.caller(self.org.reps[0], self.now),
                 **extra,  # type: ignore[arg-type]
             )
 
@@ -128,12 +126,10 @@ class Replay:
         async with transaction(self.sessions) as session:
             return await reject_hand_off(
                 session=session,
-                tenant_id=self.org.tenant_id,
                 hand_off_id=hand_off.id,
                 reason_code=code,
                 until=until,
-                actor=self.org.actor(self.org.lead_dach),
-                now=self.now,
+                caller=self.org.caller(self.org.lead_dach, self.now),
             )
 
     async def accept(self) -> HandOff:
@@ -142,10 +138,8 @@ class Replay:
         async with transaction(self.sessions) as session:
             return await accept_hand_off(
                 session=session,
-                tenant_id=self.org.tenant_id,
                 hand_off_id=hand_off.id,
-                actor=self.org.actor(self.org.lead_dach),
-                now=self.now,
+                caller=self.org.caller(self.org.lead_dach, self.now),
             )
 
     async def outbound_touches(self) -> list[datetime]:

@@ -33,10 +33,9 @@ async def test_the_work_of_someone_who_leaves_moves_to_their_team(sessions: Sess
     async with transaction(sessions) as session:
         await update_member(
             session=session,
-            actor=org.actor(org.admin),  # type: ignore[arg-type]
+            caller=org.caller(org.admin, replay.now),  # type: ignore[arg-type]
             member_id=anna.id,
             changes=MemberUpdate(active=False),
-            now=replay.now,
         )
     lead, waiting = await replay.lead(), await replay.active()
     teammates = {org.reps[1].id, org.reps[2].id}
@@ -58,10 +57,9 @@ async def test_every_lead_and_every_escalation_has_a_recipient(sessions: Session
     async with transaction(sessions) as session:
         await replace_rules(
             session=session,
-            actor=org.actor(org.admin),  # type: ignore[arg-type]
+            caller=org.caller(org.admin, replay.now),  # type: ignore[arg-type]
             key="routing_fallback",
             document={"team_id": str(org.dach.id)},
-            now=replay.now,
         )
         team_lead = await session.get(Member, org.lead_dach.id)
         assert team_lead is not None

@@ -38,12 +38,10 @@ async def test_a_reps_downward_override_survives_the_next_open(sessions: Session
     async with transaction(sessions) as session:
         await override_stage(
             session=session,
-            tenant_id=replay.org.tenant_id,
             lead_id=replay.lead_id,
             stage=BuyerStage.AWARENESS,
             reason="the demo was for a student project",
-            actor=replay.org.actor(replay.org.reps[0]),
-            now=replay.now,
+            caller=replay.org.caller(replay.org.reps[0], replay.now),
             expected_version=lead.version,
         )
     replay.at(3)
@@ -105,11 +103,9 @@ async def test_unsubscribed_leads_are_called_and_bounced_ones_get_their_address_
     async with transaction(sessions) as session:
         await update_lead(
             session=session,
-            tenant_id=bounced.org.tenant_id,
             lead_id=bounced.lead_id,
             data=LeadUpdate(version=lead.version, email="paula.prospect@kunde.example"),
-            actor=bounced.org.actor(bounced.org.reps[0]),
-            now=bounced.now,
+            caller=bounced.org.caller(bounced.org.reps[0], bounced.now),
         )
     fixed = await bounced.lead()
     after = await bounced.active()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from app.db import SessionMaker, transaction
+from app.services.access import Caller
 from app.services.hand_offs import accept_hand_off, propose_hand_off
 from tests.bot.conftest import NOW, card_text
 from tests.factories import make_lead
@@ -40,12 +41,16 @@ async def test_a_rep_who_may_not_decide_a_hand_off_learns_nothing_of_its_state(
     lead_id = await make_lead(sessions, teams.org, owner=rep)
     async with transaction(sessions) as session:
         proposed = await propose_hand_off(
-            session=session, tenant_id=teams.org.tenant_id, lead_id=lead_id, actor=None, now=NOW
+            session=session,
+            lead_id=lead_id,
+            caller=Caller.system(teams.org.tenant_id, NOW),
         )
         hand_off_id = proposed.id
     async with transaction(sessions) as session:
         await accept_hand_off(
-            session=session, tenant_id=teams.org.tenant_id, hand_off_id=hand_off_id, actor=None, now=NOW
+            session=session,
+            hand_off_id=hand_off_id,
+            caller=Caller.system(teams.org.tenant_id, NOW),
         )
     data = {"tenant_id": teams.org.tenant_id, "lead_id": str(lead_id), "version": 0}
 

@@ -20,6 +20,7 @@ from app.config import Settings
 from app.db import SessionMaker, transaction
 from app.models import HandOff
 from app.server import create_app
+from app.services.access import Caller
 from app.services.hand_offs import propose_hand_off
 from app.tab_site import TAB_DIST
 from tests.doubles.graph import GraphDouble
@@ -48,7 +49,9 @@ async def _proposed_hand_off(sessions: SessionMaker) -> tuple[Org, uuid.UUID]:
     lead_id = await make_lead(sessions, org, owner=org.reps[0])
     async with transaction(sessions) as session:
         hand_off = await propose_hand_off(
-            session=session, tenant_id=org.tenant_id, lead_id=lead_id, actor=None, now=T0
+            session=session,
+            lead_id=lead_id,
+            caller=Caller.system(org.tenant_id, T0),
         )
         return org, hand_off.id
 

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from app.db import SessionMaker, transaction
 from app.models import FollowUp, Lead, Member, OutboxMessage, OwnershipChange
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, AssignmentMethod
+from app.services.access import Caller
 from app.services.admin import replace_rules
 from app.services.assignment import assign_owner, bulk_assign, round_robin_assign, route_unassigned
 from app.services.errors import InvalidInput, LeadNotFound, MemberNotFound, NotAllowed, TeamNotFound
@@ -28,11 +29,9 @@ async def test_manual_reassignment_is_audited_announced_and_moves_the_follow_up(
     async with transaction(sessions) as session:
         change = await assign_owner(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             member_id=org.uk_rep.id,  # type: ignore[union-attr]
-            actor=org.actor(org.admin),
-            now=T0,
+            caller=org.caller(org.admin, T0),
             reason="speaks the language",  # type: ignore[arg-type]
         )
     assert change is not None
@@ -73,11 +72,9 @@ async def test_assigning_to_the_current_owner_changes_nothing(sessions: SessionM
     async with transaction(sessions) as session:
         again = await assign_owner(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             member_id=org.reps[0].id,
-            actor=None,
-            now=T0,
+            caller=Caller.system(org.tenant_id, T0),
         )
     assert again is None
 
@@ -97,20 +94,16 @@ async def test_who_may_assign(sessions: SessionMaker) -> None:
             with pytest.raises(refusal):
                 await assign_owner(
                     session=session,
-                    tenant_id=org.tenant_id,
                     lead_id=lead_id,
                     member_id=target.id,  # type: ignore[union-attr]
-                    actor=org.actor(actor),
-                    now=T0,  # type: ignore[arg-type]
+                    caller=org.caller(actor, T0),
                 )
     async with transaction(sessions) as session:
         change = await assign_owner(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             member_id=org.reps[1].id,
-            actor=org.actor(org.lead_dach),
-            now=T0,
+            caller=org.caller(org.lead_dach, T0),
         )
     assert change is not None and change.changed_by == org.lead_dach.id
 
@@ -123,31 +116,26 @@ async def test_tenants_cannot_reach_each_other(sessions: SessionMaker) -> None:
         with pytest.raises(MemberNotFound):
             await assign_owner(
                 session=session,
-                tenant_id=org.tenant_id,
                 lead_id=lead_id,
                 member_id=other.reps[0].id,
-                actor=None,
-                now=T0,
+                caller=Caller.system(org.tenant_id, T0),
             )
     async with transaction(sessions) as session:
         with pytest.raises(LeadNotFound):
             await assign_owner(
                 session=session,
-                tenant_id=other.tenant_id,
                 lead_id=lead_id,
                 member_id=other.reps[0].id,
-                actor=None,
-                now=T0,
+                caller=Caller.system(other.tenant_id, T0),
             )
     async with transaction(sessions) as session:
-        with pytest.raises(NotAllowed):
+        # The caller carries its tenant: another tenant's admin finds no such lead.
+        with pytest.raises(LeadNotFound):
             await assign_owner(
                 session=session,
-                tenant_id=org.tenant_id,
                 lead_id=lead_id,
                 member_id=org.reps[1].id,
-                actor=other.actor(other.admin),
-                now=T0,  # type: ignore[arg-type]
+                caller=other.caller(other.admin, T0),
             )
 
 
@@ -158,20 +146,16 @@ async def test_bulk_assignment_is_all_or_nothing(sessions: SessionMaker) -> None
         with pytest.raises(LeadNotFound):
             await bulk_assign(
                 session=session,
-                tenant_id=org.tenant_id,
                 lead_ids=[*leads, uuid.uuid4()],
                 member_id=org.reps[2].id,
-                actor=None,
-                now=T0,
+                caller=Caller.system(org.tenant_id, T0),
             )
     async with transaction(sessions) as session:
         changes = await bulk_assign(
             session=session,
-            tenant_id=org.tenant_id,
             lead_ids=leads,
             member_id=org.reps[2].id,
-            actor=None,
-            now=T0,
+            caller=Caller.system(org.tenant_id, T0),
         )
     assert len(changes) == 3
     async with transaction(sessions) as session:
@@ -183,11 +167,9 @@ async def test_bulk_assignment_is_all_or_nothing(sessions: SessionMaker) -> None
         with pytest.raises(InvalidInput):
             await bulk_assign(
                 session=session,
-                tenant_id=org.tenant_id,
                 lead_ids=leads,
                 member_id=org.reps[1].id,
-                actor=None,
-                now=T0,
+                caller=Caller.system(org.tenant_id, T0),
             )
 
 
@@ -204,11 +186,9 @@ async def test_round_robin_skips_away_and_inactive_reps_and_balances_the_rest(se
     async with transaction(sessions) as session:
         changes = await round_robin_assign(
             session=session,
-            tenant_id=org.tenant_id,
             lead_ids=leads,
             team_id=org.dach.id,
-            actor=org.actor(org.lead_dach),
-            now=T0,
+            caller=org.caller(org.lead_dach, T0),
         )
     assert {c.to_member_id for c in changes} == {org.reps[0].id}
     async with transaction(sessions) as session:
@@ -219,7 +199,10 @@ async def test_round_robin_skips_away_and_inactive_reps_and_balances_the_rest(se
     more = [await make_lead(sessions, org) for _ in range(8)]
     async with transaction(sessions) as session:
         changes = await round_robin_assign(
-            session=session, tenant_id=org.tenant_id, lead_ids=more, team_id=org.dach.id, actor=None, now=T0
+            session=session,
+            lead_ids=more,
+            team_id=org.dach.id,
+            caller=Caller.system(org.tenant_id, T0),
         )
     # Anna already holds 6 open leads, so Jürgen catches up first: 7 to him, then they alternate.
     assert Counter(c.to_member_id for c in changes) == {org.reps[1].id: 7, org.reps[0].id: 1}
@@ -245,7 +228,9 @@ async def test_routing_rules_send_leads_to_the_right_team(sessions: SessionMaker
     async with transaction(sessions) as session:
         assert (
             await route_unassigned(
-                session=session, tenant_id=org.tenant_id, lead_ids=[french], actor=None, now=T0
+                session=session,
+                lead_ids=[french],
+                caller=Caller.system(org.tenant_id, T0),
             )
             == []
         )
@@ -255,10 +240,9 @@ async def _fallback(sessions: SessionMaker, org: Org, document: dict[str, str]) 
     async with transaction(sessions) as session:
         await replace_rules(
             session=session,
-            actor=org.actor(org.admin),  # type: ignore[arg-type]
+            caller=org.caller(org.admin, T0),  # type: ignore[arg-type]
             key="routing_fallback",
             document=document,
-            now=T0,
         )
 
 

@@ -51,10 +51,9 @@ async def _deactivate(sessions: SessionMaker, org: Org, member: Member, when: ob
     async with transaction(sessions) as session:
         await update_member(
             session=session,
-            actor=org.actor(org.admin),  # type: ignore[arg-type]
+            caller=org.caller(org.admin, when),  # type: ignore[arg-type]
             member_id=member.id,
             changes=MemberUpdate(active=False),
-            now=when,  # type: ignore[arg-type]
         )
 
 
@@ -235,10 +234,9 @@ async def test_only_admins_deactivate_and_a_refusal_moves_nothing(sessions: Sess
         async with transaction(sessions) as session:
             await update_member(
                 session=session,
-                actor=org.actor(org.lead_dach),
+                caller=org.caller(org.lead_dach, T0),
                 member_id=anna.id,
                 changes=MemberUpdate(active=False),
-                now=T0,
             )
     except NotAllowed:
         pass

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel
 from app.db import SessionMaker, transaction
 from app.models import Company, ConversationMessage, Lead
 from app.nurturing.enums import Direction
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.erasure import erase_lead
 from app.services.errors import NotAllowed, NotFound
 from app.services.events import EventIn, ingest_events
@@ -54,7 +54,7 @@ async def test_erasure_leaves_nothing_that_names_the_lead(sessions: SessionMaker
             events=[EventIn(external_id="e1", kind="pricing_view", occurred_at=T0, email=ADDRESS)],
             now=T0,
         )
-        await propose_hand_off(session=session, tenant_id=org.tenant_id, lead_id=lead_id, actor=None, now=T0)
+        await propose_hand_off(session=session, lead_id=lead_id, caller=Caller.system(org.tenant_id, T0))
         people = ["Anna Rep", "Jana Weiß", "Kai Kollege"]
         for owner, sender, name, recipients, thread in (
             (lead_id, ADDRESS, "Jana Weiß", [rep.email], "conv-1"),
@@ -101,9 +101,7 @@ async def test_erasure_leaves_nothing_that_names_the_lead(sessions: SessionMaker
     assert await _mentions(sessions, "Jana"), "and the name"
 
     async with transaction(sessions) as session:
-        erased = await erase_lead(
-            session=session, actor=Actor.of(org.admin), tenant_id=org.tenant_id, email=ADDRESS
-        )  # type: ignore[arg-type]
+        erased = await erase_lead(session=session, caller=org.caller(org.admin, T0), email=ADDRESS)  # type: ignore[arg-type]
     assert erased.rows["leads"] == 1 and erased.rows["engagement_events"] == 1
     assert erased.rows["conversation_messages_redacted"] == 3
     assert await _mentions(sessions, ADDRESS) == []
@@ -125,12 +123,10 @@ async def test_only_an_admin_erases_and_a_missing_lead_is_not_found(sessions: Se
     await make_lead(sessions, org, email=ADDRESS, owner=org.reps[0])
     async with transaction(sessions) as session:
         with pytest.raises(NotAllowed):
-            await erase_lead(
-                session=session, actor=Actor.of(org.manager), tenant_id=org.tenant_id, email=ADDRESS
-            )  # type: ignore[arg-type]
+            await erase_lead(session=session, caller=org.caller(org.manager, T0), email=ADDRESS)
     async with transaction(sessions) as session:
         with pytest.raises(NotFound):
             await erase_lead(
-                session=session, actor=None, tenant_id=org.tenant_id, email="nobody@werk.example"
+                session=session, caller=Caller.system(org.tenant_id, T0), email="nobody@werk.example"
             )
     assert await _mentions(sessions, ADDRESS), "a refused erasure erased nothing"

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
-from app.models import FollowUp, Lead, Touchpoint
+from app.models import FollowUp, Lead, Member, Touchpoint
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
     FollowUpKind,
@@ -21,7 +21,7 @@ from app.nurturing.enums import (
     RecycleReason,
     TouchpointKind,
 )
-from app.services.access import Actor
+from app.services.access import Caller
 from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, NotAllowed, StaleVersion
 from app.services.follow_ups import (
     SnoozePreset,
@@ -47,11 +47,11 @@ async def _active(sessions: SessionMaker, lead_id: uuid.UUID) -> list[FollowUp]:
         return list(rows.all())
 
 
-async def _setup(sessions: SessionMaker) -> tuple[Org, uuid.UUID, FollowUp, Actor]:
+async def _setup(sessions: SessionMaker) -> tuple[Org, uuid.UUID, FollowUp, Member]:
     org = await make_org(sessions)
     lead_id = await make_lead(sessions, org, owner=org.reps[0])
     (follow_up,) = await _active(sessions, lead_id)
-    return org, lead_id, follow_up, org.actor(org.reps[0])
+    return org, lead_id, follow_up, org.reps[0]
 
 
 def _in_berlin_office_hours(moment: object) -> bool:
@@ -85,14 +85,12 @@ async def test_no_answer_counts_and_plans_a_helpful_reminder(sessions: SessionMa
     async with transaction(sessions) as session:
         done = await complete_follow_up(
             session=session,
-            tenant_id=org.tenant_id,
             follow_up_id=follow_up.id,
             outcome=FollowUpOutcome.NO_ANSWER,
-            actor=rep,
-            now=now,
+            caller=org.caller(rep, now),
             note="voicemail",
         )
-    assert done.status == FollowUpStatus.DONE and done.completed_by == rep.member_id
+    assert done.status == FollowUpStatus.DONE and done.completed_by == rep.id
     (next_one,) = await _active(sessions, lead_id)
     assert next_one.id != follow_up.id
     assert next_one.kind == FollowUpKind.REMINDER
@@ -116,11 +114,9 @@ async def test_not_interested_recycles_the_lead_into_long_term_nurture(sessions:
     async with transaction(sessions) as session:
         await complete_follow_up(
             session=session,
-            tenant_id=org.tenant_id,
             follow_up_id=follow_up.id,
             outcome=FollowUpOutcome.NOT_INTERESTED,
-            actor=rep,
-            now=T0,
+            caller=org.caller(rep, T0),
         )
     async with sessions() as session:
         lead = await session.get(Lead, lead_id)
@@ -144,11 +140,9 @@ async def test_not_interested_never_silently_recycles_a_sales_accepted_lead(sess
         with pytest.raises(InvalidInput):
             await complete_follow_up(
                 session=session,
-                tenant_id=org.tenant_id,
                 follow_up_id=follow_up.id,
                 outcome=FollowUpOutcome.NOT_INTERESTED,
-                actor=rep,
-                now=T0,
+                caller=org.caller(rep, T0),
             )
     async with sessions() as session:
         unchanged = await session.get(Lead, lead_id)
@@ -158,11 +152,9 @@ async def test_not_interested_never_silently_recycles_a_sales_accepted_lead(sess
     async with transaction(sessions) as session:
         await complete_follow_up(
             session=session,
-            tenant_id=org.tenant_id,
             follow_up_id=follow_up.id,
             outcome=FollowUpOutcome.NOT_INTERESTED,
-            actor=rep,
-            now=T0,
+            caller=org.caller(rep, T0),
             reason_code=RecycleReason.UNDER_CONTRACT,
             until=T0 + timedelta(days=400),
         )
@@ -185,20 +177,16 @@ async def test_only_the_owner_team_lead_or_admin_may_act(sessions: SessionMaker)
             with pytest.raises(refusal):
                 await complete_follow_up(
                     session=session,
-                    tenant_id=org.tenant_id,
                     follow_up_id=follow_up.id,
                     outcome=FollowUpOutcome.REPLIED,
-                    actor=org.actor(outsider),
-                    now=T0,
+                    caller=org.caller(outsider, T0),
                 )
     async with transaction(sessions) as session:
         await snooze_follow_up(
             session=session,
-            tenant_id=org.tenant_id,
             follow_up_id=follow_up.id,
             preset=SnoozePreset.ONE_HOUR,
-            actor=org.actor(org.lead_dach),
-            now=T0,
+            caller=org.caller(org.lead_dach, T0),
         )
 
 
@@ -214,44 +202,36 @@ async def test_stale_versions_finished_follow_ups_and_other_tenants_are_refused(
         with pytest.raises(StaleVersion) as stale:
             await complete_follow_up(
                 session=session,
-                tenant_id=org.tenant_id,
                 follow_up_id=follow_up.id,
                 outcome=FollowUpOutcome.REPLIED,
-                actor=rep,
-                now=T0,
+                caller=org.caller(rep, T0),
                 expected_version=version - 1,
             )
     assert stale.value.current.version == version
     async with transaction(sessions) as session:
         await complete_follow_up(
             session=session,
-            tenant_id=org.tenant_id,
             follow_up_id=follow_up.id,
             outcome=FollowUpOutcome.REPLIED,
-            actor=rep,
-            now=T0,
+            caller=org.caller(rep, T0),
             expected_version=version,
         )
     async with transaction(sessions) as session:
         with pytest.raises(Conflict):
             await complete_follow_up(
                 session=session,
-                tenant_id=org.tenant_id,
                 follow_up_id=follow_up.id,
                 outcome=FollowUpOutcome.REPLIED,
-                actor=rep,
-                now=T0,
+                caller=org.caller(rep, T0),
             )
     other = await make_org(sessions)
     async with transaction(sessions) as session:
         with pytest.raises(FollowUpNotFound):
             await snooze_follow_up(
                 session=session,
-                tenant_id=other.tenant_id,
                 follow_up_id=follow_up.id,
                 preset=SnoozePreset.TOMORROW,
-                actor=None,
-                now=T0,
+                caller=Caller.system(other.tenant_id, T0),
             )
 
 
@@ -261,11 +241,9 @@ async def test_snooze_presets_land_in_working_hours(sessions: SessionMaker) -> N
     async with transaction(sessions) as session:
         snoozed = await snooze_follow_up(
             session=session,
-            tenant_id=org.tenant_id,
             follow_up_id=follow_up.id,
             preset=SnoozePreset.TOMORROW,
-            actor=rep,
-            now=friday_evening,
+            caller=org.caller(rep, friday_evening),
         )
     local = snoozed.due_at.astimezone(BERLIN)
     assert (local.date(), local.hour, local.minute) == (date(2026, 3, 16), 9, 0)  # Monday 09:00
@@ -273,11 +251,9 @@ async def test_snooze_presets_land_in_working_hours(sessions: SessionMaker) -> N
     async with transaction(sessions) as session:
         snoozed = await snooze_follow_up(
             session=session,
-            tenant_id=org.tenant_id,
             follow_up_id=follow_up.id,
             preset=SnoozePreset.ONE_HOUR,
-            actor=rep,
-            now=friday_evening,
+            caller=org.caller(rep, friday_evening),
         )
     assert snoozed.due_at.astimezone(BERLIN).date() == date(2026, 3, 16)
 
@@ -287,11 +263,9 @@ async def test_reschedule_to_a_day_and_never_into_the_past(sessions: SessionMake
     async with transaction(sessions) as session:
         moved = await reschedule_follow_up(
             session=session,
-            tenant_id=org.tenant_id,
             follow_up_id=follow_up.id,
             when=date(2026, 3, 21),
-            actor=rep,
-            now=T0,
+            caller=org.caller(rep, T0),
         )  # a Saturday: the next working morning is Monday the 23rd
     local = moved.due_at.astimezone(BERLIN)
     assert (local.date(), local.hour) == (date(2026, 3, 23), 9)
@@ -299,11 +273,9 @@ async def test_reschedule_to_a_day_and_never_into_the_past(sessions: SessionMake
         with pytest.raises(InvalidInput):
             await reschedule_follow_up(
                 session=session,
-                tenant_id=org.tenant_id,
                 follow_up_id=follow_up.id,
                 when=date(2026, 3, 1),
-                actor=rep,
-                now=T0,
+                caller=org.caller(rep, T0),
             )
 
 
@@ -313,22 +285,18 @@ async def test_logging_a_call_re_plans_the_same_follow_up(sessions: SessionMaker
         with pytest.raises(InvalidInput):
             await log_touchpoint(
                 session=session,
-                tenant_id=org.tenant_id,
                 lead_id=lead_id,
                 kind=TouchpointKind.CALL,
                 summary="   ",
-                actor=rep,
-                now=T0,
+                caller=org.caller(rep, T0),
             )
     async with transaction(sessions) as session:
         await log_touchpoint(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             kind=TouchpointKind.CALL,
             summary="Discussed rollout timing",
-            actor=rep,
-            now=T0 + timedelta(days=3),
+            caller=org.caller(rep, T0 + timedelta(days=3)),
         )
     (active,) = await _active(sessions, lead_id)
     assert active.id == follow_up.id, "the card already sent stays the one to update"

@@ -19,6 +19,7 @@ from app.nurturing.enums import (
     Lifecycle,
     RecycleReason,
 )
+from app.services.access import Caller
 from app.services.errors import Conflict, InvalidInput, NotAllowed
 from app.services.follow_ups import complete_follow_up
 from app.services.hand_offs import accept_hand_off, propose_hand_off, reject_hand_off
@@ -37,10 +38,8 @@ async def _proposed(sessions: SessionMaker) -> tuple[Org, uuid.UUID, HandOff]:
     async with transaction(sessions) as session:
         hand_off = await propose_hand_off(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
-            actor=org.actor(org.reps[0]),
-            now=T0,
+            caller=org.caller(org.reps[0], T0),
             note="asked about rollout in Q3",
         )
     return org, lead_id, hand_off
@@ -50,7 +49,9 @@ async def test_a_rep_proposal_goes_to_the_team_once(sessions: SessionMaker) -> N
     org, lead_id, hand_off = await _proposed(sessions)
     async with transaction(sessions) as session:
         again = await propose_hand_off(
-            session=session, tenant_id=org.tenant_id, lead_id=lead_id, actor=None, now=T0
+            session=session,
+            lead_id=lead_id,
+            caller=Caller.system(org.tenant_id, T0),
         )
     assert again.id == hand_off.id
     assert hand_off.evidence[0] == {"code": "rep_proposed", "params": {"note": "asked about rollout in Q3"}}
@@ -69,18 +70,14 @@ async def test_accept_makes_a_sal_with_a_discovery_call_within_one_business_day(
         with pytest.raises(NotAllowed):
             await accept_hand_off(
                 session=session,
-                tenant_id=org.tenant_id,
                 hand_off_id=hand_off.id,
-                actor=org.actor(org.reps[0]),
-                now=T0,
+                caller=org.caller(org.reps[0], T0),
             )
     async with transaction(sessions) as session:
         decided = await accept_hand_off(
             session=session,
-            tenant_id=org.tenant_id,
             hand_off_id=hand_off.id,
-            actor=org.actor(org.lead_dach),
-            now=T0,
+            caller=org.caller(org.lead_dach, T0),
         )
     assert decided.status == HandOffStatus.ACCEPTED and decided.decided_by == org.lead_dach.id
     async with sessions() as session:
@@ -109,11 +106,9 @@ async def test_accept_makes_a_sal_with_a_discovery_call_within_one_business_day(
         with pytest.raises(Conflict):
             await reject_hand_off(
                 session=session,
-                tenant_id=org.tenant_id,
                 hand_off_id=hand_off.id,
                 reason_code=RecycleReason.BAD_TIMING,
-                actor=None,
-                now=T0,
+                caller=Caller.system(org.tenant_id, T0),
             )
 
 
@@ -123,31 +118,25 @@ async def test_reject_needs_a_coded_reason_and_recycles_until_its_date(sessions:
         with pytest.raises(InvalidInput):
             await reject_hand_off(
                 session=session,
-                tenant_id=org.tenant_id,
                 hand_off_id=hand_off.id,
                 reason_code=None,
                 note="no budget",
-                actor=org.actor(org.lead_dach),
-                now=T0,
+                caller=org.caller(org.lead_dach, T0),
             )
         with pytest.raises(InvalidInput):  # under contract needs the contract's end
             await reject_hand_off(
                 session=session,
-                tenant_id=org.tenant_id,
                 hand_off_id=hand_off.id,
                 reason_code=RecycleReason.UNDER_CONTRACT,
-                actor=org.actor(org.lead_dach),
-                now=T0,
+                caller=org.caller(org.lead_dach, T0),
             )
     async with transaction(sessions) as session:
         await reject_hand_off(
             session=session,
-            tenant_id=org.tenant_id,
             hand_off_id=hand_off.id,
             reason_code=RecycleReason.NO_BUDGET,
             note=" wait for the 2027 budget ",
-            actor=org.actor(org.lead_dach),
-            now=T0,
+            caller=org.caller(org.lead_dach, T0),
         )
     async with sessions() as session:
         lead = await session.get(Lead, lead_id)
@@ -179,11 +168,9 @@ async def test_not_a_fit_disqualifies(sessions: SessionMaker) -> None:
     async with transaction(sessions) as session:
         await reject_hand_off(
             session=session,
-            tenant_id=org.tenant_id,
             hand_off_id=hand_off.id,
             reason_code=RecycleReason.NOT_A_FIT,
-            actor=org.actor(org.lead_dach),
-            now=T0,
+            caller=org.caller(org.lead_dach, T0),
         )
     async with sessions() as session:
         lead = await session.get(Lead, lead_id)
@@ -211,10 +198,8 @@ async def test_a_hand_off_cannot_be_proposed_for_a_lead_sales_already_has(sessio
             with pytest.raises(Conflict):
                 await propose_hand_off(
                     session=session,
-                    tenant_id=org.tenant_id,
                     lead_id=lead_id,
-                    actor=org.actor(org.reps[0]),
-                    now=T0,
+                    caller=org.caller(org.reps[0], T0),
                 )
     async with sessions() as session:
         proposals = (await session.exec(select(HandOff).where(HandOff.lead_id == lead_id))).all()
@@ -228,29 +213,23 @@ async def test_a_rep_cannot_propose_again_before_the_date_but_the_team_lead_can(
     async with transaction(sessions) as session:
         await reject_hand_off(
             session=session,
-            tenant_id=org.tenant_id,
             hand_off_id=hand_off.id,
             reason_code=RecycleReason.BAD_TIMING,
-            actor=org.actor(org.lead_dach),
-            now=T0,
+            caller=org.caller(org.lead_dach, T0),
         )
     later = T0 + timedelta(days=3)
     async with transaction(sessions) as session:
         with pytest.raises(Conflict):
             await propose_hand_off(
                 session=session,
-                tenant_id=org.tenant_id,
                 lead_id=lead_id,
-                actor=org.actor(org.reps[0]),
-                now=later,
+                caller=org.caller(org.reps[0], later),
             )
     async with transaction(sessions) as session:
         again = await propose_hand_off(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
-            actor=org.actor(org.lead_dach),
-            now=later,
+            caller=org.caller(org.lead_dach, later),
         )
     assert again.status == HandOffStatus.PROPOSED and again.id != hand_off.id
 
@@ -268,11 +247,9 @@ async def test_a_lead_that_leaves_the_funnel_withdraws_its_waiting_hand_off(sess
     async with transaction(sessions) as session:
         await complete_follow_up(
             session=session,
-            tenant_id=org.tenant_id,
             follow_up_id=active.id,
             outcome=FollowUpOutcome.NOT_INTERESTED,
-            actor=org.actor(org.reps[0]),
-            now=T0,
+            caller=org.caller(org.reps[0], T0),
         )
     async with sessions() as session:
         withdrawn = await session.get(HandOff, hand_off.id)
@@ -281,10 +258,8 @@ async def test_a_lead_that_leaves_the_funnel_withdraws_its_waiting_hand_off(sess
         with pytest.raises(Conflict):
             await accept_hand_off(
                 session=session,
-                tenant_id=org.tenant_id,
                 hand_off_id=hand_off.id,
-                actor=org.actor(org.lead_dach),
-                now=T0,
+                caller=org.caller(org.lead_dach, T0),
             )
 
 
@@ -295,12 +270,10 @@ async def test_moving_a_lead_to_sales_by_hand_settles_its_waiting_hand_off(sessi
     async with transaction(sessions) as session:
         await set_lifecycle(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             lifecycle=Lifecycle.SAL,
             reason="met them at the fair",
-            actor=org.actor(org.lead_dach),
-            now=T0,
+            caller=org.caller(org.lead_dach, T0),
             expected_version=version,
         )
     async with sessions() as session:
@@ -310,8 +283,6 @@ async def test_moving_a_lead_to_sales_by_hand_settles_its_waiting_hand_off(sessi
         with pytest.raises(Conflict):
             await accept_hand_off(
                 session=session,
-                tenant_id=org.tenant_id,
                 hand_off_id=hand_off.id,
-                actor=org.actor(org.lead_dach),
-                now=T0,
+                caller=org.caller(org.lead_dach, T0),
             )

@@ -10,6 +10,7 @@ from app.db import SessionMaker, transaction
 from app.models import Company, Lead, LeadCreate, LeadStateChange, LeadUpdate
 from app.nurturing.enums import BuyerStage
 from app.nurturing.errors import ReasonRequired
+from app.services.access import Caller
 from app.services.errors import Conflict, InvalidInput, LeadNotFound, StaleVersion
 from app.services.leads import create_lead, find_leads, override_stage, update_lead
 from app.services.lookups import get_lead
@@ -42,19 +43,15 @@ async def test_duplicates_unknown_owners_and_foreign_ids_are_refused(sessions: S
         with pytest.raises(Conflict):
             await create_lead(
                 session=session,
-                tenant_id=org.tenant_id,
                 data=LeadCreate(email="DUP@kunde.example"),
-                actor=None,
-                now=T0,
+                caller=Caller.system(org.tenant_id, T0),
             )
     async with transaction(sessions) as session:
         with pytest.raises(InvalidInput):
             await create_lead(
                 session=session,
-                tenant_id=org.tenant_id,
                 data=LeadCreate(email="new@kunde.example", owner_email="ghost@vendor.example"),
-                actor=None,
-                now=T0,
+                caller=Caller.system(org.tenant_id, T0),
             )
     async with sessions() as session:
         with pytest.raises(LeadNotFound):
@@ -89,16 +86,14 @@ async def test_search_by_email_name_and_company_stays_in_the_tenant(sessions: Se
 async def test_updates_need_the_current_version(sessions: SessionMaker) -> None:
     org = await make_org(sessions)
     lead_id = await make_lead(sessions, org, owner=org.reps[0])
-    rep = org.actor(org.reps[0])
+    rep = org.reps[0]
     async with sessions() as session:
         version = (await get_lead(session=session, tenant_id=org.tenant_id, lead_id=lead_id)).version
     async with transaction(sessions) as session:
         updated = await update_lead(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
-            actor=rep,
-            now=T0,
+            caller=org.caller(rep, T0),
             data=LeadUpdate(version=version, title="Head of Operations", custom_fields={"fleet_size": 40}),
         )
     assert updated.version == version + 1 and updated.custom_fields == {"fleet_size": 40}
@@ -106,10 +101,8 @@ async def test_updates_need_the_current_version(sessions: SessionMaker) -> None:
         with pytest.raises(StaleVersion) as stale:
             await update_lead(
                 session=session,
-                tenant_id=org.tenant_id,
                 lead_id=lead_id,
-                actor=rep,
-                now=T0,
+                caller=org.caller(rep, T0),
                 data=LeadUpdate(version=version, title="CEO"),
             )
     assert stale.value.current.title == "Head of Operations"
@@ -138,30 +131,26 @@ async def test_two_concurrent_writers_cannot_both_win(sessions: SessionMaker) ->
 async def test_a_rep_overrides_the_stage_only_with_a_reason(sessions: SessionMaker) -> None:
     org = await make_org(sessions)
     lead_id = await make_lead(sessions, org, owner=org.reps[0])
-    rep = org.actor(org.reps[0])
+    rep = org.reps[0]
     async with sessions() as session:
         version = (await get_lead(session=session, tenant_id=org.tenant_id, lead_id=lead_id)).version
     async with transaction(sessions) as session:
         with pytest.raises(ReasonRequired):
             await override_stage(
                 session=session,
-                tenant_id=org.tenant_id,
                 lead_id=lead_id,
                 stage=BuyerStage.DECISION,
                 reason=" ",
-                actor=rep,
-                now=T0,
+                caller=org.caller(rep, T0),
                 expected_version=version,
             )
     async with transaction(sessions) as session:
         lead = await override_stage(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             stage=BuyerStage.DECISION,
             reason="budget approved on the call",
-            actor=rep,
-            now=T0,
+            caller=org.caller(rep, T0),
             expected_version=version,
         )
     assert lead.stage == BuyerStage.DECISION

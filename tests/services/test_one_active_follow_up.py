@@ -15,6 +15,7 @@ from sqlmodel import col, func, select
 from app.db import create_sessionmaker, engine_for_url, transaction
 from app.models import FollowUp
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, FollowUpOutcome, TouchpointKind
+from app.services.access import Caller
 from app.services.assignment import assign_owner
 from app.services.errors import ServiceError
 from app.services.events import EventIn, ingest_events
@@ -70,48 +71,38 @@ async def _run(database: Path, steps: list[tuple[str, object]]) -> None:
                     elif action == "log":
                         await log_touchpoint(
                             session=session,
-                            tenant_id=org.tenant_id,
                             lead_id=lead_id,
                             kind=argument,  # type: ignore[arg-type]
                             summary="touch",
-                            actor=None,
-                            now=now,
+                            caller=Caller.system(org.tenant_id, now),
                         )
                     elif action == "reassign":
                         await assign_owner(
                             session=session,
-                            tenant_id=org.tenant_id,
                             lead_id=lead_id,
                             member_id=org.reps[int(argument)].id,
-                            actor=None,
-                            now=now,  # type: ignore[call-overload]
+                            caller=Caller.system(org.tenant_id, now),
                         )
                     elif active is not None and action == "complete":
                         await complete_follow_up(
                             session=session,
-                            tenant_id=org.tenant_id,
                             follow_up_id=active.id,
                             outcome=argument,
-                            actor=None,
-                            now=now,  # type: ignore[arg-type]
+                            caller=Caller.system(org.tenant_id, now),
                         )
                     elif active is not None and action == "snooze":
                         await snooze_follow_up(
                             session=session,
-                            tenant_id=org.tenant_id,
                             follow_up_id=active.id,
                             preset=argument,
-                            actor=None,
-                            now=now,  # type: ignore[arg-type]
+                            caller=Caller.system(org.tenant_id, now),
                         )
                     elif active is not None and action == "reschedule":
                         await reschedule_follow_up(
                             session=session,
-                            tenant_id=org.tenant_id,
                             follow_up_id=active.id,
                             when=now + timedelta(days=int(argument)),
-                            actor=None,
-                            now=now,  # type: ignore[call-overload]
+                            caller=Caller.system(org.tenant_id, now),
                         )
             except ServiceError:
                 pass  # a refused action (e.g. a closed lead) must still leave the invariant intact

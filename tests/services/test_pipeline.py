@@ -48,10 +48,9 @@ async def test_a_lead_that_became_mql_three_times_counts_once(sessions: SessionM
     async with sessions() as session:
         metrics = await pipeline_metrics(
             session=session,
-            actor=org.actor(org.manager),  # type: ignore[arg-type]
+            caller=org.caller(org.manager, T0),  # type: ignore[arg-type]
             since=T0 - timedelta(days=30),
             until=T0,
-            now=T0,
         )
     # Five MQL transitions, but three leads; two of the three reached SAL.
     assert metrics.entered == {"mql": 3, "recycled": 1, "sal": 3, "sql": 1}
@@ -68,10 +67,9 @@ async def test_the_cohort_is_the_range_and_reaching_a_later_step_counts(sessions
     async with sessions() as session:
         metrics = await pipeline_metrics(
             session=session,
-            actor=org.actor(org.manager),  # type: ignore[arg-type]
+            caller=org.caller(org.manager, T0),  # type: ignore[arg-type]
             since=T0 - timedelta(days=9, hours=12),  # after both MQL entries, before the SAL ones
             until=T0,
-            now=T0,
         )
     # Nobody became MQL in the range, so there is no MQL cohort to convert.
     assert metrics.entered == {"sal": 2, "sql": 1, "opportunity": 1}
@@ -92,6 +90,9 @@ async def test_dormant_leads_are_counted_in_the_pipeline(sessions: SessionMaker)
             session.add(lead)
     async with sessions() as session:
         metrics = await pipeline_metrics(
-            session=session, actor=org.actor(org.lead_dach), since=T0 - timedelta(days=30), until=T0, now=T0
+            session=session,
+            caller=org.caller(org.lead_dach, T0),
+            since=T0 - timedelta(days=30),
+            until=T0,
         )
     assert metrics.dormant == 2

@@ -26,6 +26,7 @@ from app.nurturing.enums import (
     TouchpointKind,
 )
 from app.nurturing.scoring import score_lead
+from app.services.access import Caller
 from app.services.lead_context import load_contexts
 from app.services.outbox import Notice, enqueue
 from app.services.practice_health import Check, Light, Limits, PracticeHealth, describe, practice_health
@@ -212,7 +213,7 @@ async def _measure(
         async with transaction(sessions) as session:
             await after_scoring(Practice(org, session))
     async with sessions() as session:
-        return await practice_health(session=session, tenant_id=org.tenant_id, now=NOW)
+        return await practice_health(session=session, caller=Caller.system(org.tenant_id, NOW))
 
 
 def _lights(health: PracticeHealth) -> dict[Check, Light]:
@@ -446,7 +447,7 @@ async def test_the_number_of_queries_does_not_grow_with_the_leads(
         event.listen(engine.sync_engine, "before_cursor_execute", count)
         try:
             async with sessions() as session:
-                health = await practice_health(session=session, tenant_id=org.tenant_id, now=NOW)
+                health = await practice_health(session=session, caller=Caller.system(org.tenant_id, NOW))
         finally:
             event.remove(engine.sync_engine, "before_cursor_execute", count)
         assert health.lines

@@ -18,6 +18,7 @@ from app.db import SessionMaker, transaction
 from app.models import ConversationMessage, FollowUp, HandOff, Lead, TenantSetting, Touchpoint
 from app.nurturing.enums import Direction, FollowUpStatus, Lifecycle
 from app.server import create_app
+from app.services.access import Caller
 from app.services.hand_offs import propose_hand_off
 from app.services.outbox import Delivery, claim, give_up
 from app.tab_site import TAB_DIST
@@ -142,7 +143,7 @@ async def test_team_lead_decides_a_hand_off_and_admin_edits_thresholds(
         lead = (await session.exec(select(Lead).where(Lead.email == "lead0@kunde.example"))).one()
     async with transaction(sessions) as session:
         await propose_hand_off(
-            session=session, tenant_id=org.tenant_id, lead_id=lead.id, actor=None, now=T0, note="quote"
+            session=session, lead_id=lead.id, caller=Caller.system(org.tenant_id, T0), note="quote"
         )
     page = await browser.new_page()
     await _sign_in_as(page, base, org, org.lead_dach.email)
@@ -367,7 +368,11 @@ async def test_a_team_lead_rejects_a_hand_off_with_a_coded_reason_and_a_date(
     async with sessions() as session:
         lead = (await session.exec(select(Lead).where(Lead.email == "lead1@kunde.example"))).one()
     async with transaction(sessions) as session:
-        await propose_hand_off(session=session, tenant_id=org.tenant_id, lead_id=lead.id, actor=None, now=T0)
+        await propose_hand_off(
+            session=session,
+            lead_id=lead.id,
+            caller=Caller.system(org.tenant_id, T0),
+        )
     page = await browser.new_page()
     await _sign_in_as(page, base, org, org.lead_dach.email)
     await page.get_by_role("tab", name="Hand-offs").click()
