@@ -6,13 +6,12 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from sqlmodel import select
 
 from app import keys
 from app.auth.sso import InvalidToken
-from app.models import Member
 from app.net import is_loopback
 from app.services.access import Caller
+from app.services.lookups import member_by_email, member_by_object_id
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +25,6 @@ def _json_error(status: type[web.HTTPException], code: str) -> web.HTTPException
     return status(text=f'{{"error": "{code}"}}', content_type="application/json", headers=headers)
 
 
-async def _member(request: web.Request, statement: object) -> Member | None:
-    async with request.app[keys.SESSIONS]() as session:
-        return (await session.exec(statement)).first()  # type: ignore[call-overload,no-any-return]
-
-
 async def authenticate(request: web.Request) -> Caller:
     """The caller behind the request; identity comes only from a validated token or the dev sign-in."""
     header = request.headers.get("Authorization", "")
@@ -41,18 +35,14 @@ async def authenticate(request: web.Request) -> Caller:
         except InvalidToken as error:
             log.info("rejected token: %s", error.reason)
             raise _json_error(web.HTTPUnauthorized, "unauthorized") from error
-        member = await _member(
-            request,
-            select(Member).where(
-                Member.tenant_id == identity.tenant_id, Member.aad_object_id == identity.object_id
-            ),
-        )
+        async with request.app[keys.SESSIONS]() as session:
+            member = await member_by_object_id(
+                session=session, tenant_id=identity.tenant_id, object_id=identity.object_id
+            )
     elif scheme.lower() == "dev" and request.app[keys.SETTINGS].dev_shortcuts and is_loopback(request):
         tenant_id, _, email = credentials.strip().partition(" ")
-        member = await _member(
-            request,
-            select(Member).where(Member.tenant_id == tenant_id, Member.email == email.strip().lower()),
-        )
+        async with request.app[keys.SESSIONS]() as session:
+            member = await member_by_email(session=session, tenant_id=tenant_id, email=email)
     else:
         raise _json_error(web.HTTPUnauthorized, "unauthorized")
     if member is None or not member.active:

@@ -35,3 +35,15 @@ async def list_members(*, session: AsyncSession, caller: Caller) -> Sequence[Mem
     """Everyone in the caller's tenant, by name (the member picker)."""
     statement = select(Member).where(Member.tenant_id == caller.tenant_id).order_by(col(Member.display_name))
     return (await session.exec(statement)).all()
+
+
+async def member_by_object_id(*, session: AsyncSession, tenant_id: str, object_id: str) -> Member | None:
+    """The member with this Entra ID object id in this tenant, if any."""
+    statement = select(Member).where(Member.tenant_id == tenant_id, Member.aad_object_id == object_id)
+    return (await session.exec(statement)).first()
+
+
+async def member_by_email(*, session: AsyncSession, tenant_id: str, email: str) -> Member | None:
+    """The member with this address (stored lower-case) in this tenant, if any."""
+    statement = select(Member).where(Member.tenant_id == tenant_id, Member.email == email.strip().lower())
+    return (await session.exec(statement)).first()
