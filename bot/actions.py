@@ -18,7 +18,7 @@ from app.db import SessionMaker, transaction
 from app.models import FollowUp, HandOff, Lead, Member, Team
 from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, Role, TouchpointKind
 from app.nurturing.errors import DomainError
-from app.services import follow_ups, hand_offs
+from app.services import card_reads, follow_ups, hand_offs
 from app.services.access import Caller
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ReasonNeeded, StaleVersion
 from app.services.lead_queries import read_lead
@@ -341,12 +341,8 @@ class ActionRunner:
     async def _hand_off_card(
         self, session: AsyncSession, hand_off_id: uuid.UUID, call: Invocation, banner: Banner | None
     ) -> Card:
-        row = await session.get(HandOff, hand_off_id)
-        view = (
-            await self._reader(session, call).hand_off(row)
-            if row and row.tenant_id == call.tenant_id
-            else None
-        )
+        row = await card_reads.hand_off(session, call.tenant_id, hand_off_id)
+        view = await self._reader(session, call).hand_off(row) if row else None
         if view is None:
             return cards.error_card(Banner("error", "not_found"), call.locale)
         return cards.hand_off_card(view, call.locale, call.now, banner=banner)
@@ -393,8 +389,8 @@ class ActionRunner:
             role = call.member.role
             if role is Role.REP or (role is Role.LEAD and team_id != call.member.team_id):
                 raise NotAllowed("pipeline")
-            team = await session.get(Team, team_id)
-            if team is None or team.tenant_id != call.tenant_id:
+            team = await card_reads.team(session, call.tenant_id, team_id)
+            if team is None:
                 raise NotFound("team", raw)
         return await pipeline_card_for(self._reader(session, call), call.member, team, call.locale)
 
@@ -422,12 +418,8 @@ class ActionRunner:
 
     async def _visible(self, session: AsyncSession, key: str, object_id: uuid.UUID, call: Invocation) -> bool:
         # A refusal must not show another rep's lead to someone who tampered with the ids.
-        row: FollowUp | HandOff | None = (
-            await session.get(FollowUp, object_id)
-            if key == contract.DATA_FOLLOW_UP_ID
-            else await session.get(HandOff, object_id)
-        )
-        if row is None or row.tenant_id != call.tenant_id:
+        row = await _row(session, key, object_id, call)
+        if row is None:
             return False
         try:
             await read_lead(session=session, caller=self._caller(call), lead_id=row.lead_id)
@@ -455,13 +447,18 @@ class ActionRunner:
                 return None
             if not await self._visible(session, key, object_id, call):
                 return None
-            row: FollowUp | HandOff | None = (
-                await session.get(FollowUp, object_id)
-                if key == contract.DATA_FOLLOW_UP_ID
-                else await session.get(HandOff, object_id)
-            )
-            return await session.get(Lead, row.lead_id) if row is not None else None
+            row = await _row(session, key, object_id, call)
+            return await card_reads.lead(session, call.tenant_id, row.lead_id) if row is not None else None
         return None
+
+
+async def _row(
+    session: AsyncSession, key: str, object_id: uuid.UUID, call: Invocation
+) -> FollowUp | HandOff | None:
+    """The follow-up or hand-off a card names, if it is of the caller's tenant."""
+    if key == contract.DATA_FOLLOW_UP_ID:
+        return await card_reads.follow_up(session, call.tenant_id, object_id)
+    return await card_reads.hand_off(session, call.tenant_id, object_id)
 
 
 async def describe_changes(session: AsyncSession, lead: Lead, action: CardAction, call: Invocation) -> str:
@@ -470,7 +467,7 @@ async def describe_changes(session: AsyncSession, lead: Lead, action: CardAction
     raw = action.data.get(contract.DATA_FOLLOW_UP_ID)
     if raw is not None:
         try:
-            follow_up = await session.get(FollowUp, uuid.UUID(str(raw)))
+            follow_up = await card_reads.follow_up(session, call.tenant_id, uuid.UUID(str(raw)))
         except ValueError:
             follow_up = None
         if (
@@ -486,7 +483,7 @@ async def describe_changes(session: AsyncSession, lead: Lead, action: CardAction
                 )
             )
     if lead.owner_id != call.member.id:
-        owner = await session.get(Member, lead.owner_id) if lead.owner_id else None
+        owner = await card_reads.member(session, call.tenant_id, lead.owner_id) if lead.owner_id else None
         parts.append(strings.text(call.locale, "change.owner", owner=owner.display_name if owner else "–"))
     parts.append(
         strings.text(
@@ -503,7 +500,7 @@ async def describe_changes(session: AsyncSession, lead: Lead, action: CardAction
 async def pipeline_card_for(reader: ViewReader, member: Member, team: Team | None, locale: str) -> Card:
     """The pipeline card for a team (or the whole tenant), refreshing for the people who read it."""
     if team is None and member.team_id is not None and member.role.value == "lead":
-        team = await reader.session.get(Team, member.team_id)
+        team = await card_reads.team(reader.session, member.tenant_id, member.team_id)
     viewers = await reader.channel_viewers(team)
     view = await reader.pipeline(caller=Caller.of(member, reader.now), team=team, viewer_ids=viewers)
     return cards.pipeline_card(view, locale, reader.now)

@@ -17,15 +17,13 @@ import socket
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference as SdkReference
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.db import SessionMaker, transaction
 from app.keys import Clock
@@ -120,26 +118,8 @@ class Dispatcher:
 
     # --- leadership -------------------------------------------------------------------------------------
 
-    @contextlib.asynccontextmanager
-    async def _lead_tenant(self, tenant_id: str) -> AsyncIterator[bool]:
-        engine: AsyncEngine | None = self.sessions.kw.get("bind")
-        if engine is None or engine.dialect.name != "postgresql":
-            yield True
-            return
-        async with engine.connect() as connection:
-            got = await _try_lock(connection, tenant_id)
-            try:
-                yield got
-            finally:
-                if got:
-                    await connection.execute(
-                        select(
-                            func.pg_advisory_unlock(
-                                func.hashtext("nurture.dispatch"), func.hashtext(tenant_id)
-                            )
-                        )
-                    )
-                await connection.commit()
+    def _lead_tenant(self, tenant_id: str) -> contextlib.AbstractAsyncContextManager[bool]:
+        return outbox.tenant_send_lock(self.sessions, tenant_id)
 
     # --- the loop ---------------------------------------------------------------------------------------
 
@@ -389,10 +369,3 @@ def _answered(sends: tuple[Send, ...]) -> None:
     now = time.monotonic()
     for send in sends:
         SlidingWindows.answered(send, now)
-
-
-async def _try_lock(connection: AsyncConnection, tenant_id: str) -> bool:
-    result = await connection.execute(
-        select(func.pg_try_advisory_lock(func.hashtext("nurture.dispatch"), func.hashtext(tenant_id)))
-    )
-    return bool(result.scalar())

@@ -23,8 +23,8 @@ from botbuilder.schema.teams import TeamInfo
 import cards
 from app.db import SessionMaker, transaction
 from app.keys import Clock
-from app.models import FollowUp, Lead, Member
-from app.services import conversations
+from app.models import Member
+from app.services import card_reads, conversations
 from app.services.access import Caller
 from app.services.errors import NotAllowed
 from app.services.lead_queries import LeadFilter, list_leads
@@ -222,7 +222,7 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
             shown = due[:MAX_CARDS_PER_ANSWER]
             views = []
             for follow_up in shown:
-                lead = await session.get(Lead, follow_up.lead_id)
+                lead = await card_reads.lead(session, member.tenant_id, follow_up.lead_id)
                 if lead is not None:
                     views.append(await reader.follow_up(follow_up, lead, config))
         await self._send_card(
@@ -237,11 +237,13 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
             # Remember where each card sits, so a change made in the tab updates it in place.
             async with transaction(self._sessions) as session:
                 for follow_up_id, activity_id in sent:
-                    row = await session.get(FollowUp, uuid.UUID(follow_up_id))
-                    if row is not None:
-                        row.activity_id = activity_id
-                        row.conversation_id = turn_context.activity.conversation.id
-                        session.add(row)
+                    await card_reads.remember_card(
+                        session,
+                        member.tenant_id,
+                        uuid.UUID(follow_up_id),
+                        activity_id,
+                        turn_context.activity.conversation.id,
+                    )
 
     async def _lead(
         self, turn_context: TurnContext, member: Member, query: str, locale: str, now: datetime

@@ -9,22 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from botbuilder.schema import Attachment
-from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import cards
 from app.models import (
-    ConversationReference,
-    FollowUp,
-    HandOff,
-    Lead,
     Member,
     OutboxMessage,
-    OwnershipChange,
-    Team,
 )
-from app.nurturing.enums import FollowUpStatus, Role
-from app.services import conversations
+from app.nurturing.enums import FollowUpStatus
+from app.services import card_reads, conversations
 from app.services.outbox import Notice
 from app.services.tenant_config import TenantConfig, load_config
 from bot.actions import pipeline_card_for
@@ -70,15 +63,6 @@ async def _personal(session: AsyncSession, member: Member | None, card: dict[str
     )
 
 
-async def _team_leads(session: AsyncSession, tenant_id: str, team_id: uuid.UUID | None) -> Member | None:
-    statement = select(Member).where(Member.tenant_id == tenant_id, col(Member.active).is_(True))
-    if team_id is not None:
-        statement = statement.where(Member.team_id == team_id, Member.role == Role.LEAD)
-    else:
-        statement = statement.where(Member.role == Role.ADMIN)
-    return (await session.exec(statement.order_by(col(Member.display_name)))).first()
-
-
 async def render_notice(
     *,
     session: AsyncSession,
@@ -99,10 +83,10 @@ async def render_notice(
     kind = Notice(message.kind)
 
     if kind in (Notice.FOLLOW_UP_DUE, Notice.FOLLOW_UP_CHANGED):
-        follow_up = await session.get(FollowUp, uuid.UUID(payload["follow_up_id"]))
-        if follow_up is None or follow_up.tenant_id != tenant_id:
+        follow_up = await card_reads.follow_up(session, tenant_id, uuid.UUID(payload["follow_up_id"]))
+        if follow_up is None:
             return _skip("follow-up no longer exists")
-        lead = await session.get(Lead, follow_up.lead_id)
+        lead = await card_reads.lead(session, tenant_id, follow_up.lead_id)
         if lead is None:
             return _skip("lead no longer exists")
         if kind is Notice.FOLLOW_UP_DUE and not FollowUpStatus(follow_up.status).is_active:
@@ -114,14 +98,7 @@ async def render_notice(
         if kind is Notice.FOLLOW_UP_CHANGED:
             if not follow_up.activity_id or not follow_up.conversation_id:
                 return _skip("no card to update")
-            row = (
-                await session.exec(
-                    select(ConversationReference).where(
-                        ConversationReference.tenant_id == tenant_id,
-                        ConversationReference.conversation_id == follow_up.conversation_id,
-                    )
-                )
-            ).first()
+            row = await card_reads.conversation(session, tenant_id, follow_up.conversation_id)
             if row is None:
                 return Rendered(undeliverable="the chat with the card is gone")
             return Rendered(
@@ -136,18 +113,16 @@ async def render_notice(
         async def remember_card(inner: AsyncSession, activity_id: str | None) -> None:
             # So that Done in the tab can update this card in place later.
             if activity_id:
-                await inner.exec(
-                    update(FollowUp)
-                    .where(col(FollowUp.id) == follow_up_id, col(FollowUp.tenant_id) == tenant_id)
-                    .values(activity_id=activity_id, conversation_id=rendered.conversation_id)
+                await card_reads.remember_card(
+                    inner, tenant_id, follow_up_id, activity_id, rendered.conversation_id
                 )
 
         rendered.after_send = remember_card
         return rendered
 
     if kind in (Notice.OWNER_ASSIGNED, Notice.OWNER_RELEASED):
-        change = await session.get(OwnershipChange, uuid.UUID(payload["change_id"]))
-        if change is None or change.tenant_id != tenant_id:
+        change = await card_reads.ownership_change(session, tenant_id, uuid.UUID(payload["change_id"]))
+        if change is None:
             return _skip("ownership change no longer exists")
         config = config or await load_config(session=session, tenant_id=tenant_id)
         ownership = await reader.ownership(change, config)
@@ -161,8 +136,8 @@ async def render_notice(
         return await _personal(session, recipient, card)
 
     if kind in (Notice.HAND_OFF_PROPOSED, Notice.HAND_OFF_DECIDED):
-        hand_off = await session.get(HandOff, uuid.UUID(payload["hand_off_id"]))
-        if hand_off is None or hand_off.tenant_id != tenant_id:
+        hand_off = await card_reads.hand_off(session, tenant_id, uuid.UUID(payload["hand_off_id"]))
+        if hand_off is None:
             return _skip("hand-off no longer exists")
         hand_off_view = await reader.hand_off(hand_off)
         if hand_off_view is None:
@@ -170,47 +145,38 @@ async def render_notice(
         if kind is Notice.HAND_OFF_PROPOSED:
             if hand_off_view.status != "proposed":
                 return _skip(f"hand-off already {hand_off_view.status}")
-            recipient = await _team_leads(session, tenant_id, message.team_id)
+            recipient = await card_reads.first_team_lead(session, tenant_id, message.team_id)
             locale = recipient.locale if recipient else locale
         return await _personal(session, recipient, cards.hand_off_card(hand_off_view, locale, now))
 
     if kind in (Notice.SLA_NUDGE, Notice.SLA_ESCALATE):
-        lead = await session.get(Lead, uuid.UUID(payload["lead_id"]))
-        if lead is None or lead.tenant_id != tenant_id:
+        lead = await card_reads.lead(session, tenant_id, uuid.UUID(payload["lead_id"]))
+        if lead is None:
             return _skip("lead no longer exists")
         if lead.first_touch_at is not None and lead.mql_at is not None and lead.first_touch_at >= lead.mql_at:
             return _skip("lead was touched in the meantime")
         if kind is Notice.SLA_ESCALATE and message.member_id is None:
             # Queued before escalations were addressed to a person.
-            recipient = await _team_leads(session, tenant_id, message.team_id)
+            recipient = await card_reads.first_team_lead(session, tenant_id, message.team_id)
             locale = recipient.locale if recipient else locale
         sla_view = await reader.sla(lead, "nudge" if kind is Notice.SLA_NUDGE else "escalate")
         return await _personal(session, recipient, cards.sla_card(sla_view, locale, now))
 
     if kind is Notice.LEAD_UNROUTED:
-        leads = [
-            lead
-            for lead in (
-                await session.exec(
-                    select(Lead).where(
-                        Lead.tenant_id == tenant_id,
-                        col(Lead.id).in_([uuid.UUID(lead_id) for lead_id in payload["lead_ids"]]),
-                    )
-                )
-            ).all()
-        ]
+        ids = [uuid.UUID(lead_id) for lead_id in payload["lead_ids"]]
+        leads = list((await card_reads.leads_by_id(session, tenant_id, ids)).values())
         if payload["cause"] != "fallback":
             # Only the leads still waiting for an owner are news.
             leads = [lead for lead in leads if lead.owner_id is None]
         if not leads:
             return _skip("every lead has an owner now")
         leads.sort(key=lambda lead: str(lead.id))
-        team = await session.get(Team, message.team_id) if message.team_id else None
+        team = await card_reads.team(session, tenant_id, message.team_id)
         view = UnroutedView(
             cause=payload["cause"],
             count=int(payload["count"]),
             leads=tuple([await reader.lead(lead) for lead in leads]),
-            team_name=team.name if team is not None and team.tenant_id == tenant_id else None,
+            team_name=team.name if team is not None else None,
         )
         return await _personal(session, recipient, cards.unrouted_card(view, locale))
 
@@ -224,13 +190,15 @@ async def render_notice(
         return await _personal(session, recipient, cards.digest_card(digest, locale, now))
 
     if kind is Notice.PIPELINE_POST:
-        team = await session.get(Team, message.team_id) if message.team_id else None
-        if team is None or team.tenant_id != tenant_id:
+        team = await card_reads.team(session, tenant_id, message.team_id)
+        if team is None:
             return _skip("team no longer exists")
         reference = await conversations.team_reference(session=session, tenant_id=tenant_id, team_id=team.id)
         if reference is None:
             return Rendered(undeliverable=f"no channel carries the pipeline of {team.name}")
-        viewer = await _team_leads(session, tenant_id, team.id) or await _team_leads(session, tenant_id, None)
+        viewer = await card_reads.first_team_lead(
+            session, tenant_id, team.id
+        ) or await card_reads.first_team_lead(session, tenant_id, None)
         if viewer is None:
             return _skip("team has nobody to read it")
         card = await pipeline_card_for(reader, viewer, team, viewer.locale)

@@ -10,25 +10,13 @@ from datetime import date, datetime, timedelta
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.config import Settings
-from app.models import (
-    Company,
-    ConversationMessage,
-    ConversationReference,
-    FollowUp,
-    HandOff,
-    Lead,
-    Member,
-    OwnershipChange,
-    Team,
-    Touchpoint,
-)
+from app.models import FollowUp, HandOff, Lead, Member, OwnershipChange, Team
 from app.nurturing.enums import FollowUpStatus, HandOffStatus, Lifecycle
 from app.nurturing.reasons import Reason
+from app.services import card_reads
 from app.services.access import Caller
 from app.services.follow_ups import follow_ups_for_member
 from app.services.pipeline import pipeline_metrics
@@ -104,8 +92,7 @@ class ViewReader:
         if member_id is None:
             return None
         if member_id not in self._members:
-            member = await self.session.get(Member, member_id)
-            self._members[member_id] = member if member and member.tenant_id == self.tenant_id else None
+            self._members[member_id] = await card_reads.member(self.session, self.tenant_id, member_id)
         return self._members[member_id]
 
     async def _name(self, member_id: uuid.UUID | None) -> str | None:
@@ -114,7 +101,6 @@ class ViewReader:
 
     async def lead(self, lead: Lead) -> LeadView:
         """The lead as every card shows it."""
-        company = await self.session.get(Company, lead.company_id) if lead.company_id else None
         name = f"{lead.first_name} {lead.last_name}".strip() or lead.email
         return LeadView(
             id=str(lead.id),
@@ -122,7 +108,7 @@ class ViewReader:
             name=name,
             email=lead.email,
             title=lead.title,
-            company=company.name if company else None,
+            company=await card_reads.company_name(self.session, lead),
             stage=str(lead.stage),
             lifecycle=str(lead.lifecycle),
             score=_score(lead),
@@ -133,24 +119,8 @@ class ViewReader:
 
     async def last_exchange(self, lead_id: uuid.UUID) -> ExchangeView | None:
         """The newest mail, chat or logged touch with this lead."""
-        message = (
-            await self.session.exec(
-                select(ConversationMessage)
-                .where(
-                    ConversationMessage.tenant_id == self.tenant_id, ConversationMessage.lead_id == lead_id
-                )
-                .order_by(col(ConversationMessage.sent_at).desc())
-                .limit(1)
-            )
-        ).first()
-        touch = (
-            await self.session.exec(
-                select(Touchpoint)
-                .where(Touchpoint.tenant_id == self.tenant_id, Touchpoint.lead_id == lead_id)
-                .order_by(col(Touchpoint.occurred_at).desc())
-                .limit(1)
-            )
-        ).first()
+        message = await card_reads.last_message(self.session, self.tenant_id, lead_id)
+        touch = await card_reads.last_touch(self.session, self.tenant_id, lead_id)
         if message is not None and (touch is None or message.sent_at >= touch.occurred_at):
             summary = " · ".join(part for part in (message.subject, message.preview) if part)
             return ExchangeView(
@@ -189,22 +159,17 @@ class ViewReader:
 
     async def follow_up_by_id(self, follow_up_id: uuid.UUID, config: TenantConfig) -> FollowUpView | None:
         """A follow-up of this tenant, or None."""
-        row = await self.session.get(FollowUp, follow_up_id)
-        if row is None or row.tenant_id != self.tenant_id:
+        row = await card_reads.follow_up(self.session, self.tenant_id, follow_up_id)
+        if row is None:
             return None
-        lead = await self.session.get(Lead, row.lead_id)
+        lead = await card_reads.lead(self.session, self.tenant_id, row.lead_id)
         if lead is None:
             return None
         return await self.follow_up(row, lead, config)
 
     async def active_follow_up(self, lead_id: uuid.UUID) -> FollowUp | None:
         """The lead's one active follow-up, if any."""
-        statement = select(FollowUp).where(
-            FollowUp.tenant_id == self.tenant_id,
-            FollowUp.lead_id == lead_id,
-            col(FollowUp.status).in_([FollowUpStatus.OPEN.value, FollowUpStatus.SNOOZED.value]),
-        )
-        return (await self.session.exec(statement)).first()
+        return await card_reads.active_follow_up(self.session, self.tenant_id, lead_id)
 
     async def due_for(self, member: Member, *, until: datetime) -> Sequence[FollowUp]:
         """A member's active follow-ups due by ``until``, oldest first."""
@@ -214,8 +179,8 @@ class ViewReader:
 
     async def hand_off(self, hand_off: HandOff) -> HandOffView | None:
         """A hand-off with its evidence."""
-        lead = await self.session.get(Lead, hand_off.lead_id)
-        if lead is None or lead.tenant_id != self.tenant_id:
+        lead = await card_reads.lead(self.session, self.tenant_id, hand_off.lead_id)
+        if lead is None:
             return None
         evidence = tuple(_reason(item) for item in hand_off.evidence)
         note = next((str(r.params.get("note")) for r in evidence if r.code == "rep_proposed"), None)
@@ -234,8 +199,8 @@ class ViewReader:
 
     async def ownership(self, change: OwnershipChange, config: TenantConfig) -> OwnershipView | None:
         """An ownership change, with the new owner's first suggested step."""
-        lead = await self.session.get(Lead, change.lead_id)
-        if lead is None or lead.tenant_id != self.tenant_id:
+        lead = await card_reads.lead(self.session, self.tenant_id, change.lead_id)
+        if lead is None:
             return None
         active = await self.active_follow_up(lead.id)
         return OwnershipView(
@@ -264,16 +229,7 @@ class ViewReader:
         end_of_day = datetime.combine(local_day + timedelta(days=1), datetime.min.time(), zone)
         due = list(await self.due_for(member, until=end_of_day))
         overdue = [f for f in due if f.due_at < self.now]
-        leads = {
-            lead.id: lead
-            for lead in (
-                await self.session.exec(
-                    select(Lead).where(
-                        Lead.tenant_id == self.tenant_id, col(Lead.id).in_([f.lead_id for f in due])
-                    )
-                )
-            ).all()
-        }
+        leads = await card_reads.leads_by_id(self.session, self.tenant_id, [f.lead_id for f in due])
         ranked = sorted(due, key=lambda f: (-leads[f.lead_id].total_score, f.due_at))
         top = tuple([await self.follow_up(f, leads[f.lead_id], config) for f in ranked[:3]])
         return DigestView(
@@ -299,18 +255,7 @@ class ViewReader:
             until=self.now,
             team_id=team.id if team else None,
         )
-        hot = (
-            await self.session.exec(
-                select(Lead)
-                .where(
-                    Lead.tenant_id == self.tenant_id,
-                    col(Lead.lifecycle).in_([Lifecycle.MQL.value, Lifecycle.SAL.value, Lifecycle.SQL.value]),
-                    *([Lead.team_id == team.id] if team else []),
-                )
-                .order_by(col(Lead.total_score).desc(), col(Lead.id))
-                .limit(HOT_LEADS)
-            )
-        ).all()
+        hot = await card_reads.hot_leads(self.session, self.tenant_id, team.id if team else None, HOT_LEADS)
         # The metrics count overdue work by the owner's display name already.
         overdue = sorted(
             ((name, n) for name, n in metrics.overdue_by_owner.items() if n), key=lambda row: -row[1]
@@ -335,44 +280,12 @@ class ViewReader:
 
     async def channel_viewers(self, team: Team | None) -> list[str]:
         """Object ids of the people whose open card refreshes itself: the team, its lead and managers."""
-        statement = select(Member.aad_object_id).where(
-            Member.tenant_id == self.tenant_id,
-            col(Member.active).is_(True),
-            col(Member.aad_object_id).is_not(None),
-        )
-        if team is not None:
-            statement = statement.where(
-                or_(col(Member.team_id) == team.id, col(Member.role).in_(["manager", "admin"]))
-            )
-        statement = statement.order_by(col(Member.role), col(Member.display_name)).limit(60)
-        return [value for value in (await self.session.exec(statement)).all() if value]
+        return await card_reads.channel_viewers(self.session, self.tenant_id, team.id if team else None)
 
     async def team_for_channel(self, conversation_id: str) -> Team | None:
         """The team whose pipeline a channel carries."""
-        reference = (
-            await self.session.exec(
-                select(ConversationReference).where(
-                    ConversationReference.tenant_id == self.tenant_id,
-                    ConversationReference.conversation_id == conversation_id,
-                )
-            )
-        ).first()
-        if reference is not None and reference.team_id is not None:
-            return await self.session.get(Team, reference.team_id)
-        return (
-            await self.session.exec(
-                select(Team).where(
-                    Team.tenant_id == self.tenant_id, Team.pipeline_channel_id == conversation_id
-                )
-            )
-        ).first()
+        return await card_reads.team_for_channel(self.session, self.tenant_id, conversation_id)
 
     async def count_due(self, member: Member) -> int:
         """How many active follow-ups a member has due now."""
-        statement = select(func.count()).where(
-            FollowUp.tenant_id == self.tenant_id,
-            FollowUp.owner_id == member.id,
-            col(FollowUp.status).in_([FollowUpStatus.OPEN.value, FollowUpStatus.SNOOZED.value]),
-            FollowUp.due_at <= self.now,
-        )
-        return int((await self.session.exec(statement)).one())
+        return await card_reads.count_due(self.session, self.tenant_id, member.id, self.now)

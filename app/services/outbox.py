@@ -5,17 +5,20 @@ it is raised."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import SessionMaker
 from app.models import Member, OutboxMessage
 from app.nurturing.enums import Role
 from app.services.access import Caller, ensure_role
@@ -279,3 +282,32 @@ async def delivery_problems(
         statement = statement.where(col(OutboxMessage.member_id).in_(team))
     statement = statement.order_by(col(OutboxMessage.created_at).desc()).limit(limit)
     return (await session.exec(statement)).all()
+
+
+@contextlib.asynccontextmanager
+async def tenant_send_lock(sessions: SessionMaker, tenant_id: str) -> AsyncIterator[bool]:
+    """Whether this instance may send for the tenant now: on PostgreSQL a session advisory lock, which
+    dies with its connection, so one instance at a time sends; elsewhere always."""
+    engine: AsyncEngine | None = sessions.kw.get("bind")
+    if engine is None or engine.dialect.name != "postgresql":
+        yield True
+        return
+    async with engine.connect() as connection:
+        got = await _try_lock(connection, tenant_id)
+        try:
+            yield got
+        finally:
+            if got:
+                await connection.execute(
+                    select(
+                        func.pg_advisory_unlock(func.hashtext("nurture.dispatch"), func.hashtext(tenant_id))
+                    )
+                )
+            await connection.commit()
+
+
+async def _try_lock(connection: AsyncConnection, tenant_id: str) -> bool:
+    result = await connection.execute(
+        select(func.pg_try_advisory_lock(func.hashtext("nurture.dispatch"), func.hashtext(tenant_id)))
+    )
+    return bool(result.scalar())

@@ -1,0 +1,202 @@
+"""The rows a card shows, read for one tenant: the bot builds its views from these and queries nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.models import (
+    Company,
+    ConversationMessage,
+    ConversationReference,
+    FollowUp,
+    HandOff,
+    Lead,
+    Member,
+    OwnershipChange,
+    Team,
+    Touchpoint,
+)
+from app.nurturing.enums import FollowUpStatus, Lifecycle, Role
+
+_ACTIVE = [FollowUpStatus.OPEN.value, FollowUpStatus.SNOOZED.value]
+_HOT_LIFECYCLES = [Lifecycle.MQL.value, Lifecycle.SAL.value, Lifecycle.SQL.value]
+
+
+async def member(session: AsyncSession, tenant_id: str, member_id: uuid.UUID) -> Member | None:
+    """A member of this tenant, or None (also for another tenant's id)."""
+    row = await session.get(Member, member_id)
+    return row if row is not None and row.tenant_id == tenant_id else None
+
+
+async def lead(session: AsyncSession, tenant_id: str, lead_id: uuid.UUID | None) -> Lead | None:
+    """A lead of this tenant, or None."""
+    row = await session.get(Lead, lead_id) if lead_id is not None else None
+    return row if row is not None and row.tenant_id == tenant_id else None
+
+
+async def company_name(session: AsyncSession, lead: Lead) -> str | None:
+    """The name of the lead's company, if it has one."""
+    company = await session.get(Company, lead.company_id) if lead.company_id else None
+    return company.name if company else None
+
+
+async def last_message(
+    session: AsyncSession, tenant_id: str, lead_id: uuid.UUID
+) -> ConversationMessage | None:
+    """The newest mail or chat message with this lead."""
+    statement = (
+        select(ConversationMessage)
+        .where(ConversationMessage.tenant_id == tenant_id, ConversationMessage.lead_id == lead_id)
+        .order_by(col(ConversationMessage.sent_at).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def last_touch(session: AsyncSession, tenant_id: str, lead_id: uuid.UUID) -> Touchpoint | None:
+    """The newest logged touch with this lead."""
+    statement = (
+        select(Touchpoint)
+        .where(Touchpoint.tenant_id == tenant_id, Touchpoint.lead_id == lead_id)
+        .order_by(col(Touchpoint.occurred_at).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def follow_up(session: AsyncSession, tenant_id: str, follow_up_id: uuid.UUID) -> FollowUp | None:
+    """A follow-up of this tenant, or None."""
+    row = await session.get(FollowUp, follow_up_id)
+    return row if row is not None and row.tenant_id == tenant_id else None
+
+
+async def hand_off(session: AsyncSession, tenant_id: str, hand_off_id: uuid.UUID) -> HandOff | None:
+    """A hand-off of this tenant, or None."""
+    row = await session.get(HandOff, hand_off_id)
+    return row if row is not None and row.tenant_id == tenant_id else None
+
+
+async def ownership_change(
+    session: AsyncSession, tenant_id: str, change_id: uuid.UUID
+) -> OwnershipChange | None:
+    """An ownership change of this tenant, or None."""
+    row = await session.get(OwnershipChange, change_id)
+    return row if row is not None and row.tenant_id == tenant_id else None
+
+
+async def team(session: AsyncSession, tenant_id: str, team_id: uuid.UUID | None) -> Team | None:
+    """A team of this tenant, or None."""
+    row = await session.get(Team, team_id) if team_id is not None else None
+    return row if row is not None and row.tenant_id == tenant_id else None
+
+
+async def active_follow_up(session: AsyncSession, tenant_id: str, lead_id: uuid.UUID) -> FollowUp | None:
+    """The lead's one active follow-up, if any."""
+    statement = select(FollowUp).where(
+        FollowUp.tenant_id == tenant_id, FollowUp.lead_id == lead_id, col(FollowUp.status).in_(_ACTIVE)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def leads_by_id(
+    session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Lead]:
+    """These leads of this tenant, by id."""
+    statement = select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids))
+    return {row.id: row for row in (await session.exec(statement)).all()}
+
+
+async def hot_leads(
+    session: AsyncSession, tenant_id: str, team_id: uuid.UUID | None, limit: int
+) -> Sequence[Lead]:
+    """The best-scored leads in MQL, SAL or SQL, of one team or the whole tenant."""
+    statement = (
+        select(Lead)
+        .where(
+            Lead.tenant_id == tenant_id,
+            col(Lead.lifecycle).in_(_HOT_LIFECYCLES),
+            *([Lead.team_id == team_id] if team_id is not None else []),
+        )
+        .order_by(col(Lead.total_score).desc(), col(Lead.id))
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def channel_viewers(session: AsyncSession, tenant_id: str, team_id: uuid.UUID | None) -> list[str]:
+    """Object ids of the people whose open pipeline card refreshes itself: the team, its lead and managers."""
+    statement = select(Member.aad_object_id).where(
+        Member.tenant_id == tenant_id,
+        col(Member.active).is_(True),
+        col(Member.aad_object_id).is_not(None),
+    )
+    if team_id is not None:
+        statement = statement.where(
+            or_(col(Member.team_id) == team_id, col(Member.role).in_(["manager", "admin"]))
+        )
+    statement = statement.order_by(col(Member.role), col(Member.display_name)).limit(60)
+    return [value for value in (await session.exec(statement)).all() if value]
+
+
+async def team_for_channel(session: AsyncSession, tenant_id: str, conversation_id: str) -> Team | None:
+    """The team whose pipeline a channel carries."""
+    reference = (
+        await session.exec(
+            select(ConversationReference).where(
+                ConversationReference.tenant_id == tenant_id,
+                ConversationReference.conversation_id == conversation_id,
+            )
+        )
+    ).first()
+    if reference is not None and reference.team_id is not None:
+        return await session.get(Team, reference.team_id)
+    statement = select(Team).where(Team.tenant_id == tenant_id, Team.pipeline_channel_id == conversation_id)
+    return (await session.exec(statement)).first()
+
+
+async def count_due(session: AsyncSession, tenant_id: str, member_id: uuid.UUID, now: datetime) -> int:
+    """How many active follow-ups a member has due now."""
+    statement = select(func.count()).where(
+        FollowUp.tenant_id == tenant_id,
+        FollowUp.owner_id == member_id,
+        col(FollowUp.status).in_(_ACTIVE),
+        FollowUp.due_at <= now,
+    )
+    return int((await session.exec(statement)).one())
+
+
+async def remember_card(
+    session: AsyncSession, tenant_id: str, follow_up_id: uuid.UUID, activity_id: str, conversation_id: str
+) -> None:
+    """Where a follow-up's card sits in Teams, so a change made elsewhere updates it in place."""
+    row = await follow_up(session, tenant_id, follow_up_id)
+    if row is not None:
+        row.activity_id = activity_id
+        row.conversation_id = conversation_id
+        session.add(row)
+
+
+async def first_team_lead(session: AsyncSession, tenant_id: str, team_id: uuid.UUID | None) -> Member | None:
+    """The active team lead of a team (by name), or without a team the first active admin."""
+    statement = select(Member).where(Member.tenant_id == tenant_id, col(Member.active).is_(True))
+    if team_id is not None:
+        statement = statement.where(Member.team_id == team_id, Member.role == Role.LEAD)
+    else:
+        statement = statement.where(Member.role == Role.ADMIN)
+    return (await session.exec(statement.order_by(col(Member.display_name)))).first()
+
+
+async def conversation(
+    session: AsyncSession, tenant_id: str, conversation_id: str
+) -> ConversationReference | None:
+    """The stored reference of one conversation of this tenant."""
+    statement = select(ConversationReference).where(
+        ConversationReference.tenant_id == tenant_id, ConversationReference.conversation_id == conversation_id
+    )
+    return (await session.exec(statement)).first()
