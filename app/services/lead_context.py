@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.models import Company, EngagementEvent, FollowUp, HandOff, Lead, Member, Touchpoint
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, TOUCH_KINDS, FollowUpStatus, HandOffStatus
 from app.nurturing.scoring import LeadFacts, Signal
+from app.services.batches import batches
 
 # Older engagement has decayed to nothing under any sensible half-life; not loading it keeps refresh cheap.
 SIGNAL_HORIZON = timedelta(days=365)
@@ -59,10 +60,6 @@ class LeadContext:
         return LeadFacts(email=lead.email, properties={k: v for k, v in properties.items() if v is not None})
 
 
-def _chunks(ids: Sequence[uuid.UUID], size: int = 500) -> list[list[uuid.UUID]]:
-    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
-
-
 async def load_contexts(
     *, session: AsyncSession, tenant_id: str, leads: Sequence[Lead], now: datetime
 ) -> dict[uuid.UUID, LeadContext]:
@@ -73,13 +70,13 @@ async def load_contexts(
     company_ids = list({lead.company_id for lead in leads if lead.company_id is not None})
     owner_ids = list({lead.owner_id for lead in leads if lead.owner_id is not None})
     companies: dict[uuid.UUID, Company] = {}
-    for chunk in _chunks(company_ids):
+    for chunk in batches(company_ids):
         rows = await session.exec(
             select(Company).where(Company.tenant_id == tenant_id, col(Company.id).in_(chunk))
         )
         companies.update({row.id: row for row in rows})
     owners: dict[uuid.UUID, Member] = {}
-    for chunk in _chunks(owner_ids):
+    for chunk in batches(owner_ids):
         members = await session.exec(
             select(Member).where(Member.tenant_id == tenant_id, col(Member.id).in_(chunk))
         )
@@ -92,7 +89,7 @@ async def load_contexts(
 
     signals: dict[uuid.UUID, list[Signal]] = defaultdict(list)
     since = now - SIGNAL_HORIZON
-    for chunk in _chunks(list(contexts)):
+    for chunk in batches(list(contexts)):
         events = await session.exec(
             select(
                 EngagementEvent.lead_id,

@@ -38,6 +38,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Company, Lead, Member, OwnershipChange
 from app.nurturing.enums import AssignmentMethod, BuyerStage, Lifecycle
+from app.services.batches import batches
+from app.services.company_facts import FIRMOGRAPHICS, gaps_filled
 from app.services.errors import InvalidInput
 
 LEAD_COLUMNS = (
@@ -452,7 +454,6 @@ def _company_facts(row: _RowModel) -> _CompanyFacts | None:
     )
 
 
-_FIRMOGRAPHICS = ("industry", "country", "employees")
 _LEAD_FIELDS = (
     "first_name",
     "last_name",
@@ -517,7 +518,7 @@ def _check_row(parsed: _Parsed, line: int, cells: list[str], first_seen: dict[st
             )
     company = _company_facts(row) if row is not None else None
     if row is not None and company is None:
-        for name in _FIRMOGRAPHICS:
+        for name in FIRMOGRAPHICS:
             if getattr(row, name) is not None:
                 parsed.fail(
                     line, headers[name], f"{name} is given but the line has no company or company_domain"
@@ -552,15 +553,10 @@ def _parse(data: bytes, max_bytes: int) -> _Parsed:
 # --- database checks -----------------------------------------------------------------------------------
 
 
-def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 async def _existing_emails(session: AsyncSession, tenant_id: str, emails: Iterable[str]) -> set[str]:
     # Every writer stores lead e-mails lower-cased, so the (tenant_id, email) unique index answers this.
     found: set[str] = set()
-    for chunk in _chunks(sorted(set(emails)), LOOKUP_CHUNK):
+    for chunk in batches(sorted(set(emails)), LOOKUP_CHUNK):
         statement = select(Lead.email).where(Lead.tenant_id == tenant_id, col(Lead.email).in_(chunk))
         found.update(await session.exec(statement))
     return found
@@ -576,7 +572,7 @@ class _Owner:
 async def _members(session: AsyncSession, tenant_id: str, emails: Iterable[str]) -> dict[str, _Owner]:
     """Members of this tenant by lower-cased e-mail; an active one wins over an inactive namesake."""
     members: dict[str, _Owner] = {}
-    for chunk in _chunks(sorted(set(emails)), LOOKUP_CHUNK):
+    for chunk in batches(sorted(set(emails)), LOOKUP_CHUNK):
         statement = select(Member.email, Member.id, Member.team_id, Member.active).where(
             Member.tenant_id == tenant_id, func.lower(Member.email).in_(chunk)
         )
@@ -629,7 +625,7 @@ async def _existing_companies(
     found: dict[tuple[str, str], Company] = {}
     for kind, column in (("domain", Company.domain), ("name", Company.name)):
         wanted = sorted(value for key_kind, value in keys if key_kind == kind)
-        for chunk in _chunks(wanted, LOOKUP_CHUNK):
+        for chunk in batches(wanted, LOOKUP_CHUNK):
             statement = (
                 select(Company)
                 .where(Company.tenant_id == tenant_id, func.lower(col(column)).in_(chunk))
@@ -670,28 +666,24 @@ async def _companies(
                 "domain": fact.domain,
                 "annual_revenue_eur": None,
                 "created_at": now,
-                **dict.fromkeys(_FIRMOGRAPHICS),
+                **dict.fromkeys(FIRMOGRAPHICS),
             }
             inserts.append(company)
             targets[key] = company
             new_by_name.setdefault(fact.name.lower(), company)
-    # Firmographics fill gaps, the first line naming a value wins, and what the tenant already knows
-    # about a company is never overwritten.
+    # Firmographics fill gaps (company_facts), and the first line naming a value wins.
     for row in rows:
         if row.company is None:
             continue
         target = targets[row.company.key]
-        for name in _FIRMOGRAPHICS:
-            value = getattr(row.company, name)
-            if value is None:
-                continue
-            if isinstance(target, Company):
-                if getattr(target, name) is None:
-                    setattr(target, name, value)
-            elif target[name] is None:
-                target[name] = value
+        offered = {name: getattr(row.company, name) for name in FIRMOGRAPHICS}
+        if isinstance(target, Company):
+            for name, value in gaps_filled({n: getattr(target, n) for n in FIRMOGRAPHICS}, offered).items():
+                setattr(target, name, value)
+        else:
+            target.update(gaps_filled(target, offered))
     await session.flush()
-    for chunk in _chunks(inserts, BATCH_SIZE):
+    for chunk in batches(inserts, BATCH_SIZE):
         await session.exec(insert(_table(Company)), params=list(chunk))
     return {
         key: target.id if isinstance(target, Company) else target["id"] for key, target in targets.items()
@@ -718,7 +710,7 @@ async def _write(
     template.update(stage=BuyerStage.AWARENESS, lifecycle=Lifecycle.NEW, score_explanation=[])
     lead_ids: list[uuid.UUID] = []
     done = 0
-    for batch in _chunks(rows, BATCH_SIZE):
+    for batch in batches(rows, BATCH_SIZE):
         leads: list[dict[str, Any]] = []
         changes: list[dict[str, Any]] = []
         for row in batch:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,6 +15,7 @@ from app.nurturing.enums import BuyerStage, Lifecycle, RecycleReason, Role
 from app.nurturing.stages import override_stage as override_stage_rule
 from app.services.access import Caller, ensure_can_assign, ensure_can_work
 from app.services.assignment import assign_owner, route_unassigned
+from app.services.company_facts import FIRMOGRAPHICS, gaps_filled
 from app.services.errors import Conflict, InvalidInput, StaleVersion
 from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle, change_stage
@@ -25,30 +25,6 @@ from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_
 from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
 from app.services.tenant_config import TenantConfig, load_config
-
-
-async def find_leads(*, session: AsyncSession, tenant_id: str, query: str, limit: int = 10) -> Sequence[Lead]:
-    """Leads by exact e-mail, or by a name or company fragment; best scores first."""
-    text = query.strip().lower()
-    if not text:
-        return []
-    pattern = f"%{text.replace('%', '').replace('_', '')}%"
-    full_name = func.lower(col(Lead.first_name) + " " + col(Lead.last_name))
-    statement = (
-        select(Lead)
-        .outerjoin(Company, col(Company.id) == col(Lead.company_id))
-        .where(
-            Lead.tenant_id == tenant_id,
-            or_(
-                col(Lead.email) == text,
-                full_name.like(pattern),
-                func.lower(col(Company.name)).like(pattern),
-            ),
-        )
-        .order_by(col(Lead.total_score).desc(), col(Lead.id))
-        .limit(limit)
-    )
-    return (await session.exec(statement)).all()
 
 
 async def _company(session: AsyncSession, tenant_id: str, data: LeadCreate) -> Company | None:
@@ -63,10 +39,14 @@ async def _company(session: AsyncSession, tenant_id: str, data: LeadCreate) -> C
     if company is None:
         company = Company(tenant_id=tenant_id, name=name or domain or "", domain=domain)
         session.add(company)
-    # Firmographics sent with a lead fill gaps; they never overwrite what the tenant already knows.
-    company.industry = company.industry or data.industry
-    company.country = company.country or (data.country.upper() if data.country else None)
-    company.employees = company.employees if company.employees is not None else data.employees
+    offered = {
+        "industry": data.industry,
+        "country": data.country.upper() if data.country else None,
+        "employees": data.employees,
+    }
+    known = {name: getattr(company, name) for name in FIRMOGRAPHICS}
+    for name, value in gaps_filled(known, offered).items():
+        setattr(company, name, value)
     await session.flush()
     return company
 

@@ -16,6 +16,7 @@ from app.nurturing.scoring import score_lead
 from app.nurturing.stages import StageOverride, resolve_stage
 from app.services.access import Caller
 from app.services.assignment import route_unassigned
+from app.services.batches import batches
 from app.services.lead_context import load_contexts
 from app.services.refresh import refresh_lead, refresh_leads
 from app.services.tenant_config import load_config
@@ -69,8 +70,7 @@ async def settle_new_leads(
     """After a bulk import: route unowned leads to their team, then score them and plan their follow-ups."""
     config = await load_config(session=session, tenant_id=tenant_id)
     done = 0
-    for start in range(0, len(lead_ids), 500):
-        chunk = list(lead_ids[start : start + 500])
+    for chunk in batches(lead_ids):
         await route_unassigned(
             session=session, caller=Caller.system(tenant_id, now), lead_ids=chunk, config=config
         )

@@ -12,7 +12,8 @@ from app.nurturing.enums import BuyerStage
 from app.nurturing.errors import ReasonRequired
 from app.services.access import Caller
 from app.services.errors import Conflict, InvalidInput, LeadNotFound, StaleVersion
-from app.services.leads import create_lead, find_leads, override_stage, update_lead
+from app.services.lead_queries import LeadFilter, list_leads
+from app.services.leads import create_lead, override_stage, update_lead
 from app.services.lookups import get_lead
 from tests.factories import T0, make_lead, make_org
 
@@ -72,15 +73,18 @@ async def test_search_by_email_name_and_company_stays_in_the_tenant(sessions: Se
         company_name="Stahlwerk Nord",
     )
     await make_lead(sessions, other, email="g.gross2@stahl.example", first_name="Gerd", last_name="Groß")
-    async with sessions() as session:
-        by_mail = await find_leads(session=session, tenant_id=org.tenant_id, query="G.Gross@stahl.example")
-        by_name = await find_leads(session=session, tenant_id=org.tenant_id, query="gerd groß")
-        by_company = await find_leads(session=session, tenant_id=org.tenant_id, query="stahlwerk")
-        nothing = await find_leads(session=session, tenant_id=org.tenant_id, query="   ")
-    assert [lead.email for lead in by_mail] == ["g.gross@stahl.example"]
-    assert [lead.email for lead in by_name] == ["g.gross@stahl.example"]
-    assert [lead.email for lead in by_company] == ["g.gross@stahl.example"]
-    assert nothing == []
+    caller = Caller.system(org.tenant_id, T0)
+
+    async def search(text: str) -> list[str]:
+        async with sessions() as session:
+            page = await list_leads(session=session, caller=caller, where=LeadFilter(search=text))
+        return [lead.email for lead in page.items]
+
+    # The one search there is (lead_queries): the other tenant's namesake never shows up.
+    assert await search("G.Gross@stahl.example") == ["g.gross@stahl.example"]
+    assert await search("gerd groß") == ["g.gross@stahl.example"]
+    assert await search("stahlwerk") == ["g.gross@stahl.example"]
+    assert await search("nobody here") == []
 
 
 async def test_updates_need_the_current_version(sessions: SessionMaker) -> None:
