@@ -134,7 +134,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_import_leads(settings: Settings, args: argparse.Namespace) -> int:
     from app.services.lead_import import ImportRejected, import_leads_csv
-    from app.services.scoring import settle_new_leads
+    from app.services.rescoring import settle_new_leads
 
     path = Path(args.file)
     if not path.is_file():
@@ -278,7 +278,7 @@ def cmd_lead_erase(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_score_recompute(settings: Settings, args: argparse.Namespace) -> int:
-    from app.services.scoring import recompute_scores
+    from app.services.rescoring import recompute_scores
 
     async def run(sessions: SessionMaker) -> int:
         tenant_id = await _resolve_tenant(sessions, args.tenant)

@@ -20,8 +20,8 @@ from app.models import Member, Team
 from app.nurturing.enums import Role
 from app.services.follow_ups import due_follow_ups
 from app.services.outbox import Notice, enqueue
-from app.services.scoring import rescore_stale_leads
-from app.services.sla import check_speed_to_lead
+from app.services.rescoring import rescore_stale_leads
+from app.services.sla_watch import check_speed_to_lead
 from app.services.tenants import tenant_ids
 
 log = logging.getLogger(__name__)

@@ -32,9 +32,9 @@ from app.observability import Metrics, Stopwatch
 from app.services import outbox
 from app.services.outbox import Delivery
 from app.services.tenant_config import TenantConfig, load_config
+from bot.card_views import Links
 from bot.notices import Rendered, render_notice
 from bot.throttle import CONVERSATION_LIMITS, Pacer, Send, SlidingWindows
-from bot.views import Links
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from app.net import is_loopback
 from app.observability import Stopwatch
 from bot.auth import CachingAuthentication
 from bot.handler import NurtureBot
-from cards.actions import VERBS
+from cards.contract import VERBS
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from app.services.access import Caller
 from app.services.errors import NotAllowed
 from app.services.lead_queries import LeadFilter, list_leads
 from app.services.tenant_config import load_config
-from bot.actions import ActionRunner, BadPayload, CardAction, Invocation, pipeline_card_for
+from bot.card_actions import ActionRunner, BadPayload, CardAction, Invocation, pipeline_card_for
+from bot.card_views import Links, ViewReader
 from bot.commands import Command, parse
-from bot.views import Links, ViewReader
 from cards.views import Banner
 
 log = logging.getLogger(__name__)

@@ -20,9 +20,9 @@ from app.nurturing.enums import FollowUpStatus
 from app.services import card_reads, conversations
 from app.services.outbox import Notice
 from app.services.tenant_config import TenantConfig, load_config
-from bot.actions import pipeline_card_for
+from bot.card_actions import pipeline_card_for
+from bot.card_views import Links, ViewReader
 from bot.handler import card_attachment
-from bot.views import Links, ViewReader
 from cards.views import UnroutedView
 
 AfterSend = Callable[[AsyncSession, str | None], Awaitable[None]]

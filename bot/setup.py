@@ -13,10 +13,10 @@ from botbuilder.integration.aiohttp import CloudAdapter
 
 from app import keys
 from bot.auth import build_authentication, keep_signing_keys_fresh, keep_tokens_fresh, warm_signing_keys
+from bot.card_views import Links
 from bot.dispatcher import Dispatcher, DispatchPolicy
 from bot.endpoint import BOT, BotRuntime, messages, on_turn_error
 from bot.handler import NurtureBot
-from bot.views import Links
 
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 SHUTDOWN_GRACE_SECONDS = 15.0

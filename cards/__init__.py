@@ -10,7 +10,7 @@ from cards.onboarding import help_card, welcome_card
 from cards.ownership import ownership_card, ownership_fyi_card
 from cards.pipeline import pipeline_card, pipeline_roles_only_card
 from cards.routing import unrouted_card
-from cards.sla import sla_card
+from cards.speed_to_lead import sla_card
 
 __all__ = [
     "CardTooLarge",

@@ -7,7 +7,7 @@ from typing import Any
 
 from microsoft_teams.cards.core import CardElement, Column, ColumnSet, Container, TextBlock
 
-from cards import actions as act
+from cards import contract
 from cards import format as fmt
 from cards.elements import (
     SHORT,
@@ -35,7 +35,7 @@ def _item(view: FollowUpView, locale: str) -> Container:
     detail = text(locale, "digest.item", due=due, why=why[0]) if why else due
     if view.overdue:
         detail = f"{text(locale, 'badge.overdue')} · {detail}"
-    data = lead_data(view.lead, **{act.DATA_FOLLOW_UP_ID: view.id})
+    data = lead_data(view.lead, **{contract.DATA_FOLLOW_UP_ID: view.id})
     return Container(
         separator=True,
         spacing="Medium",
@@ -61,7 +61,7 @@ def _item(view: FollowUpView, locale: str) -> Container:
                     Column(
                         width="auto",
                         vertical_content_alignment="Center",
-                        items=[action_row(execute(text(locale, "btn.open"), act.FOLLOW_UP_SHOW, data))],
+                        items=[action_row(execute(text(locale, "btn.open"), contract.FOLLOW_UP_SHOW, data))],
                     ),
                 ]
             )

@@ -29,9 +29,8 @@ from microsoft_teams.cards.core import (
 )
 
 from app.nurturing.reasons import Reason, describe
-from cards import actions as act
+from cards import contract, markdown
 from cards import format as fmt
-from cards import markdown
 from cards.strings import has_text, label, text
 from cards.views import Banner, LeadView, ParamValue, ReasonView
 
@@ -141,13 +140,13 @@ _BANNER_STYLE: dict[str, ContainerStyle] = {"success": "good", "warning": "warni
 _BANNER_COLOR: dict[str, TextColor] = {"success": "Good", "warning": "Warning", "error": "Attention"}
 # invalid_input names an input id; the banner shows the field's visible label instead.
 _FIELD_LABELS = {
-    act.INPUT_OUTCOME: "input.outcome",
-    act.INPUT_DUE_DATE: "input.due_date",
-    act.INPUT_DUE_TIME: "input.due_time",
-    act.INPUT_TOUCH_KIND: "input.touch_kind",
-    act.INPUT_SUMMARY: "input.summary",
-    act.INPUT_HANDOFF_NOTE: "input.handoff_note",
-    act.INPUT_REJECT_REASON: "input.reject_reason",
+    contract.INPUT_OUTCOME: "input.outcome",
+    contract.INPUT_DUE_DATE: "input.due_date",
+    contract.INPUT_DUE_TIME: "input.due_time",
+    contract.INPUT_TOUCH_KIND: "input.touch_kind",
+    contract.INPUT_SUMMARY: "input.summary",
+    contract.INPUT_HANDOFF_NOTE: "input.handoff_note",
+    contract.INPUT_REJECT_REASON: "input.reject_reason",
 }
 
 
@@ -264,9 +263,9 @@ def lead_facts(lead: LeadView, locale: str, *, owner: bool = True) -> list[tuple
 def lead_data(lead: LeadView, **extra: ParamValue) -> dict[str, Any]:
     """The fixed `data` of an action about a lead: tenant, lead and the version the card was built from."""
     return {
-        act.DATA_TENANT_ID: lead.tenant_id,
-        act.DATA_LEAD_ID: lead.id,
-        act.DATA_VERSION: lead.version,
+        contract.DATA_TENANT_ID: lead.tenant_id,
+        contract.DATA_LEAD_ID: lead.id,
+        contract.DATA_VERSION: lead.version,
         **extra,
     }
 

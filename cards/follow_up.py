@@ -18,9 +18,8 @@ from microsoft_teams.cards.core import (
     TimeInput,
 )
 
-from cards import actions as act
+from cards import contract, markdown
 from cards import format as fmt
-from cards import markdown
 from cards.elements import (
     LONG,
     MEDIUM,
@@ -56,7 +55,7 @@ def is_closed(view: FollowUpView) -> bool:
 
 
 def _data(view: FollowUpView, **extra: str) -> dict[str, Any]:
-    return lead_data(view.lead, **{act.DATA_FOLLOW_UP_ID: view.id}, **extra)
+    return lead_data(view.lead, **{contract.DATA_FOLLOW_UP_ID: view.id}, **extra)
 
 
 SALES_LIFECYCLES = ("sal", "sql", "opportunity")
@@ -64,31 +63,32 @@ SALES_LIFECYCLES = ("sal", "sql", "opportunity")
 
 def _done_action(view: FollowUpView, locale: str) -> ShowCardAction:
     outcome = ChoiceSetInput(
-        id=act.INPUT_OUTCOME,
+        id=contract.INPUT_OUTCOME,
         label=text(locale, "input.outcome"),
         style="expanded",
-        value=act.DEFAULT_OUTCOME,
-        choices=[Choice(title=label(locale, "outcome", value), value=value) for value in act.OUTCOMES],
+        value=contract.DEFAULT_OUTCOME,
+        choices=[Choice(title=label(locale, "outcome", value), value=value) for value in contract.OUTCOMES],
     )
-    mark = execute(text(locale, "btn.mark_done"), act.FOLLOW_UP_DONE, _data(view), style="positive")
+    mark = execute(text(locale, "btn.mark_done"), contract.FOLLOW_UP_DONE, _data(view), style="positive")
     if view.lead.lifecycle not in SALES_LIFECYCLES:
         return ShowCardAction(title=text(locale, "btn.done"), card=sub_card([outcome], [mark]))
     # A sales-owned lead leaves sales only with a coded reason, so "not interested" asks for one here.
     why_not = ChoiceSetInput(
-        id=act.INPUT_RECYCLE_REASON,
+        id=contract.INPUT_RECYCLE_REASON,
         label=text(locale, "input.recycle_reason.optional"),
         choices=[
-            Choice(title=label(locale, "recycle_reason", value), value=value) for value in act.RECYCLE_REASONS
+            Choice(title=label(locale, "recycle_reason", value), value=value)
+            for value in contract.RECYCLE_REASONS
         ],
     )
-    until = DateInput(id=act.INPUT_RECYCLE_UNTIL, label=text(locale, "input.recycle_until"))
+    until = DateInput(id=contract.INPUT_RECYCLE_UNTIL, label=text(locale, "input.recycle_until"))
     return ShowCardAction(title=text(locale, "btn.done"), card=sub_card([outcome, why_not, until], [mark]))
 
 
 def _snooze_action(view: FollowUpView, locale: str) -> ShowCardAction:
     choices = [
-        execute(text(locale, f"btn.snooze.{option}"), act.FOLLOW_UP_SNOOZE, _data(view, snooze=option))
-        for option in act.SNOOZE_OPTIONS
+        execute(text(locale, f"btn.snooze.{option}"), contract.FOLLOW_UP_SNOOZE, _data(view, snooze=option))
+        for option in contract.SNOOZE_OPTIONS
     ]
     hint = para(text(locale, "follow_up.snooze.hint"), subtle=True)
     return ShowCardAction(title=text(locale, "btn.snooze"), card=sub_card([hint], choices))
@@ -97,7 +97,7 @@ def _snooze_action(view: FollowUpView, locale: str) -> ShowCardAction:
 def _reschedule_action(view: FollowUpView, now: datetime, locale: str) -> ShowCardAction:
     # Dates are picked in the rep's zone; the bot combines date and time with the same zone.
     due_date = DateInput(
-        id=act.INPUT_DUE_DATE,
+        id=contract.INPUT_DUE_DATE,
         label=text(locale, "input.due_date"),
         is_required=True,
         error_message=text(locale, "input.due_date.error"),
@@ -105,44 +105,46 @@ def _reschedule_action(view: FollowUpView, now: datetime, locale: str) -> ShowCa
         min=fmt.iso_date(now, view.time_zone),
     )
     due_time = TimeInput(
-        id=act.INPUT_DUE_TIME,
+        id=contract.INPUT_DUE_TIME,
         label=text(locale, "input.due_time"),
         value=fmt.time_of_day(view.due_at, view.time_zone),
     )
-    save = execute(text(locale, "btn.save_date"), act.FOLLOW_UP_RESCHEDULE, _data(view))
+    save = execute(text(locale, "btn.save_date"), contract.FOLLOW_UP_RESCHEDULE, _data(view))
     return ShowCardAction(title=text(locale, "btn.reschedule"), card=sub_card([due_date, due_time], [save]))
 
 
 def _log_action(view: FollowUpView, locale: str) -> ShowCardAction:
     kind = ChoiceSetInput(
-        id=act.INPUT_TOUCH_KIND,
+        id=contract.INPUT_TOUCH_KIND,
         label=text(locale, "input.touch_kind"),
         style="expanded",
-        value=act.TOUCH_KINDS[0],
-        choices=[Choice(title=label(locale, "touch_kind", value), value=value) for value in act.TOUCH_KINDS],
+        value=contract.TOUCH_KINDS[0],
+        choices=[
+            Choice(title=label(locale, "touch_kind", value), value=value) for value in contract.TOUCH_KINDS
+        ],
     )
     summary = TextInput(
-        id=act.INPUT_SUMMARY,
+        id=contract.INPUT_SUMMARY,
         label=text(locale, "input.summary"),
         placeholder=text(locale, "input.summary.placeholder"),
         is_multiline=True,
         is_required=True,
-        max_length=act.SUMMARY_MAX_LENGTH,
+        max_length=contract.SUMMARY_MAX_LENGTH,
         error_message=text(locale, "input.summary.error"),
     )
-    save = execute(text(locale, "btn.save_log"), act.FOLLOW_UP_LOG, _data(view))
+    save = execute(text(locale, "btn.save_log"), contract.FOLLOW_UP_LOG, _data(view))
     return ShowCardAction(title=text(locale, "btn.log"), card=sub_card([kind, summary], [save]))
 
 
 def _propose_action(view: FollowUpView, locale: str) -> ShowCardAction:
     note = TextInput(
-        id=act.INPUT_HANDOFF_NOTE,
+        id=contract.INPUT_HANDOFF_NOTE,
         label=text(locale, "input.handoff_note"),
         placeholder=text(locale, "input.handoff_note.placeholder"),
         is_multiline=True,
-        max_length=act.HANDOFF_NOTE_MAX_LENGTH,
+        max_length=contract.HANDOFF_NOTE_MAX_LENGTH,
     )
-    send = execute(text(locale, "btn.send_proposal"), act.HAND_OFF_PROPOSE, _data(view))
+    send = execute(text(locale, "btn.send_proposal"), contract.HAND_OFF_PROPOSE, _data(view))
     hint = para(text(locale, "follow_up.propose.hint"), subtle=True)
     return ShowCardAction(title=text(locale, "btn.propose"), card=sub_card([hint, note], [send]))
 

@@ -17,7 +17,7 @@ from microsoft_teams.cards.core import (
     TextInput,
 )
 
-from cards import actions as act
+from cards import contract
 from cards import format as fmt
 from cards.elements import (
     MEDIUM,
@@ -92,28 +92,30 @@ def hand_off_card(
         body += [section(text(locale, "section.evidence")), bullets(evidence)]
     actions: list[Action] = []
     if pending:
-        data = lead_data(lead, **{act.DATA_HAND_OFF_ID: view.id})
+        data = lead_data(lead, **{contract.DATA_HAND_OFF_ID: view.id})
         code = ChoiceSetInput(
-            id=act.INPUT_RECYCLE_REASON,
+            id=contract.INPUT_RECYCLE_REASON,
             label=text(locale, "input.recycle_reason"),
             is_required=True,
             error_message=text(locale, "input.recycle_reason.error"),
             choices=[
                 Choice(title=label(locale, "recycle_reason", value), value=value)
-                for value in act.RECYCLE_REASONS
+                for value in contract.RECYCLE_REASONS
             ],
         )
-        until = DateInput(id=act.INPUT_RECYCLE_UNTIL, label=text(locale, "input.recycle_until"))
+        until = DateInput(id=contract.INPUT_RECYCLE_UNTIL, label=text(locale, "input.recycle_until"))
         note = TextInput(
-            id=act.INPUT_REJECT_REASON,
+            id=contract.INPUT_REJECT_REASON,
             label=text(locale, "input.reject_reason"),
             placeholder=text(locale, "input.reject_reason.placeholder"),
             is_multiline=True,
-            max_length=act.REJECT_REASON_MAX_LENGTH,
+            max_length=contract.REJECT_REASON_MAX_LENGTH,
         )
-        confirm = execute(text(locale, "btn.confirm_reject"), act.HAND_OFF_REJECT, data, style="destructive")
+        confirm = execute(
+            text(locale, "btn.confirm_reject"), contract.HAND_OFF_REJECT, data, style="destructive"
+        )
         actions += [
-            execute(text(locale, "btn.accept"), act.HAND_OFF_ACCEPT, data, style="positive"),
+            execute(text(locale, "btn.accept"), contract.HAND_OFF_ACCEPT, data, style="positive"),
             ShowCardAction(
                 title=text(locale, "btn.reject"),
                 card=sub_card([code, until, note], [confirm]),

@@ -8,9 +8,8 @@ from typing import Any
 
 from microsoft_teams.cards.core import Action, CardElement, TextBlock
 
-from cards import actions as act
+from cards import contract, markdown
 from cards import format as fmt
-from cards import markdown
 from cards.elements import (
     SHORT,
     bullets,
@@ -56,8 +55,8 @@ def lead_card(
         if follow_up.overdue:
             line += f" · {text(locale, 'badge.overdue')}"
         body.append(para(line, spacing=True))
-        data = lead_data(lead, **{act.DATA_FOLLOW_UP_ID: follow_up.id})
-        actions.append(execute(text(locale, "btn.open_follow_up"), act.FOLLOW_UP_SHOW, data))
+        data = lead_data(lead, **{contract.DATA_FOLLOW_UP_ID: follow_up.id})
+        actions.append(execute(text(locale, "btn.open_follow_up"), contract.FOLLOW_UP_SHOW, data))
     else:
         body.append(para(text(locale, "lead.no_follow_up"), subtle=True, spacing=True))
     body.append(section(text(locale, "section.recent")))

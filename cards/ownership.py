@@ -7,9 +7,8 @@ from typing import Any
 
 from microsoft_teams.cards.core import Action, CardElement
 
-from cards import actions as act
+from cards import contract, markdown
 from cards import format as fmt
-from cards import markdown
 from cards.elements import (
     MEDIUM,
     SHORT,
@@ -79,9 +78,9 @@ def ownership_card(view: OwnershipView, locale: str, now: datetime) -> dict[str,
                 section(text(locale, "section.last_exchange")),
                 exchange_block(step.last_exchange, now, locale),
             ]
-        data = lead_data(lead, **{act.DATA_FOLLOW_UP_ID: step.id})
+        data = lead_data(lead, **{contract.DATA_FOLLOW_UP_ID: step.id})
         actions.append(
-            execute(text(locale, "btn.open_follow_up"), act.FOLLOW_UP_SHOW, data, style="positive")
+            execute(text(locale, "btn.open_follow_up"), contract.FOLLOW_UP_SHOW, data, style="positive")
         )
     else:
         body.append(para(text(locale, "ownership.no_step"), subtle=True, spacing=True))

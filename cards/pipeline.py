@@ -8,9 +8,8 @@ from typing import Any
 
 from microsoft_teams.cards.core import CardElement, ExecuteAction
 
-from cards import actions as act
+from cards import contract, markdown
 from cards import format as fmt
-from cards import markdown
 from cards.charts import horizontal_bars
 from cards.elements import (
     SHORT,
@@ -45,8 +44,8 @@ def _count_rows(
 
 
 def _refresh_action(view: PipelineView, locale: str) -> ExecuteAction:
-    data = {act.DATA_TENANT_ID: view.tenant_id, act.DATA_TEAM_ID: view.team_id}
-    return execute(text(locale, "btn.refresh"), act.PIPELINE_REFRESH, data)
+    data = {contract.DATA_TENANT_ID: view.tenant_id, contract.DATA_TEAM_ID: view.team_id}
+    return execute(text(locale, "btn.refresh"), contract.PIPELINE_REFRESH, data)
 
 
 def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from app.api import schemas
 from app.api.route_table import RouteTable, caller, path_id, read_body, reply
 from app.db import transaction
 from app.nurturing.enums import Role
-from app.services import assignment
+from app.services import ownership
 
 table = RouteTable()
 ROUTES = table.routes
@@ -27,7 +27,7 @@ ROUTES = table.routes
 async def assign_owner(request: web.Request) -> web.Response:
     body = await read_body(request, schemas.AssignIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        change = await assignment.assign_owner(
+        change = await ownership.assign_owner(
             session=session,
             caller=caller(request),
             lead_id=path_id(request),
@@ -51,7 +51,7 @@ async def assign_owner(request: web.Request) -> web.Response:
 async def bulk_assign(request: web.Request) -> web.Response:
     body = await read_body(request, schemas.BulkAssignIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        changes = await assignment.bulk_assign(
+        changes = await ownership.bulk_assign(
             session=session,
             caller=caller(request),
             lead_ids=body.lead_ids,
@@ -75,7 +75,7 @@ async def bulk_assign(request: web.Request) -> web.Response:
 async def round_robin(request: web.Request) -> web.Response:
     body = await read_body(request, schemas.RoundRobinIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        changes = await assignment.round_robin_assign(
+        changes = await ownership.round_robin_assign(
             session=session, caller=caller(request), lead_ids=body.lead_ids, team_id=body.team_id
         )
     return reply(

@@ -17,7 +17,7 @@ from app.graph import on_demand
 from app.graph.tokens import ConsentRequired, GraphAuthError
 from app.models import LeadCreate, LeadPublic, LeadUpdate
 from app.nurturing.enums import BuyerStage, Direction, Lifecycle, Role
-from app.services import follow_ups, lead_export, lead_import, leads, scoring, timeline
+from app.services import follow_ups, lead_export, lead_import, leads, rescoring, timeline
 from app.services.errors import InvalidInput
 from app.services.lead_queries import LeadFilter, LeadSort, list_leads, read_lead
 from app.services.lookups import get_member
@@ -188,7 +188,7 @@ async def import_leads(request: web.Request) -> web.Response:
                 max_bytes=settings.import_max_bytes,
                 skip_invalid=request.query.get("skip_invalid") == "true",
             )
-            await scoring.settle_new_leads(
+            await rescoring.settle_new_leads(
                 session=session, tenant_id=who.tenant_id, lead_ids=report.lead_ids, now=who.now
             )
     except lead_import.ImportRejected as rejected:

@@ -42,7 +42,7 @@ from app.services.events import EventIn, ingest_events
 from app.services.follow_ups import complete_follow_up, due_follow_ups
 from app.services.hand_offs import accept_hand_off, reject_hand_off
 from app.services.leads import create_lead, set_lifecycle
-from app.services.scoring import rescore_stale_leads
+from app.services.rescoring import rescore_stale_leads
 from app.services.tenant_config import (
     ROUTING_FALLBACK_KEY,
     TenantConfig,

@@ -12,8 +12,8 @@ from app.models import FollowUp, Lead, Member, OwnershipChange
 from app.nurturing.assignment import distribute
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, AssignmentMethod, FollowUpStatus
 from app.services.access import Caller
-from app.services.assignment import announce_unrouted, apply_ownership, fallback_owners, team_candidates
 from app.services.lead_context import load_contexts
+from app.services.ownership import announce_unrouted, apply_ownership, fallback_owners, team_candidates
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, notify_card_changed
 from app.services.tenant_config import TenantConfig, load_config
 

@@ -11,16 +11,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Company, Lead, LeadBase, LeadCreate, LeadUpdate, Member
+from app.nurturing import stages
 from app.nurturing.enums import BuyerStage, Lifecycle, RecycleReason, Role
-from app.nurturing.stages import override_stage as override_stage_rule
 from app.services.access import Caller, ensure_can_assign, ensure_can_work
-from app.services.assignment import assign_owner, route_unassigned
 from app.services.company_facts import FIRMOGRAPHICS, gaps_filled
 from app.services.errors import Conflict, InvalidInput, StaleVersion
 from app.services.lead_context import load_contexts
 from app.services.lead_history import change_lifecycle, change_stage
 from app.services.lead_queries import lead_for_action
 from app.services.lookups import get_member
+from app.services.ownership import assign_owner, route_unassigned
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
@@ -179,7 +179,7 @@ async def override_stage(
         allowed=ensure_can_work,
         expected_version=expected_version,
     )
-    change = override_stage_rule(lead.stage, stage, reason)
+    change = stages.override_stage(lead.stage, stage, reason)
     change_stage(
         session=session,
         lead=lead,

@@ -35,7 +35,7 @@ from app.services.access import Caller, ensure_role
 from app.services.errors import InvalidInput
 from app.services.lead_context import load_contexts
 from app.services.outbox import Notice
-from app.services.scoring import RESCORE_AFTER
+from app.services.rescoring import RESCORE_AFTER
 from app.services.tenant_config import TenantConfig, load_config, working_hours
 
 DEFAULT_DAYS = 90

@@ -10,10 +10,10 @@ from app.db import SessionMaker, transaction
 from app.models import FollowUp, HandOff, Lead
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, TouchpointKind
 from app.services.access import Caller
-from app.services.assignment import assign_owner
 from app.services.events import EventIn, ingest_events
 from app.services.follow_ups import log_touchpoint
 from app.services.hand_offs import accept_hand_off
+from app.services.ownership import assign_owner
 from tests.api.conftest import Api
 from tests.factories import T0, make_lead, set_company
 

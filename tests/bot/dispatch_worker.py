@@ -13,8 +13,8 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from bot.auth import build_authentication
+from bot.card_views import Links
 from bot.dispatcher import Dispatcher, DispatchPolicy
-from bot.views import Links
 
 
 async def main(

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from cards import actions as act
-from cards import follow_up_card, follow_up_list_intro
+from cards import contract, follow_up_card, follow_up_list_intro
 from cards.views import Banner
 from tests.cards.builders import NOW, follow_up, lead
 from tests.cards.walk import actions, all_text, by_id, executes, inputs, top_titles
@@ -44,13 +43,13 @@ def test_done_asks_for_the_outcome_with_replied_preselected() -> None:
     [outcome] = inputs(done)
     assert (outcome["type"], outcome["id"], outcome["value"]) == (
         "Input.ChoiceSet",
-        act.INPUT_OUTCOME,
+        contract.INPUT_OUTCOME,
         "replied",
     )
-    assert [choice["value"] for choice in outcome["choices"]] == list(act.OUTCOMES)
+    assert [choice["value"] for choice in outcome["choices"]] == list(contract.OUTCOMES)
     [mark] = executes(done)
     assert mark["title"] == "Mark done"
-    assert mark["verb"] == act.FOLLOW_UP_DONE
+    assert mark["verb"] == contract.FOLLOW_UP_DONE
     assert mark["data"] == {
         "tenant_id": "tenant-1",
         "lead_id": "lead-1",
@@ -68,7 +67,7 @@ def test_snooze_offers_three_execute_buttons() -> None:
     snooze = _show_card(follow_up_card(follow_up(), "en", NOW), "Snooze")
     buttons = executes(snooze)
     assert [button["data"]["snooze"] for button in buttons] == ["1h", "tomorrow", "next_week"]
-    assert {button["verb"] for button in buttons} == {act.FOLLOW_UP_SNOOZE}
+    assert {button["verb"] for button in buttons} == {contract.FOLLOW_UP_SNOOZE}
 
 
 def test_reschedule_has_required_date_and_optional_time_in_the_reps_zone() -> None:
@@ -80,34 +79,34 @@ def test_reschedule_has_required_date_and_optional_time_in_the_reps_zone() -> No
     due_date, due_time = inputs(reschedule)
     assert (due_date["type"], due_date["id"], due_date["isRequired"]) == (
         "Input.Date",
-        act.INPUT_DUE_DATE,
+        contract.INPUT_DUE_DATE,
         True,
     )
     assert due_date["value"] == "2026-03-30"
     assert due_date["min"] == "2026-03-28"
-    assert (due_time["type"], due_time["id"]) == ("Input.Time", act.INPUT_DUE_TIME)
+    assert (due_time["type"], due_time["id"]) == ("Input.Time", contract.INPUT_DUE_TIME)
     assert not due_time.get("isRequired")
     assert due_time["value"] == "01:30"
-    assert [button["verb"] for button in executes(reschedule)] == [act.FOLLOW_UP_RESCHEDULE]
+    assert [button["verb"] for button in executes(reschedule)] == [contract.FOLLOW_UP_RESCHEDULE]
 
 
 def test_log_takes_kind_and_a_required_multiline_summary() -> None:
     log = _show_card(follow_up_card(follow_up(), "en", NOW), "Log call or mail")
     kind, summary = inputs(log)
-    assert kind["id"] == act.INPUT_TOUCH_KIND
+    assert kind["id"] == contract.INPUT_TOUCH_KIND
     assert [choice["value"] for choice in kind["choices"]] == ["call", "email"]
-    assert summary["id"] == act.INPUT_SUMMARY
+    assert summary["id"] == contract.INPUT_SUMMARY
     assert (summary["isMultiline"], summary["isRequired"], summary["maxLength"]) == (True, True, 4000)
-    assert [button["verb"] for button in executes(log)] == [act.FOLLOW_UP_LOG]
+    assert [button["verb"] for button in executes(log)] == [contract.FOLLOW_UP_LOG]
 
 
 def test_propose_hand_off_has_an_optional_note() -> None:
     propose = _show_card(follow_up_card(follow_up(), "en", NOW), "Propose hand-off")
     [note] = inputs(propose)
-    assert note["id"] == act.INPUT_HANDOFF_NOTE
+    assert note["id"] == contract.INPUT_HANDOFF_NOTE
     assert not note.get("isRequired")
     [send] = executes(propose)
-    assert send["verb"] == act.HAND_OFF_PROPOSE
+    assert send["verb"] == contract.HAND_OFF_PROPOSE
     assert send["data"]["follow_up_id"] == "fu-1"
 
 
@@ -238,7 +237,7 @@ def test_done_on_a_sales_owned_lead_asks_why_it_would_leave_sales() -> None:
     assert "Nächster Vertriebsschritt fällig" in all_text(card)
     done = _show_card(card, "Erledigt")
     outcome, why_not, until = inputs(done)
-    assert outcome["id"] == act.INPUT_OUTCOME
-    assert why_not["id"] == act.INPUT_RECYCLE_REASON and not why_not.get("isRequired", False)
+    assert outcome["id"] == contract.INPUT_OUTCOME
+    assert why_not["id"] == contract.INPUT_RECYCLE_REASON and not why_not.get("isRequired", False)
     assert "Vertraglich gebunden bis zu einem Datum" in [choice["title"] for choice in why_not["choices"]]
     assert until["type"] == "Input.Date"

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from cards import actions as act
 from cards import (
+    contract,
     digest_card,
     error_card,
     hand_off_card,
@@ -31,7 +31,7 @@ def test_proposed_hand_off_can_be_accepted_or_rejected_with_a_coded_reason() -> 
     card = hand_off_card(hand_off(), "en", NOW)
     assert top_titles(card) == ["Accept", "Reject", "Open in tab"]
     accept = card["actions"][0]
-    assert accept["verb"] == act.HAND_OFF_ACCEPT
+    assert accept["verb"] == contract.HAND_OFF_ACCEPT
     assert accept["data"] == {
         "tenant_id": "tenant-1",
         "lead_id": "lead-1",
@@ -39,12 +39,12 @@ def test_proposed_hand_off_can_be_accepted_or_rejected_with_a_coded_reason() -> 
         "hand_off_id": "ho-1",
     }
     code, until, note = inputs(card)
-    assert (code["id"], code["isRequired"]) == (act.INPUT_RECYCLE_REASON, True)
-    assert [choice["value"] for choice in code["choices"]] == list(act.RECYCLE_REASONS)
+    assert (code["id"], code["isRequired"]) == (contract.INPUT_RECYCLE_REASON, True)
+    assert [choice["value"] for choice in code["choices"]] == list(contract.RECYCLE_REASONS)
     assert "Under contract until a date" in [choice["title"] for choice in code["choices"]]
-    assert (until["type"], until["id"]) == ("Input.Date", act.INPUT_RECYCLE_UNTIL)
-    assert (note["id"], note.get("isRequired", False)) == (act.INPUT_REJECT_REASON, False)
-    assert [action["verb"] for action in executes(card["actions"][1]["card"])] == [act.HAND_OFF_REJECT]
+    assert (until["type"], until["id"]) == ("Input.Date", contract.INPUT_RECYCLE_UNTIL)
+    assert (note["id"], note.get("isRequired", False)) == (contract.INPUT_REJECT_REASON, False)
+    assert [action["verb"] for action in executes(card["actions"][1]["card"])] == [contract.HAND_OFF_REJECT]
     assert "Budget freigegeben" in all_text(card)
 
 
@@ -83,7 +83,7 @@ def test_ownership_card_gives_context_and_the_first_step() -> None:
     for expected in ("Neuer Lead für Jürgen Weiß", "Sören Köhler", "Gebietsneuordnung", "Mi., 11.03. 10:00"):
         assert expected in text
     [show] = executes(card)
-    assert show["verb"] == act.FOLLOW_UP_SHOW
+    assert show["verb"] == contract.FOLLOW_UP_SHOW
     assert show["data"]["follow_up_id"] == "fu-9"
 
 
@@ -124,7 +124,7 @@ def test_digest_shows_counts_and_at_most_three_open_buttons() -> None:
     opens = executes(card)
     assert [button["title"] for button in opens] == ["Öffnen"] * 3
     assert [button["data"]["follow_up_id"] for button in opens] == ["fu-0", "fu-1", "fu-2"]
-    assert {button["verb"] for button in opens} == {act.FOLLOW_UP_SHOW}
+    assert {button["verb"] for button in opens} == {contract.FOLLOW_UP_SHOW}
 
 
 def test_empty_digest_says_nothing_is_due() -> None:
@@ -138,7 +138,7 @@ def test_pipeline_refresh_is_capped_at_60_ids_and_carries_team_and_tenant() -> N
     card = pipeline_card(pipeline(refresh_user_ids=ids), "en", NOW)
     refresh = card["refresh"]
     assert refresh["userIds"] == [f"29:user-{n}" for n in range(60)]
-    assert refresh["action"]["verb"] == act.PIPELINE_REFRESH
+    assert refresh["action"]["verb"] == contract.PIPELINE_REFRESH
     assert refresh["action"]["data"] == {"tenant_id": "tenant-1", "team_id": "team-1"}
     assert card["msteams"] == {"width": "full"}
 
@@ -214,7 +214,7 @@ def test_lead_card_shows_next_follow_up_and_recent_conversation_newest_first() -
     assert text.index("Rückruf wegen Pilot") < text.index("Checkliste verschickt")
     assert "vor 5\u00a0Stunden" in text
     assert "vor 9\u00a0Tagen" in text
-    assert [action["verb"] for action in executes(card)] == [act.FOLLOW_UP_SHOW]
+    assert [action["verb"] for action in executes(card)] == [contract.FOLLOW_UP_SHOW]
 
 
 def test_lead_card_without_follow_up_has_only_open_in_tab() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cards import actions as act
+from cards import contract
 from cards.elements import MAX_CARD_BYTES, SCHEMA_URL
 from cards.samples import sample_cards
 from cards.strings import all_texts
@@ -79,18 +79,18 @@ def test_only_universal_actions(kind: str, locale: str, card: dict[str, Any]) ->
 def test_every_execute_carries_verb_and_contract_data(kind: str, locale: str, card: dict[str, Any]) -> None:
     for action in executes(card):
         verb = action["verb"]
-        assert verb in act.VERBS
+        assert verb in contract.VERBS
         data = action["data"]
         assert isinstance(data, dict)
-        assert data[act.DATA_TENANT_ID]
-        assert act.REQUIRED_DATA[verb] <= data.keys()
-        if verb == act.PIPELINE_REFRESH:
-            assert act.DATA_LEAD_ID not in data
+        assert data[contract.DATA_TENANT_ID]
+        assert contract.REQUIRED_DATA[verb] <= data.keys()
+        if verb == contract.PIPELINE_REFRESH:
+            assert contract.DATA_LEAD_ID not in data
         else:
-            assert act.LEAD_DATA <= data.keys()
-            assert isinstance(data[act.DATA_VERSION], int)
-        if verb == act.FOLLOW_UP_SNOOZE:
-            assert data[act.DATA_SNOOZE] in act.SNOOZE_OPTIONS
+            assert contract.LEAD_DATA <= data.keys()
+            assert isinstance(data[contract.DATA_VERSION], int)
+        if verb == contract.FOLLOW_UP_SNOOZE:
+            assert data[contract.DATA_SNOOZE] in contract.SNOOZE_OPTIONS
 
 
 @pytest.mark.parametrize(("kind", "locale", "card"), SAMPLES, ids=IDS)

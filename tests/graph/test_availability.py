@@ -15,7 +15,7 @@ from app.graph.availability import AvailabilityReport, iana_zone, sync_availabil
 from app.graph.client import GraphConnection
 from app.models import FollowUp, Member
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES
-from app.services.assignment import round_robin_assign
+from app.services.ownership import round_robin_assign
 from tests.doubles.graph import GraphDouble
 from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, Org, make_lead, make_org

@@ -22,7 +22,7 @@ from sqlmodel import select
 from app.db import create_sessionmaker, engine_for_url
 from app.models import FollowUp, Lead, Member
 from app.nurturing.enums import FollowUpOutcome, FollowUpStatus
-from cards import actions as act
+from cards import contract
 from tests.playground.processes import (
     CONFIG,
     PLAYGROUND_CLI,
@@ -216,13 +216,13 @@ async def test_a_rep_marks_a_follow_up_done_on_its_card_in_the_playground(stack:
     assert request["conversation"]["conversationType"] == "personal"
     action = request["value"]["action"]
     assert action["type"] == "Action.Execute"
-    assert action["verb"] == act.FOLLOW_UP_DONE
-    assert action["data"][act.INPUT_OUTCOME] == "replied"
+    assert action["verb"] == contract.FOLLOW_UP_DONE
+    assert action["data"][contract.INPUT_OUTCOME] == "replied"
     assert response["statusCode"] == 200
     assert response["type"] == "application/vnd.microsoft.card.adaptive"
 
     # And it really happened: the follow-up the card was about is done, and the card names its lead.
-    follow_up, lead = await _follow_up(stack.database_url, action["data"][act.DATA_FOLLOW_UP_ID])
+    follow_up, lead = await _follow_up(stack.database_url, action["data"][contract.DATA_FOLLOW_UP_ID])
     assert follow_up.status == FollowUpStatus.DONE
     assert follow_up.outcome == FollowUpOutcome.REPLIED
     assert f"{lead.first_name} {lead.last_name}" in await card.inner_text()

@@ -10,7 +10,7 @@ from app.models import Lead, Member, OutboxMessage
 from app.nurturing.calendar import WorkingHours, business_hours_between
 from app.nurturing.enums import FollowUpOutcome, Lifecycle
 from app.services.admin import MemberUpdate, replace_rules, update_member
-from app.services.sla import check_speed_to_lead
+from app.services.sla_watch import check_speed_to_lead
 from tests.factories import make_lead
 from tests.practice.replay import Replay
 

@@ -9,7 +9,7 @@ from app.models import Lead, LeadUpdate
 from app.nurturing.enums import BuyerStage, FollowUpKind, FollowUpOutcome, Lifecycle, TouchpointKind
 from app.services.errors import InvalidInput
 from app.services.leads import override_stage, update_lead
-from app.services.scoring import rescore_stale_leads
+from app.services.rescoring import rescore_stale_leads
 from tests.practice.replay import Replay
 
 

@@ -15,8 +15,8 @@ from app.models import FollowUp, Lead, Member, OutboxMessage, OwnershipChange
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, AssignmentMethod
 from app.services.access import Caller
 from app.services.admin import replace_rules
-from app.services.assignment import assign_owner, bulk_assign, round_robin_assign, route_unassigned
 from app.services.errors import InvalidInput, LeadNotFound, MemberNotFound, NotAllowed, TeamNotFound
+from app.services.ownership import assign_owner, bulk_assign, round_robin_assign, route_unassigned
 from app.services.tenant_config import load_config
 from tests.factories import T0, Org, make_lead, make_org
 

@@ -17,7 +17,7 @@ from app.services.admin import MemberUpdate, update_member
 from app.services.errors import NotAllowed
 from app.services.lead_import import import_leads_csv
 from app.services.planning import CLOSED_LIFECYCLES
-from app.services.scoring import settle_new_leads
+from app.services.rescoring import settle_new_leads
 from app.services.tenant_config import ROUTING_FALLBACK_KEY, save_setting
 from tests.factories import T0, Org, make_lead, make_org
 

@@ -16,7 +16,6 @@ from app.db import create_sessionmaker, engine_for_url, transaction
 from app.models import FollowUp
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, FollowUpOutcome, TouchpointKind
 from app.services.access import Caller
-from app.services.assignment import assign_owner
 from app.services.errors import ServiceError
 from app.services.events import EventIn, ingest_events
 from app.services.follow_ups import (
@@ -26,6 +25,7 @@ from app.services.follow_ups import (
     reschedule_follow_up,
     snooze_follow_up,
 )
+from app.services.ownership import assign_owner
 from tests.factories import T0, make_lead, make_org
 
 actions = st.lists(

@@ -10,7 +10,7 @@ from app.db import SessionMaker, transaction
 from app.models import FollowUp, Lead, Member, OutboxMessage
 from app.nurturing.enums import Lifecycle
 from app.scheduler import run_tick
-from app.services.sla import check_speed_to_lead
+from app.services.sla_watch import check_speed_to_lead
 from tests.factories import T0, Org, make_lead, make_org
 
 

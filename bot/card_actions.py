@@ -25,9 +25,8 @@ from app.services.lead_queries import read_lead
 from app.services.outbox import withdraw
 from app.services.planning import card_changed_key
 from app.services.tenant_config import TenantConfig, load_config
-from bot.views import Links, ViewReader
-from cards import actions as contract
-from cards import strings
+from bot.card_views import Links, ViewReader
+from cards import contract, strings
 from cards.format import day_time
 from cards.views import Banner
 

@@ -15,9 +15,9 @@ from app.models import Lead
 from app.nurturing.scoring import score_lead
 from app.nurturing.stages import StageOverride, resolve_stage
 from app.services.access import Caller
-from app.services.assignment import route_unassigned
 from app.services.batches import batches
 from app.services.lead_context import load_contexts
+from app.services.ownership import route_unassigned
 from app.services.refresh import refresh_lead, refresh_leads
 from app.services.tenant_config import load_config
 
