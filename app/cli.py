@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -355,15 +354,11 @@ def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_cards_sample(_settings: Settings, args: argparse.Namespace) -> int:
-    from cards.samples import sample_cards
+    # The composition root may reach into cards/; the samples themselves live there.
+    from cards.samples import write_samples
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    samples = sample_cards()
-    for kind, locale, card in samples:
-        document = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
-        (out / f"{kind}.{locale}.json").write_text(document, encoding="utf-8")
-    console.print(f"[green]wrote {len(samples)} card(s)[/green] to {out}")
+    count = write_samples(Path(args.out))
+    console.print(f"[green]wrote {count} card(s)[/green] to {args.out}")
     return 0
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from cards.digest import digest_card
@@ -349,3 +352,27 @@ def _cards_for(locale: str) -> list[tuple[str, dict[str, Any]]]:
 def sample_cards() -> list[tuple[str, str, dict[str, Any]]]:
     """(kind, locale, card) for every card kind and state, in English and German."""
     return [(kind, locale, card) for locale in LOCALES for kind, card in _cards_for(locale)]
+
+
+def write_samples(out: Path) -> int:
+    """Write each sample card to ``out`` as ``kind.locale.json``; returns how many were written."""
+    out.mkdir(parents=True, exist_ok=True)
+    samples = sample_cards()
+    for kind, locale, card in samples:
+        document = json.dumps(card, ensure_ascii=False, indent=2) + "\n"
+        (out / f"{kind}.{locale}.json").write_text(document, encoding="utf-8")
+    return len(samples)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cards.samples --out DIR``: the samples without the server's settings."""
+    parser = argparse.ArgumentParser(prog="python -m cards.samples", description=write_samples.__doc__)
+    parser.add_argument("--out", required=True, help="directory for the JSON files")
+    args = parser.parse_args(argv)
+    count = write_samples(Path(args.out))
+    print(f"wrote {count} card(s) to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -121,3 +121,71 @@ def shape(session: AsyncSession, row: FollowUp | None) -> LeadCreate:
     return LeadCreate.model_validate({"rows": pending})
 """
     assert violations(source) == []
+
+
+# --- package layering ---------------------------------------------------------------------------------
+#
+# app/server.py and app/cli.py are the composition root: they alone may import bot/ and cards/. The rest
+# of app/ never does; cards/ uses only the engine (app.nurturing); the engine imports nothing of ours
+# outside itself; bot/ uses app and cards freely.
+
+COMPOSITION_ROOT = frozenset({"app/server.py", "app/cli.py"})
+
+
+def imported_modules(source: str) -> set[str]:
+    """Every module ``source`` imports, at any depth of the file (imports inside functions too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found |= {f"{node.module}.{alias.name}" for alias in node.names} | {node.module}
+    return found
+
+
+def layering_violations(path: str, source: str) -> list[str]:
+    """The imports of the module at ``path`` that point against the package layering."""
+    modules = imported_modules(source)
+
+    def outside(*allowed: str) -> list[str]:
+        return sorted(
+            m for m in modules if m.split(".")[0] in ("app", "bot", "cards") and not m.startswith(allowed)
+        )
+
+    if path.startswith("app/nurturing/"):
+        return outside("app.nurturing")
+    if path.startswith("cards/"):
+        return outside("app.nurturing", "cards")
+    if path.startswith("app/") and path not in COMPOSITION_ROOT:
+        return sorted(m for m in modules if m.split(".")[0] in ("bot", "cards"))
+    return []
+
+
+def _package_modules() -> list[str]:
+    folders = ("app", "cards")
+    return sorted(
+        str(path.relative_to(ROOT))
+        for folder in folders
+        for path in (ROOT / folder).rglob("*.py")
+        if "node_modules" not in path.parts
+    )
+
+
+@pytest.mark.parametrize("module", _package_modules())
+def test_packages_depend_one_way(module: str) -> None:
+    assert layering_violations(module, (ROOT / module).read_text("utf-8")) == []
+
+
+def test_the_layering_rule_catches_each_wrong_direction() -> None:
+    assert layering_violations("app/services/leads.py", "from bot.card_views import ViewReader") == [
+        "bot.card_views",
+        "bot.card_views.ViewReader",
+    ]
+    assert layering_violations("app/nurturing/scoring.py", "import app.services.leads") == [
+        "app.services.leads"
+    ]
+    assert layering_violations("cards/lead.py", "def f():\n    from app.db import transaction\n") == [
+        "app.db",
+        "app.db.transaction",
+    ]
+    assert layering_violations("app/cli.py", "from cards.samples import write_samples") == []
