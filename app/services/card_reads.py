@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import (
@@ -175,11 +175,11 @@ async def remember_card(
     session: AsyncSession, tenant_id: str, follow_up_id: uuid.UUID, activity_id: str, conversation_id: str
 ) -> None:
     """Where a follow-up's card sits in Teams, so a change made elsewhere updates it in place."""
-    row = await follow_up(session, tenant_id, follow_up_id)
-    if row is not None:
-        row.activity_id = activity_id
-        row.conversation_id = conversation_id
-        session.add(row)
+    await session.exec(
+        update(FollowUp)
+        .where(col(FollowUp.id) == follow_up_id, col(FollowUp.tenant_id) == tenant_id)
+        .values(activity_id=activity_id, conversation_id=conversation_id)
+    )
 
 
 async def first_team_lead(session: AsyncSession, tenant_id: str, team_id: uuid.UUID | None) -> Member | None:
