@@ -54,7 +54,7 @@ async def history_state(
     *,
     tenant_id: str,
     lead_id: uuid.UUID,
-    viewer_id: uuid.UUID,
+    viewer_id: uuid.UUID | None,
     graph_connected: bool,
 ) -> HistoryState:
     """What the lead page says about the history behind it. The caller has already been allowed to see
@@ -66,11 +66,16 @@ async def history_state(
             )
         )
     ).one()
+    # Nurture itself (no viewer) has no mailbox of its own to have synced.
     object_id = (
-        await session.exec(
-            select(Member.aad_object_id).where(Member.tenant_id == tenant_id, Member.id == viewer_id)
-        )
-    ).first()
+        (
+            await session.exec(
+                select(Member.aad_object_id).where(Member.tenant_id == tenant_id, Member.id == viewer_id)
+            )
+        ).first()
+        if viewer_id is not None
+        else None
+    )
     wanted = [CONSENT_KEY] + ([lead_sync_key(lead_id, object_id)] if object_id else [])
     rows = {
         row.key: row

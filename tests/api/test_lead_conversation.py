@@ -9,9 +9,9 @@ from typing import Any
 
 from app.db import SessionMaker, transaction
 from app.nurturing.enums import MessageSource, TouchpointKind
-from app.services.assignment import assign_owner
 from app.services.follow_ups import log_touchpoint
 from app.services.lead_messages import MessageIn, chat_key, store_messages
+from app.services.ownership import assign_owner
 from tests.api.conftest import Api
 from tests.factories import T0, make_lead
 
@@ -44,12 +44,10 @@ async def _conversation(api: Api, sessions: SessionMaker) -> uuid.UUID:
     async with transaction(sessions) as session:
         await log_touchpoint(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             kind=TouchpointKind.CALL,
             summary="Talked about the pilot",
-            actor=org.actor(org.reps[0]),
-            now=T0 + timedelta(minutes=5),
+            caller=org.caller(org.reps[0], T0 + timedelta(minutes=5)),
         )
     async with transaction(sessions) as session:
         await store_messages(
@@ -75,11 +73,9 @@ async def _conversation(api: Api, sessions: SessionMaker) -> uuid.UUID:
     async with transaction(sessions) as session:
         await assign_owner(
             session=session,
-            tenant_id=org.tenant_id,
             lead_id=lead_id,
             member_id=org.reps[1].id,
-            actor=org.actor(org.lead_dach),
-            now=T0 + timedelta(minutes=180),
+            caller=org.caller(org.lead_dach, T0 + timedelta(minutes=180)),
             reason="Covers the Berlin region",
         )
     return lead_id

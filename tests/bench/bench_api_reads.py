@@ -113,10 +113,10 @@ async def measure(
             session=s, caller=manager, lead_id=lead, limit=50
         ),
         "timeline: mail only, newest 50": lambda s: lead_timeline(
-            session=s, actor=manager, lead_id=lead, limit=50, only=TimelineFilter.MAIL
+            session=s, caller=manager, lead_id=lead, limit=50, only=TimelineFilter.MAIL
         ),
         "timeline: one thread, newest 50": lambda s: lead_timeline(
-            session=s, actor=manager, lead_id=lead, limit=50, thread="thread-7"
+            session=s, caller=manager, lead_id=lead, limit=50, thread="thread-7"
         ),
     }
     samples: dict[str, list[float]] = {name: [] for name in variants}
