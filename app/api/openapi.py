@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.api.routes import ROUTES
 from app.api.schemas import ErrorOut, StaleOut
+from app.nurturing.enums import BuyerStage, Lifecycle
+from app.services import lead_queries, practice_health, timeline
 from app.services.admin import RULE_KINDS
+from app.services.lead_queries import LeadSort
 
 _ERRORS = {
     "401": "No valid Teams SSO token",
@@ -71,6 +74,49 @@ _PATH_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+_UUID: dict[str, Any] = {"type": "string", "format": "uuid"}
+_FLAG: dict[str, Any] = {"type": "string", "enum": ["true", "false"]}
+
+
+def _page(largest: int) -> dict[str, dict[str, Any]]:
+    return {
+        "limit": {"type": "integer", "minimum": 1, "maximum": largest, "default": 50},
+        "cursor": {"type": "string", "description": "next_cursor of the page before"},
+    }
+
+
+# The query parameters each operation reads, so a generated client types them as the handlers parse them.
+_QUERY: dict[str, dict[str, dict[str, Any]]] = {
+    "get_leads": {
+        "lifecycle": {"type": "string", "enum": [value.value for value in Lifecycle]},
+        "stage": {"type": "string", "enum": [value.value for value in BuyerStage]},
+        "owner": _UUID,
+        "team": _UUID,
+        "unassigned": _FLAG,
+        "q": {"type": "string", "description": "Part of the name, e-mail or company"},
+        "sort": {"type": "string", "enum": list(get_args(LeadSort))},
+        **_page(lead_queries.MAX_PAGE),
+    },
+    "get_follow_ups": {"scope": {"type": "string", "enum": ["mine", "team", "lead"]}, "lead": _UUID},
+    "get_timeline": _page(timeline.MAX_PAGE),
+    "get_pipeline": {
+        "since": {"type": "string", "format": "date", "description": "Start of the range, ISO 8601"},
+        "until": {"type": "string", "format": "date", "description": "End of the range, ISO 8601"},
+        "team": _UUID,
+        "owner": _UUID,
+    },
+    "get_practice_health": {
+        "days": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": practice_health.MAX_DAYS,
+            "default": practice_health.DEFAULT_DAYS,
+        }
+    },
+    "import_leads": {"skip_invalid": _FLAG},
+}
+
+
 def _json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
 
@@ -94,6 +140,10 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                 "schema": _PATH_SCHEMAS.get(name, {"type": "string"}),
             }
             for name in re.findall(r"{(\w+)}", route.path)
+        ]
+        parameters += [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name, schema in _QUERY.get(route.handler.__name__, {}).items()
         ]
         responses: dict[str, Any] = {
             str(route.status): {
