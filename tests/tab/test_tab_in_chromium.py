@@ -108,12 +108,15 @@ async def test_the_channel_tab_opens_on_the_pipeline(
     await page.goto(f"{base}?tenant={org.tenant_id}&locale=en&view=pipeline")
     await page.get_by_label("E-mail").fill(org.lead_dach.email)
     await page.get_by_role("button", name="Sign in").click()
-    await page.get_by_text("Leads by lifecycle").wait_for()
-    assert await page.get_by_test_id("funnel-bar").count() == 6
+    funnel = page.get_by_test_id("chart-funnel")
+    await funnel.locator("svg").first.wait_for()
+    rows = funnel.get_by_test_id("chart-table").locator("tbody tr")
+    assert await rows.count() == 6, "the funnel's six steps, new to won"
     board = await page.get_by_test_id("stage-board").inner_text()
     assert "New" in board and "Awareness" in board, "stages and lifecycles read as words"
     assert "awareness" not in board
-    assert await page.get_by_role("cell", name=org.reps[0].display_name).count() == 1
+    reps = page.get_by_test_id("chart-reps").get_by_test_id("chart-table")
+    assert await reps.get_by_role("rowheader", name=org.reps[0].display_name).count() == 1
     assert await page.get_by_role("tab", name="Pipeline", selected=True).count() == 1
 
 
@@ -327,13 +330,14 @@ async def test_admin_edits_rules_as_json_and_the_settings_page_passes_axe(
     page = await browser.new_page()
     await _sign_in_as(page, base, org, org.admin.email)
     await page.get_by_role("tab", name="Settings").click()
-    await page.locator("summary", has_text="sla").click()
-    editor = page.get_by_label("sla", exact=True)
+    sla = "First-touch service level"
+    await page.locator("summary", has_text=sla).click()
+    editor = page.get_by_label(sla, exact=True)
     await editor.fill("{not json")
-    await page.get_by_role("button", name="Save sla").click()
+    await page.get_by_role("button", name=f"Save {sla}").click()
     await page.get_by_text("Something went wrong. Please try again.").wait_for()
     await editor.fill('{"nudge_after_business_hours": 2, "escalate_after_business_hours": 6}')
-    await page.get_by_role("button", name="Save sla").click()
+    await page.get_by_role("button", name=f"Save {sla}").click()
     await page.get_by_text("Saved.").wait_for()
     async with sessions() as session:
         stored = await session.get(TenantSetting, (org.tenant_id, "sla"))
@@ -342,11 +346,11 @@ async def test_admin_edits_rules_as_json_and_the_settings_page_passes_axe(
         "escalate_after_business_hours": 6.0,
     }
     # Where leads no routing rule matches go: unset at first, then the UK team.
-    await page.locator("summary", has_text="routing_fallback").click()
-    fallback = page.get_by_label("routing_fallback", exact=True)
+    await page.locator("summary", has_text="Routing fallback").click()
+    fallback = page.get_by_label("Routing fallback", exact=True)
     assert await fallback.input_value() == "null"
     await fallback.fill(f'{{"team_id": "{org.uk.id}"}}')
-    await page.get_by_role("button", name="Save routing_fallback").click()
+    await page.get_by_role("button", name="Save Routing fallback").click()
     await page.get_by_text("Saved.").nth(1).wait_for()
     async with sessions() as session:
         stored = await session.get(TenantSetting, (org.tenant_id, "routing_fallback"))

@@ -100,7 +100,7 @@ export function App({
               </Tab>
             ))}
           </TabList>
-          <span style={{ marginLeft: "auto" }} data-testid="signed-in-as">
+          <span style={{ marginLeft: "auto" }} data-testid="signed-in-as" data-free-text>
             {me.display_name}
           </span>
         </header>

@@ -35,7 +35,8 @@ export class ApiError extends Error {
 /** A client for /api/v1 that signs every request as ``auth``. Path parameters are encoded by
  * openapi-fetch as one segment each, so an id from a URL cannot reach another route. */
 export function makeApi(auth: Auth): Api {
-  const client = createClient<paths>({ baseUrl: "/api/v1" });
+  // The document's paths carry the /api/v1 prefix themselves; the API is served by the same origin.
+  const client = createClient<paths>({ baseUrl: window.location.origin });
   const signing: Middleware = {
     async onRequest({ request }) {
       const header = auth.kind === "dev" ? `Dev ${auth.tenant} ${auth.email}` : `Bearer ${await auth.token()}`;

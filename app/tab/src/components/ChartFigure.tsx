@@ -20,17 +20,20 @@ export function ChartFigure({
   title,
   columns,
   rows,
+  wide = false,
   children,
 }: {
   id: string;
   title: string;
   columns: string[];
   rows: string[][];
+  /** A full row rather than half of one. */
+  wide?: boolean;
   children: React.ReactNode;
 }) {
   const heading = `chart-${id}`;
   return (
-    <section aria-labelledby={heading} data-testid={`chart-${id}`} style={{ position: "relative", minWidth: 0, maxWidth: "100%" }}>
+    <section aria-labelledby={heading} data-testid={`chart-${id}`} style={{ position: "relative", flex: wide ? "1 1 100%" : "0 1 560px", minWidth: 0, maxWidth: "100%" }}>
       <Subtitle2 as="h2" id={heading}>
         {title}
       </Subtitle2>

@@ -43,7 +43,9 @@ export function DeliveryProblems({ api, strings }: { api: Api; strings: Strings 
             {items.map((item) => (
               <TableRow key={item.id}>
                 <TableCell>{(item.member_id && names[item.member_id]) || "–"}</TableCell>
-                <TableCell>{item.last_error ?? words.label("delivery_status", item.status)}</TableCell>
+                <TableCell data-free-text={item.last_error ? true : undefined}>
+                  {item.last_error ?? words.label("delivery_status", item.status)}
+                </TableCell>
                 <TableCell>{words.dateTime(item.created_at)}</TableCell>
               </TableRow>
             ))}

@@ -32,7 +32,7 @@ function Suggested({ code }: { code: string }) {
   const item = words.content(code);
   if (!item) return <>{words.label("content_kind", code)}</>;
   return (
-    <a href={item.url} target="_blank" rel="noreferrer">
+    <a href={item.url} target="_blank" rel="noreferrer" data-free-text>
       {item.title}
     </a>
   );
@@ -82,7 +82,9 @@ export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings
             <CardHeader
               header={
                 <Button appearance="transparent" onClick={() => onOpen(item.lead_id)}>
-                  <Text weight="semibold">{name}</Text>
+                  <Text weight="semibold" data-free-text>
+                    {name}
+                  </Text>
                 </Button>
               }
               description={

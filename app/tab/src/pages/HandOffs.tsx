@@ -74,7 +74,7 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
           <Card key={item.id} data-testid="hand-off">
             <CardHeader
               header={
-                <Button appearance="transparent" onClick={() => onOpen(item.lead_id)}>
+                <Button appearance="transparent" onClick={() => onOpen(item.lead_id)} data-free-text>
                   {lead ? `${lead.first_name} ${lead.last_name}`.trim() || lead.email : "…"}
                 </Button>
               }

@@ -127,9 +127,11 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
       <Button onClick={onBack} style={{ justifySelf: "start" }}>
         {strings.back}
       </Button>
-      <Title3 as="h2">{name}</Title3>
+      <Title3 as="h2" data-free-text>
+        {name}
+      </Title3>
       <Text>
-        {[lead.title, lead.email].filter(Boolean).join(" · ")} · {strings.stage}: {words.label("stage", lead.stage)} ·{" "}
+        <span data-free-text>{[lead.title, lead.email].filter(Boolean).join(" · ")}</span> · {strings.stage}: {words.label("stage", lead.stage)} ·{" "}
         {strings.lifecycle}: {words.label("lifecycle", lead.lifecycle)} · {strings.score}: {words.number(lead.total_score)}
       </Text>
       {problem && <Problem text={problem} />}
@@ -266,7 +268,7 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
         <TableBody>
           {lead.score_explanation.map((item) => (
             <TableRow key={String(item.rule_id)}>
-              <TableCell>{String(item.label)}</TableCell>
+              <TableCell data-free-text>{String(item.label)}</TableCell>
               <TableCell>{Number(item.points) > 0 ? `+${item.points}` : String(item.points)}</TableCell>
             </TableRow>
           ))}
@@ -296,7 +298,7 @@ function ThreadCard({ thread, strings }: { thread: Thread; strings: Strings }) {
     <Card data-testid="thread" data-source={thread.source} role="group" aria-labelledby={heading}>
       <div style={{ display: "flex", gap: 8, alignItems: "center", flexWrap: "wrap" }}>
         <Badge appearance="outline">{thread.source === "chat" ? strings.filterChat : strings.filterMail}</Badge>
-        <Text weight="semibold" id={heading}>
+        <Text weight="semibold" id={heading} data-free-text>
           {thread.title}
         </Text>
         <Text size={200}>{strings.messages.replace("{count}", words.number(thread.messages.length))}</Text>
@@ -340,12 +342,14 @@ function MessageRow({ message, strings }: { message: MessageEntry; strings: Stri
             {message.direction === "inbound" ? strings.fromLead : strings.toLead}
           </Badge>
         )}
-        <Text weight="semibold">{sender}</Text>
+        <Text weight="semibold" data-free-text>
+          {sender}
+        </Text>
         <Text size={200}>
           <time dateTime={message.at}>{words.dateTime(message.at)}</time>
         </Text>
       </div>
-      <Text as="p" style={{ margin: "4px 0" }}>
+      <Text as="p" style={{ margin: "4px 0" }} data-free-text>
         {message.preview}
       </Text>
       {effect && (
@@ -403,5 +407,5 @@ function Detail({ item, strings }: { item: ActivityEntry; strings: Strings }) {
     if (delta) parts.push(`${delta > 0 ? "+" : ""}${words.number(delta)}`);
   }
   const text = parts.filter(Boolean).join(" · ");
-  return text ? <>{` — ${text}`}</> : null;
+  return text ? <span data-free-text>{` — ${text}`}</span> : null;
 }

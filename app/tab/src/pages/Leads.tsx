@@ -76,7 +76,7 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
       columnId: "name",
       renderHeaderCell: () => strings.leads,
       renderCell: (lead) => (
-        <Button appearance="transparent" onClick={() => onOpen(lead.id)}>
+        <Button appearance="transparent" onClick={() => onOpen(lead.id)} data-free-text>
           {`${lead.first_name} ${lead.last_name}`.trim() || lead.email}
         </Button>
       ),

@@ -11,9 +11,9 @@ import {
 } from "@fluentui/react-components";
 import {
   DataVizPalette,
+  getColorFromToken,
   FunnelChart,
   GroupedVerticalBarChart,
-  HorizontalBarChartWithAxis,
   VerticalBarChart,
 } from "@fluentui/react-charts";
 import { ok, type Api, type Pipeline as Metrics } from "../api";
@@ -23,7 +23,19 @@ import { ChartFigure } from "../components/ChartFigure";
 import { useWords } from "../words";
 import { PracticeHealthSection } from "./PracticeHealth";
 
-const WIDTH = 520;
+const WIDTH = 560;
+const WIDE = 1144; // two charts side by side and the gap between them
+
+/** The ISO 8601 week number of a day such as 2026-11-23. */
+function isoWeek(day: string): number {
+  const date = new Date(`${day.slice(0, 10)}T00:00:00Z`);
+  // The week belongs to the year of its Thursday; week 1 holds the year's first Thursday (and 4 January).
+  date.setUTCDate(date.getUTCDate() + 3 - ((date.getUTCDay() + 6) % 7));
+  const january4 = new Date(Date.UTC(date.getUTCFullYear(), 0, 4));
+  const days = (date.getTime() - january4.getTime()) / 86400000;
+  return 1 + Math.round((days - 3 + ((january4.getUTCDay() + 6) % 7)) / 7);
+}
+
 // The funnel steps a lead moves on through; lost, recycled and disqualified leave it.
 const OFF_FUNNEL = new Set(["lost", "recycled", "disqualified"]);
 
@@ -45,7 +57,12 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
   const reps = Object.keys(metrics.open_by_owner).sort((a, b) => a.localeCompare(b, words.locale));
   const weekLabel = (week: string) => words.day(week);
   const mqlWord = words.label("lifecycle", "mql");
-  const palette = [DataVizPalette.color1, DataVizPalette.color2, DataVizPalette.color3, DataVizPalette.color4];
+  const palette = [DataVizPalette.color1, DataVizPalette.color2, DataVizPalette.color3, DataVizPalette.color5].map((token) =>
+    getColorFromToken(token),
+  );
+  // Counts are whole numbers: no 0.25 ticks on an axis.
+  const whole = (value: number) => (Number.isInteger(value) ? words.number(value) : "");
+  const weekName = (week: string) => strings.weekNumber.replace("{week}", String(isoWeek(week)));
 
   return (
     <>
@@ -54,7 +71,7 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
           {strings.firstTouch}: {metrics.median_hours_to_first_touch === null ? "–" : words.number(metrics.median_hours_to_first_touch)} ·{" "}
           {strings.dormant}: {words.number(metrics.dormant ?? 0)}
         </Text>
-        <div style={{ display: "flex", flexWrap: "wrap", gap: 24 }}>
+        <div style={{ display: "flex", flexWrap: "wrap", gap: 24, maxWidth: WIDE }}>
           <ChartFigure
             id="funnel"
             title={strings.byLifecycle}
@@ -86,6 +103,7 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
               width={WIDTH}
               height={300}
               hideLegend
+              yAxisTickFormat={whole}
               data={stages.map((code, index) => ({
                 x: words.label("stage", code),
                 y: metrics.by_stage[code] ?? 0,
@@ -96,17 +114,19 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
           </ChartFigure>
           <ChartFigure
             id="weekly"
+            wide
             title={strings.weekly}
             columns={[strings.week, `${strings.newWord} ${mqlWord}`, strings.handOffsProposed]}
-            rows={metrics.weekly.map((week) => [weekLabel(week.week), words.number(week.mqls), words.number(week.hand_offs)])}
+            rows={metrics.weekly.map((week) => [`${weekName(week.week)} (${weekLabel(week.week)})`, words.number(week.mqls), words.number(week.hand_offs)])}
           >
             <GroupedVerticalBarChart
               chartTitle={strings.weekly}
               culture={words.locale}
-              width={WIDTH * 2}
+              width={WIDE}
               height={300}
+              yAxisTickFormat={whole}
               data={metrics.weekly.map((week) => ({
-                name: weekLabel(week.week),
+                name: weekName(week.week),
                 series: [
                   { key: "mqls", data: week.mqls, legend: `${strings.newWord} ${mqlWord}`, color: palette[0] },
                   { key: "hand_offs", data: week.hand_offs, legend: strings.handOffsProposed, color: palette[1] },
@@ -123,23 +143,30 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
               return [words.label("conversion", code), rate === null || rate === undefined ? "–" : words.percent(rate)];
             })}
           >
-            <HorizontalBarChartWithAxis
+            <VerticalBarChart
               chartTitle={strings.conversion}
               culture={words.locale}
               width={WIDTH}
-              height={260}
+              height={300}
               hideLegend
-              data={steps.map((code, index) => ({
-                y: words.label("conversion", code),
-                x: Math.round((metrics.conversion[code] ?? 0) * 100),
-                legend: words.label("conversion", code),
-                color: palette[index % palette.length],
-                xAxisCalloutData: `${Math.round((metrics.conversion[code] ?? 0) * 100)} %`,
-              }))}
+              wrapXAxisLables
+              yMaxValue={100}
+              yAxisTickFormat={(value: number) => `${words.number(value)} %`}
+              data={steps.map((code, index) => {
+                const rate = metrics.conversion[code];
+                return {
+                  x: words.label("conversion", code),
+                  y: Math.round((rate ?? 0) * 100),
+                  legend: words.label("conversion", code),
+                  color: palette[index % palette.length],
+                  yAxisCalloutData: rate === null || rate === undefined ? "–" : words.percent(rate),
+                };
+              })}
             />
           </ChartFigure>
           <ChartFigure
             id="reps"
+            wide
             title={strings.overdueByRep}
             columns={[strings.owner, strings.openFollowUps, strings.overdue]}
             rows={reps.map((rep) => [
@@ -151,8 +178,9 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
             <GroupedVerticalBarChart
               chartTitle={strings.overdueByRep}
               culture={words.locale}
-              width={WIDTH * 2}
+              width={WIDE}
               height={300}
+              yAxisTickFormat={whole}
               data={reps.map((rep) => ({
                 name: rep,
                 series: [

@@ -75,7 +75,7 @@ export function PracticeHealthSection({
                   <ul style={{ margin: 0, paddingLeft: 16 }}>
                     {line.leads.slice(0, SHOWN).map((lead) => (
                       <li key={lead.id} data-testid="health-lead">
-                        <Button appearance="transparent" size="small" onClick={() => onOpen(lead.id)}>
+                        <Button appearance="transparent" size="small" onClick={() => onOpen(lead.id)} data-free-text>
                           {lead.name}
                         </Button>
                         <Text size={200}>– {describeFinding(lead.why, words)}</Text>
