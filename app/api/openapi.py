@@ -98,7 +98,11 @@ _QUERY: dict[str, dict[str, dict[str, Any]]] = {
         **_page(lead_queries.MAX_PAGE),
     },
     "get_follow_ups": {"scope": {"type": "string", "enum": ["mine", "team", "lead"]}, "lead": _UUID},
-    "get_timeline": _page(timeline.MAX_PAGE),
+    "get_timeline": {
+        "filter": {"type": "string", "enum": ["all", "mail", "chat", "activity"], "default": "all"},
+        "thread": {"type": "string", "maxLength": 300, "description": "Only the messages of this thread"},
+        **_page(timeline.MAX_PAGE),
+    },
     "get_pipeline": {
         "since": {"type": "string", "format": "date", "description": "Start of the range, ISO 8601"},
         "until": {"type": "string", "format": "date", "description": "End of the range, ISO 8601"},

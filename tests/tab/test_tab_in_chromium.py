@@ -447,6 +447,6 @@ async def test_a_manager_sees_the_practice_health_in_german_and_opens_a_named_le
     team_lead = await browser.new_page()
     await _sign_in_as(team_lead, base, org, org.lead_dach.email)
     await team_lead.get_by_role("tab", name="Pipeline").click()
-    await team_lead.get_by_text("Leads by lifecycle").wait_for()
+    await team_lead.get_by_role("heading", name="Leads by lifecycle", exact=True).wait_for()
     await team_lead.wait_for_timeout(300)
     assert await team_lead.get_by_text("Practice health").count() == 0

@@ -370,6 +370,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads/{id}/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lead's mail and chat threads, the most recently active first
+         * @description Allowed: whoever may see the lead.
+         */
+        get: operations["get_threads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads/{id}/timeline": {
         parameters: {
             query?: never;
@@ -378,7 +398,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Messages, touches, events, stage, lifecycle and owner changes, newest first, cursor paged
+         * Messages, touches, events, stage, lifecycle and owner changes, newest first, cursor paged (?filter=all|mail|chat|activity, ?thread=<key>)
          * @description Allowed: whoever may see the lead.
          */
         get: operations["get_timeline"];
@@ -840,6 +860,11 @@ export interface components {
              */
             version?: number | null;
         };
+        /**
+         * AssignmentMethod
+         * @enum {string}
+         */
+        AssignmentMethod: "manual" | "round_robin" | "rule" | "import" | "handover" | "fallback";
         /** AssignmentsOut */
         AssignmentsOut: {
             /** Changes */
@@ -865,6 +890,26 @@ export interface components {
          * @enum {string}
          */
         BuyerStage: "awareness" | "evaluation" | "decision";
+        /**
+         * ChangeReasonOut
+         * @description An engine reason for a stage or lifecycle change: a stable code, its parameters, and the engine's
+         *     own words for it in English and German (the same sentence the cards show).
+         */
+        ChangeReasonOut: {
+            /** Code */
+            code: string;
+            /** Params */
+            params?: {
+                [key: string]: string | number;
+            };
+            /**
+             * Text
+             * @description The reason in words, by language: en, de
+             */
+            text?: {
+                [key: string]: string;
+            };
+        };
         /**
          * Check
          * @description The lines of the check, in the order they are reported.
@@ -940,6 +985,16 @@ export interface components {
             /** Url */
             url: string;
         };
+        /**
+         * Correspondent
+         * @description Who wrote a message, as the mail or chat named them.
+         */
+        Correspondent: {
+            /** Address */
+            address: string | null;
+            /** Name */
+            name: string | null;
+        };
         /** CountOut */
         CountOut: {
             /** Count */
@@ -983,6 +1038,27 @@ export interface components {
             status: string;
             /** Team Id */
             team_id: string | null;
+        };
+        /**
+         * Direction
+         * @enum {string}
+         */
+        Direction: "inbound" | "outbound";
+        /**
+         * EffectOut
+         * @description What an event changed on the lead when it arrived (several arriving together: on the newest).
+         */
+        EffectOut: {
+            /** Hand Off Proposed */
+            hand_off_proposed: boolean;
+            lifecycle: components["schemas"]["LifecycleMove"] | null;
+            /** Score After */
+            score_after: number;
+            /** Score Before */
+            score_before: number;
+            /** Score Delta */
+            score_delta: number;
+            stage: components["schemas"]["StageMove"] | null;
         };
         /** EraseIn */
         EraseIn: {
@@ -1073,6 +1149,34 @@ export interface components {
             /** Properties */
             properties?: {
                 [key: string]: string | boolean | number;
+            };
+        };
+        /** EventItemOut */
+        EventItemOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            effect: components["schemas"]["EffectOut"] | null;
+            /**
+             * Event
+             * @description An EventKind value, or an integration's own code
+             */
+            event: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "event";
+            /** Properties */
+            properties: {
+                [key: string]: string | number | boolean | null;
             };
         };
         /** FieldProblemOut */
@@ -1246,6 +1350,24 @@ export interface components {
             params: {
                 [key: string]: string | number;
             };
+        };
+        /** HistoryStateOut */
+        HistoryStateOut: {
+            /** Admin Consent Url */
+            admin_consent_url: string | null;
+            /** Last Synced At */
+            last_synced_at: string | null;
+            /**
+             * Messages
+             * @description Messages stored for this lead
+             */
+            messages: number;
+            /**
+             * Status
+             * @description synced; not_synced (Graph connected, nothing synced for this lead yet); consent_required (an admin must grant access at admin_consent_url); unavailable (Graph not connected here, nothing stored)
+             * @enum {string}
+             */
+            status: "synced" | "not_synced" | "consent_required" | "unavailable";
         };
         /** HistorySyncOut */
         HistorySyncOut: {
@@ -1565,6 +1687,40 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** LifecycleItemOut */
+        LifecycleItemOut: {
+            actor: components["schemas"]["MemberRef"] | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Automatic */
+            automatic: boolean;
+            from_value: components["schemas"]["Lifecycle"] | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "lifecycle";
+            /**
+             * Note
+             * @description Free text a person wrote with the change
+             */
+            note: string | null;
+            reason: components["schemas"]["ChangeReasonOut"] | null;
+            to_value: components["schemas"]["Lifecycle"];
+        };
+        /** LifecycleMove */
+        LifecycleMove: {
+            from_value: components["schemas"]["Lifecycle"];
+            to_value: components["schemas"]["Lifecycle"];
+        };
         /**
          * Light
          * @enum {string}
@@ -1622,6 +1778,19 @@ export interface components {
             /** Workdays */
             workdays?: number[];
         };
+        /**
+         * MemberRef
+         * @description A colleague, by id and display name.
+         */
+        MemberRef: {
+            /** Display Name */
+            display_name: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+        };
         /** MemberUpdate */
         MemberUpdate: {
             /**
@@ -1674,6 +1843,51 @@ export interface components {
             /** Tenant Id */
             tenant_id: string;
         };
+        /** MessageItemOut */
+        MessageItemOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** @description inbound: from the lead; outbound: to the lead */
+            direction: components["schemas"]["Direction"];
+            /** @description What the lead's message changed, if anything */
+            effect: components["schemas"]["EffectOut"] | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Is Lead Reply
+             * @description The lead wrote it
+             */
+            is_lead_reply: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "message";
+            /** Preview */
+            preview: string;
+            /** Recipients */
+            recipients: string[];
+            sender: components["schemas"]["Correspondent"];
+            source: components["schemas"]["MessageSource"];
+            thread: components["schemas"]["ThreadRef"];
+            /**
+             * Web Link
+             * @description Opens the message in Outlook, or the chat in Teams
+             */
+            web_link: string | null;
+        };
+        /**
+         * MessageSource
+         * @description Where a stored conversation message came from.
+         * @enum {string}
+         */
+        MessageSource: "mail" | "chat";
         /** OwnershipChangeOut */
         OwnershipChangeOut: {
             /**
@@ -1697,6 +1911,31 @@ export interface components {
             method: string;
             /** To Member Id */
             to_member_id: string | null;
+        };
+        /** OwnershipItemOut */
+        OwnershipItemOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** @description None: the system (routing, round-robin) */
+            changed_by: components["schemas"]["MemberRef"] | null;
+            from_owner: components["schemas"]["MemberRef"] | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "ownership";
+            method: components["schemas"]["AssignmentMethod"];
+            /** Note */
+            note: string | null;
+            to_owner: components["schemas"]["MemberRef"] | null;
         };
         /** PipelineOut */
         PipelineOut: {
@@ -1994,6 +2233,40 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** StageItemOut */
+        StageItemOut: {
+            actor: components["schemas"]["MemberRef"] | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Automatic */
+            automatic: boolean;
+            from_value: components["schemas"]["BuyerStage"] | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "stage";
+            /**
+             * Note
+             * @description Free text a person wrote with the change
+             */
+            note: string | null;
+            reason: components["schemas"]["ChangeReasonOut"] | null;
+            to_value: components["schemas"]["BuyerStage"];
+        };
+        /** StageMove */
+        StageMove: {
+            from_value: components["schemas"]["BuyerStage"];
+            to_value: components["schemas"]["BuyerStage"];
+        };
         /** StaleOut */
         StaleOut: {
             /** @description The lead as it is now; retry against this version */
@@ -2084,32 +2357,78 @@ export interface components {
             /** En */
             en: string;
         };
-        /** TimelineItemOut */
-        TimelineItemOut: {
+        /** ThreadOut */
+        ThreadOut: {
             /**
-             * At
+             * First At
              * Format: date-time
              */
-            at: string;
-            /** Data */
-            data: {
-                [key: string]: unknown;
-            };
+            first_at: string;
+            /** Key */
+            key: string;
             /**
-             * Id
-             * Format: uuid
+             * Last At
+             * Format: date-time
              */
-            id: string;
+            last_at: string;
+            /** Last Preview */
+            last_preview: string;
             /**
-             * Kind
-             * @description message, touchpoint, event, stage, lifecycle or ownership
+             * Lead Messages
+             * @description How many of them the lead wrote
              */
-            kind: string;
+            lead_messages: number;
+            /** Messages */
+            messages: number;
+            /** Participants */
+            participants: string[];
+            source: components["schemas"]["MessageSource"];
+            /**
+             * Title
+             * @description The title of the thread's first message
+             */
+            title: string | null;
+            /**
+             * Web Link
+             * @description The newest message's link
+             */
+            web_link: string | null;
         };
-        /** TimelineOut */
-        TimelineOut: {
+        /** ThreadRef */
+        ThreadRef: {
+            /**
+             * Key
+             * @description Mail: Graph's conversationId; chat: the chat id
+             */
+            key: string;
+            /**
+             * Participants
+             * @description Display names of the people in the thread
+             */
+            participants: string[];
+            /**
+             * Title
+             * @description Mail: the subject; chat: a group chat's topic (none for 1:1)
+             */
+            title: string | null;
+        };
+        /**
+         * ThreadsOut
+         * @description The lead's mail and chat threads, the most recently active first.
+         */
+        ThreadsOut: {
             /** Items */
-            items: components["schemas"]["TimelineItemOut"][];
+            items: components["schemas"]["ThreadOut"][];
+        };
+        /**
+         * TimelineOut
+         * @description A page of the lead's history, newest first (?filter=all|mail|chat|activity, ?thread=<key>,
+         *     ?cursor=, ?limit=1..100). Messages name their thread; ``GET .../threads`` lists the threads.
+         */
+        TimelineOut: {
+            history: components["schemas"]["HistoryStateOut"];
+            /** Items */
+            items: (components["schemas"]["MessageItemOut"] | components["schemas"]["EventItemOut"] | components["schemas"]["TouchpointItemOut"] | components["schemas"]["StageItemOut"] | components["schemas"]["LifecycleItemOut"] | components["schemas"]["OwnershipItemOut"])[];
             /** Next Cursor */
             next_cursor: string | null;
         };
@@ -2129,6 +2448,37 @@ export interface components {
              * @default null
              */
             version?: number | null;
+        };
+        /** TouchpointItemOut */
+        TouchpointItemOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            channel: components["schemas"]["TouchpointKind"];
+            /** Content Key */
+            content_key: string | null;
+            /** Content Title */
+            content_title: string | null;
+            direction: components["schemas"]["Direction"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "touchpoint";
+            /** @description Who logged it; none for the system */
+            member: components["schemas"]["MemberRef"] | null;
+            /**
+             * Summary
+             * @description The rep's own note, as written
+             */
+            summary: string | null;
         };
         /**
          * TouchpointKind
@@ -3663,11 +4013,80 @@ export interface operations {
             };
         };
     };
+    get_threads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lead's mail and chat threads, the most recently active first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadsOut"];
+                };
+            };
+            /** @description Malformed or invalid input; the details name the field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No valid Teams SSO token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not a member, or the role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not found in this tenant (or not visible to the caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Well-formed, but a nurturing rule refuses it (an invalid lifecycle move, say) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     get_timeline: {
         parameters: {
             query?: {
                 cursor?: string;
+                filter?: "all" | "mail" | "chat" | "activity";
                 limit?: number;
+                thread?: string;
             };
             header?: never;
             path: {
@@ -3677,7 +4096,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Messages, touches, events, stage, lifecycle and owner changes, newest first, cursor paged */
+            /** @description Messages, touches, events, stage, lifecycle and owner changes, newest first, cursor paged (?filter=all|mail|chat|activity, ?thread=<key>) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -86,7 +86,7 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
     // Pull the viewer's mail with this lead from Graph (the server skips it when it did so recently),
     // then show the conversation again with whatever arrived.
     ok(api.POST("/api/v1/leads/{id}/history/sync", { params: { path } }))
-      .then((result) => (result.stored > 0 ? loadTimeline(null) : undefined))
+      .then((result) => ((result.stored ?? 0) > 0 ? loadTimeline(null) : undefined))
       .catch((error) => {
         if (error instanceof ApiError && error.status === 403) {
           const body = error.body as { status?: string; admin_consent_url?: string } | null;
