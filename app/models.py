@@ -355,6 +355,9 @@ class EngagementEvent(SQLModel, table=True):
     kind: str = Field(max_length=60)
     occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     properties: dict[str, Any] = _json()
+    # What arriving changed on the lead (score before/after, stage and lifecycle moves, a hand-off
+    # proposal); set on the newest event of its lead in the batch that was ingested together.
+    effect: dict[str, Any] | None = Field(default=None, sa_type=JsonType, nullable=True)
     created_at: datetime = _created()
 
 
@@ -427,6 +430,7 @@ class ConversationMessage(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "graph_id"),
         Index("ix_messages_tenant_lead_time", "tenant_id", "lead_id", "sent_at"),
+        Index("ix_messages_tenant_lead_thread", "tenant_id", "lead_id", "thread_key"),
     )
 
     id: uuid.UUID = _id()
@@ -441,6 +445,14 @@ class ConversationMessage(SQLModel, table=True):
     direction: Direction = _enum(Direction)
     sent_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     web_link: str | None = Field(default=None, max_length=2000)
+    # The thread view: mail's conversationId or the chat id, the subject or a group chat's topic, and the
+    # display names of the people in it (a 1:1 chat has no topic; the tab names it after them).
+    thread_key: str | None = Field(default=None, max_length=300)
+    thread_title: str | None = Field(default=None, max_length=500)
+    participants: list[str] = _json(list)
+    sender_name: str | None = Field(default=None, max_length=200)
+    # The external id of the reply event a message from the lead raised: the link to what it changed.
+    signal_id: str | None = Field(default=None, max_length=200)
     created_at: datetime = _created()
 
 

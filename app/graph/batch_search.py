@@ -166,6 +166,7 @@ def _message(data: dict[str, Any]) -> Message:
         received_date_time=_time(data.get("receivedDateTime")),
         web_link=data.get("webLink"),
         is_draft=data.get("isDraft"),
+        conversation_id=data.get("conversationId"),
     )
 
 

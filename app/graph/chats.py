@@ -29,13 +29,19 @@ from msgraph.generated.models.chat import Chat
 from msgraph.generated.models.chat_message import ChatMessage
 from msgraph.generated.users.item.chats.chats_request_builder import ChatsRequestBuilder
 from msgraph.graph_service_client import GraphServiceClient
-from sqlmodel import col, delete, select
+from sqlmodel import select
 
 from app.db import SessionMaker, transaction
-from app.models import ConversationMessage, Lead, TenantSetting
-from app.nurturing.enums import Direction, EventKind
+from app.models import Lead, TenantSetting
+from app.nurturing.enums import MessageSource
 from app.services.errors import LeadNotFound
-from app.services.events import EventIn, ingest_events
+from app.services.lead_messages import (
+    MessageIn,
+    chat_key,
+    chat_signal_id,
+    remove_messages,
+    store_messages,
+)
 
 PREVIEW_CHARS = 1000
 # Graph's limits: chats list at most 50 a page, chat messages at most 50 a page.
@@ -44,9 +50,6 @@ MESSAGES_PAGE_MAX = 50
 # The most members $expand=members returns per chat; a chat showing this many may have more.
 EXPANDED_MEMBERS_MAX = 25
 MARK_KEY_PREFIX = "graph.chat:"
-# Column limits (ConversationMessage.graph_id, EngagementEvent.external_id); longer keys are hashed.
-GRAPH_ID_MAX = 300
-EXTERNAL_ID_MAX = 200
 
 
 # --- HTML to a plain-text preview ---------------------------------------------------------------------
@@ -133,6 +136,7 @@ class ChatSyncReport:
 class _Member:
     user_id: str | None
     email: str | None
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +145,7 @@ class _LeadChat:
     web_url: str | None
     members: tuple[_Member, ...]
     lead_user_ids: frozenset[str]
+    topic: str | None = None  # a group or meeting chat's; a 1:1 chat has none worth showing
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +157,7 @@ class ChatItem:
     sender_id: str | None
     sent_at: datetime
     web_link: str | None
+    sender_name: str | None = None
 
 
 def _member(member: Any) -> _Member:
@@ -160,17 +166,12 @@ def _member(member: Any) -> _Member:
     extra = getattr(member, "additional_data", None) or {}
     user_id = getattr(member, "user_id", None) or extra.get("userId")
     email = getattr(member, "email", None) or extra.get("email")
+    name = getattr(member, "display_name", None) or extra.get("displayName")
     return _Member(
-        str(user_id) if user_id else None, str(email).strip().lower() if isinstance(email, str) else None
+        str(user_id) if user_id else None,
+        str(email).strip().lower() if isinstance(email, str) else None,
+        name.strip() if isinstance(name, str) and name.strip() else None,
     )
-
-
-def _bounded(key: str, limit: int) -> str:
-    """``key`` if it fits the column, else a prefix plus a hash, so two long keys never collide."""
-    if len(key) <= limit:
-        return key
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    return f"{key[: limit - len(digest) - 1]}#{digest}"
 
 
 def _is_message(message: ChatMessage) -> bool:
@@ -188,15 +189,17 @@ def normalise(chat_id: str, message: ChatMessage, *, chat_web_url: str | None) -
     body = message.body
     content_type = getattr(getattr(body, "content_type", None), "value", None)
     user = getattr(message.from_, "user", None)
+    name = getattr(user, "display_name", None)
     return ChatItem(
-        key=_bounded(f"chat:{chat_id}:{message.id}", GRAPH_ID_MAX),
-        external_id=_bounded(f"graph-chat:{chat_id}:{message.id}", EXTERNAL_ID_MAX),
+        key=chat_key(chat_id, message.id),
+        external_id=chat_signal_id(chat_id, message.id),
         deleted=message.deleted_date_time is not None,
         preview=plain_text(getattr(body, "content", None), html=content_type != "text"),
         sender_id=getattr(user, "id", None),
         sent_at=message.created_date_time.astimezone(UTC),
         # Chat messages rarely carry their own link; the chat's link still opens the conversation.
         web_link=message.web_url or chat_web_url,
+        sender_name=name.strip() if isinstance(name, str) and name.strip() else None,
     )
 
 
@@ -253,6 +256,13 @@ async def _message_pages(
         page = await builder.with_url(page.odata_next_link).get()
 
 
+def _topic(chat: Chat) -> str | None:
+    # Graph documents the topic for group chats only; a 1:1 chat may carry member ids there instead.
+    kind = getattr(chat.chat_type, "value", chat.chat_type)
+    topic = (chat.topic or "").strip()
+    return topic[:500] if topic and kind != "oneOnOne" else None
+
+
 def _lead_chats(chats: Iterable[Chat], address: str) -> list[_LeadChat]:
     listed = [(chat, [_member(m) for m in chat.members or []]) for chat in chats if chat.id]
     # Graph may leave out a federated member's email in one chat and give it in another; the lead's
@@ -264,7 +274,7 @@ def _lead_chats(chats: Iterable[Chat], address: str) -> list[_LeadChat]:
     for chat, members in listed:
         in_chat = frozenset(m.user_id for m in members if m.user_id in lead_ids)
         if in_chat or any(m.email == address for m in members):
-            found.append(_LeadChat(str(chat.id), chat.web_url, tuple(members), in_chat))
+            found.append(_LeadChat(str(chat.id), chat.web_url, tuple(members), in_chat, _topic(chat)))
     return found
 
 
@@ -321,71 +331,36 @@ async def _store_page(
     emails = {m.user_id: m.email for m in chat.members if m.user_id and m.email}
     # A federated lead may be listed without an email in this chat; their address is still known.
     emails.update(dict.fromkeys(chat.lead_user_ids, lead.email))
+    names = [m.name for m in chat.members if m.name]
+    gone = [i.key for i in items if i.deleted]
+    messages = [
+        MessageIn(
+            lead_id=lead.id,
+            key=item.key,
+            source=MessageSource.CHAT,
+            thread_key=chat.id,
+            thread_title=chat.topic,
+            participants=names,
+            sender_address=emails.get(item.sender_id) if item.sender_id else None,
+            sender_name=item.sender_name,
+            recipients=sorted({e for uid, e in emails.items() if uid != item.sender_id}),
+            from_lead=item.sender_id is not None and item.sender_id in chat.lead_user_ids,
+            preview=item.preview,
+            sent_at=item.sent_at,
+            web_link=item.web_link,
+            signal_id=item.external_id,
+        )
+        for item in items
+        if not item.deleted
+    ]
     async with transaction(sessions) as session:
-        existing = {
-            row.graph_id: row
-            for row in (
-                await session.exec(
-                    select(ConversationMessage).where(
-                        ConversationMessage.tenant_id == tenant_id,
-                        col(ConversationMessage.graph_id).in_([i.key for i in items]),
-                    )
-                )
-            ).all()
-        }
-        gone = [i.key for i in items if i.deleted and i.key in existing]
         if gone:
             # Deleted in Teams: keep no copy of what its author withdrew (the signal it gave stays).
-            await session.exec(
-                delete(ConversationMessage).where(
-                    col(ConversationMessage.tenant_id) == tenant_id,
-                    col(ConversationMessage.graph_id).in_(gone),
-                )
-            )
-            tally.removed += len(gone)
-        events: list[EventIn] = []
-        for item in items:
-            if item.deleted:
-                continue
-            inbound = item.sender_id is not None and item.sender_id in chat.lead_user_ids
-            row = existing.get(item.key)
-            if row is None:
-                sender = emails.get(item.sender_id) if item.sender_id else None
-                row = ConversationMessage(
-                    tenant_id=tenant_id,
-                    lead_id=lead.id,
-                    graph_id=item.key,
-                    source="chat",
-                    subject=None,
-                    preview=item.preview,
-                    from_address=sender,
-                    to_addresses=sorted({e for uid, e in emails.items() if uid != item.sender_id}),
-                    direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
-                    sent_at=item.sent_at,
-                    web_link=item.web_link,
-                )
-                existing[item.key] = row
-                session.add(row)
-                tally.stored += 1
-            elif row.preview != item.preview:
-                row.preview = item.preview
-                session.add(row)
-                tally.updated += 1
-            if inbound:
-                # Sent even for a message stored before (say, under another lead of a group chat): the
-                # external id makes a repeat a no-op, and the engine moves score and cadence once.
-                events.append(
-                    EventIn(
-                        external_id=item.external_id,
-                        kind=EventKind.CHAT_REPLY.value,
-                        occurred_at=item.sent_at,
-                        lead_id=lead.id,
-                    )
-                )
-        await session.flush()
-        if events:
-            report = await ingest_events(session=session, tenant_id=tenant_id, events=events, now=now)
-            tally.replies += report.accepted
+            tally.removed += await remove_messages(session, tenant_id=tenant_id, keys=gone)
+        report = await store_messages(session, tenant_id=tenant_id, items=messages, now=now)
+    tally.stored += report.stored
+    tally.updated += report.updated
+    tally.replies += report.replies
 
 
 async def _sync_chat(

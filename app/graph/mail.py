@@ -18,13 +18,13 @@ from msgraph.generated.users.item.messages.messages_request_builder import Messa
 from msgraph.graph_service_client import GraphServiceClient
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker, transaction
-from app.models import ConversationMessage, Lead
-from app.nurturing.enums import Direction, EventKind
-from app.services.events import EventIn, ingest_events
+from app.models import Lead
+from app.nurturing.enums import MessageSource
+from app.services.lead_messages import MessageIn, mail_signal_id, store_messages
 
 PREVIEW_CHARS = 1000
 FIELDS = [
@@ -39,6 +39,7 @@ FIELDS = [
     "receivedDateTime",
     "webLink",
     "isDraft",
+    "conversationId",
 ]
 
 
@@ -59,6 +60,14 @@ class MailItem:
     recipients: list[str]
     sent_at: datetime
     web_link: str | None
+    thread_key: str | None = None  # Graph's conversationId
+    sender_name: str | None = None
+    names: tuple[str, ...] = ()  # display names of sender and recipients, where Graph gives them
+
+
+def _name(recipient: Any) -> str | None:
+    name = getattr(getattr(recipient, "email_address", None), "name", None)
+    return name.strip() if isinstance(name, str) and name.strip() else None
 
 
 def _address(recipient: Any) -> str | None:
@@ -72,9 +81,9 @@ def normalise(message: Message) -> MailItem | None:
     sent = message.sent_date_time or message.received_date_time
     if message.is_draft or sent is None:
         return None
-    recipients = [
-        a for r in (message.to_recipients or []) + (message.cc_recipients or []) if (a := _address(r))
-    ]
+    people = (message.to_recipients or []) + (message.cc_recipients or [])
+    recipients = [a for r in people if (a := _address(r))]
+    names = tuple(n for r in [message.from_, *people] if (n := _name(r)))
     return MailItem(
         key=message.internet_message_id or message.id or "",
         subject=(message.subject or None) and (message.subject or "")[:500],
@@ -83,6 +92,9 @@ def normalise(message: Message) -> MailItem | None:
         recipients=recipients,
         sent_at=sent,
         web_link=message.web_link,
+        thread_key=message.conversation_id or None,
+        sender_name=_name(message.from_),
+        names=names,
     )
 
 
@@ -101,6 +113,26 @@ async def _pages(
         page = await builder.with_url(page.odata_next_link).get()
 
 
+def message_in(lead_id: uuid.UUID, address: str, item: MailItem) -> MessageIn:
+    """A mail as the lead page stores it; a message without a conversation id is a thread of its own."""
+    return MessageIn(
+        lead_id=lead_id,
+        key=item.key,
+        source=MessageSource.MAIL,
+        thread_key=item.thread_key or item.key,
+        thread_title=item.subject,
+        participants=item.names,
+        sender_address=item.sender,
+        sender_name=item.sender_name,
+        recipients=item.recipients,
+        from_lead=item.sender == address,
+        preview=item.preview,
+        sent_at=item.sent_at,
+        web_link=item.web_link,
+        signal_id=mail_signal_id(item.key),
+    )
+
+
 async def store_mail(
     *,
     session: AsyncSession,
@@ -110,55 +142,11 @@ async def store_mail(
 ) -> tuple[int, int]:
     """Store new messages per lead (once per internet message id) and signal the lead's replies; returns
     (stored, replies)."""
-    keys = [item.key for _, items in by_lead.values() for item in items]
-    known = set(
-        (
-            await session.exec(
-                select(ConversationMessage.graph_id).where(
-                    ConversationMessage.tenant_id == tenant_id, col(ConversationMessage.graph_id).in_(keys)
-                )
-            )
-        ).all()
-    )
-    stored = 0
-    events: list[EventIn] = []
-    for lead_id, (address, items) in by_lead.items():
-        for item in items:
-            if item.key in known:
-                continue
-            known.add(item.key)
-            inbound = item.sender == address
-            session.add(
-                ConversationMessage(
-                    tenant_id=tenant_id,
-                    lead_id=lead_id,
-                    graph_id=item.key,
-                    source="mail",
-                    subject=item.subject,
-                    preview=item.preview,
-                    from_address=item.sender,
-                    to_addresses=item.recipients,
-                    direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
-                    sent_at=item.sent_at,
-                    web_link=item.web_link,
-                )
-            )
-            stored += 1
-            if inbound:
-                # The engine's own reply handling then moves score, stage and cadence.
-                events.append(
-                    EventIn(
-                        external_id=f"graph-mail:{item.key}"[:200],
-                        kind=EventKind.EMAIL_REPLY.value,
-                        occurred_at=item.sent_at,
-                        lead_id=lead_id,
-                    )
-                )
-    await session.flush()
-    replies = 0
-    if events:
-        replies = (await ingest_events(session=session, tenant_id=tenant_id, events=events, now=now)).accepted
-    return stored, replies
+    items = [
+        message_in(lead_id, address, item) for lead_id, (address, mail) in by_lead.items() for item in mail
+    ]
+    report = await store_messages(session, tenant_id=tenant_id, items=items, now=now)
+    return report.stored, report.replies
 
 
 async def store_with_retry(

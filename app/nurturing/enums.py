@@ -92,6 +92,13 @@ class Direction(StrEnum):
     OUTBOUND = "outbound"
 
 
+class MessageSource(StrEnum):
+    """Where a stored conversation message came from."""
+
+    MAIL = "mail"
+    CHAT = "chat"
+
+
 class HandOffStatus(StrEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"

@@ -9,17 +9,18 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.input_limits import EVENT_AHEAD, EVENT_PAST, ScalarMap, in_utc, now_of, within
 from app.models import EngagementEvent, Lead
-from app.nurturing.enums import REPLY_EVENT_KINDS, EventKind
+from app.nurturing.enums import REPLY_EVENT_KINDS, BuyerStage, EventKind, Lifecycle
 from app.nurturing.scoring import Signal
 from app.services.errors import InvalidInput
 from app.services.lead_context import load_contexts
-from app.services.refresh import refresh_leads
+from app.services.refresh import RefreshResult, refresh_leads
 from app.services.tenant_config import TenantConfig, load_config
 
 MAX_BATCH = 1000
@@ -136,7 +137,7 @@ async def ingest_events(
                 "created_at": now,
             }
         )
-    inserted: list[tuple[uuid.UUID, Signal]] = []
+    inserted: list[tuple[uuid.UUID, Signal, uuid.UUID]] = []
     if rows:
         statement = (
             _insert_for(session)(EngagementEvent)
@@ -147,12 +148,14 @@ async def ingest_events(
                 col(EngagementEvent.kind),
                 col(EngagementEvent.occurred_at),
                 col(EngagementEvent.properties),
+                col(EngagementEvent.id),
             )
         )
         inserted = [
             (
                 row[0],
                 Signal(kind=row[1], occurred_at=row[2], properties={k: str(v) for k, v in row[3].items()}),
+                row[4],
             )
             for row in (await session.exec(statement)).all()
         ]
@@ -165,22 +168,25 @@ async def _apply(
     *,
     session: AsyncSession,
     tenant_id: str,
-    inserted: Sequence[tuple[uuid.UUID, Signal]],
+    inserted: Sequence[tuple[uuid.UUID, Signal, uuid.UUID]],
     now: datetime,
     config: TenantConfig | None,
 ) -> int:
     if not inserted:
         return 0
-    lead_ids = list({lead_id for lead_id, _ in inserted})
+    lead_ids = list({lead_id for lead_id, _, _ in inserted})
     leads = (
         await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids)))
     ).all()
     replies: dict[uuid.UUID, datetime] = {}
     delivered: dict[uuid.UUID, list[Signal]] = {}
+    newest: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
     by_id = {lead.id: lead for lead in leads}
-    for lead_id, signal in inserted:
+    for lead_id, signal, event_id in inserted:
         lead = by_id[lead_id]
         delivered.setdefault(lead_id, []).append(signal)
+        if lead_id not in newest or signal.occurred_at >= newest[lead_id][0]:
+            newest[lead_id] = (signal.occurred_at, event_id)
         if signal.kind in REPLY_EVENT_KINDS:
             replies[lead_id] = max(signal.occurred_at, replies.get(lead_id, signal.occurred_at))
         elif signal.kind == EventKind.MEETING_BOOKED:
@@ -189,12 +195,39 @@ async def _apply(
             lead.unsubscribed = True
         elif signal.kind == EventKind.BOUNCED:
             lead.bounced = True
+    before = {lead.id: (lead.stage, lead.lifecycle) for lead in leads}
     config = config or await load_config(session=session, tenant_id=tenant_id)
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
-    await refresh_leads(
+    results = await refresh_leads(
         session=session, contexts=contexts, config=config, now=now, replies=replies, delivered=delivered
     )
+    effects = [
+        {"id": newest[result.lead_id][1], "effect": document}
+        for result in results
+        if (document := _effect(result, before[result.lead_id], by_id[result.lead_id])) is not None
+    ]
+    if effects:
+        # One executemany by primary key, not a statement per lead.
+        await session.exec(update(EngagementEvent), params=effects)
     return len(leads)
+
+
+def _effect(result: RefreshResult, before: tuple[BuyerStage, Lifecycle], lead: Lead) -> dict[str, Any] | None:
+    """What arriving changed on the lead, or None when nothing a person would notice did.
+
+    Several events of one lead ingested together share one refresh; the effect goes on the newest."""
+    stage, lifecycle = before
+    document: dict[str, Any] = {
+        "score_before": result.score_before,
+        "score_after": result.score_after,
+        "stage": {"from": stage.value, "to": lead.stage.value} if lead.stage != stage else None,
+        "lifecycle": (
+            {"from": lifecycle.value, "to": lead.lifecycle.value} if lead.lifecycle != lifecycle else None
+        ),
+        "hand_off_proposed": result.hand_off_proposed,
+    }
+    moved = result.score_before != result.score_after or document["stage"] or document["lifecycle"]
+    return document if moved or result.hand_off_proposed else None
 
 
 async def count_events(*, session: AsyncSession, tenant_id: str) -> int:
