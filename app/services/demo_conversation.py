@@ -18,9 +18,10 @@ import base64
 import random
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from string import Formatter
 from typing import Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -163,9 +164,9 @@ _TOPIC = {
     "de": {
         "maintenance": "vorausschauende Wartung",
         "downtime": "ungeplante Stillstände",
-        "oee": "die OEE",
-        "digitalisation": "Ihre Digitalisierungs-Roadmap",
-        "integration": "die Anbindung an SAP und MES",
+        "oee": "OEE",
+        "digitalisation": "Digitalisierung",
+        "integration": "Anbindung an SAP und MES",
         "security": "Sicherheit und Datenhaltung",
         "logistics": "Echtzeit-Tracking",
         "production": "Transparenz in der Fertigung",
@@ -230,7 +231,7 @@ _ANGLE = {
             "Für die IT zählen meist Integrationsaufwand, Sicherheit und wer die Lösung betreibt.",
         ),
         "executive": (
-            "Auf Geschäftsführungsebene geht es meist um die Amortisation und wie schnell ein Pilot sie zeigt.",
+            "In der Geschäftsführung geht es meist um die Amortisation und wie schnell ein Pilot sie zeigt.",
             "Die meisten Geschäftsführer wollen zuerst den Business Case sehen, dann die Technik.",
         ),
         "procurement": (
@@ -262,8 +263,14 @@ _CONTENT_LINE = {
         "demo": ("you can pick a slot for a tailored demo here", "here is the link to book a demo"),
     },
     "de": {
-        "guide": ("unser Leitfaden könnte Ihnen helfen", "hier ein kurzer Leitfaden, den unsere Kunden schätzen"),
-        "checklist": ("mit dieser Checkliste lässt sich gut Bilanz ziehen", "eine kurze Checkliste zum Einstieg"),
+        "guide": (
+            "unser Leitfaden könnte Ihnen helfen",
+            "hier ein kurzer Leitfaden, den unsere Kunden schätzen",
+        ),
+        "checklist": (
+            "mit dieser Checkliste lässt sich gut Bilanz ziehen",
+            "eine kurze Checkliste zum Einstieg",
+        ),
         "article": ("dieser Artikel ist zehn Minuten wert", "eine kurze Lektüre, die Ihnen nützen könnte"),
         "video": ("dieses kurze Video zeigt es besser als ich", "ein kurzes Video aus einem Kundenwerk"),
         "webinar": ("die Aufzeichnung unseres Webinars könnte hilfreich sein", "unsere Webinar-Aufzeichnung"),
@@ -342,6 +349,38 @@ _QUESTIONS = {
     },
 }
 
+_BRIDGES = {
+    "en": (
+        "Many of our customers {industry} started with {topic}.",
+        "It ties in with what you told us about {topic}.",
+        "One of our customers cut their weekly downtime reviews from two hours to twenty minutes this way.",
+        "If it helps, I can put the numbers for {company} together before we speak.",
+        "Our solution engineers have set this up for plants very similar to yours.",
+        "The pilot usually takes six weeks, with one line and a clear success measure agreed up front.",
+    ),
+    "de": (
+        "Viele unserer Kunden haben mit dem Thema {topic} angefangen.",
+        "Das passt zu dem, was Sie uns zum Thema {topic} geschrieben haben.",
+        "Ein Kunde hat so seine wöchentliche Stillstandsrunde von zwei Stunden auf zwanzig Minuten verkürzt.",
+        "Gern rechne ich die Zahlen für {company} vor unserem Gespräch einmal durch.",
+        "Unsere Lösungsberater haben das für Werke aufgebaut, die Ihrem sehr ähneln.",
+        "Ein Pilot dauert meist sechs Wochen: eine Linie und ein vorher vereinbartes Erfolgsmaß.",
+    ),
+}
+
+_TOPIC_QUESTIONS = {
+    "en": (
+        "Do you have a reference for {topic} in a plant of our size?",
+        "What would a first step on {topic} look like for {company}?",
+        "Could you show this on our own machine data?",
+    ),
+    "de": (
+        "Haben Sie eine Referenz zum Thema {topic} in einem Werk unserer Größe?",
+        "Wie sähe ein erster Schritt zum Thema {topic} bei {company} aus?",
+        "Können Sie das an unseren eigenen Maschinendaten zeigen?",
+    ),
+}
+
 _REPLY_OPENERS = {
     "en": (
         "Thanks, {owner_first}, that was useful.",
@@ -351,7 +390,7 @@ _REPLY_OPENERS = {
         "Thanks for following up.",
     ),
     "de": (
-        "Danke, Herr/Frau {owner_last}, das war hilfreich.",
+        "Vielen Dank für die Unterlagen, das war hilfreich.",
         "Hallo {owner_first}, danke für die Unterlagen.",
         "Vielen Dank, ich habe es mir heute Morgen angesehen.",
         "Guten Tag {owner_first}, passt gut, wir hatten das Thema gerade in der Runde.",
@@ -383,9 +422,9 @@ _REPLY_MIDDLES = {
         "I forwarded it to our head of IT as well.",
     ),
     "de": (
-        "Wir beschäftigen uns gerade mit {topic} {industry}, das passt also.",
+        "Wir beschäftigen uns gerade mit dem Thema {topic}, das passt also.",
         "{needs}",
-        "Unser Instandhaltungsleiter hat mich erst letzte Woche nach {topic} gefragt.",
+        "Unser Instandhaltungsleiter hat mich erst letzte Woche zum Thema {topic} gefragt.",
         "Im nächsten Quartal stehen Budgetgespräche an, da hätte ich gern etwas Konkretes.",
         "Ich habe es auch an unsere IT-Leitung weitergeleitet.",
     ),
@@ -402,7 +441,7 @@ _CHAT_NUDGES = {
         "Hallo {lead_first}, hatten Sie schon Gelegenheit, sich die Unterlagen anzusehen?",
         "Hallo {lead_first}, kurze Frage: Ist {topic} dieses Quartal noch ein Thema?",
         "Guten Morgen {lead_first}! Gibt es schon Rückmeldung aus Ihrem Team?",
-        "Hallo {lead_first}, ich habe ein Kundenbeispiel zu {topic} gefunden, soll ich es schicken?",
+        "Hallo {lead_first}, ich habe ein Kundenbeispiel zum Thema {topic} gefunden. Soll ich es schicken?",
     ),
 }
 
@@ -431,15 +470,19 @@ _CALL_NOTES = {
     ),
     "de": (
         "Hallo {lead_first}, passt es gerade für ein kurzes Telefonat? Höchstens zehn Minuten.",
-        "Hallo {lead_first}, ich rufe Sie gleich kurz wegen {topic} an, wenn es passt.",
-        "Hallo {lead_first}, ich versuche Sie telefonisch zu Ihrer Frage zu {topic} zu erreichen.",
+        "Hallo {lead_first}, ich rufe Sie gleich kurz zum Thema {topic} an, wenn es passt.",
+        "Hallo {lead_first}, ich versuche Sie gerade telefonisch zu erreichen, es geht um {topic}.",
     ),
 }
 
 _MEETING_KINDS = {
     "en": ("a tailored demo", "a discovery call", "a workshop with your maintenance team", "a site visit"),
-    "de": ("eine Demo für Ihren Anwendungsfall", "ein Erstgespräch", "einen Workshop mit Ihrer Instandhaltung",
-           "einen Termin bei Ihnen vor Ort"),
+    "de": (
+        "eine Demo für Ihren Anwendungsfall",
+        "ein Erstgespräch",
+        "einen Workshop mit Ihrer Instandhaltung",
+        "einen Termin bei Ihnen vor Ort",
+    ),
 }
 
 _SUBJECTS_FIRST = {
@@ -451,7 +494,7 @@ _SUBJECTS_FIRST = {
     ),
     "de": (
         "{company} und {topic}",
-        "Ihre Anfrage zu {topic}",
+        "Ihre Anfrage zum Thema {topic}",
         "Kurze Vorstellung: Fertigwerk und {company}",
         "Nachgefragt: {topic} bei {company}",
     ),
@@ -464,7 +507,7 @@ _SUBJECTS_CONTENT = {
 
 _INBOUND_SUBJECTS = {
     "en": ("Question about {topic}", "Enquiry from {company}", "{topic} – a few questions", "Your platform"),
-    "de": ("Frage zu {topic}", "Anfrage von {company}", "{topic} – ein paar Fragen", "Ihre Plattform"),
+    "de": ("Frage zum Thema {topic}", "Anfrage von {company}", "{topic} – ein paar Fragen", "Ihre Plattform"),
 }
 
 
@@ -481,14 +524,21 @@ def _lang(facts: LeadFacts) -> str:
 
 def _earlier_working_moment(
     rng: random.Random, hours: WorkingHours, before: datetime, after: datetime
-) -> datetime:
-    """A moment in the owner's working hours shortly before ``before`` and after ``after``."""
+) -> datetime | None:
+    """A moment in the owner's working hours before ``before`` and after ``after``, or None if none is."""
     for _ in range(8):
-        candidate = before - timedelta(minutes=rng.randint(25, 300))
+        candidate = (before - timedelta(minutes=rng.randint(25, 300))).replace(microsecond=0)
         if candidate > after and is_working_time(hours, candidate):
             return candidate
-    fallback = before - timedelta(minutes=2)
-    return fallback if fallback > after else before - (before - after) / 2
+    # Late or weekend replies: the latest quarter hour of the owner's day before them.
+    candidate = before.replace(second=0, microsecond=0)
+    for _ in range(4 * 24 * 5):
+        candidate -= timedelta(minutes=15)
+        if candidate <= after:
+            return None
+        if is_working_time(hours, candidate):
+            return candidate
+    return None
 
 
 def _slot(rng: random.Random, hours: WorkingHours, after: datetime) -> datetime:
@@ -528,7 +578,8 @@ def _internet_message_id(rng: random.Random, domain: str, ours: bool) -> str:
 
 def _outlook_link(rng: random.Random) -> str:
     item = "AAMkAGI2" + _token(rng, 60)
-    return f"https://outlook.office365.com/owa/?ItemID={quote(item, safe='')}&exvsurl=1&viewmodel=ReadMessageItem"
+    query = f"ItemID={quote(item, safe='')}&exvsurl=1&viewmodel=ReadMessageItem"
+    return f"https://outlook.office365.com/owa/?{query}"
 
 
 def _chat_id(owner: Person, lead: LeadFacts) -> str:
@@ -566,7 +617,7 @@ class _Writer:
         self.thread: _Thread | None = None
         self.last_mail_owner: Person | None = None
         self.last_at = datetime.min.replace(tzinfo=UTC)
-        self.asked = 0
+        self.queues: dict[str, list[str]] = {}
         self.demo_requested = False
         self.chat_ids: dict[str, str] = {}
 
@@ -582,16 +633,26 @@ class _Writer:
     def _company(self) -> str:
         return self.facts.company or ("your company" if self.lang == "en" else "Ihr Unternehmen")
 
+    def _pick(self, name: str, options: Sequence[str]) -> str:
+        """The next of ``options`` in this lead's own shuffled order: nothing repeats until all were used."""
+        queue = self.queues.get(name)
+        if not queue:
+            queue = list(options)
+            self.rng.shuffle(queue)
+            self.queues[name] = queue
+        return queue.pop()
+
     def _question(self) -> str:
-        bank = _QUESTIONS[self.lang][_persona(self.facts)]
-        question = bank[(self.asked + self.rng.randint(0, len(bank) - 1)) % len(bank)]
-        self.asked += 1
-        return question
+        persona = _persona(self.facts)
+        options = (*_QUESTIONS[self.lang][persona], *_TOPIC_QUESTIONS[self.lang])
+        return self._fill(self._pick("question", options), None)
 
     def _greeting(self) -> str:
         first, last = self.facts.first_name, self.facts.last_name
         if self.lang == "de":
-            return self.rng.choice((f"Guten Tag {first} {last},", f"Hallo {first},", f"Liebe/r {first} {last},"))
+            return self.rng.choice(
+                (f"Guten Tag {first} {last},", f"Hallo {first},", f"Hallo {first} {last},")
+            )
         return self.rng.choice((f"Hi {first},", f"Hello {first},", f"Dear {first},"))
 
     def _signature(self, owner: Person) -> str:
@@ -601,28 +662,32 @@ class _Writer:
             closing = self.rng.choice(("Best regards", "Kind regards", "All the best"))
         return f"{closing}\n{owner.name}\nFertigwerk Industrial IoT"
 
-    def _fill(self, template: str, owner: Person | None) -> str:
-        owner_first, _, owner_last = (owner.name if owner else "Fertigwerk").partition(" ")
-        needs = (self.facts.needs or "").strip()
-        return template.format(
-            lead_first=self.facts.first_name,
-            lead_last=self.facts.last_name,
-            lead_name=self.lead_name,
-            owner_first=owner_first,
-            owner_last=owner_last or owner_first,
-            title=self.facts.title or "",
-            company=self._company(),
-            topic=self._topic(),
-            industry=self._industry(),
-            needs=needs or self._question(),
-        )
+    def _fill(self, template: str, owner: Person | None, content: Content | None = None) -> str:
+        owner_name = owner.name if owner else "Fertigwerk"
+        # Only the fields the template names are worked out: each draw moves this lead's random stream.
+        fields: dict[str, Callable[[], str]] = {
+            "lead_first": lambda: self.facts.first_name,
+            "lead_last": lambda: self.facts.last_name,
+            "lead_name": lambda: self.lead_name,
+            "owner_first": lambda: owner_name.partition(" ")[0],
+            "owner_name": lambda: owner_name,
+            "title": lambda: self.facts.title or "",
+            "company": self._company,
+            "topic": self._topic,
+            "industry": self._industry,
+            "needs": lambda: (self.facts.needs or "").strip() or self._question(),
+            "content": lambda: content.title if content else "",
+        }
+        names = {name for _, name, _, _ in Formatter().parse(template) if name}
+        return template.format(**{name: fields[name]() for name in names})
 
     # storing -------------------------------------------------------------------------------------
 
-    def _at(self, at: datetime) -> datetime:
-        # Two messages never share a second, so a thread reads in the order it was written.
-        at = max(at, self.last_at + timedelta(seconds=rng_seconds(self.rng)))
-        self.last_at = at
+    def _at(self, at: datetime, exact: bool) -> datetime:
+        # A lead's reply keeps its event's moment; what the owner wrote never precedes what came before it.
+        if not exact:
+            at = max(at.replace(microsecond=0), self.last_at + timedelta(seconds=1))
+        self.last_at = max(self.last_at, at)
         return at
 
     def _mail(
@@ -658,7 +723,7 @@ class _Writer:
                 recipients=(owner_address,) if from_lead else (self.facts.email,),
                 from_lead=from_lead,
                 preview=body,
-                sent_at=self._at(at),
+                sent_at=self._at(at, exact=from_lead),
                 web_link=_outlook_link(self.rng),
                 signal_id=signal_id,
             )
@@ -667,9 +732,11 @@ class _Writer:
         if not from_lead:
             self.last_mail_owner = owner
 
-    def _chat(self, *, at: datetime, owner: Person, from_lead: bool, text: str, signal_id: str | None = None) -> None:
+    def _chat(
+        self, *, at: datetime, owner: Person, from_lead: bool, text: str, signal_id: str | None = None
+    ) -> None:
         chat_id = self.chat_ids.setdefault(owner.object_id, _chat_id(owner, self.facts))
-        sent_at = self._at(at)
+        sent_at = self._at(at, exact=from_lead)
         message_id = str(int(sent_at.timestamp() * 1000))
         self.out.append(
             MessageIn(
@@ -707,15 +774,14 @@ class _Writer:
                 if lang == "en"
                 else f"ich bin {owner.name} und betreue bei Fertigwerk Unternehmen wie {self._company()}."
             )
-            parts.append(f"{opener[0].upper()}{opener[1:]}. {intro}")
+            parts.append(f"{opener[0].upper()}{opener[1:]}. {intro[0].upper()}{intro[1:]}")
             parts.append(self.rng.choice(_ANGLE[lang][_persona(self.facts)]))
         elif handed_over:
+            before = self.last_mail_owner.name if self.last_mail_owner else ""
             parts.append(
-                f"I have taken over from my colleague {self.last_mail_owner.name if self.last_mail_owner else ''}"
-                " and will be your contact from now on."
+                f"I have taken over from my colleague {before} and will be your contact from now on."
                 if lang == "en"
-                else f"ich habe die Betreuung von meinem Kollegen bzw. meiner Kollegin "
-                f"{self.last_mail_owner.name if self.last_mail_owner else ''} übernommen."
+                else f"ich habe die Betreuung von {before} übernommen und bin ab jetzt Ihr Ansprechpartner."
             )
         if self.demo_requested and lang == "en":
             parts.append("Thanks for requesting a demo on our website; I'd like to tailor it to you.")
@@ -725,41 +791,41 @@ class _Writer:
         content = moment.content
         if content is not None:
             line = self.rng.choice(_CONTENT_LINE[lang].get(content.kind, _CONTENT_LINE[lang]["guide"]))
-            parts.append(f"{line[0].upper()}{line[1:]}: „{content.title}“ {content.url}" if lang == "de"
-                         else f"{line[0].upper()}{line[1:]}: \"{content.title}\" {content.url}")
-        topic_line = (
-            f"Many of our customers {self._industry()} started with {self._topic()}."
-            if lang == "en"
-            else f"Viele unserer Kunden {self._industry()} haben mit dem Thema {self._topic()} begonnen."
-        )
-        parts.append(topic_line)
+            parts.append(
+                f"{line[0].upper()}{line[1:]}: „{content.title}“ {content.url}"
+                if lang == "de"
+                else f'{line[0].upper()}{line[1:]}: "{content.title}" {content.url}'
+            )
+        parts.append(self._fill(self._pick("bridge", _BRIDGES[lang]), owner))
         parts.append(
             self.rng.choice(
                 ("Would a short call next week help?", "Happy to answer any questions.", "What do you think?")
                 if lang == "en"
-                else ("Wäre ein kurzes Telefonat nächste Woche hilfreich?", "Ich freue mich auf Ihre Rückmeldung.",
-                      "Was meinen Sie?")
+                else (
+                    "Wäre ein kurzes Telefonat nächste Woche hilfreich?",
+                    "Ich freue mich auf Ihre Rückmeldung.",
+                    "Was meinen Sie?",
+                )
             )
         )
         parts.append(self._signature(owner))
         # Continue the lead's own thread when they wrote last; otherwise start a topic of its own.
         reply = self.thread is not None and self.thread.last_from_lead and not first
         if reply and self.thread is not None:
-            subject = self.thread.subject if self.thread.subject.startswith(("Re:", "AW:")) else (
-                f"{'AW' if lang == 'de' else 'Re'}: {self.thread.subject}"
+            subject = (
+                self.thread.subject
+                if self.thread.subject.startswith(("Re:", "AW:"))
+                else (f"{'AW' if lang == 'de' else 'Re'}: {self.thread.subject}")
             )
         elif first or content is None:
-            subject = self._fill(self.rng.choice(_SUBJECTS_FIRST[lang]), owner)
+            subject = self._fill(self._pick("_SUBJECTS_FIRST", _SUBJECTS_FIRST[lang]), owner)
         else:
-            subject = self._fill(self.rng.choice(_SUBJECTS_CONTENT[lang]), owner).replace(
-                "{content}", content.title
-            )
-            subject = subject.replace("{content}", content.title)
+            subject = self._fill(self._pick("_SUBJECTS_CONTENT", _SUBJECTS_CONTENT[lang]), owner, content)
         self._mail(
             at=at or moment.at,
             owner=owner,
             from_lead=False,
-            subject=subject.replace("{content}", content.title if content else ""),
+            subject=subject,
             body="\n\n".join(p for p in parts if p),
             new_thread=not reply,
         )
@@ -767,13 +833,18 @@ class _Writer:
     def lead_mail(self, moment: Moment) -> None:
         lang = self.lang
         owner = moment.owner or self.last_mail_owner
-        opener = self._fill(self.rng.choice(_REPLY_OPENERS[lang]), owner)
-        middle = self._fill(self.rng.choice(_REPLY_MIDDLES[lang]), owner)
+        opener = self._fill(self._pick("_REPLY_OPENERS", _REPLY_OPENERS[lang]), owner)
+        middle = self._fill(self._pick("_REPLY_MIDDLES", _REPLY_MIDDLES[lang]), owner)
         body = "\n\n".join(
-            (opener, middle, self._question(), self._fill(self.rng.choice(_REPLY_CLOSERS[lang]), owner))
+            (
+                opener,
+                middle,
+                self._question(),
+                self._fill(self._pick("_REPLY_CLOSERS", _REPLY_CLOSERS[lang]), owner),
+            )
         )
         if self.thread is None:
-            subject = self._fill(self.rng.choice(_INBOUND_SUBJECTS[lang]), owner)
+            subject = self._fill(self._pick("_INBOUND_SUBJECTS", _INBOUND_SUBJECTS[lang]), owner)
             new = True
         else:
             base = self.thread.subject
@@ -797,22 +868,35 @@ class _Writer:
             self.lead_mail(moment)
             return
         nudge_at = _earlier_working_moment(self.rng, owner.hours, moment.at, self.last_at)
-        self._chat(at=nudge_at, owner=owner, from_lead=False, text=self._fill(self.rng.choice(_CHAT_NUDGES[self.lang]), owner))
-        text = self.rng.choice(_CHAT_REPLIES[self.lang]).format(question=self._question())
+        if nudge_at is not None:
+            self._chat(
+                at=nudge_at,
+                owner=owner,
+                from_lead=False,
+                text=self._fill(self._pick("_CHAT_NUDGES", _CHAT_NUDGES[self.lang]), owner),
+            )
+        text = self._pick("_CHAT_REPLIES", _CHAT_REPLIES[self.lang]).format(question=self._question())
         self._chat(at=moment.at, owner=owner, from_lead=True, text=text, signal_id=moment.signal_id)
 
     def call(self, moment: Moment) -> None:
         if not self.facts.chats or moment.owner is None:
             return  # a phone call leaves no message
-        at = max(moment.at - timedelta(minutes=self.rng.randint(3, 20)), self.last_at + timedelta(seconds=1))
-        self._chat(at=at, owner=moment.owner, from_lead=False, text=self._fill(self.rng.choice(_CALL_NOTES[self.lang]), moment.owner))
+        at = moment.at - timedelta(minutes=self.rng.randint(3, 20))
+        if at <= self.last_at or not is_working_time(moment.owner.hours, at):
+            at = moment.at
+        self._chat(
+            at=at,
+            owner=moment.owner,
+            from_lead=False,
+            text=self._fill(self._pick("_CALL_NOTES", _CALL_NOTES[self.lang]), moment.owner),
+        )
 
     def meeting(self, moment: Moment) -> None:
         owner = moment.owner
         if owner is None:
             return
         lang = self.lang
-        kind = self.rng.choice(_MEETING_KINDS[lang])
+        kind = self._pick("_MEETING_KINDS", _MEETING_KINDS[lang])
         when = _say_slot(_slot(self.rng, owner.hours, moment.at), owner.hours, lang)
         if self.facts.chats and self.rng.random() < 0.5:
             text = (
@@ -825,7 +909,8 @@ class _Writer:
             self._chat(at=moment.at, owner=owner, from_lead=False, text=text)
             return
         body = (
-            f"{self._greeting()}\n\nThank you for your time today. As agreed, I have booked {kind} for {when}; "
+            f"{self._greeting()}\n\nThank you for your time today. As agreed, I have booked {kind} "
+            f"for {when}; "
             f"the invitation with the Teams link follows separately. If anyone else from {self._company()} "
             f"should join, just forward it.\n\n{self._signature(owner)}"
             if lang == "en"
@@ -839,11 +924,6 @@ class _Writer:
             else f"Terminbestätigung: {kind[0].upper()}{kind[1:]} mit {self._company()}"
         )
         self._mail(at=moment.at, owner=owner, from_lead=False, subject=subject, body=body, new_thread=True)
-
-
-def rng_seconds(rng: random.Random) -> int:
-    """A few seconds to a few minutes between two messages written back to back."""
-    return rng.randint(20, 240)
 
 
 def lead_conversation(
@@ -867,12 +947,12 @@ def lead_conversation(
             replied_now = any(
                 other.at == moment.at and other.kind == "email_reply" for other in ordered[index + 1 :]
             )
-            at = (
+            earlier = (
                 _earlier_working_moment(rng, moment.owner.hours, moment.at, writer.last_at)
                 if replied_now and moment.owner is not None
-                else moment.at
+                else None
             )
-            writer.owner_mail(moment, at=at)
+            writer.owner_mail(moment, at=earlier or moment.at)
         elif moment.kind == "call":
             writer.call(moment)
         elif moment.kind == "meeting":
