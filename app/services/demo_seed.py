@@ -440,9 +440,10 @@ async def _work_the_day(
         if moment is None or moment < follow_up.due_at:
             continue
         work.append((moment, follow_up.id))
-    for moment, follow_up_id in sorted(work):
-        outcome = rng.choices(outcomes, weights=[20, 55, 10, 15])[0]
-        async with transaction(sessions) as session:
+    # The day's work is one transaction: a refused completion (Conflict) is refused before it writes.
+    async with transaction(sessions) as session:
+        for moment, follow_up_id in sorted(work):
+            outcome = rng.choices(outcomes, weights=[20, 55, 10, 15])[0]
             try:
                 await complete_follow_up(
                     session=session,
