@@ -1,0 +1,121 @@
+"""Seeding the demo tenant (`nurture demo`): a git revision against this tree, side by side in one run.
+
+Each variant seeds the same plan (same seed, same clock) into a fresh migrated SQLite file, in its own
+Python process, so neither warms the other's caches. The baseline's ``app`` package is taken from git
+(``git archive``) into a scratch directory; this tree's is used as it is. Reported per variant: wall time of
+``seed_demo_tenant``, SQL statements and commits (counted with SQLAlchemy's engine events), and what was
+seeded (the demo summary). Run: .venv/bin/python tests/bench/bench_demo_seed.py [--leads 500]
+[--baseline main]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from tests.bench._support import machine  # noqa: E402
+
+# Runs in the variant's own process, with that variant's ``app`` first on the path.
+_CHILD = """
+import asyncio, json, random, sys, time
+from datetime import UTC, datetime
+sys.path.insert(0, sys.argv[1])
+from sqlalchemy import event
+from app.db import create_sessionmaker, engine_for_url, upgrade_database
+from app.services.demo_seed import seed_demo_tenant
+
+path, leads = sys.argv[2], int(sys.argv[3])
+upgrade_database(f"sqlite:///{path}")
+counts = {"statements": 0, "commits": 0}
+
+def statement(*_args):
+    counts["statements"] += 1
+
+def commit(*_args):
+    counts["commits"] += 1
+
+async def main():
+    engine = engine_for_url(f"sqlite+aiosqlite:///{path}")
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    event.listen(engine.sync_engine, "commit", commit)
+    started = time.perf_counter()
+    summary = await seed_demo_tenant(
+        sessions=create_sessionmaker(engine),
+        now=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        rng=random.Random(1),
+        leads=leads,
+    )
+    seconds = time.perf_counter() - started
+    await engine.dispose()
+    print(json.dumps({"seconds": seconds, "summary": str(summary), **counts}))
+
+asyncio.run(main())
+"""
+
+
+def _checkout(revision: str, into: Path) -> Path:
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", revision, "app"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def _run(source: Path, database: Path, leads: int) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(source), str(database), str(leads)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=source,
+    )
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    """Seed the demo with the baseline revision and with this tree, and print both."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=500)
+    parser.add_argument("--baseline", default="main", help="git revision to compare with (default: main)")
+    args = parser.parse_args()
+    console = Console()
+    table = Table(title=f"Demo seeding, {args.leads} leads, SQLite ({machine()})")
+    for column in ("variant", "wall time", "SQL statements", "commits", "seeded"):
+        table.add_column(column)
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        variants = [
+            (f"baseline ({args.baseline})", _checkout(args.baseline, work / "baseline")),
+            ("this tree", ROOT),
+        ]
+        for label, source in variants:
+            console.print(f"seeding with {label} ...")
+            result = _run(source, work / f"{len(table.rows)}.db", args.leads)
+            table.add_row(
+                label,
+                f"{float(str(result['seconds'])):.1f} s",
+                str(result["statements"]),
+                str(result["commits"]),
+                str(result["summary"]),
+            )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()
