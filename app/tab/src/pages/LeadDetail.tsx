@@ -301,7 +301,11 @@ function ThreadCard({ thread, strings }: { thread: Thread; strings: Strings }) {
         <Text weight="semibold" id={heading} data-free-text>
           {thread.title}
         </Text>
-        <Text size={200}>{strings.messages.replace("{count}", words.number(thread.messages.length))}</Text>
+        <Text size={200}>
+          {thread.messages.length === 1
+            ? strings.oneMessage
+            : strings.messages.replace("{count}", words.number(thread.messages.length))}
+        </Text>
         {thread.link && (
           <Link href={thread.link} target="_blank" rel="noreferrer" style={{ marginLeft: "auto" }}>
             {thread.source === "chat" ? strings.openInTeams : strings.openInOutlook}
