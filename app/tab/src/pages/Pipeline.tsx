@@ -57,7 +57,14 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
   const reps = Object.keys(metrics.open_by_owner).sort((a, b) => a.localeCompare(b, words.locale));
   const weekLabel = (week: string) => words.day(week);
   const mqlWord = words.label("lifecycle", "mql");
-  const palette = [DataVizPalette.color1, DataVizPalette.color2, DataVizPalette.color3, DataVizPalette.color5].map((token) =>
+  const palette = [
+    DataVizPalette.color1,
+    DataVizPalette.color2,
+    DataVizPalette.color3,
+    DataVizPalette.color5,
+    DataVizPalette.color6,
+    DataVizPalette.color7,
+  ].map((token) =>
     getColorFromToken(token),
   );
   // Counts are whole numbers: no 0.25 ticks on an axis.
@@ -78,18 +85,31 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
             columns={[strings.lifecycle, strings.leadsCount]}
             rows={funnel.map((code) => [words.label("lifecycle", code), words.number(metrics.by_lifecycle[code] ?? 0)])}
           >
-            <FunnelChart
-              chartTitle={strings.byLifecycle}
-              culture={words.locale}
-              width={WIDTH}
-              height={300}
-              hideLegend
-              data={funnel.map((code, index) => ({
-                stage: words.label("lifecycle", code),
-                value: metrics.by_lifecycle[code] ?? 0,
-                color: palette[index % palette.length],
-              }))}
-            />
+            <div style={{ display: "flex", alignItems: "center", gap: 8 }}>
+              <FunnelChart
+                chartTitle={strings.byLifecycle}
+                culture={words.locale}
+                width={WIDTH - 180}
+                height={280}
+                hideLegend
+                data={funnel.map((code, index) => ({
+                  stage: words.label("lifecycle", code),
+                  value: metrics.by_lifecycle[code] ?? 0,
+                  color: palette[index % palette.length],
+                }))}
+              />
+              {/* The funnel's key; screen readers read the table behind the chart instead. */}
+              <ul aria-hidden="true" style={{ listStyle: "none", margin: 0, padding: 0, display: "grid", gap: 6 }}>
+                {funnel.map((code, index) => (
+                  <li key={code} style={{ display: "flex", alignItems: "center", gap: 6 }}>
+                    <span style={{ width: 12, height: 12, background: palette[index % palette.length], display: "inline-block" }} />
+                    <Text size={200}>
+                      {words.label("lifecycle", code)}: {words.number(metrics.by_lifecycle[code] ?? 0)}
+                    </Text>
+                  </li>
+                ))}
+              </ul>
+            </div>
           </ChartFigure>
           <ChartFigure
             id="stages"
@@ -103,6 +123,10 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
               width={WIDTH}
               height={300}
               hideLegend
+              wrapXAxisLables
+              hideTickOverlap={false}
+              barWidth="auto"
+              maxBarWidth={64}
               yAxisTickFormat={whole}
               data={stages.map((code, index) => ({
                 x: words.label("stage", code),
@@ -125,6 +149,9 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
               width={WIDE}
               height={300}
               yAxisTickFormat={whole}
+              hideTickOverlap={false}
+              barWidth="auto"
+              maxBarWidth={28}
               data={metrics.weekly.map((week) => ({
                 name: weekName(week.week),
                 series: [
@@ -150,6 +177,10 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
               height={300}
               hideLegend
               wrapXAxisLables
+              hideTickOverlap={false}
+              barWidth="auto"
+              maxBarWidth={64}
+              margins={{ left: 56, right: 16, top: 24, bottom: 48 }}
               yMaxValue={100}
               yAxisTickFormat={(value: number) => `${words.number(value)} %`}
               data={steps.map((code, index) => {
@@ -181,6 +212,10 @@ export function Pipeline({ api, strings, onOpen }: { api: Api; strings: Strings;
               width={WIDE}
               height={300}
               yAxisTickFormat={whole}
+              wrapXAxisLables
+              hideTickOverlap={false}
+              barWidth="auto"
+              maxBarWidth={28}
               data={reps.map((rep) => ({
                 name: rep,
                 series: [
