@@ -3346,7 +3346,7 @@ export interface operations {
                 sort?: "-total_score" | "-created_at" | "created_at";
                 stage?: "awareness" | "evaluation" | "decision";
                 team?: string;
-                unassigned?: "true" | "false";
+                unassigned?: string;
             };
             header?: never;
             path?: never;
@@ -4367,7 +4367,7 @@ export interface operations {
     import_leads: {
         parameters: {
             query?: {
-                skip_invalid?: "true" | "false";
+                skip_invalid?: string;
             };
             header?: never;
             path?: never;
