@@ -21,7 +21,7 @@ from app import vocabulary
 from app.config import Settings
 from app.db import create_sessionmaker, engine_for_url
 from app.models import ConversationMessage, Lead, Member
-from app.nurturing.enums import Direction, Role
+from app.nurturing.enums import Role
 from app.server import create_app
 from app.services.demo_seed import DEMO_TENANT_ID, seed_demo_tenant
 from app.tab_site import TAB_DIST
@@ -154,9 +154,7 @@ async def test_the_same_lead_in_german_has_german_words_and_dates(demo: Demo, br
     assert await page.get_by_role("tab", name="Aktivität").count() == 1
     assert await page.get_by_test_id("lead-reply").first.inner_text() == "Antwort des Leads"
     times = await page.locator("[data-testid=message] time").all_inner_texts()
-    assert times and all(re.fullmatch(r"\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}", text) for text in times), (
-        times
-    )
+    assert times and all(re.fullmatch(r"\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}", text) for text in times), times
     headings = await page.locator("[data-testid=activity] h4").all_inner_texts()
     weekdays = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
     assert headings and all(heading.startswith(weekdays) for heading in headings), headings
