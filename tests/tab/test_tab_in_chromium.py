@@ -16,9 +16,10 @@ from sqlmodel import col, func, select
 from app.config import Settings
 from app.db import SessionMaker, transaction
 from app.models import ConversationMessage, FollowUp, HandOff, Lead, TenantSetting, Touchpoint
-from app.nurturing.enums import Direction, FollowUpStatus, Lifecycle
+from app.nurturing.enums import Direction, FollowUpStatus, Lifecycle, MessageSource
 from app.server import create_app
 from app.services.hand_offs import propose_hand_off
+from app.services.lead_messages import MessageIn, store_messages
 from app.services.outbox import Delivery, claim, give_up
 from app.tab_site import TAB_DIST
 from tests.factories import T0, Org, make_lead, make_org
@@ -450,3 +451,67 @@ async def test_a_manager_sees_the_practice_health_in_german_and_opens_a_named_le
     await team_lead.get_by_role("heading", name="Leads by lifecycle", exact=True).wait_for()
     await team_lead.wait_for_timeout(300)
     assert await team_lead.get_by_text("Practice health").count() == 0
+
+
+async def test_a_reply_that_moved_the_lead_says_so_inline(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    base, org, sessions = site
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead).where(Lead.email == "lead2@kunde.example"))).one()
+        before = lead.total_score
+    thread = "AAQkAGI2TG93AAA="
+    async with transaction(sessions) as session:
+        await store_messages(
+            session,
+            tenant_id=org.tenant_id,
+            now=T0 - timedelta(hours=1),
+            items=[
+                MessageIn(
+                    lead_id=lead.id,
+                    key="<offer-1@vendor.example>",
+                    source=MessageSource.MAIL,
+                    thread_key=thread,
+                    thread_title="Your pilot offer",
+                    participants=[org.reps[0].display_name, "Lead2"],
+                    sender_address=org.reps[0].email,
+                    sender_name=org.reps[0].display_name,
+                    recipients=[lead.email],
+                    from_lead=False,
+                    preview="Here is the pilot offer we discussed.",
+                    sent_at=T0 - timedelta(hours=2),
+                    web_link="https://outlook.office365.com/owa/?ItemID=offer-1&exvsurl=1&viewmodel=ReadMessageItem",
+                ),
+                MessageIn(
+                    lead_id=lead.id,
+                    key="<reply-1@kunde.example>",
+                    source=MessageSource.MAIL,
+                    thread_key=thread,
+                    thread_title="Re: Your pilot offer",
+                    participants=[org.reps[0].display_name, "Lead2"],
+                    sender_address=lead.email,
+                    sender_name="Lead2",
+                    recipients=[org.reps[0].email],
+                    from_lead=True,
+                    preview="Thanks, what would 40 seats cost?",
+                    sent_at=T0 - timedelta(hours=1),
+                    web_link=None,
+                ),
+            ],
+        )
+    async with sessions() as session:
+        after = (await session.get(Lead, lead.id)).total_score  # type: ignore[union-attr]
+    assert after > before, "the reply raised the score"
+    page = await browser.new_page()
+    await page.goto(f"{base}?tenant={org.tenant_id}&locale=en&lead={lead.id}")
+    await page.get_by_label("E-mail").fill(org.reps[0].email)
+    await page.get_by_role("button", name="Sign in").click()
+    reply = page.locator("[data-testid=message][data-lead-reply=true]")
+    await reply.wait_for()
+    assert "Thanks, what would 40 seats cost?" in await reply.inner_text()
+    effect = await reply.get_by_test_id("reply-effect").inner_text()
+    assert effect.startswith("this reply") and f"+{after - before}" in effect, effect
+    assert await page.get_by_test_id("message").count() == 2, "both in one thread"
+    assert await page.get_by_test_id("thread").count() == 1
+    await page.get_by_role("link", name="Open in Outlook").wait_for()
+    await screenshot(page, "reply-effect")

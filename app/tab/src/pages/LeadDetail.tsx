@@ -357,7 +357,7 @@ function MessageRow({ message, strings }: { message: MessageEntry; strings: Stri
         {message.preview}
       </Text>
       {effect && (
-        <Text size={200} weight="semibold" data-testid="reply-effect">
+        <Text block size={200} weight="semibold" data-testid="reply-effect">
           {effect}
         </Text>
       )}
