@@ -10,7 +10,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
-from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo, teams_get_channel_id
 from botbuilder.schema import (
     Activity,
     AdaptiveCardInvokeResponse,
@@ -69,6 +69,12 @@ def scope_of(activity: Activity) -> str:
     """personal, groupChat or channel."""
     kind = (activity.conversation.conversation_type if activity.conversation else None) or "personal"
     return "channel" if kind == "channel" else kind
+
+
+def _channel_id(activity: Activity) -> str:
+    """The channel a message came from; a reply in a thread adds ";messageid=" to the conversation id."""
+    channel: str | None = teams_get_channel_id(activity)
+    return channel or str(activity.conversation.id).split(";messageid=")[0]
 
 
 class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
@@ -194,7 +200,7 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
         elif parsed.command is Command.PIPELINE:
             async with self._sessions() as session:
                 reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
-                team = await reader.team_for_channel(activity.conversation.id) if scope == "channel" else None
+                team = await reader.team_for_channel(_channel_id(activity)) if scope == "channel" else None
                 try:
                     card = await pipeline_card_for(reader, member, team, locale)
                 except NotAllowed:

@@ -287,12 +287,11 @@ class ViewReader:
     async def pipeline(
         self, *, actor: Actor, team: Team | None, viewer_ids: Sequence[str] = ()
     ) -> PipelineView:
-        """This week's pipeline for a team (or the whole tenant), as numbers current at this moment."""
+        """The last seven days' pipeline for a team (or the whole tenant), as current numbers."""
         zone = ZoneInfo(team.time_zone if team else "UTC")
         local = self.now.astimezone(zone)
-        week_start = datetime.combine(
-            local.date() - timedelta(days=local.weekday()), datetime.min.time(), zone
-        )
+        # A rolling week, not the calendar week: on a Monday morning "this week" would be nearly empty.
+        week_start = datetime.combine(local.date() - timedelta(days=7), datetime.min.time(), zone)
         metrics = await pipeline_metrics(
             session=self.session,
             actor=actor,
@@ -301,13 +300,6 @@ class ViewReader:
             now=self.now,
             team_id=team.id if team else None,
         )
-        names: dict[str, str] = {}
-        for owner_id in metrics.overdue_by_owner:
-            try:
-                member = await self.member(uuid.UUID(owner_id))
-            except ValueError:  # follow-ups of unassigned leads are counted under "None"
-                member = None
-            names[owner_id] = member.display_name if member else "–"
         hot = (
             await self.session.exec(
                 select(Lead)
@@ -320,8 +312,9 @@ class ViewReader:
                 .limit(HOT_LEADS)
             )
         ).all()
+        # The metrics count overdue work by the owner's display name already.
         overdue = sorted(
-            ((names[k], v) for k, v in metrics.overdue_by_owner.items() if v), key=lambda x: -x[1]
+            ((name, n) for name, n in metrics.overdue_by_owner.items() if n), key=lambda row: -row[1]
         )
         return PipelineView(
             team_id=str(team.id) if team else "",

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from microsoft_teams.cards.core import CardElement, Column, ColumnSet, ExecuteAction
+from microsoft_teams.cards.core import CardElement, ExecuteAction
 
 from cards import actions as act
 from cards import format as fmt
 from cards import markdown
+from cards.charts import horizontal_bars
 from cards.elements import (
     SHORT,
     bullets,
@@ -27,6 +28,8 @@ from cards.strings import CONVERSION_ORDER, LIFECYCLE_ORDER, STAGE_ORDER, label,
 from cards.views import PipelineView
 
 REP_LIMIT = 8
+# The way in: lost, recycled and disqualified leads rest beside the funnel as numbers, not as bars.
+FUNNEL_STEPS = ("new", "mql", "sal", "sql", "opportunity", "won")
 HOT_LIMIT = 5
 
 
@@ -48,7 +51,9 @@ def _refresh_action(view: PipelineView, locale: str) -> ExecuteAction:
 
 def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, Any]:
     """Counts, conversions, speed, overdue work and hot leads for one team and period."""
-    title = text(locale, "pipeline.title", team=shown(view.team_name, SHORT))
+    # A channel whose team is not one of ours gets the whole tenant's pipeline, and says so.
+    team = shown(view.team_name, SHORT) if view.team_name.strip() else text(locale, "pipeline.all_teams")
+    title = text(locale, "pipeline.title", team=team)
     period = text(
         locale,
         "pipeline.period",
@@ -61,27 +66,27 @@ def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, A
         if view.median_hours_to_first_touch is not None
         else text(locale, "none")
     )
+    resting = [
+        (label(locale, "lifecycle", key), str(view.by_lifecycle[key]))
+        for key in _ordered(view.by_lifecycle, LIFECYCLE_ORDER)
+        if key not in FUNNEL_STEPS and view.by_lifecycle[key]
+    ]
     body: list[CardElement] = [
         heading(title),
         para(period, subtle=True),
-        ColumnSet(
-            columns=[
-                Column(
-                    width="stretch",
-                    items=[
-                        section(text(locale, "pipeline.lifecycle")),
-                        facts(_count_rows(view.by_lifecycle, LIFECYCLE_ORDER, "lifecycle", locale)),
-                    ],
-                ),
-                Column(
-                    width="stretch",
-                    items=[
-                        section(text(locale, "pipeline.stage")),
-                        facts(_count_rows(view.by_stage, STAGE_ORDER, "stage", locale)),
-                    ],
-                ),
-            ]
+        section(text(locale, "pipeline.lifecycle")),
+        # Every step of the funnel gets a bar, empty ones too, so the shape reads the same week to week.
+        horizontal_bars(
+            text(locale, "pipeline.lifecycle"),
+            [(label(locale, "lifecycle", key), view.by_lifecycle.get(key, 0)) for key in FUNNEL_STEPS],
+            color="categoricalBlue",
         ),
+    ]
+    if resting:
+        body.append(facts(resting))
+    body += [
+        section(text(locale, "pipeline.stage")),
+        facts(_count_rows(view.by_stage, STAGE_ORDER, "stage", locale)),
         section(text(locale, "pipeline.period_facts")),
         facts(
             [
@@ -101,7 +106,13 @@ def pipeline_card(view: PipelineView, locale: str, now: datetime) -> dict[str, A
     reps = sorted(view.overdue_by_rep, key=lambda row: (-row[1], row[0]))
     reps = [row for row in reps if row[1] > 0]
     if reps:
-        body.append(facts((shown(name, SHORT), str(count)) for name, count in reps[:REP_LIMIT]))
+        body.append(
+            horizontal_bars(
+                text(locale, "pipeline.overdue"),
+                [(shown(name, SHORT), count) for name, count in reps[:REP_LIMIT]],
+                color="attention",
+            )
+        )
         if len(reps) > REP_LIMIT:
             body.append(para(text(locale, "pipeline.more_reps", more=len(reps) - REP_LIMIT), subtle=True))
     else:

@@ -218,6 +218,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "digest.item": ("{due} · {why}", "{due} · {why}"),
     # --- pipeline
     "pipeline.title": ("Pipeline: {team}", "Pipeline: {team}"),
+    "pipeline.all_teams": ("all teams", "alle Teams"),
     "pipeline.period": ("{since} – {until} · updated {now}", "{since} – {until} · Stand {now}"),
     "pipeline.lifecycle": ("By lifecycle", "Nach Lebenszyklus"),
     "pipeline.stage": ("By buyer stage", "Nach Kaufphase"),

@@ -24,7 +24,7 @@ from cards import (
 from cards.elements import MAX_CARD_BYTES
 from cards.views import Banner, DigestView, ExchangeView, OwnershipView, SlaView
 from tests.cards.builders import NOW, follow_up, hand_off, lead, pipeline
-from tests.cards.walk import actions, all_text, executes, inputs, top_titles
+from tests.cards.walk import actions, all_text, executes, inputs, nodes, top_titles
 
 
 def test_proposed_hand_off_can_be_accepted_or_rejected_with_a_coded_reason() -> None:
@@ -161,6 +161,41 @@ def test_pipeline_shows_conversions_speed_and_overdue(locale: str, expected: lis
     # Reps without overdue work are left out; the busiest comes first.
     assert "Anna" not in text
     assert text.index("Carla") < text.index("Björn")
+
+
+def test_pipeline_draws_the_funnel_and_overdue_reps_as_charts_with_numbers_to_fall_back_on() -> None:
+    card = pipeline_card(pipeline(), "en", NOW)
+    charts = [node for node in nodes(card) if str(node.get("type", "")).startswith("Chart.")]
+    assert [chart["type"] for chart in charts] == ["Chart.HorizontalBar", "Chart.HorizontalBar"]
+    funnel, overdue = charts
+    # Every funnel step has a bar, in funnel order, empty steps included; resting states are not bars.
+    assert [(point["x"], point["y"]) for point in funnel["data"]] == [
+        ("New", 40),
+        ("MQL", 10),
+        ("SAL", 0),
+        ("SQL", 0),
+        ("Opportunity", 0),
+        ("Won", 1),
+    ]
+    assert [(point["x"], point["y"]) for point in overdue["data"]] == [("Carla", 5), ("Björn", 2)]
+    for chart in charts:
+        fallback = chart["fallback"]
+        assert fallback["type"] == "FactSet"
+        assert [(fact["title"], fact["value"]) for fact in fallback["facts"]] == [
+            (point["x"], str(int(point["y"]))) for point in chart["data"]
+        ]
+
+
+def test_pipeline_lists_resting_leads_beside_the_funnel() -> None:
+    card = pipeline_card(pipeline(by_lifecycle={"new": 4, "recycled": 7, "lost": 0}), "de", NOW)
+    text = all_text(card)
+    assert "Zurück in Betreuung" in text
+    assert "Verloren" not in text  # nothing lost, nothing said
+
+
+def test_pipeline_of_a_channel_without_a_team_of_ours_says_it_covers_all_teams() -> None:
+    assert "Pipeline: alle Teams" in all_text(pipeline_card(pipeline(team_id="", team_name=""), "de", NOW))
+    assert "Pipeline: all teams" in all_text(pipeline_card(pipeline(team_id="", team_name=" "), "en", NOW))
 
 
 def test_pipeline_orders_lifecycle_along_the_funnel() -> None:

@@ -70,7 +70,11 @@ def test_renderer_check_reports_what_it_finds(tmp_path: Path) -> None:
     broken = {
         "type": "AdaptiveCard",
         "version": "1.5",
-        "body": [{"type": "Badge", "text": "new"}, {"type": "Input.Text", "id": "x", "isRequired": True}],
+        "body": [
+            {"type": "Badge", "text": "new"},
+            {"type": "Input.Text", "id": "x", "isRequired": True},
+            {"type": "Chart.HorizontalBar", "data": [{"x": "MQL", "y": 3}]},
+        ],
     }
     (tmp_path / "broken.json").write_text(json.dumps(broken), encoding="utf-8")
     checked = subprocess.run(
@@ -81,5 +85,5 @@ def test_renderer_check_reports_what_it_finds(tmp_path: Path) -> None:
         timeout=120,
     )
     events = {event["event"] for event in json.loads(checked.stdout)["report"]["broken.json"]}
-    assert {"UnknownElementType", "RequiredInputsShouldHaveLabel"} <= events
+    assert {"UnknownElementType", "RequiredInputsShouldHaveLabel", "ChartWithoutFallback"} <= events
     assert checked.returncode == 1

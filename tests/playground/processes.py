@@ -134,7 +134,9 @@ def start_nurture_demo(workdir: Path, *, port: int, database_url: str, leads: in
 _LISTENING = re.compile(rb"^Listening on (\d+)$", re.MULTILINE)
 
 
-def start_playground(workdir: Path, *, port: int, bot_port: int) -> tuple[Running, int]:
+def start_playground(
+    workdir: Path, *, port: int, bot_port: int, config: Path = CONFIG
+) -> tuple[Running, int]:
     """The Playground's CLI against the bot on bot_port, with the repository's configuration file.
 
     Returns the port its web UI really listens on: when the requested one is taken it silently picks
@@ -146,7 +148,7 @@ def start_playground(workdir: Path, *, port: int, bot_port: int) -> tuple[Runnin
             # The Playground's own switch against opening a browser; the no-op xdg-open covers versions
             # that drop this undocumented variable.
             "TEAMSAPPTESTER_BROWSER": "none",
-            "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(CONFIG),
+            "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(config),
             # Its default is ./devTools/ under the working directory.
             "M365_AGENTS_PLAYGROUND_LOGFILE": str(workdir / "playground-console.log"),
         }

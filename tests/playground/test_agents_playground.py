@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from sqlmodel import select
 
 from app.db import create_sessionmaker, engine_for_url
-from app.models import FollowUp, Lead
+from app.models import FollowUp, Lead, Member
 from app.nurturing.enums import FollowUpOutcome, FollowUpStatus
 from cards import actions as act
 from tests.playground.processes import (
+    CONFIG,
     PLAYGROUND_CLI,
     REPO,
     Running,
@@ -39,6 +42,8 @@ ARTEFACTS = REPO / "test-artifacts" / "playground"
 # The people .m365agentsplayground.yml names, as `nurture demo` seeds them.
 DEMO_TENANT_ID = "3f2c1d9e-7b4a-4e2f-9c1d-0de70de70de7"
 OLIVER_OBJECT_ID = "1ef0b1dc-d250-5be9-8a3d-d2e373324fe2"
+MICHAEL_ID = "29:michael.brandt"
+PIPELINE_CHANNEL = "19:uk-ireland-pipeline@thread.tacv2"
 # Fewer leads than `make demo` (500) to seed in seconds; with seed 7 Oliver still has follow-ups due.
 DEMO_LEADS = 200
 MAX_FOLLOW_UP_CARDS = 5  # the bot's cap per answer (contract), the rest wait in the tab
@@ -58,8 +63,7 @@ class Stack:
     workdir: Path
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
+def _run_stack(tmp_path: Path, config: Path = CONFIG) -> Iterator[Stack]:
     """Nurture's demo and the Playground pointed at it, both real subprocesses on free loopback ports."""
     _require(NODE is not None, "node is not installed (Node 20 or newer)")
     _require(
@@ -74,7 +78,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         started.append(
             start_nurture_demo(tmp_path, port=bot_port, database_url=database_url, leads=DEMO_LEADS)
         )
-        playground, ui_port = start_playground(tmp_path, port=free_port(), bot_port=bot_port)
+        playground, ui_port = start_playground(tmp_path, port=free_port(), bot_port=bot_port, config=config)
         started.append(playground)
         yield Stack(ui_url=f"http://localhost:{ui_port}/", database_url=database_url, workdir=tmp_path)
     finally:
@@ -84,7 +88,26 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         for name in ("nurture.log", "playground.log", "playground-console.log"):
             if (tmp_path / name).is_file():
-                shutil.copyfile(tmp_path / name, ARTEFACTS / name)
+                shutil.copyfile(tmp_path / name, ARTEFACTS / f"{tmp_path.name}-{name}")
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    """The Playground as the repository configures it: Oliver Hughes, a rep, in his 1:1 chat."""
+    yield from _run_stack(tmp_path)
+
+
+@pytest.fixture
+def manager_stack(tmp_path: Path) -> Iterator[Stack]:
+    """The same tenant, with the sales manager Michael Brandt at the keyboard instead of Oliver."""
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    manager = next(user for user in config["users"] if user["id"] == MICHAEL_ID)
+    # The schema wants exactly five other users: Oliver takes Michael's place among them.
+    config["users"] = [user for user in config["users"] if user is not manager] + [config["currentUser"]]
+    config["currentUser"] = manager
+    written = tmp_path / "playground-manager.yml"
+    written.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    yield from _run_stack(tmp_path, written)
 
 
 @pytest.fixture
@@ -122,6 +145,15 @@ async def _follow_up(database_url: str, follow_up_id: str) -> tuple[FollowUp, Le
             lead = await session.get(Lead, follow_up.lead_id)
             assert lead is not None
             return follow_up, lead
+    finally:
+        await engine.dispose()
+
+
+async def _member_names(database_url: str) -> list[str]:
+    engine = engine_for_url(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            return list((await session.exec(select(Member.display_name))).all())
     finally:
         await engine.dispose()
 
@@ -199,3 +231,47 @@ async def test_a_rep_marks_a_follow_up_done_on_its_card_in_the_playground(stack:
     await page.get_by_role("tab", name="Request").click()
     await card.evaluate("element => element.scrollIntoView({block: 'start'})")
     await _screenshot(page, "playground-readme")
+
+
+async def test_a_manager_asks_for_the_pipeline_in_the_team_channel_and_sees_its_charts(
+    manager_stack: Stack, browser: Any
+) -> None:
+    page = await browser.new_page(viewport={"width": 1440, "height": 2400})
+    playground = PlaygroundUI(page)
+    await playground.open(manager_stack.ui_url)
+    await playground.open_channel("Pipeline")
+    # Opening the channel installs the bot in the team; its welcome post brings the reply box to answer in.
+    await playground.cards().filter(has_text="This channel gets the team's pipeline card").wait_for()
+    await playground.mention_and_send("Nurture", "pipeline")
+
+    # The bot's answer is a card in the thread, for the team whose pipeline this channel carries (found
+    # from the channel, although a thread reply's conversation id carries ";messageid="), with the funnel
+    # and the overdue reps drawn as charts by the host.
+    card = playground.cards().filter(has_text="Pipeline: UK & Ireland")
+    await card.wait_for()
+    funnel = card.locator('[aria-label="By lifecycle, Horizontal bar chart"]')
+    overdue = card.locator('[aria-label="Overdue follow-ups per rep, Horizontal bar chart"]')
+    await funnel.wait_for()
+    await overdue.wait_for()
+    for step in ("New", "MQL", "SAL", "SQL", "Opportunity", "Won"):
+        assert await funnel.get_by_text(step, exact=True).count() == 1, step
+    # Each overdue bar is a person of the tenant, named; none is a placeholder dash.
+    people = await _member_names(manager_stack.database_url)
+    bars = [name for name in people if await overdue.get_by_text(name, exact=True).count()]
+    assert bars, "no overdue bar names a member"
+    assert await overdue.get_by_text("–", exact=True).count() == 0
+
+    # What the Playground sent: a message in the team's channel from the manager, with the bot mentioned.
+    # Lines for activities sent to the bot carry the bot's answer, 200; the bot's own posts are 201s.
+    sent = page.get_by_text(re.compile(r"^message 200$")).last
+    await sent.wait_for()
+    request = await playground.log_request(sent)
+    assert request["from"]["id"] == MICHAEL_ID
+    # A reply in a channel thread names the thread as Teams does: "<channel id>;messageid=<root post>".
+    assert request["conversation"]["id"].split(";messageid=")[0] == PIPELINE_CHANNEL
+    assert request["conversation"]["conversationType"] == "channel"
+    assert any(entity.get("type") == "mention" for entity in request.get("entities", []))
+
+    await card.scroll_into_view_if_needed()
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    await card.screenshot(path=str(ARTEFACTS / "pipeline-card.png"))

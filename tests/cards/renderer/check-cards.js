@@ -14,13 +14,49 @@ function describe(event) {
   };
 }
 
+// Teams renders the Chart.* elements; this library does not know them and falls back, as other hosts do.
+// Such an element is fine only when it carries a fallback and that fallback is what the library parsed.
+const TEAMS_CHART = /^Chart\./;
+
+function chartsIn(node, found = []) {
+  if (Array.isArray(node)) {
+    node.forEach((item) => chartsIn(item, found));
+  } else if (node && typeof node === "object") {
+    if (typeof node.type === "string" && TEAMS_CHART.test(node.type)) {
+      found.push(node);
+    }
+    Object.values(node).forEach((value) => chartsIn(value, found));
+  }
+  return found;
+}
+
+function isChartFallbackNotice(event) {
+  const match = /Unknown element type "([^"]+)"/.exec(event.message || "");
+  return event.event === "UnknownElementType" && match !== null && TEAMS_CHART.test(match[1]);
+}
+
 function checkCard(json) {
   const card = new AC.AdaptiveCard();
   const context = new AC.SerializationContext();
   card.parse(json, context);
   const problems = [];
+  const charts = chartsIn(json.body || []);
+  for (const chart of charts) {
+    if (!chart.fallback || typeof chart.fallback !== "object" || TEAMS_CHART.test(chart.fallback.type || "")) {
+      problems.push({ phase: "Parse", event: "ChartWithoutFallback", message: `${chart.type} has no element to fall back to` });
+    }
+  }
+  let chartNotices = 0;
   for (let i = 0; i < context.eventCount; i++) {
-    problems.push(describe(context.getEventAt(i)));
+    const event = describe(context.getEventAt(i));
+    if (isChartFallbackNotice(event)) {
+      chartNotices += 1;
+    } else {
+      problems.push(event);
+    }
+  }
+  if (chartNotices !== charts.length || chartsIn(card.toJSON().body || []).length !== 0) {
+    problems.push({ phase: "Parse", event: "ChartNotReplaced", message: "a chart was not replaced by its fallback" });
   }
   for (const event of card.validateProperties().validationEvents) {
     problems.push(describe(event));
