@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import ConversationMessage, Member, TenantSetting
@@ -66,11 +66,21 @@ async def history_state(
             )
         )
     ).one()
-    viewer = await session.get(Member, viewer_id)
-    mark = None
-    if viewer is not None and viewer.tenant_id == tenant_id and viewer.aad_object_id:
-        mark = await session.get(TenantSetting, (tenant_id, lead_sync_key(lead_id, viewer.aad_object_id)))
-    consent = await session.get(TenantSetting, (tenant_id, CONSENT_KEY))
+    object_id = (
+        await session.exec(
+            select(Member.aad_object_id).where(Member.tenant_id == tenant_id, Member.id == viewer_id)
+        )
+    ).first()
+    wanted = [CONSENT_KEY] + ([lead_sync_key(lead_id, object_id)] if object_id else [])
+    rows = {
+        row.key: row
+        for row in await session.exec(
+            select(TenantSetting).where(
+                TenantSetting.tenant_id == tenant_id, col(TenantSetting.key).in_(wanted)
+            )
+        )
+    }
+    consent, mark = rows.get(CONSENT_KEY), rows.get(wanted[-1]) if object_id else None
     value = consent.value if consent is not None and isinstance(consent.value, dict) else {}
     synced_at = mark.updated_at if mark is not None else newest
     status: HistoryStatus
