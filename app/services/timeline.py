@@ -37,6 +37,7 @@ from app.nurturing.enums import (
     MessageSource,
     TouchpointKind,
 )
+from app.nurturing.reasons import Reason, describe
 from app.services.access import Actor
 from app.services.errors import InvalidInput
 from app.services.history_state import HistoryStatus, history_state
@@ -81,11 +82,21 @@ class ThreadRef(BaseModel):
     participants: list[str] = Field(description="Display names of the people in the thread")
 
 
-class ReasonOut(BaseModel):
-    """An engine reason: a stable code with plain parameters, worded by the reader's client."""
+class ChangeReasonOut(BaseModel):
+    """An engine reason for a stage or lifecycle change: a stable code, its parameters, and the engine's
+    own words for it in English and German (the same sentence the cards show)."""
 
     code: str
     params: dict[str, str | int | float] = Field(default_factory=dict)
+    text: dict[str, str] = Field(default_factory=dict, description="The reason in words, by language: en, de")
+
+    @classmethod
+    def of(cls, code: str, params: dict[str, str | int | float]) -> ChangeReasonOut:
+        """The reason with its words, worded by app.nurturing.reasons."""
+        reason = Reason(code=code, params=dict(params))
+        return cls(
+            code=code, params=params, text={language: describe(reason, language) for language in ("en", "de")}
+        )
 
 
 class StageMove(BaseModel):
@@ -152,7 +163,7 @@ class StageItemOut(BaseModel):
     from_value: BuyerStage | None
     to_value: BuyerStage
     automatic: bool
-    reason: ReasonOut | None
+    reason: ChangeReasonOut | None
     note: str | None = Field(description="Free text a person wrote with the change")
     actor: MemberRef | None
 
@@ -164,7 +175,7 @@ class LifecycleItemOut(BaseModel):
     from_value: Lifecycle | None
     to_value: Lifecycle
     automatic: bool
-    reason: ReasonOut | None
+    reason: ChangeReasonOut | None
     note: str | None = Field(description="Free text a person wrote with the change")
     actor: MemberRef | None
 
@@ -227,14 +238,14 @@ def _before(at_column: Any, id_column: Any, before: tuple[datetime, uuid.UUID] |
     return or_(at_column < at, and_(at_column == at, id_column < last))
 
 
-def _reason(value: Any) -> tuple[ReasonOut | None, str | None]:
+def _reason(value: Any) -> tuple[ChangeReasonOut | None, str | None]:
     """A stored reason as a code to label, or as the free text a person (or older code) wrote."""
     if isinstance(value, dict) and isinstance(value.get("code"), str):
         params = value.get("params") if isinstance(value.get("params"), dict) else {}
         kept = {str(k): v for k, v in (params or {}).items() if isinstance(v, str | int | float)}
-        return ReasonOut(code=value["code"], params=kept), None
+        return ChangeReasonOut.of(value["code"], kept), None
     if isinstance(value, str) and value:
-        return (ReasonOut(code=value), None) if _CODE.match(value) else (None, value)
+        return (ChangeReasonOut.of(value, {}), None) if _CODE.match(value) else (None, value)
     return None, None
 
 

@@ -131,7 +131,9 @@ async def test_the_conversation_reads_as_typed_threads_with_the_replys_effect(
     assert touch["channel"] == "call" and touch["member"]["display_name"] == "Anna Rep"
     stage = next(i for i in items if i["kind"] == "stage")
     assert (stage["from_value"], stage["to_value"], stage["automatic"]) == ("awareness", "evaluation", True)
-    assert stage["reason"] is None or stage["reason"]["code"]
+    # The engine's reason is a code with its words in both languages, not a pre-rendered sentence alone.
+    assert stage["reason"]["code"] and set(stage["reason"]["text"]) == {"en", "de"}
+    assert stage["note"] is None
     assert page["history"]["status"] == "synced" and page["history"]["messages"] == 3
 
 
