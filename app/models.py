@@ -431,6 +431,14 @@ class ConversationMessage(SQLModel, table=True):
         UniqueConstraint("tenant_id", "graph_id"),
         Index("ix_messages_tenant_lead_time", "tenant_id", "lead_id", "sent_at"),
         Index("ix_messages_tenant_lead_thread", "tenant_id", "lead_id", "thread_key"),
+        # The timeline folds a reply event into its message by this link, once per event it lists.
+        Index(
+            "ix_messages_tenant_signal",
+            "tenant_id",
+            "signal_id",
+            sqlite_where=text("signal_id IS NOT NULL"),
+            postgresql_where=text("signal_id IS NOT NULL"),
+        ),
     )
 
     id: uuid.UUID = _id()

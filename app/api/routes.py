@@ -428,6 +428,10 @@ async def get_timeline(request: web.Request) -> web.Response:
         limit = int(request.query.get("limit", "50"))
     except ValueError as error:
         raise InvalidInput("bad limit") from error
+    try:
+        only = timeline.TimelineFilter(request.query.get("filter", "all"))
+    except ValueError as error:
+        raise InvalidInput("filter must be all, mail, chat or activity") from error
     async with request.app[keys.SESSIONS]() as session:
         page = await timeline.lead_timeline(
             session=session,
@@ -435,10 +439,18 @@ async def get_timeline(request: web.Request) -> web.Response:
             lead_id=_id(request),
             before=cursors.decode_moment(cursor) if (cursor := request.query.get("cursor")) else None,
             limit=limit,
+            only=only,
+            thread=request.query.get("thread"),
+            graph_connected=request.app[keys.GRAPH_TOKENS].configured,
         )
-    items = [schemas.TimelineItemOut(at=i.at, id=i.id, kind=i.kind, data=i.data) for i in page.items]
     next_cursor = cursors.encode(*page.next_before) if page.next_before else None
-    return _reply(schemas.TimelineOut(items=items, next_cursor=next_cursor))
+    return _reply(schemas.TimelineOut(items=page.items, next_cursor=next_cursor, history=page.history))
+
+
+async def get_threads(request: web.Request) -> web.Response:
+    async with request.app[keys.SESSIONS]() as session:
+        threads = await timeline.lead_threads(session=session, actor=_actor(request), lead_id=_id(request))
+    return _reply(schemas.ThreadsOut(items=threads))
 
 
 async def get_pipeline(request: web.Request) -> web.Response:
@@ -858,8 +870,17 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         "/api/v1/leads/{id}/timeline",
         get_timeline,
-        "Messages, touches, events, stage, lifecycle and owner changes, newest first, cursor paged",
+        "Messages, touches, events, stage, lifecycle and owner changes, newest first, cursor paged "
+        "(?filter=all|mail|chat|activity, ?thread=<key>)",
         response=schemas.TimelineOut,
+        roles="whoever may see the lead",
+    ),
+    Route(
+        "GET",
+        "/api/v1/leads/{id}/threads",
+        get_threads,
+        "The lead's mail and chat threads, the most recently active first",
+        response=schemas.ThreadsOut,
         roles="whoever may see the lead",
     ),
     Route(

@@ -43,6 +43,7 @@ from app.nurturing.playbook import ContentKind
 from app.services.admin import RoutingRuleIn
 from app.services.follow_ups import SnoozePreset
 from app.services.practice_health import TITLES, Check, Light, PracticeHealth, describe
+from app.services.timeline import HistoryStateOut, ThreadOut, TimelineEntry
 
 
 class FieldProblemOut(BaseModel):
@@ -255,16 +256,19 @@ class ApiKeyListOut(BaseModel):
     items: list[ApiKeyPublic]
 
 
-class TimelineItemOut(BaseModel):
-    at: datetime
-    id: uuid.UUID
-    kind: str = Field(description="message, touchpoint, event, stage, lifecycle or ownership")
-    data: dict[str, Any]
-
-
 class TimelineOut(BaseModel):
-    items: list[TimelineItemOut]
+    """A page of the lead's history, newest first (?filter=all|mail|chat|activity, ?thread=<key>,
+    ?cursor=, ?limit=1..100). Messages name their thread; ``GET .../threads`` lists the threads."""
+
+    items: list[TimelineEntry]
     next_cursor: str | None
+    history: HistoryStateOut
+
+
+class ThreadsOut(BaseModel):
+    """The lead's mail and chat threads, the most recently active first."""
+
+    items: list[ThreadOut]
 
 
 class PipelineOut(BaseModel):

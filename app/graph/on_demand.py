@@ -11,19 +11,15 @@ from app.config import Settings
 from app.db import SessionMaker, transaction
 from app.graph.client import connect
 from app.graph.mail import sync_lead_mail
-from app.graph.tokens import GraphTokens
+from app.graph.tokens import ConsentRequired, GraphTokens
 from app.models import TenantSetting
+from app.services.history_state import lead_sync_key, record_consent
 
 
 @dataclass(frozen=True, slots=True)
 class OnDemandResult:
     status: str  # synced, fresh, unavailable
     stored: int = 0
-
-
-def _key(lead_id: uuid.UUID, object_id: str) -> str:
-    # Per viewer: each person's mailbox holds their own part of the history. Hashed to fit the key column.
-    return f"graph.lead-sync:{uuid.uuid5(lead_id, object_id).hex}"
 
 
 async def sync_if_stale(
@@ -43,7 +39,7 @@ async def sync_if_stale(
     ConsentRequired and GraphAuthError pass through to the caller, which tells the user what to do."""
     if not tokens.configured:
         return OnDemandResult("unavailable")
-    key = _key(lead_id, object_id)
+    key = lead_sync_key(lead_id, object_id)
     async with sessions() as session:
         mark = await session.get(TenantSetting, (tenant_id, key))
     if mark is not None and now - mark.updated_at < timedelta(minutes=settings.graph_sync_stale_minutes):
@@ -62,9 +58,17 @@ async def sync_if_stale(
             mailbox="me",
             now=now,
         )
+    except ConsentRequired as missing:
+        # Kept for the lead page, which then says why the history is empty without asking Graph again.
+        async with transaction(sessions) as session:
+            await record_consent(
+                session, tenant_id=tenant_id, admin_consent_url=missing.admin_consent_url, now=now
+            )
+        raise
     finally:
         await connection.close()
     async with transaction(sessions) as session:
+        await record_consent(session, tenant_id=tenant_id, admin_consent_url=None, now=now)
         row = await session.get(TenantSetting, (tenant_id, key))
         if row is None:
             row = TenantSetting(tenant_id=tenant_id, key=key, value={})

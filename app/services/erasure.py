@@ -56,6 +56,21 @@ async def erase_lead(*, session: AsyncSession, actor: Actor | None, tenant_id: s
             raise NotAllowed("only an admin can erase a lead")
     lead = await find_by_email(session=session, tenant_id=tenant_id, email=email)
     address = lead.email
+    # The names the lead went by in mail and chat, and the threads they were in, read before their own
+    # messages go: other leads' messages in those threads still list them among the participants.
+    sent = (
+        await session.exec(
+            select(ConversationMessage.sender_name, ConversationMessage.thread_key).where(
+                col(ConversationMessage.tenant_id) == tenant_id,
+                or_(
+                    col(ConversationMessage.from_address) == address,
+                    col(ConversationMessage.lead_id) == lead.id,
+                ),
+            )
+        )
+    ).all()
+    names = {name for name, _ in sent if name} | {f"{lead.first_name} {lead.last_name}".strip()} - {""}
+    threads = list({thread for _, thread in sent if thread})
     counts: dict[str, int] = {}
     for model in _LEAD_TABLES:
         result = await session.exec(
@@ -87,13 +102,17 @@ async def erase_lead(*, session: AsyncSession, actor: Actor | None, tenant_id: s
                 or_(
                     col(ConversationMessage.from_address) == address,
                     cast(ConversationMessage.to_addresses, String).contains(address),
+                    col(ConversationMessage.thread_key).in_(threads),
                 ),
             )
         )
     ).all()
     for message in others:
+        if message.from_address == address or message.sender_name in names:
+            message.sender_name = None
         message.from_address = None if message.from_address == address else message.from_address
         message.to_addresses = [a for a in message.to_addresses if a != address]
+        message.participants = [n for n in message.participants if n not in names]
         session.add(message)
     counts["conversation_messages_redacted"] = len(others)
     await session.delete(lead)

@@ -23,7 +23,7 @@ from app.db import create_sessionmaker, engine_for_url  # noqa: E402
 from app.nurturing.enums import BuyerStage, Role  # noqa: E402
 from app.services.access import Actor  # noqa: E402
 from app.services.lead_queries import LeadFilter, list_leads  # noqa: E402
-from app.services.timeline import lead_timeline  # noqa: E402
+from app.services.timeline import TimelineFilter, lead_timeline  # noqa: E402
 from tests.bench._support import create_pg_database, drop_pg_database, machine, median_p95, server_version  # noqa: E402
 
 TENANT = "bench-reads"
@@ -52,9 +52,10 @@ SELECT gen_random_uuid(), :tenant, :lead, 'e' || g, 'email_open', :now - (g || '
   now()
 FROM generate_series(1, :events) g;
 INSERT INTO conversation_messages (id, tenant_id, lead_id, graph_id, source, preview, to_addresses, direction,
-  sent_at, created_at)
+  sent_at, created_at, thread_key, thread_title, participants, sender_name, signal_id)
 SELECT gen_random_uuid(), :tenant, :lead, 'm' || g, 'mail', 'Preview ' || g, '[]', 'inbound',
-  :now - (g || ' minutes')::interval - interval '30 seconds', now()
+  :now - (g || ' minutes')::interval - interval '30 seconds', now(), 'thread-' || (g % 10), 'Re: Pilot',
+  '["Rep 1", "Lead"]', 'Lead', CASE WHEN g % 2 = 0 THEN 'e' || g END
 FROM generate_series(1, :messages) g;
 """
 
@@ -110,6 +111,12 @@ async def measure(
         ),
         f"timeline: newest 50 of {items:,} items": lambda s: lead_timeline(
             session=s, actor=manager, lead_id=lead, limit=50
+        ),
+        "timeline: mail only, newest 50": lambda s: lead_timeline(
+            session=s, actor=manager, lead_id=lead, limit=50, only=TimelineFilter.MAIL
+        ),
+        "timeline: one thread, newest 50": lambda s: lead_timeline(
+            session=s, actor=manager, lead_id=lead, limit=50, thread="thread-7"
         ),
     }
     samples: dict[str, list[float]] = {name: [] for name in variants}

@@ -329,6 +329,15 @@ async def test_a_chat_reply_from_the_lead_moves_score_and_cadence(
     from_group = rows[f"chat:{group}:{reply['id']}"]
     assert (from_group.direction, from_group.from_address) == ("inbound", LEAD)
     assert sorted(from_group.to_addresses) == sorted([rep.email, org.lead_dach.email])
+    # The thread view: the chat is the thread, a group chat's topic its title, members' names its people.
+    assert (from_group.thread_key, from_group.thread_title) == (group, "Fabrik Rollout")
+    assert from_group.sender_name == "Dana Weiß" and from_group.signal_id == event.external_id
+    assert from_group.participants == [rep.display_name, org.lead_dach.display_name, "Dana Weiß"]
+    assert from_group.web_link and from_group.web_link.startswith("https://teams.microsoft.com/l/chat/")
+    from_rep = next(r for r in rows.values() if r.thread_key == direct and r.direction == "outbound")
+    assert from_rep.thread_title is None, "a 1:1 chat has no topic; the page names it after its people"
+    assert from_rep.sender_name == rep.display_name and from_rep.signal_id is None
+    assert event.effect is not None and event.effect["score_after"] >= event.effect["score_before"]
     assert_the_reply_moved_the_lead(before, await lead_and_active_follow_up(sessions, lead_id), NOW)
 
 

@@ -108,6 +108,19 @@ async def test_mail_syncs_in_pages_and_a_reply_moves_the_lead(
     assert {m.direction for m in stored} == {"inbound", "outbound"} and len(stored) == 25
     assert all(len(m.preview) <= 1000 and "Newsletter" != m.subject for m in stored)
     assert events == 3
+    # Each mail names its Graph conversation as its thread, its subject as title, its sender by name.
+    by_id = {m.graph_id: m for m in stored}
+    reply = by_id["<reply-0@fabrik.example>"]
+    sent = graph.messages(rep.aad_object_id or "")
+    conversation = next(m["conversationId"] for m in sent if m["internetMessageId"] == reply.graph_id)
+    assert (reply.thread_key, reply.thread_title, reply.sender_name) == (
+        conversation,
+        "Re: Angebot 0",
+        "Dana Weiß",
+    )
+    assert reply.signal_id == "graph-mail:<reply-0@fabrik.example>"
+    assert "Dana Weiß" in reply.participants
+    assert by_id["<sent-0@vendor.example>"].signal_id is None
     assert_the_reply_moved_the_lead(before, await lead_and_active_follow_up(sessions, lead_id), NOW)
 
 

@@ -64,6 +64,16 @@ async def test_opening_a_lead_syncs_once_then_stays_fresh_and_consent_is_explain
         await client.get(f"/api/v1/leads/{lead_id}/timeline", headers=bearer(rep.aad_object_id or ""))
     ).json()
     assert sum(1 for item in timeline["items"] if item["kind"] == "message") == 3
+    assert timeline["history"] == {
+        "status": "synced",
+        "last_synced_at": NOW.isoformat().replace("+00:00", "Z"),
+        "admin_consent_url": None,
+        "messages": 3,
+    }
+    message = next(item for item in timeline["items"] if item["kind"] == "message")
+    assert message["is_lead_reply"] and message["sender"]["address"] == LEAD
+    assert message["thread"]["key"].startswith("AAQk"), "Graph's conversationId is the thread"
+    assert message["web_link"].startswith("https://outlook.office365.com/owa/?ItemID=")
 
     # Another rep may not see this lead, so there is nothing to sync for them.
     assert (await client.post(path, headers=bearer(other.aad_object_id or ""))).status == 404
@@ -78,3 +88,25 @@ async def test_opening_a_lead_syncs_once_then_stays_fresh_and_consent_is_explain
     assert response.status == 403 and body["status"] == "consent_required"
     assert body["admin_consent_url"].startswith(f"{identity.base_url}/{org.tenant_id}/adminconsent")
     assert "Traceback" not in str(body)
+
+    # The lead page says so without asking Graph again, until a sync in the tenant succeeds.
+    async def history(member_object_id: str) -> dict[str, object]:
+        response = await client.get(
+            f"/api/v1/leads/{lead_id}/timeline?filter=mail", headers=bearer(member_object_id)
+        )
+        assert response.status == 200
+        state: dict[str, object] = (await response.json())["history"]
+        return state
+
+    refused = await history(org.lead_dach.aad_object_id or "")
+    assert refused["status"] == "consent_required"
+    assert refused["admin_consent_url"] == body["admin_consent_url"]
+    # Someone else opens the lead once consent is granted (msal keeps a refused request's answer for a
+    # while, so the refused user's own retry would not even reach the identity double).
+    admin = org.admin
+    assert admin is not None
+    graph.add_user(admin.aad_object_id or "", mail=admin.email, tenant_id=org.tenant_id)
+    again = await client.post(path, headers=bearer(admin.aad_object_id or ""))
+    assert again.status == 200, await again.text()
+    granted = await history(org.lead_dach.aad_object_id or "")
+    assert granted["status"] == "synced" and granted["admin_consent_url"] is None

@@ -55,9 +55,13 @@ async def test_erasure_leaves_nothing_that_names_the_lead(sessions: SessionMaker
             now=T0,
         )
         await propose_hand_off(session=session, tenant_id=org.tenant_id, lead_id=lead_id, actor=None, now=T0)
-        for owner, sender, recipients in (
-            (lead_id, ADDRESS, [rep.email]),
-            (other_id, "kollege@werk.example", [rep.email, ADDRESS]),  # a thread both leads are on
+        people = ["Anna Rep", "Jana Weiß", "Kai Kollege"]
+        for owner, sender, name, recipients, thread in (
+            (lead_id, ADDRESS, "Jana Weiß", [rep.email], "conv-1"),
+            (other_id, "kollege@werk.example", "Kai Kollege", [rep.email, ADDRESS], "conv-1"),  # both leads
+            # A group chat stored under the colleague, where Graph gave Jana no address: named only.
+            (other_id, None, "Jana Weiß", [rep.email], "19:group@thread.v2"),
+            (other_id, "kollege@werk.example", "Kai Kollege", [rep.email], "19:group@thread.v2"),
         ):
             session.add(
                 ConversationMessage(
@@ -71,17 +75,43 @@ async def test_erasure_leaves_nothing_that_names_the_lead(sessions: SessionMaker
                     to_addresses=recipients,
                     direction=Direction.INBOUND,
                     sent_at=T0 + timedelta(hours=1),
+                    thread_key=thread,
+                    participants=people,
+                    sender_name=name,
                 )
             )
+        # Jana's own message in the group chat names the thread, so its other messages are found.
+        session.add(
+            ConversationMessage(
+                tenant_id=org.tenant_id,
+                lead_id=lead_id,
+                graph_id="chat:19:group@thread.v2:1",
+                source="chat",
+                preview="Passt",
+                from_address=ADDRESS,
+                to_addresses=[rep.email],
+                direction=Direction.INBOUND,
+                sent_at=T0 + timedelta(hours=2),
+                thread_key="19:group@thread.v2",
+                participants=people,
+                sender_name="Jana Weiß",
+            )
+        )
     assert await _mentions(sessions, ADDRESS), "the address is on record before"
+    assert await _mentions(sessions, "Jana"), "and the name"
 
     async with transaction(sessions) as session:
         erased = await erase_lead(
             session=session, actor=Actor.of(org.admin), tenant_id=org.tenant_id, email=ADDRESS
         )  # type: ignore[arg-type]
     assert erased.rows["leads"] == 1 and erased.rows["engagement_events"] == 1
-    assert erased.rows["conversation_messages_redacted"] == 1
+    assert erased.rows["conversation_messages_redacted"] == 3
     assert await _mentions(sessions, ADDRESS) == []
+    assert await _mentions(sessions, "Jana") == []
+    async with sessions() as session:
+        kept = (await session.exec(select(ConversationMessage))).scalars().all()  # type: ignore[call-overload]
+    assert {tuple(m.participants) for m in kept} == {("Anna Rep", "Kai Kollege")}
+    assert sorted(m.sender_name or "-" for m in kept) == ["-", "Kai Kollege", "Kai Kollege"]
     assert await _mentions(sessions, str(lead_id)) == []
     async with sessions() as session:
         assert (await session.get(Lead, other_id)) is not None, "the colleague's lead stays"

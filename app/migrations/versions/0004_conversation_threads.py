@@ -46,6 +46,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_messages_tenant_lead_thread", ["tenant_id", "lead_id", "thread_key"], unique=False
         )
+        batch_op.create_index(
+            "ix_messages_tenant_signal",
+            ["tenant_id", "signal_id"],
+            unique=False,
+            sqlite_where=sa.text("signal_id IS NOT NULL"),
+            postgresql_where=sa.text("signal_id IS NOT NULL"),
+        )
 
     with op.batch_alter_table("engagement_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("effect", JSON_TYPE, nullable=True))
@@ -98,6 +105,7 @@ def downgrade() -> None:
         batch_op.drop_column("effect")
 
     with op.batch_alter_table("conversation_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_tenant_signal")
         batch_op.drop_index("ix_messages_tenant_lead_thread")
         batch_op.drop_column("signal_id")
         batch_op.drop_column("sender_name")

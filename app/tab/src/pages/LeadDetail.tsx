@@ -22,7 +22,8 @@ import { describe } from "../reasons";
 import type { Strings } from "../i18n";
 import { Problem } from "../App";
 
-type Item = { at: string; id: string; kind: string; data: Record<string, unknown> };
+// Until the conversation view lands: the typed timeline items, read only for this one-line summary.
+type Item = { at: string; id: string; kind: string } & Record<string, unknown>;
 
 export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings: Strings; leadId: string; onBack: () => void }) {
   const [lead, setLead] = React.useState<Lead | null>(null);
@@ -193,10 +194,12 @@ export function LeadDetail({ api, strings, leadId, onBack }: { api: Api; strings
 }
 
 function summary(item: Item): string {
-  const data = item.data;
-  if (item.kind === "event") return `: ${data.event}`;
-  if (item.kind === "touchpoint") return `: ${data.channel} ${data.summary ?? ""}`;
-  if (item.kind === "message") return `: ${data.subject ?? ""} ${data.preview ?? ""}`;
-  if (item.kind === "stage" || item.kind === "lifecycle") return `: ${data.from ?? "–"} → ${data.to}`;
+  if (item.kind === "event") return `: ${item.event}`;
+  if (item.kind === "touchpoint") return `: ${item.channel} ${item.summary ?? ""}`;
+  if (item.kind === "message") {
+    const thread = item.thread as { title?: string | null } | undefined;
+    return `: ${thread?.title ?? ""} ${item.preview ?? ""}`;
+  }
+  if (item.kind === "stage" || item.kind === "lifecycle") return `: ${item.from_value ?? "–"} → ${item.to_value}`;
   return "";
 }
