@@ -185,13 +185,14 @@ async def complete_follow_ups_as_system(
     session: AsyncSession,
     tenant_id: str,
     work: Sequence[SystemCompletion],
-    config: TenantConfig,
+    config: TenantConfig | None = None,
 ) -> list[FollowUp | None]:
     """``complete_follow_up`` by the system for follow-ups of different leads, in the order given, reading
     the follow-ups, leads and contexts once for all; one no longer open is skipped (None), as
     ``complete_follow_up`` would refuse it."""
     if not work:
         return []
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     ids = [item.follow_up_id for item in work]
     follow_ups = {
         row.id: row
