@@ -620,6 +620,7 @@ class _Writer:
         self.queues: dict[str, list[str]] = {}
         self.demo_requested = False
         self.chat_ids: dict[str, str] = {}
+        self.chat_stamps: set[tuple[str, int]] = set()
 
     # words ---------------------------------------------------------------------------------------
 
@@ -737,7 +738,12 @@ class _Writer:
     ) -> None:
         chat_id = self.chat_ids.setdefault(owner.object_id, _chat_id(owner, self.facts))
         sent_at = self._at(at, exact=from_lead)
-        message_id = str(int(sent_at.timestamp() * 1000))
+        # Teams numbers a chat's messages by their creation time in milliseconds, unique within the chat.
+        stamp = int(sent_at.timestamp() * 1000)
+        while (chat_id, stamp) in self.chat_stamps:
+            stamp += 1
+        self.chat_stamps.add((chat_id, stamp))
+        message_id = str(stamp)
         self.out.append(
             MessageIn(
                 lead_id=self.facts.lead_id,
@@ -774,7 +780,9 @@ class _Writer:
                 if lang == "en"
                 else f"ich bin {owner.name} und betreue bei Fertigwerk Unternehmen wie {self._company()}."
             )
-            parts.append(f"{opener[0].upper()}{opener[1:]}. {intro[0].upper()}{intro[1:]}")
+            # A German letter goes on in lower case after the greeting's comma; an English one does not.
+            opening = opener if lang == "de" else f"{opener[0].upper()}{opener[1:]}"
+            parts.append(f"{opening}. {intro[0].upper()}{intro[1:]}")
             parts.append(self.rng.choice(_ANGLE[lang][_persona(self.facts)]))
         elif handed_over:
             before = self.last_mail_owner.name if self.last_mail_owner else ""

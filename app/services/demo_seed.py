@@ -40,9 +40,8 @@ from app.services.access import Actor
 from app.services.admin import MemberUpdate, update_member
 from app.services.demo_conversation import chats_with_owner
 from app.services.demo_history import seed_conversations
-from app.services.errors import Conflict
 from app.services.events import EventIn, ingest_events
-from app.services.follow_ups import complete_follow_up, due_follow_ups
+from app.services.follow_ups import SystemCompletion, complete_follow_ups_as_system, due_follow_ups
 from app.services.hand_offs import accept_hand_off, reject_hand_off
 from app.services.leads import create_lead, set_lifecycle
 from app.services.scoring import rescore_stale_leads
@@ -440,25 +439,21 @@ async def _work_the_day(
         if moment is None or moment < follow_up.due_at:
             continue
         work.append((moment, follow_up.id))
-    # The day's work is one transaction: a refused completion (Conflict) is refused before it writes.
+    # The day's work is one transaction, and the follow-ups, leads and contexts are read once for all.
+    completions = [
+        SystemCompletion(
+            follow_up_id=follow_up_id,
+            outcome=outcome,
+            now=moment,
+            reason_code=RecycleReason.NOT_INTERESTED if outcome is FollowUpOutcome.NOT_INTERESTED else None,
+        )
+        for moment, follow_up_id in sorted(work)
+        for outcome in [rng.choices(outcomes, weights=[20, 55, 10, 15])[0]]
+    ]
     async with transaction(sessions) as session:
-        for moment, follow_up_id in sorted(work):
-            outcome = rng.choices(outcomes, weights=[20, 55, 10, 15])[0]
-            try:
-                await complete_follow_up(
-                    session=session,
-                    tenant_id=DEMO_TENANT_ID,
-                    follow_up_id=follow_up_id,
-                    outcome=outcome,
-                    actor=None,
-                    now=moment,
-                    config=config,
-                    reason_code=RecycleReason.NOT_INTERESTED
-                    if outcome is FollowUpOutcome.NOT_INTERESTED
-                    else None,
-                )
-            except Conflict:
-                continue  # an earlier action today already replaced it (a reply, a recycle)
+        await complete_follow_ups_as_system(
+            session=session, tenant_id=DEMO_TENANT_ID, work=completions, config=config
+        )
     async with transaction(sessions) as session:
         waiting = (
             await session.exec(

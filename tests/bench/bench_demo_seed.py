@@ -3,9 +3,11 @@
 Each variant seeds the same plan (same seed, same clock) into a fresh migrated SQLite file, in its own
 Python process, so neither warms the other's caches. The baseline's ``app`` package is taken from git
 (``git archive``) into a scratch directory; this tree's is used as it is. Reported per variant: wall time of
-``seed_demo_tenant``, SQL statements and commits (counted with SQLAlchemy's engine events), and what was
-seeded (the demo summary). Run: .venv/bin/python tests/bench/bench_demo_seed.py [--leads 500]
-[--baseline main]
+``seed_demo_tenant``, SQL statements and commits (counted with SQLAlchemy's engine events), a fingerprint
+of the practice it left (every lead's lifecycle, stage, score and owner, every follow-up's status, kind,
+outcome and due time: equal fingerprints mean the same outcome) and the demo summary.
+
+Run: .venv/bin/python tests/bench/bench_demo_seed.py [--leads 500] [--baseline main]
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ from tests.bench._support import machine  # noqa: E402
 
 # Runs in the variant's own process, with that variant's ``app`` first on the path.
 _CHILD = """
-import asyncio, json, random, sys, time
+import asyncio, hashlib, json, random, sys, time
 from datetime import UTC, datetime
 sys.path.insert(0, sys.argv[1])
-from sqlalchemy import event
+from sqlalchemy import event, text
 from app.db import create_sessionmaker, engine_for_url, upgrade_database
 from app.services.demo_seed import seed_demo_tenant
 
@@ -58,8 +60,18 @@ async def main():
         leads=leads,
     )
     seconds = time.perf_counter() - started
+    async with engine.connect() as connection:
+        lead_rows = (await connection.execute(text(
+            "select l.email, l.lifecycle, l.stage, l.total_score, m.email from leads l"
+            " left join members m on m.id = l.owner_id order by l.email"
+        ))).all()
+        follow_ups = (await connection.execute(text(
+            "select l.email, f.status, f.kind, f.outcome, f.due_at from follow_ups f"
+            " join leads l on l.id = f.lead_id order by l.email, f.due_at, f.status"
+        ))).all()
     await engine.dispose()
-    print(json.dumps({"seconds": seconds, "summary": str(summary), **counts}))
+    practice = hashlib.sha256(repr((lead_rows, follow_ups)).encode()).hexdigest()[:12]
+    print(json.dumps({"seconds": seconds, "summary": str(summary), "practice": practice, **counts}))
 
 asyncio.run(main())
 """
@@ -79,11 +91,12 @@ def _checkout(revision: str, into: Path) -> Path:
 def _run(source: Path, database: Path, leads: int) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(source), str(database), str(leads)],
-        check=True,
         capture_output=True,
         text=True,
         cwd=source,
     )
+    if done.returncode != 0:
+        raise SystemExit(f"seeding with {source} failed:\n{done.stderr}")
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -94,9 +107,9 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=500)
     parser.add_argument("--baseline", default="main", help="git revision to compare with (default: main)")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=200)
     table = Table(title=f"Demo seeding, {args.leads} leads, SQLite ({machine()})")
-    for column in ("variant", "wall time", "SQL statements", "commits", "seeded"):
+    for column in ("variant", "wall time", "SQL statements", "commits", "practice", "seeded"):
         table.add_column(column)
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
@@ -112,6 +125,7 @@ def main() -> None:
                 f"{float(str(result['seconds'])):.1f} s",
                 str(result["statements"]),
                 str(result["commits"]),
+                str(result["practice"]),
                 str(result["summary"]),
             )
     console.print(table)

@@ -14,11 +14,13 @@ from app.db import SessionMaker
 from app.models import ConversationMessage, EngagementEvent, Lead, Member, OwnershipChange, Touchpoint
 from app.nurturing.calendar import WorkingHours, is_working_time
 from app.nurturing.enums import Direction, TouchpointKind
+from app.services.access import Actor
 from app.services.demo_conversation import Content, LeadFacts, Moment, Person, lead_conversation
 from app.services.demo_history import demo_messages
 from app.services.demo_seed import DEMO_TENANT_ID, seed_demo_tenant
 from app.services.lead_messages import store_messages
 from app.services.tenant_config import working_hours
+from app.services.timeline import EventItemOut, MessageItemOut, lead_timeline
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SEED = 4711
@@ -225,3 +227,23 @@ async def test_the_seeded_demo_has_a_conversation_true_to_its_replay(sessions: S
             item.sent_at,
             item.thread_key,
         )
+
+    # The lead page, read as each lead's owner, shows the replies as the lead's messages, with what they
+    # changed; the reply events are folded into them, not listed twice.
+    replied = sorted({row.lead_id for row in inbound.values()}, key=str)
+    effects = 0
+    async with sessions() as session:
+        for lead_id in replied:
+            owner = members.get(leads[lead_id].owner_id) if leads[lead_id].owner_id else None
+            if owner is None or not owner.active:
+                continue
+            page = await lead_timeline(session=session, actor=Actor.of(owner), lead_id=lead_id, limit=100)
+            lead_replies = [i for i in page.items if isinstance(i, MessageItemOut) and i.is_lead_reply]
+            assert lead_replies, f"no reply shown for lead {lead_id}"
+            assert not [
+                i
+                for i in page.items
+                if isinstance(i, EventItemOut) and i.event in ("email_reply", "chat_reply")
+            ]
+            effects += sum(1 for i in lead_replies if i.effect is not None and i.effect.score_delta != 0)
+    assert effects > 0, "some replies say what they moved"
