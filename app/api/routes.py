@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from app import keys
-from app.api import schemas, webhooks
+from app.api import schemas, vocabulary, webhooks
 from app.api.json_input import parse_json
 from app.db import transaction
 from app.graph import on_demand
@@ -755,6 +755,13 @@ async def get_hand_offs(request: web.Request) -> web.Response:
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/v1/me", me, "The signed-in member", response=schemas.MeOut),
+    Route(
+        "GET",
+        "/api/v1/vocabulary",
+        vocabulary.get_vocabulary,
+        "Words for codes",
+        response=vocabulary.VocabularyOut,
+    ),
     Route(
         "GET",
         "/api/v1/leads",
