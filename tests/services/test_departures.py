@@ -51,7 +51,7 @@ async def _deactivate(sessions: SessionMaker, org: Org, member: Member, when: ob
     async with transaction(sessions) as session:
         await update_member(
             session=session,
-            actor=org.actor(org.admin),  # type: ignore[arg-type]
+            actor=org.actor(org.admin),
             member_id=member.id,
             changes=MemberUpdate(active=False),
             now=when,  # type: ignore[arg-type]
@@ -133,7 +133,7 @@ async def test_a_member_deactivated_with_40_leads_hands_everything_to_the_team_w
     # Capacity-weighted: both end up at about the same share of their capacity.
     assert abs(loads[juergen.id] / 30 - loads[zoe.id] / 28) < 0.05
     assert len(changes) == 39
-    assert all(c.method == AssignmentMethod.HANDOVER and c.changed_by == org.admin.id for c in changes)  # type: ignore[union-attr]
+    assert all(c.method == AssignmentMethod.HANDOVER and c.changed_by == org.admin.id for c in changes)
     cards = Counter(n.member_id for n in notices if n.kind == "ownership.assigned")
     assert cards == Counter(c.to_member_id for c in changes)
     assert not any(n.member_id == anna.id for n in notices), "nothing is sent to the member who left"
@@ -174,7 +174,7 @@ async def test_what_the_team_has_no_room_for_goes_to_the_fallback_then_to_the_te
                 )
             )
         ).all()
-    assert owners == {juergen.id: 3, zoe.id: 2, org.uk_rep.id: 2, None: 2}  # type: ignore[union-attr]
+    assert owners == {juergen.id: 3, zoe.id: 2, org.uk_rep.id: 2, None: 2}
     assert methods == {AssignmentMethod.HANDOVER: 7, AssignmentMethod.FALLBACK: 2}
     assert [(n.member_id, n.payload["cause"], n.payload["count"]) for n in told] == [
         (org.lead_dach.id, "unowned", 2)

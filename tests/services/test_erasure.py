@@ -103,7 +103,7 @@ async def test_erasure_leaves_nothing_that_names_the_lead(sessions: SessionMaker
     async with transaction(sessions) as session:
         erased = await erase_lead(
             session=session, actor=Actor.of(org.admin), tenant_id=org.tenant_id, email=ADDRESS
-        )  # type: ignore[arg-type]
+        )
     assert erased.rows["leads"] == 1 and erased.rows["engagement_events"] == 1
     assert erased.rows["conversation_messages_redacted"] == 3
     assert await _mentions(sessions, ADDRESS) == []
@@ -127,7 +127,7 @@ async def test_only_an_admin_erases_and_a_missing_lead_is_not_found(sessions: Se
         with pytest.raises(NotAllowed):
             await erase_lead(
                 session=session, actor=Actor.of(org.manager), tenant_id=org.tenant_id, email=ADDRESS
-            )  # type: ignore[arg-type]
+            )
     async with transaction(sessions) as session:
         with pytest.raises(NotFound):
             await erase_lead(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -56,8 +56,8 @@ async def _setup(sessions: SessionMaker) -> tuple[Org, uuid.UUID, FollowUp, Acto
     return org, lead_id, follow_up, org.actor(org.reps[0])
 
 
-def _in_berlin_office_hours(moment: object) -> bool:
-    local = moment.astimezone(BERLIN)  # type: ignore[attr-defined]
+def _in_berlin_office_hours(moment: datetime) -> bool:
+    local = moment.astimezone(BERLIN)
     return local.weekday() < 5 and 9 <= local.hour < 17
 
 

@@ -68,50 +68,55 @@ async def _run(database: Path, steps: list[tuple[str, object]]) -> None:
                         )
                         await ingest_events(session=session, tenant_id=org.tenant_id, events=[event], now=now)
                     elif action == "log":
+                        assert isinstance(argument, TouchpointKind)
                         await log_touchpoint(
                             session=session,
                             tenant_id=org.tenant_id,
                             lead_id=lead_id,
-                            kind=argument,  # type: ignore[arg-type]
+                            kind=argument,
                             summary="touch",
                             actor=None,
                             now=now,
                         )
                     elif action == "reassign":
+                        assert isinstance(argument, int)
                         await assign_owner(
                             session=session,
                             tenant_id=org.tenant_id,
                             lead_id=lead_id,
-                            member_id=org.reps[int(argument)].id,
+                            member_id=org.reps[argument].id,
                             actor=None,
-                            now=now,  # type: ignore[call-overload]
+                            now=now,
                         )
                     elif active is not None and action == "complete":
+                        assert isinstance(argument, FollowUpOutcome)
                         await complete_follow_up(
                             session=session,
                             tenant_id=org.tenant_id,
                             follow_up_id=active.id,
                             outcome=argument,
                             actor=None,
-                            now=now,  # type: ignore[arg-type]
+                            now=now,
                         )
                     elif active is not None and action == "snooze":
+                        assert isinstance(argument, SnoozePreset)
                         await snooze_follow_up(
                             session=session,
                             tenant_id=org.tenant_id,
                             follow_up_id=active.id,
                             preset=argument,
                             actor=None,
-                            now=now,  # type: ignore[arg-type]
+                            now=now,
                         )
                     elif active is not None and action == "reschedule":
+                        assert isinstance(argument, int)
                         await reschedule_follow_up(
                             session=session,
                             tenant_id=org.tenant_id,
                             follow_up_id=active.id,
-                            when=now + timedelta(days=int(argument)),
+                            when=now + timedelta(days=argument),
                             actor=None,
-                            now=now,  # type: ignore[call-overload]
+                            now=now,
                         )
             except ServiceError:
                 pass  # a refused action (e.g. a closed lead) must still leave the invariant intact
