@@ -234,7 +234,8 @@ async def test_the_seeded_demo_has_a_conversation_true_to_its_replay(sessions: S
     effects = 0
     async with sessions() as session:
         for lead_id in replied:
-            owner = members.get(leads[lead_id].owner_id) if leads[lead_id].owner_id else None
+            owner_id = leads[lead_id].owner_id
+            owner = members.get(owner_id) if owner_id else None
             if owner is None or not owner.active:
                 continue
             page = await lead_timeline(session=session, actor=Actor.of(owner), lead_id=lead_id, limit=100)

@@ -406,7 +406,7 @@ async def test_the_systems_batched_completion_ends_as_one_completion_after_anoth
                     )
         async with sessions() as session:
             rows = (await session.exec(select(Lead).where(Lead.tenant_id == org.tenant_id))).all()
-            state = []
+            state: list[tuple[object, ...]] = []
             for lead in sorted(rows, key=lambda lead: lead.email):
                 active = await _active(sessions, lead.id)
                 touches = (await session.exec(select(Touchpoint).where(Touchpoint.lead_id == lead.id))).all()

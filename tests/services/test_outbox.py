@@ -43,7 +43,7 @@ async def test_a_notice_erased_while_in_flight_is_no_error_for_any_settle_step(
         assert all(row is not None for row in held)
         # ... when a lead's erasure deletes them in another transaction.
         async with transaction(sessions) as other:
-            await other.exec(delete(OutboxMessage))  # type: ignore[call-overload]
+            await other.exec(delete(OutboxMessage))
         status = await outbox.retry_later(
             session=session,
             tenant_id=org.tenant_id,
