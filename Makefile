@@ -22,7 +22,10 @@ TAB_BUILT := $(TAB)/dist/index.html
 $(TAB)/node_modules/.package-lock.json: $(TAB)/package-lock.json
 	cd $(TAB) && npm install --no-audit --no-fund
 
-$(TAB_BUILT): $(TAB)/node_modules/.package-lock.json $(shell find $(TAB)/src -type f) $(TAB)/index.html $(TAB)/vite.config.ts
+# The build first generates the tab's API types from `nurture openapi` (the document the server serves),
+# so it needs the Python install as well as the node modules.
+$(TAB_BUILT): $(STAMP) $(TAB)/node_modules/.package-lock.json $(shell find $(TAB)/src $(TAB)/scripts -type f) \
+		$(TAB)/index.html $(TAB)/vite.config.ts $(wildcard app/api/*.py) app/models.py app/vocabulary.py
 	cd $(TAB) && npm run build
 
 # The official adaptivecards JS library that tests/cards/test_renderer.py parses every sample card with.

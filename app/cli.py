@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -362,6 +363,18 @@ def cmd_cards_sample(_settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_openapi(_settings: Settings, args: argparse.Namespace) -> int:
+    from app.api.openapi import build_openapi
+
+    # The document /api/v1/openapi.json serves, without a server: the tab's build generates its types from it.
+    document = json.dumps(build_openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if args.out:
+        Path(args.out).write_text(document, encoding="utf-8")
+    else:
+        sys.stdout.write(document)
+    return 0
+
+
 def cmd_manifest_build(settings: Settings, args: argparse.Namespace) -> int:
     from app.manifest_build import ManifestSettingsError, build_manifest, manifest_values, write_package
 
@@ -464,6 +477,10 @@ def build_parser() -> argparse.ArgumentParser:
     cards_sample = cards.add_parser("sample", parents=[common], help="write every sample card as JSON")
     cards_sample.add_argument("--out", required=True, help="directory for the JSON files")
     cards_sample.set_defaults(handler=cmd_cards_sample)
+
+    openapi = commands.add_parser("openapi", parents=[common], help="print the API's OpenAPI document")
+    openapi.add_argument("--out", help="write it to this file instead")
+    openapi.set_defaults(handler=cmd_openapi)
 
     manifest = commands.add_parser("manifest", help="Teams app package").add_subparsers(
         dest="manifest_command", required=True

@@ -31,7 +31,6 @@ from botframework.connector.auth import (
 )
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from botframework.connector.skills import BotFrameworkClient
-from msrest.authentication import Authentication
 
 from app.config import Settings
 
@@ -69,7 +68,7 @@ def sdk_configuration(settings: Settings) -> SdkConfiguration:
     )
 
 
-class MsalAppCredentials(AppCredentials):  # type: ignore[misc]
+class MsalAppCredentials(AppCredentials):
     """Bot-to-channel credentials from one shared msal application (and its token cache)."""
 
     def __init__(self, *, app: msal.ConfidentialClientApplication, app_id: str, scope: str) -> None:
@@ -87,7 +86,7 @@ class MsalAppCredentials(AppCredentials):  # type: ignore[misc]
         return str(token)
 
 
-class MsalCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[misc]
+class MsalCredentialsFactory(ServiceClientCredentialsFactory):
     """Builds outgoing credentials with msal configured by us: no instance discovery, our TLS trust."""
 
     def __init__(self, settings: Settings) -> None:
@@ -140,10 +139,10 @@ class MsalCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[m
 
     async def create_credentials(
         self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
-    ) -> Authentication:
+    ) -> AppCredentials:
         """Credentials for one audience; the first token is fetched off the event loop."""
         if not self._app_id:
-            empty: Authentication = MicrosoftAppCredentials.empty()
+            empty: AppCredentials = MicrosoftAppCredentials.empty()
             return empty
         if app_id != self._app_id:
             raise PermissionError("activity addressed to another bot")
@@ -156,7 +155,7 @@ class MsalCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignore[m
         return credentials
 
 
-class _CachedConnectorFactory(ConnectorFactory):  # type: ignore[misc]
+class _CachedConnectorFactory(ConnectorFactory):
     def __init__(self, inner: ConnectorFactory, cache: dict[tuple[str, str], ConnectorClient]) -> None:
         self._inner = inner
         self._cache = cache
@@ -165,12 +164,13 @@ class _CachedConnectorFactory(ConnectorFactory):  # type: ignore[misc]
         key = (service_url, audience or "")
         client = self._cache.get(key)
         if client is None:
-            client = await self._inner.create(service_url, audience)
+            # The SDK's base class types audience as str, but its own factory reads None as its default.
+            client = await self._inner.create(service_url, audience)  # type: ignore[arg-type]
             self._cache[key] = client
         return client
 
 
-class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
+class CachingAuthentication(BotFrameworkAuthentication):
     """The SDK's authentication with connector and user-token clients kept per service URL."""
 
     def __init__(
@@ -184,7 +184,8 @@ class CachingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
     async def authenticate_request(
         self, activity: Activity, auth_header: str | None
     ) -> AuthenticateRequestResult:
-        result: AuthenticateRequestResult = await self._inner.authenticate_request(activity, auth_header)
+        # Typed str in the SDK; None (no header) is refused there cleanly, as tests/doubles shows.
+        result: AuthenticateRequestResult = await self._inner.authenticate_request(activity, auth_header)  # type: ignore[arg-type]
         if result.connector_factory is not None:
             result.connector_factory = _CachedConnectorFactory(result.connector_factory, self._connectors)
         return result

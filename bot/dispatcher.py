@@ -281,6 +281,7 @@ class Dispatcher:
         async def callback(context: TurnContext) -> None:
             # Caught here: the adapter's turn-error handler would otherwise swallow it, and a 403 or 429
             # would look like a delivery.
+            assert rendered.attachment is not None  # a notice with a chat to go to always has a card
             activity = MessageFactory.attachment(rendered.attachment)
             try:
                 if rendered.update_activity_id:

@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
@@ -77,7 +77,7 @@ def _channel_id(activity: Activity) -> str:
     return channel or str(activity.conversation.id).split(";messageid=")[0]
 
 
-class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
+class NurtureBot(TeamsActivityHandler):
     """Everything people do with the bot inside Teams."""
 
     def __init__(self, *, sessions: SessionMaker, clock: Clock, links: Links) -> None:
@@ -283,7 +283,7 @@ class NurtureBot(TeamsActivityHandler):  # type: ignore[misc]
             )
             response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
             return InvokeResponse(status=200, body=response.serialize())
-        return cast(InvokeResponse, await super().on_invoke_activity(turn_context))
+        return await super().on_invoke_activity(turn_context)
 
     async def on_adaptive_card_invoke(
         self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue

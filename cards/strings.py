@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from app import vocabulary
 from cards.markdown import escape
 from cards.views import ParamValue
 
@@ -339,37 +340,17 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Value labels for domain codes, by group; an unknown value is shown as it is.
-_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "stage": {
-        "awareness": ("Awareness", "Orientierung"),
-        "evaluation": ("Evaluation", "Evaluierung"),
-        "decision": ("Decision", "Entscheidung"),
-    },
-    "lifecycle": {
-        "new": ("New", "Neu"),
-        "mql": ("MQL", "MQL"),
-        "sal": ("SAL", "SAL"),
-        "sql": ("SQL", "SQL"),
-        "opportunity": ("Opportunity", "Verkaufschance"),
-        "won": ("Won", "Gewonnen"),
-        "lost": ("Lost", "Verloren"),
-        "recycled": ("Recycled", "Zurück in Betreuung"),
-        "disqualified": ("Disqualified", "Disqualifiziert"),
-    },
-    "status": {
-        "open": ("open", "offen"),
-        "snoozed": ("snoozed", "zurückgestellt"),
-        "done": ("done", "erledigt"),
-        "skipped": ("skipped", "übersprungen"),
-        "cancelled": ("cancelled", "abgebrochen"),
-    },
-    "outcome": {
-        "replied": ("Replied", "Antwort erhalten"),
-        "no_answer": ("No answer", "Keine Antwort"),
-        "meeting_booked": ("Meeting booked", "Termin vereinbart"),
-        "not_interested": ("Not interested", "Kein Interesse"),
-    },
+# Value labels for domain codes, by group; an unknown value is shown as it is. The words people read
+# everywhere (stages, lifecycles, outcomes, ...) come from app.vocabulary, which the tab reads too; the
+# groups below are the cards' own phrasing.
+_LABELS: dict[str, Mapping[str, tuple[str, str]]] = {
+    "stage": vocabulary.STAGE,
+    "lifecycle": vocabulary.LIFECYCLE,
+    "status": vocabulary.FOLLOW_UP_STATUS,
+    "outcome": vocabulary.OUTCOME,
+    "content": vocabulary.CONTENT_KIND,
+    "recycle_reason": vocabulary.RECYCLE_REASON,
+    "conversion": vocabulary.CONVERSION,
     "channel": {
         "mail": ("mail", "Mail"),
         "email": ("email", "E-Mail"),
@@ -388,37 +369,6 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "direction": {
         "inbound": ("← From the lead:", "← Vom Lead:"),
         "outbound": ("→ To the lead:", "→ An den Lead:"),
-    },
-    "content": {
-        "article": ("article", "Artikel"),
-        "guide": ("guide", "Leitfaden"),
-        "checklist": ("checklist", "Checkliste"),
-        "case_study": ("case study", "Fallstudie"),
-        "comparison": ("comparison", "Vergleich"),
-        "webinar": ("webinar", "Webinar"),
-        "pricing": ("pricing", "Preise"),
-        "demo": ("demo", "Demo"),
-        "roi_calculator": ("ROI calculator", "ROI-Rechner"),
-        "video": ("video", "Video"),
-    },
-    "recycle_reason": {
-        "no_budget": ("No budget yet", "Noch kein Budget"),
-        "bad_timing": ("Bad timing", "Falscher Zeitpunkt"),
-        "no_authority": (
-            "No authority: find the decision-maker",
-            "Keine Entscheidungsbefugnis: Entscheider finden",
-        ),
-        "under_contract": ("Under contract until a date", "Vertraglich gebunden bis zu einem Datum"),
-        "not_interested": ("Not interested for now", "Derzeit kein Interesse"),
-        "no_response": ("No response", "Keine Rückmeldung"),
-        "not_a_fit": ("Not a fit: disqualify", "Passt nicht: disqualifizieren"),
-    },
-    "conversion": {
-        "new->mql": ("New → MQL", "Neu → MQL"),
-        "mql->sal": ("MQL → SAL", "MQL → SAL"),
-        "sal->sql": ("SAL → SQL", "SAL → SQL"),
-        "sql->opportunity": ("SQL → Opportunity", "SQL → Verkaufschance"),
-        "opportunity->won": ("Opportunity → Won", "Verkaufschance → Gewonnen"),
     },
 }
 

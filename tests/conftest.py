@@ -25,7 +25,7 @@ os.environ.setdefault("NURTURE_LOCAL_MODE", "true")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def _backends() -> list[pytest.param]:
+def _backends() -> list[pytest.ParameterSet]:
     params = [pytest.param("sqlite", id="sqlite")]
     if os.environ.get(PG_ENV) or IN_CI:
         params.append(pytest.param("postgres", id="postgres", marks=pytest.mark.postgres))

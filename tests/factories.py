@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from sqlmodel import select
@@ -26,18 +26,18 @@ class Org:
     uk: Team
     lead_dach: Member
     lead_uk: Member
-    reps: list[Member] = field(default_factory=list)
-    uk_rep: Member | None = None
-    admin: Member | None = None
-    manager: Member | None = None
+    reps: list[Member]
+    uk_rep: Member
+    admin: Member
+    manager: Member
 
     def caller(self, member: Member | None, now: datetime) -> Caller:
         """The caller a member of this tenant acts as at ``now``; ``None`` is Nurture itself."""
         return Caller.of(member, now) if member is not None else Caller.system(self.tenant_id, now)
 
 
-def _member(tenant_id: str, name: str, role: Role, team: Team | None, **extra: object) -> Member:
-    return Member(
+def _member(tenant_id: str, name: str, role: Role, team: Team | None, capacity: int | None = None) -> Member:
+    member = Member(
         tenant_id=tenant_id,
         display_name=name,
         email=f"{name.lower().replace(' ', '.')}@vendor.example",
@@ -47,8 +47,10 @@ def _member(tenant_id: str, name: str, role: Role, team: Team | None, **extra: o
         work_start=time(9, 0),
         work_end=time(17, 0),
         aad_object_id=str(uuid.uuid4()),
-        **extra,
     )
+    if capacity is not None:
+        member.capacity = capacity
+    return member
 
 
 async def make_org(sessions: SessionMaker, tenant_id: str | None = None, now: datetime = T0) -> Org:
@@ -66,15 +68,15 @@ async def make_org(sessions: SessionMaker, tenant_id: str | None = None, now: da
             uk=uk,
             lead_dach=_member(tenant_id, "Lena Lead", Role.LEAD, dach),
             lead_uk=_member(tenant_id, "Liam Lead", Role.LEAD, uk),
+            reps=[
+                _member(tenant_id, "Anna Rep", Role.REP, dach, capacity=100),
+                _member(tenant_id, "Jürgen Rep", Role.REP, dach, capacity=100),
+                _member(tenant_id, "Zoe Rep", Role.REP, dach, capacity=100),
+            ],
+            uk_rep=_member(tenant_id, "Olivia Rep", Role.REP, uk),
+            admin=_member(tenant_id, "Ada Admin", Role.ADMIN, None),
+            manager=_member(tenant_id, "Max Manager", Role.MANAGER, None),
         )
-        org.reps = [
-            _member(tenant_id, "Anna Rep", Role.REP, dach, capacity=100),
-            _member(tenant_id, "Jürgen Rep", Role.REP, dach, capacity=100),
-            _member(tenant_id, "Zoe Rep", Role.REP, dach, capacity=100),
-        ]
-        org.uk_rep = _member(tenant_id, "Olivia Rep", Role.REP, uk)
-        org.admin = _member(tenant_id, "Ada Admin", Role.ADMIN, None)
-        org.manager = _member(tenant_id, "Max Manager", Role.MANAGER, None)
         session.add_all([org.lead_dach, org.lead_uk, *org.reps, org.uk_rep, org.admin, org.manager])
         session.add_all(
             [
@@ -103,14 +105,17 @@ async def make_lead(
     **fields: object,
 ) -> uuid.UUID:
     """A lead created through the real service (scored, routed, with its first follow-up)."""
-    data = LeadCreate(
-        email=email or f"lead-{uuid.uuid4().hex[:8]}@customer.example",
-        first_name=str(fields.pop("first_name", "Paula")),
-        last_name=str(fields.pop("last_name", "Prospect")),
-        owner_email=owner.email if owner else None,
-        company_name=str(fields.pop("company_name", "Kunde AG")),
-        company_domain=fields.pop("company_domain", None),  # type: ignore[arg-type]
-        **fields,  # type: ignore[arg-type]
+    # The extra fields are checked by LeadCreate's own validation, as a request body would be.
+    data = LeadCreate.model_validate(
+        {
+            "email": email or f"lead-{uuid.uuid4().hex[:8]}@customer.example",
+            "first_name": str(fields.pop("first_name", "Paula")),
+            "last_name": str(fields.pop("last_name", "Prospect")),
+            "owner_email": owner.email if owner else None,
+            "company_name": str(fields.pop("company_name", "Kunde AG")),
+            "company_domain": fields.pop("company_domain", None),
+            **fields,
+        }
     )
     async with transaction(sessions) as session:
         lead = await create_lead(

@@ -79,7 +79,9 @@ def _documented(name: str, cell: str) -> Any:
         return None
     literal = re.fullmatch(r"`([^`]*)`", cell)
     assert literal, f"{name}: write the default as `value` or unset, not {cell!r}"
-    value = TypeAdapter(SETTINGS[name].annotation).validate_python(literal.group(1))
+    annotation = SETTINGS[name].annotation
+    assert annotation is not None, f"{name}: the setting has no type"
+    value = TypeAdapter(annotation).validate_python(literal.group(1))
     return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 

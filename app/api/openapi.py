@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.api.routes import ROUTES
 from app.api.schemas import ErrorOut, StaleOut
+from app.nurturing.enums import BuyerStage, Lifecycle
+from app.services import lead_queries, practice_health, timeline
 from app.services.admin import RULE_KINDS
+from app.services.lead_queries import LeadSort
 
 _ERRORS = {
     "401": "No valid Teams SSO token",
@@ -71,6 +74,59 @@ _PATH_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+_UUID: dict[str, Any] = {"type": "string", "format": "uuid"}
+# Only what a handler refuses is constrained here: Schemathesis sends what the document calls invalid and
+# expects a refusal, so a value the handler tolerates (an unknown flag reads as false, a limit is clamped)
+# is declared as the plain type.
+_FLAG: dict[str, Any] = {"type": "string", "description": "true turns it on; anything else leaves it off"}
+
+
+def _page(largest: int) -> dict[str, dict[str, Any]]:
+    return {
+        "limit": {"type": "integer", "default": 50, "description": f"Page size, held to 1..{largest}"},
+        "cursor": {"type": "string", "description": "next_cursor of the page before"},
+    }
+
+
+# The query parameters each operation reads, so a generated client types them as the handlers parse them.
+_QUERY: dict[str, dict[str, dict[str, Any]]] = {
+    "get_leads": {
+        "lifecycle": {"type": "string", "enum": [value.value for value in Lifecycle]},
+        "stage": {"type": "string", "enum": [value.value for value in BuyerStage]},
+        "owner": _UUID,
+        "team": _UUID,
+        "unassigned": _FLAG,
+        "q": {"type": "string", "description": "Part of the name, e-mail or company"},
+        "sort": {"type": "string", "enum": list(get_args(LeadSort))},
+        **_page(lead_queries.MAX_PAGE),
+    },
+    "get_follow_ups": {
+        "scope": {"type": "string", "enum": ["mine", "team", "lead"]},
+        "lead": {"type": "string", "description": "With scope=lead: the lead's id"},
+    },
+    "get_timeline": {
+        "filter": {"type": "string", "enum": ["all", "mail", "chat", "activity"], "default": "all"},
+        "thread": {"type": "string", "maxLength": 300, "description": "Only the messages of this thread"},
+        **_page(timeline.MAX_PAGE),
+    },
+    "get_pipeline": {
+        "since": {"type": "string", "description": "Start of the range: an ISO 8601 date or moment"},
+        "until": {"type": "string", "description": "End of the range: an ISO 8601 date or moment"},
+        "team": _UUID,
+        "owner": _UUID,
+    },
+    "get_practice_health": {
+        "days": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": practice_health.MAX_DAYS,
+            "default": practice_health.DEFAULT_DAYS,
+        }
+    },
+    "import_leads": {"skip_invalid": _FLAG},
+}
+
+
 def _json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
 
@@ -94,6 +150,10 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
                 "schema": _PATH_SCHEMAS.get(name, {"type": "string"}),
             }
             for name in re.findall(r"{(\w+)}", route.path)
+        ]
+        parameters += [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name, schema in _QUERY.get(route.handler.__name__, {}).items()
         ]
         responses: dict[str, Any] = {
             str(route.status): {

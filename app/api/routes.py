@@ -10,12 +10,20 @@ from app.api import (
     lead_routes,
     pipeline_routes,
     settings_routes,
+    vocabulary,
     webhooks,
 )
 from app.api.route_table import Route
 
 ROUTES: tuple[Route, ...] = (
     *admin_routes.ROUTES,
+    Route(
+        "GET",
+        "/api/v1/vocabulary",
+        vocabulary.get_vocabulary,
+        "Words for codes",
+        response=vocabulary.VocabularyOut,
+    ),
     *lead_routes.ROUTES,
     *assignment_routes.ROUTES,
     *follow_up_routes.ROUTES,

@@ -271,6 +271,12 @@ class ThreadsOut(BaseModel):
     items: list[ThreadOut]
 
 
+class WeekOut(BaseModel):
+    week: date = Field(description="The Monday (UTC) the week starts on")
+    mqls: int = Field(description="Leads that became MQL in the week")
+    hand_offs: int = Field(description="Hand-offs proposed in the week")
+
+
 class PipelineOut(BaseModel):
     since: datetime
     until: datetime
@@ -291,6 +297,7 @@ class PipelineOut(BaseModel):
     open_by_owner: dict[str, int] = Field(description="Each rep's load: active follow-ups")
     dormant: int = Field(0, description="Open leads resting after long-term silence, until they engage")
     board: dict[str, dict[str, int]] = Field(description="Leads by lifecycle, then buyer stage")
+    weekly: list[WeekOut] = Field(description="The last 12 weeks up to now, oldest first, whatever the range")
 
 
 class RowErrorOut(BaseModel):

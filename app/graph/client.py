@@ -24,7 +24,7 @@ from kiota_abstractions.authentication import (
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_request_adapter import options as graph_middleware
 from msgraph.graph_service_client import GraphServiceClient
-from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
+from msgraph_core import GraphClientFactory
 
 from app.config import Settings
 from app.graph.limiter import GraphLimiter, LimitedTransport

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db import SessionMaker, transaction
 from app.models import (
     ContentItemRow,
+    ConversationMessage,
     EngagementEvent,
     FollowUp,
     HandOff,
@@ -37,9 +38,10 @@ from app.nurturing.playbook import default_content_library
 from app.services import demo_data as data
 from app.services.access import Caller
 from app.services.admin import MemberUpdate, update_member
-from app.services.errors import Conflict
+from app.services.demo_conversation import chats_with_owner
+from app.services.demo_history import seed_conversations
 from app.services.events import EventIn, ingest_events
-from app.services.follow_ups import complete_follow_up, due_follow_ups
+from app.services.follow_ups import SystemCompletion, complete_follow_ups_as_system, due_follow_ups
 from app.services.hand_offs import accept_hand_off, reject_hand_off
 from app.services.leads import create_lead, set_lifecycle
 from app.services.rescoring import rescore_stale_leads
@@ -130,12 +132,14 @@ class DemoSummary:
     mqls: int
     hand_offs_waiting: int
     customers: int
+    messages: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.teams} teams, {self.members} members, {self.leads} leads, {self.events} events, "
             f"{self.follow_ups_open} open follow-ups ({self.overdue} overdue), {self.mqls} MQLs, "
-            f"{self.hand_offs_waiting} hand-offs waiting, {self.customers} won"
+            f"{self.hand_offs_waiting} hand-offs waiting, {self.customers} won, "
+            f"{self.messages} mail and chat messages"
         )
 
 
@@ -206,6 +210,8 @@ def generate_demo_plan(rng: random.Random, leads: int) -> DemoPlan:
             boost = 2.0 if profile == "hot" and day < 14 else 1.0
             if rng.random() < rate * boost:
                 kind = rng.choices([k for k, _ in kinds], weights=[w for _, w in kinds])[0]
+                if kind == "email_reply" and chats_with_owner(lead.email):
+                    kind = "chat_reply"  # a lead who chats with their owner answers there
                 events.setdefault(day, []).append((lead.email, kind, rng.randint(8 * 60, 18 * 60)))
         # Some people unsubscribe, some addresses bounce: consent and hygiene must show in the demo too.
         consent = rng.random()
@@ -297,8 +303,10 @@ async def seed_demo_tenant(
     rng: random.Random,
     leads: int = 500,
     progress: Callable[[int, int], None] | None = None,
+    conversation_seed: int | None = None,
 ) -> DemoSummary:
-    """Create the demo tenant and replay 90 days of nurturing through the real services."""
+    """Create the demo tenant, replay 90 days of nurturing through the real services, then write the
+    mail and chat history those 90 days imply."""
     plan = generate_demo_plan(rng, leads)
     people = await _organisation(sessions, now - timedelta(days=HISTORY_DAYS + 1))
     leads_by_day: dict[int, list[PlannedLead]] = {}
@@ -370,6 +378,9 @@ async def seed_demo_tenant(
         if progress is not None:
             progress(HISTORY_DAYS - day + 1, HISTORY_DAYS + 1)
     await _finish_people(sessions, people, now)
+    # Drawn after the replay, so the conversation never changes what the replay did.
+    seed = rng.getrandbits(64) if conversation_seed is None else conversation_seed
+    await seed_conversations(sessions=sessions, tenant_id=DEMO_TENANT_ID, now=now, seed=seed)
     # The scheduler keeps scores fresh in production; the demo starts out as true today as it would be.
     while True:
         async with transaction(sessions) as session:
@@ -425,22 +436,21 @@ async def _work_the_day(
         if moment is None or moment < follow_up.due_at:
             continue
         work.append((moment, follow_up.id))
-    for moment, follow_up_id in sorted(work):
-        outcome = rng.choices(outcomes, weights=[20, 55, 10, 15])[0]
-        async with transaction(sessions) as session:
-            try:
-                await complete_follow_up(
-                    session=session,
-                    follow_up_id=follow_up_id,
-                    outcome=outcome,
-                    caller=Caller.system(DEMO_TENANT_ID, moment),
-                    config=config,
-                    reason_code=RecycleReason.NOT_INTERESTED
-                    if outcome is FollowUpOutcome.NOT_INTERESTED
-                    else None,
-                )
-            except Conflict:
-                continue  # an earlier action today already replaced it (a reply, a recycle)
+    # The day's work is one transaction, and the follow-ups, leads and contexts are read once for all.
+    completions = [
+        SystemCompletion(
+            follow_up_id=follow_up_id,
+            outcome=outcome,
+            now=moment,
+            reason_code=RecycleReason.NOT_INTERESTED if outcome is FollowUpOutcome.NOT_INTERESTED else None,
+        )
+        for moment, follow_up_id in sorted(work)
+        for outcome in [rng.choices(outcomes, weights=[20, 55, 10, 15])[0]]
+    ]
+    async with transaction(sessions) as session:
+        await complete_follow_ups_as_system(
+            session=session, tenant_id=DEMO_TENANT_ID, work=completions, config=config
+        )
     async with transaction(sessions) as session:
         waiting = (
             await session.exec(
@@ -572,6 +582,11 @@ async def summarise(*, sessions: SessionMaker, now: datetime) -> DemoSummary:
             select(func.count())
             .select_from(Lead)
             .where(Lead.tenant_id == tenant, Lead.lifecycle == Lifecycle.WON)
+        ),
+        messages=await count(
+            select(func.count())
+            .select_from(ConversationMessage)
+            .where(ConversationMessage.tenant_id == tenant)
         ),
         hand_offs_waiting=await count(
             select(func.count())

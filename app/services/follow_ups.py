@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -30,7 +31,13 @@ from app.nurturing.recycling import RecycleDecision
 from app.nurturing.scoring import Signal
 from app.services.access import Caller, ensure_can_work, ensure_role
 from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, LeadNotFound, NotFound, ReasonNeeded
-from app.services.lead_context import LeadContext, load_contexts
+from app.services.lead_context import (
+    REJECTION_HORIZON,
+    SIGNAL_HORIZON,
+    TOUCH_WINDOW,
+    LeadContext,
+    load_contexts,
+)
 from app.services.lead_queries import lead_for_action, read_lead
 from app.services.planning import CLOSED_LIFECYCLES, SALES_LIFECYCLES, notify_card_changed, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
@@ -130,11 +137,111 @@ async def complete_follow_up(
     until: datetime | None = None,
 ) -> FollowUp:
     """Mark done with an outcome, log the touch, let the outcome move the lead, and plan the next one."""
-    tenant_id, now = caller.tenant_id, caller.now
+    tenant_id = caller.tenant_id
     follow_up, context = await _load(
         session=session, caller=caller, follow_up_id=follow_up_id, expected_version=expected_version
     )
     config = config or await load_config(session=session, tenant_id=tenant_id)
+    return await _finish(
+        session=session,
+        follow_up=follow_up,
+        context=context,
+        outcome=outcome,
+        caller=caller,
+        config=config,
+        note=note,
+        reason_code=reason_code,
+        until=until,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SystemCompletion:
+    """One follow-up the system marks done (the demo's replay), at its own moment."""
+
+    follow_up_id: uuid.UUID
+    outcome: FollowUpOutcome
+    now: datetime
+    reason_code: RecycleReason | None = None
+
+
+def _as_of(context: LeadContext, now: datetime) -> LeadContext:
+    """A context loaded for an earlier moment, cut to the windows ``load_contexts`` applies at ``now``."""
+    context.signals = [s for s in context.signals if s.occurred_at >= now - SIGNAL_HORIZON]
+    context.recent_touches = [at for at in context.recent_touches if at > now - TOUCH_WINDOW]
+    context.recent_rejections = [at for at in context.recent_rejections if at >= now - REJECTION_HORIZON]
+    return context
+
+
+async def complete_follow_ups_as_system(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    work: Sequence[SystemCompletion],
+    config: TenantConfig | None = None,
+) -> list[FollowUp | None]:
+    """``complete_follow_up`` by the system for follow-ups of different leads, in the order given, reading
+    the follow-ups, leads and contexts once for all; one no longer open is skipped (None), as
+    ``complete_follow_up`` would refuse it."""
+    if not work:
+        return []
+    config = config or await load_config(session=session, tenant_id=tenant_id)
+    ids = [item.follow_up_id for item in work]
+    follow_ups = {
+        row.id: row
+        for row in (
+            await session.exec(
+                select(FollowUp).where(FollowUp.tenant_id == tenant_id, col(FollowUp.id).in_(ids))
+            )
+        ).all()
+    }
+    lead_ids = list({row.lead_id for row in follow_ups.values()})
+    if len(lead_ids) != len(follow_ups):
+        raise InvalidInput("one follow-up per lead in a batch: each completion re-plans its lead")
+    leads = (
+        await session.exec(select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids)))
+    ).all()
+    contexts = await load_contexts(
+        session=session, tenant_id=tenant_id, leads=leads, now=min(item.now for item in work)
+    )
+    done: list[FollowUp | None] = []
+    for item in work:
+        follow_up = follow_ups.get(item.follow_up_id)
+        if follow_up is None:
+            raise FollowUpNotFound(item.follow_up_id)
+        if not FollowUpStatus(follow_up.status).is_active:
+            done.append(None)
+            continue
+        context = _as_of(contexts[follow_up.lead_id], item.now)
+        done.append(
+            await _finish(
+                session=session,
+                follow_up=follow_up,
+                context=context,
+                outcome=item.outcome,
+                caller=Caller.system(tenant_id, item.now),
+                config=config,
+                note=None,
+                reason_code=item.reason_code,
+                until=None,
+            )
+        )
+    return done
+
+
+async def _finish(
+    *,
+    session: AsyncSession,
+    follow_up: FollowUp,
+    context: LeadContext,
+    outcome: FollowUpOutcome,
+    caller: Caller,
+    config: TenantConfig,
+    note: str | None,
+    reason_code: RecycleReason | None,
+    until: datetime | None,
+) -> FollowUp:
+    tenant_id, now = follow_up.tenant_id, caller.now
     lead = context.lead
     actor_id = caller.member_id
     recycling = None

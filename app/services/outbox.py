@@ -180,22 +180,14 @@ async def mark_sent(
     """Record the delivery and the activity id Teams gave the message; False when the row is not ours."""
     # One statement, no read first: this runs once per card sent, on the dispatcher's hot path. The
     # claimed_by condition keeps a worker whose lease lapsed from overwriting the new owner's result.
-    result = await session.exec(
-        update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id) == message_id,
-            col(OutboxMessage.tenant_id) == tenant_id,
-            col(OutboxMessage.claimed_by) == worker,
-        )
-        .values(
-            status=Delivery.SENT.value,
-            activity_id=activity_id,
-            sent_at=now,
-            lease_until=None,
-            last_error=None,
-        )
-    )
-    return bool(result.rowcount)
+    values: dict[str, object] = {
+        "status": Delivery.SENT.value,
+        "activity_id": activity_id,
+        "sent_at": now,
+        "lease_until": None,
+        "last_error": None,
+    }
+    return await _update_owned(session, tenant_id, message_id, worker, values)
 
 
 async def retry_later(
@@ -212,15 +204,30 @@ async def retry_later(
     row = await _owned(session, tenant_id, message_id, worker)
     if row is None:
         return Delivery.SENDING
-    row.last_error = error[:500]
-    row.lease_until = None
-    if row.attempts >= max_attempts:
-        row.status = Delivery.FAILED.value
-    else:
-        row.status = Delivery.PENDING.value
-        row.not_before = not_before
-    session.add(row)
-    return Delivery(row.status)
+    status = Delivery.FAILED if row.attempts >= max_attempts else Delivery.PENDING
+    values: dict[str, object] = {"status": status.value, "last_error": error[:500], "lease_until": None}
+    if status is Delivery.PENDING:
+        values["not_before"] = not_before
+    # A statement, not a flush of the loaded row: the row may be erased meanwhile (a lead's erasure
+    # deletes the notices that name it), and then there is simply nothing left to retry.
+    if not await _update_owned(session, tenant_id, message_id, worker, values):
+        return Delivery.SENDING
+    return status
+
+
+async def _update_owned(
+    session: AsyncSession, tenant_id: str, message_id: uuid.UUID, worker: str, values: dict[str, object]
+) -> bool:
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.tenant_id) == tenant_id,
+            col(OutboxMessage.claimed_by) == worker,
+        )
+        .values(**values)
+    )
+    return bool(result.rowcount)
 
 
 async def release(
@@ -247,13 +254,14 @@ async def give_up(
     error: str,
 ) -> None:
     """A final outcome: blocked by the user, or nobody to deliver to. The reason stays on the row."""
-    row = await _owned(session, tenant_id, message_id, worker)
-    if row is None:
-        return
-    row.status = status.value
-    row.last_error = error[:500]
-    row.lease_until = None
-    session.add(row)
+    # One guarded statement: a row erased or taken over meanwhile is left alone, not an error.
+    await _update_owned(
+        session,
+        tenant_id,
+        message_id,
+        worker,
+        {"status": status.value, "last_error": error[:500], "lease_until": None},
+    )
 
 
 async def outbox_depth(*, session: AsyncSession) -> int:

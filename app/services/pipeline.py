@@ -6,11 +6,12 @@ import statistics
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.models import FollowUp, HandOff, Lead, LeadStateChange, Member, OutboxMessage
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, HandOffStatus, Lifecycle, Role
@@ -18,6 +19,14 @@ from app.services.access import Caller
 from app.services.errors import NotAllowed
 
 FUNNEL = (Lifecycle.MQL, Lifecycle.SAL, Lifecycle.SQL, Lifecycle.OPPORTUNITY, Lifecycle.WON)
+WEEKS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class WeekCount:
+    week: date  # the Monday (UTC) the week starts on
+    mqls: int  # distinct leads that became MQL in the week
+    hand_offs: int  # hand-offs proposed in the week
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +45,7 @@ class PipelineMetrics:
     open_by_owner: dict[str, int] = field(default_factory=dict)  # each rep's load of active follow-ups
     dormant: int = 0  # open leads resting after long-term silence, until they engage again
     board: dict[str, dict[str, int]] = field(default_factory=dict)  # lifecycle -> buyer stage -> leads
+    weekly: list[WeekCount] = field(default_factory=list)  # the last WEEKS weeks up to now, oldest first
 
 
 def _scope(caller: Caller, team_id: uuid.UUID | None) -> ColumnElement[bool]:
@@ -66,6 +76,44 @@ def _cohort_conversion(
         )
         conversion[f"{earlier.value}->{later.value}"] = round(reached / len(cohort), 3) if cohort else None
     return conversion
+
+
+def _week_of(moment: datetime) -> date:
+    day = moment.astimezone(UTC).date()
+    return day - timedelta(days=day.weekday())
+
+
+async def _weekly(
+    session: AsyncSession, tenant: str, leads_in_scope: SelectOfScalar[uuid.UUID], now: datetime
+) -> list[WeekCount]:
+    """New MQLs and proposed hand-offs per week over the last WEEKS weeks, independent of the range."""
+    weeks = [_week_of(now) - timedelta(weeks=back) for back in range(WEEKS - 1, -1, -1)]
+    start = datetime.combine(weeks[0], datetime.min.time(), tzinfo=UTC)
+    mql_rows = await session.exec(
+        select(LeadStateChange.lead_id, LeadStateChange.changed_at).where(
+            LeadStateChange.tenant_id == tenant,
+            LeadStateChange.field == "lifecycle",
+            LeadStateChange.to_value == Lifecycle.MQL.value,
+            col(LeadStateChange.lead_id).in_(leads_in_scope),
+            LeadStateChange.changed_at >= start,
+            LeadStateChange.changed_at <= now,
+        )
+    )
+    mqls: dict[date, set[uuid.UUID]] = defaultdict(set)
+    for lead_id, changed_at in mql_rows:
+        mqls[_week_of(changed_at)].add(lead_id)
+    proposed = await session.exec(
+        select(HandOff.proposed_at).where(
+            HandOff.tenant_id == tenant,
+            col(HandOff.lead_id).in_(leads_in_scope),
+            HandOff.proposed_at >= start,
+            HandOff.proposed_at <= now,
+        )
+    )
+    hand_offs: dict[date, int] = defaultdict(int)
+    for proposed_at in proposed:
+        hand_offs[_week_of(proposed_at)] += 1
+    return [WeekCount(week=week, mqls=len(mqls[week]), hand_offs=hand_offs[week]) for week in weeks]
 
 
 def _median_hours(values: list[float]) -> float | None:
@@ -219,4 +267,5 @@ async def pipeline_metrics(
         open_by_owner={str(k): int(v) for k, v in load},
         dormant=int(dormant),
         board=dict(board),
+        weekly=await _weekly(session, tenant, leads_in_scope, now),
     )

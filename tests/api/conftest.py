@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from aiohttp.web import Application, Request
+from pytest_aiohttp import AiohttpClient
 
 from app.config import Settings
 from app.db import SessionMaker
@@ -43,7 +45,7 @@ def sso_settings(database_url: str, identity: IdentityDouble) -> Settings:
 class Api:
     """A test client plus the org it serves and a way to sign in as any member."""
 
-    def __init__(self, client: TestClient, identity: IdentityDouble, org: Org) -> None:
+    def __init__(self, client: TestClient[Request, Application], identity: IdentityDouble, org: Org) -> None:
         self.client, self.identity, self.org = client, identity, org
 
     def token(self, member: Member, **overrides: Any) -> str:
@@ -67,7 +69,7 @@ class Api:
 
 @pytest.fixture
 async def api(
-    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    aiohttp_client: AiohttpClient,
     database_url: str,
     sessions: SessionMaker,
     identity: IdentityDouble,

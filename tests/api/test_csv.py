@@ -44,7 +44,7 @@ async def test_bad_files_and_roles(api: Api) -> None:
 
 async def test_export_streams_csv_for_managers_only(api: Api) -> None:
     await _post_csv(api, api.org.admin, b"email,first_name\n=cmd@evil.example,=HYPERLINK(1)\n")
-    response = await api.client.get("/api/v1/leads/export", headers=api.headers(api.org.manager))  # type: ignore[arg-type]
+    response = await api.client.get("/api/v1/leads/export", headers=api.headers(api.org.manager))
     assert response.status == 200 and response.content_type == "text/csv"
     text = await response.text()
     assert text.splitlines()[0].startswith("email,") and "'=HYPERLINK(1)" in text

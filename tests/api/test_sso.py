@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Awaitable, Callable
 
-from aiohttp.test_utils import TestClient
+from pytest_aiohttp import AiohttpClient
 
 from app.config import Settings
 from app.db import SessionMaker
@@ -32,12 +31,13 @@ async def test_v2_and_v1_tokens_both_sign_in(api: Api) -> None:
 
 async def test_bad_tokens_get_401_and_never_500(api: Api) -> None:
     rep = api.org.reps[0]
+    assert rep.aad_object_id is not None
     other_app = api.identity.token(tenant_id="someone-else", object_id=rep.aad_object_id, audience="x")
     forged = api.token(rep, key=SigningKey(kid=api.identity.keys[0].kid))  # right kid, wrong private key
     unknown_key = api.token(rep, key=SigningKey())
     header, payload, signature = api.token(rep).split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
-    claims["oid"] = api.org.admin.aad_object_id  # type: ignore[union-attr]
+    claims["oid"] = api.org.admin.aad_object_id
     tampered_payload = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
     cases = {
         "no header": None,
@@ -73,11 +73,11 @@ async def test_unknown_people_and_the_dev_scheme_are_refused_when_entra_is_confi
         audience=CLIENT_ID,
     )
     assert await _me(api, stranger) == 403
-    assert await _me(api, f"{api.org.tenant_id} {api.org.admin.email}", scheme="Dev") == 401  # type: ignore[union-attr]
+    assert await _me(api, f"{api.org.tenant_id} {api.org.admin.email}", scheme="Dev") == 401
 
 
 async def test_dev_sign_in_works_in_local_mode_from_loopback(
-    aiohttp_client: Callable[..., Awaitable[TestClient]], database_url: str, sessions: SessionMaker
+    aiohttp_client: AiohttpClient, database_url: str, sessions: SessionMaker
 ) -> None:
     org = await make_org(sessions, now=T0)
     client = await aiohttp_client(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
+from app.api.openapi import build_openapi
 from app.db import create_sessionmaker, engine_for_url, transaction
 from app.models import Lead
 from app.nurturing.enums import Lifecycle
@@ -42,6 +43,17 @@ def test_db_upgrade_is_idempotent_and_honours_database_url(tmp_path: Path) -> No
         assert result.returncode == 0, result.stderr
     assert (tmp_path / "cli.db").stat().st_size > 0
     assert not (tmp_path / "nurture.db").exists(), "the default database was not touched"
+
+
+def test_openapi_prints_the_served_document_without_a_server(tmp_path: Path) -> None:
+    printed = nurture("openapi", cwd=tmp_path)
+    assert printed.returncode == 0, printed.stderr
+    document = json.loads(printed.stdout)
+    assert document == build_openapi()
+    assert "/api/v1/vocabulary" in document["paths"]
+    assert nurture("openapi", "--out", str(tmp_path / "api.json"), cwd=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "api.json").read_text(encoding="utf-8")) == document
+    assert not (tmp_path / "nurture.db").exists(), "no database is opened for it"
 
 
 def test_commands_without_a_tenant_say_what_to_do(tmp_path: Path) -> None:

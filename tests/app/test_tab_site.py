@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from pytest_aiohttp import AiohttpClient
 
 from app.tab_site import add_tab_routes
 
 
-async def test_an_unbuilt_tab_says_how_to_build_it(
-    aiohttp_client: Callable[..., Awaitable[TestClient]], tmp_path: Path
-) -> None:
+async def test_an_unbuilt_tab_says_how_to_build_it(aiohttp_client: AiohttpClient, tmp_path: Path) -> None:
     app = web.Application()
     add_tab_routes(app, dist=tmp_path / "missing")
     client = await aiohttp_client(app)
@@ -24,7 +21,7 @@ async def test_an_unbuilt_tab_says_how_to_build_it(
 
 
 async def test_a_built_tab_serves_deep_links_and_assets(
-    aiohttp_client: Callable[..., Awaitable[TestClient]], tmp_path: Path
+    aiohttp_client: AiohttpClient, tmp_path: Path
 ) -> None:
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text("<!doctype html><title>Nurture</title>", encoding="utf-8")

@@ -221,7 +221,7 @@ async def _seed(sessions: SessionMaker, service_url: str, now: datetime) -> Seed
             (Lead, leads),
             (FollowUp, follow_ups),
         ):
-            await session.exec(insert(model), params=rows)  # type: ignore[call-overload]
+            await session.exec(insert(model), params=rows)
     return seeded
 
 
@@ -348,7 +348,7 @@ async def _outbox_states(sessions: SessionMaker, tenant_id: str) -> dict[str, in
             .where(OutboxMessage.tenant_id == tenant_id)
             .group_by(col(OutboxMessage.status))
         )
-        return dict(rows.all())  # type: ignore[arg-type]
+        return dict(rows.all())
 
 
 async def _watch_ready(http: aiohttp.ClientSession, instance: Instance, seen: list[int]) -> None:

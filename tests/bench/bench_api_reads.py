@@ -10,6 +10,7 @@ import asyncio
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,12 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+from sqlmodel.ext.asyncio.session import AsyncSession  # noqa: E402
 
 from app.db import create_sessionmaker, engine_for_url  # noqa: E402
 from app.nurturing.enums import BuyerStage, Role  # noqa: E402
 from app.services.access import Caller  # noqa: E402
-from app.services.lead_queries import LeadFilter, list_leads  # noqa: E402
-from app.services.timeline import TimelineFilter, lead_timeline  # noqa: E402
+from app.services.lead_queries import LeadFilter, LeadPage, list_leads  # noqa: E402
+from app.services.timeline import TimelineFilter, TimelinePage, lead_timeline  # noqa: E402
 from tests.bench._support import create_pg_database, drop_pg_database, machine, median_p95, server_version  # noqa: E402
 
 TENANT = "bench-reads"
@@ -102,7 +104,7 @@ async def measure(
     engine = engine_for_url(url)
     sessions = create_sessionmaker(engine)
     manager = Caller(tenant_id=TENANT, member_id=uuid.uuid4(), role=Role.MANAGER, team_id=None, now=NOW)
-    variants = {
+    variants: dict[str, Callable[[AsyncSession], Awaitable[LeadPage | TimelinePage]]] = {
         "lead list: owner + stage, by score, page of 50": lambda s: list_leads(
             session=s, caller=manager, where=LeadFilter(owner_id=owner, stage=BuyerStage.DECISION), limit=50
         ),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import itertools
 import json
 import logging
@@ -56,7 +57,7 @@ from app.models import FollowUp, Lead, Member  # noqa: E402
 from app.nurturing.enums import FollowUpStatus  # noqa: E402
 from tests.bench._support import machine, server_version  # noqa: E402
 from tests.bot.conftest import NOW, personal_conversation  # noqa: E402
-from tests.factories import T0, Org, make_lead, make_org  # noqa: E402
+from tests.factories import T0, make_lead, make_org  # noqa: E402
 
 KINDS = ("echo", "done", "list")
 LABELS = {
@@ -97,7 +98,7 @@ def echo_app() -> web.Application:
     )
     from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-    class EchoBot(ActivityHandler):  # type: ignore[misc]
+    class EchoBot(ActivityHandler):
         async def on_members_added_activity(
             self, members_added: list[ChannelAccount], turn_context: TurnContext
         ) -> None:
@@ -132,7 +133,9 @@ def echo_app() -> web.Application:
     bot = EchoBot()
 
     async def messages(req: web.Request) -> web.Response:
-        return await adapter.process(req, bot)
+        response = await adapter.process(req, bot)
+        assert response is not None, "the adapter answers every POST"
+        return response
 
     app = web.Application(middlewares=[aiohttp_error_middleware])
     app.router.add_post("/api/messages", messages)
@@ -345,7 +348,7 @@ class Seeder:
         for _ in range(LIST_REPS - 1):
             list_reps.append((await make_org(self._sessions, now=T0)).reps[2])
         for rep in list_reps:
-            org = Org(tenant_id=rep.tenant_id, dach=self.org.dach, uk=self.org.uk, lead_dach=rep, lead_uk=rep)
+            org = dataclasses.replace(self.org, tenant_id=rep.tenant_id, lead_dach=rep, lead_uk=rep)
             for i in range(LIST_LEADS):
                 await make_lead(self._sessions, org, owner=rep, last_name=f"List {i}")
         async with self._sessions() as session:

@@ -32,7 +32,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlmodel import col, select  # noqa: E402
 
 from app.config import Settings  # noqa: E402
 from app.db import create_sessionmaker, engine_for_url, upgrade_database  # noqa: E402
@@ -180,7 +180,7 @@ async def run(
             rows = (
                 await session.exec(
                     select(Lead.email, ConversationMessage.graph_id, ConversationMessage.direction)
-                    .join(Lead, Lead.id == ConversationMessage.lead_id)
+                    .join(Lead, col(Lead.id) == ConversationMessage.lead_id)
                     .where(ConversationMessage.tenant_id == TENANT)
                 )
             ).all()

@@ -115,11 +115,11 @@ async def ingest(backend: Backend, batches: list[list[EventIn]]) -> tuple[float,
 
 async def run(
     backends: list[Backend], repetitions: int, single: int, batched: int, leads: int
-) -> dict[str, list]:
+) -> dict[str, list[tuple[float, int]]]:
     rng = random.Random(42)
     for backend in backends:
         backend.emails = await seed(backend.sessions, leads)
-    results: dict[str, list] = {}
+    results: dict[str, list[tuple[float, int]]] = {}
     for _ in range(repetitions):
         for backend in backends:  # interleaved, so noise lands on every variant alike
             one_by_one = [backend.events(rng, 1) for _ in range(single)]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from aiohttp.web import Application, Request
+from pytest_aiohttp import AiohttpClient
 
 from app.config import Settings
 from app.db import SessionMaker
@@ -29,7 +31,7 @@ def personal_conversation(member: Member) -> str:
 class Teams:
     """Sends activities to the bot the way Teams does, and reads what the bot sent back."""
 
-    client: TestClient
+    client: TestClient[Request, Application]
     connector: ConnectorDouble
     org: Org
 
@@ -115,7 +117,7 @@ async def connector() -> AsyncIterator[ConnectorDouble]:
 
 @pytest.fixture
 async def teams(
-    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    aiohttp_client: AiohttpClient,
     database_url: str,
     sessions: SessionMaker,
     connector: ConnectorDouble,

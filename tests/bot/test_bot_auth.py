@@ -5,11 +5,11 @@ fetches keys with a bare ``requests.get``, so it trusts the double's CA through 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from pytest_aiohttp import AiohttpClient
 
 from app.config import Settings
 from app.db import SessionMaker
@@ -41,7 +41,7 @@ async def guarded_connector(identity: IdentityDouble) -> AsyncIterator[Connector
 
 @pytest.fixture
 async def secured(
-    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    aiohttp_client: AiohttpClient,
     database_url: str,
     sessions: SessionMaker,
     identity: IdentityDouble,
@@ -128,7 +128,7 @@ def _forged_with_published_kid(identity: IdentityDouble) -> SigningKey:
 
 
 async def test_local_mode_serves_loopback_without_a_token(
-    aiohttp_client: Callable[..., Awaitable[TestClient]], database_url: str, sessions: SessionMaker
+    aiohttp_client: AiohttpClient, database_url: str, sessions: SessionMaker
 ) -> None:
     org = await make_org(sessions, now=T0)
     async with ConnectorDouble() as connector:

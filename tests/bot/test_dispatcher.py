@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from app.db import SessionMaker, transaction
 from app.models import ConversationReference, FollowUp, Lead, Member, OutboxMessage, Team
@@ -137,7 +137,7 @@ async def seed_due_notices(
                 (FollowUp, follow_up_rows),
                 (OutboxMessage, outbox_rows),
             ):
-                await session.exec(insert(model), params=rows)  # type: ignore[call-overload]
+                await session.exec(insert(model), params=rows)
     return conversations
 
 
@@ -203,8 +203,8 @@ async def test_two_processes_deliver_5000_notices_exactly_once_within_limits(
         )
         with_card = (
             await session.exec(
-                select(func.count()).select_from(FollowUp).where(FollowUp.activity_id.is_not(None))
+                select(func.count()).select_from(FollowUp).where(col(FollowUp.activity_id).is_not(None))
             )
-        ).one()  # type: ignore[union-attr]
+        ).one()
     assert states == {"sent": 5000}, "nothing lost, nothing left behind"
     assert with_card == 5000, "every follow-up knows its card's activity id"

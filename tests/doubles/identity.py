@@ -246,7 +246,7 @@ class IdentityDouble:
             try:
                 claims = jwt.decode(
                     assertion,
-                    key,  # type: ignore[arg-type]
+                    key,
                     algorithms=["RS256", "PS256"],
                     audience=self.token_endpoint(tenant),
                     options={"require": ["exp", "aud", "iss", "sub"]},

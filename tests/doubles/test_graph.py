@@ -33,6 +33,7 @@ from msgraph.generated.chats.item.messages.messages_request_builder import (
 )
 from msgraph.generated.models.aad_user_conversation_member import AadUserConversationMember
 from msgraph.generated.models.automatic_replies_status import AutomaticRepliesStatus
+from msgraph.generated.models.chat_message_type import ChatMessageType
 from msgraph.generated.models.day_of_week import DayOfWeek
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph.generated.models.teamwork_user_identity import TeamworkUserIdentity
@@ -42,7 +43,7 @@ from msgraph.generated.users.item.messages.messages_request_builder import Messa
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_request_adapter import options as graph_middleware_options
 from msgraph.graph_service_client import GraphServiceClient
-from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
+from msgraph_core import GraphClientFactory
 
 from tests.doubles.graph import EXPANDED_MEMBERS_MAX, GRAPH_RESOURCE, GraphDouble
 from tests.doubles.identity import IdentityDouble, SigningKey
@@ -859,13 +860,9 @@ async def test_system_messages_are_unknown_future_values_without_a_sender(
     asked = await messages.get(opted)
 
     assert plain is not None and plain.value and asked is not None and asked.value
-    assert (
-        plain.value[0].message_type is not None and plain.value[0].message_type.value == "unknownFutureValue"
-    )
+    assert plain.value[0].message_type == ChatMessageType.UnknownFutureValue
     assert plain.value[0].from_ is None and plain.value[0].event_detail is not None
-    assert (
-        asked.value[0].message_type is not None and asked.value[0].message_type.value == "systemEventMessage"
-    )
+    assert asked.value[0].message_type == ChatMessageType.SystemEventMessage
 
 
 async def test_resource_specific_consent_opens_one_chat_only(

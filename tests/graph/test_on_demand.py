@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from aiohttp.test_utils import TestClient
+from pytest_aiohttp import AiohttpClient
 from sqlmodel import func, select
 
 from app.db import SessionMaker
@@ -21,7 +20,7 @@ NOW = T0 + timedelta(days=20)
 
 
 async def test_opening_a_lead_syncs_once_then_stays_fresh_and_consent_is_explained(
-    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    aiohttp_client: AiohttpClient,
     database_url: str,
     sessions: SessionMaker,
     identity: IdentityDouble,

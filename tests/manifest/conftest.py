@@ -25,7 +25,7 @@ def make_settings(**changes: Any) -> Settings:
         "entra_app_id_uri": None,
     }
     values.update(changes)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -71,7 +71,8 @@ def official_validator(schema: dict[str, Any]) -> Validator:
     # The Teams schemas declare draft-04 but also use `const` and `if`/`then`, which plain draft-04 ignores.
     # Microsoft validates them with ajv-draft-04, whose vocabulary includes both, so we add them too.
     keywords = {key: Draft7Validator.VALIDATORS[key] for key in ("const", "if")}
-    teams = validators.extend(base, {**keywords, "pattern": _ecmascript_pattern})
+    # types-jsonschema leaves validators.extend unannotated.
+    teams = validators.extend(base, {**keywords, "pattern": _ecmascript_pattern})  # type: ignore[no-untyped-call]
     validator: Validator = teams(schema, format_checker=_formats())
     return validator
 

@@ -37,10 +37,10 @@ class Replay:
     _events: int = field(default=0)
 
     @classmethod
-    async def start(cls, sessions: SessionMaker, *, title: str = "CTO", **fields: object) -> Replay:
+    async def start(cls, sessions: SessionMaker, *, title: str = "CTO") -> Replay:
         """A lead owned by the first DACH rep, at a fitting company, created at T0."""
         org = await make_org(sessions)
-        lead_id = await make_lead(sessions, org, owner=org.reps[0], title=title, **fields)
+        lead_id = await make_lead(sessions, org, owner=org.reps[0], title=title)
         await set_company(sessions, org, lead_id, **ICP)
         replay = cls(sessions, org, lead_id)
         await replay.event("email_open")  # scores the company facts in

@@ -33,7 +33,7 @@ async def test_the_work_of_someone_who_leaves_moves_to_their_team(sessions: Sess
     async with transaction(sessions) as session:
         await update_member(
             session=session,
-            caller=org.caller(org.admin, replay.now),  # type: ignore[arg-type]
+            caller=org.caller(org.admin, replay.now),
             member_id=anna.id,
             changes=MemberUpdate(active=False),
         )
@@ -57,7 +57,7 @@ async def test_every_lead_and_every_escalation_has_a_recipient(sessions: Session
     async with transaction(sessions) as session:
         await replace_rules(
             session=session,
-            caller=org.caller(org.admin, replay.now),  # type: ignore[arg-type]
+            caller=org.caller(org.admin, replay.now),
             key="routing_fallback",
             document={"team_id": str(org.dach.id)},
         )
@@ -76,4 +76,4 @@ async def test_every_lead_and_every_escalation_has_a_recipient(sessions: Session
         await check_speed_to_lead(session=session, tenant_id=org.tenant_id, now=replay.now)
     told = [n.member_id for n in await _notices(sessions, "routing.unrouted")]
     escalated = [n.member_id for n in await _notices(sessions, "sla.escalate")]
-    assert told == [org.manager.id] and escalated == [org.manager.id]  # type: ignore[union-attr]
+    assert told == [org.manager.id] and escalated == [org.manager.id]

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from pytest_aiohttp import AiohttpClient
 
 from app.api.webhooks import MAX_BODY_BYTES
 from app.db import SessionMaker
@@ -79,5 +79,5 @@ def quiet(caplog: pytest.LogCaptureFixture) -> Iterator[Quiet]:
     assert watch.problems() == [], "a refused request must leave no traceback or SQL in the log"
 
 
-ClientFactory = Callable[..., Awaitable[TestClient]]
+ClientFactory = AiohttpClient
 Sessions = SessionMaker

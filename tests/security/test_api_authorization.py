@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from sqlmodel import select
 
@@ -149,6 +150,7 @@ async def test_a_team_lead_cannot_tell_another_teams_leads_from_missing_ones_in_
 
 async def test_role_comes_before_the_body_on_admin_routes(api: Api) -> None:
     rep = api.org.reps[0]
+    body: Mapping[str, object]
     for body in ({"document": {"mql": "lots"}}, {"document": {}}, {"nonsense": 1}):
         assert await api.call("PUT", "/api/v1/settings/rules/thresholds", rep, body) == (
             403,

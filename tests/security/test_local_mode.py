@@ -6,7 +6,8 @@ import logging
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import Request
 
 from app.access_log import PathOnlyAccessLogger
 from app.config import Settings
@@ -104,7 +105,7 @@ async def test_the_access_log_keeps_parameter_names_not_values(
     org = await make_org(sessions, now=T0)
     server = TestServer(create_app(_settings(database_url, local_mode=True), clock=lambda: T0))
     await server.start_server(access_log_class=PathOnlyAccessLogger)
-    client = await aiohttp_client(server)
+    client: TestClient[Request, None] = await aiohttp_client(server)
     caplog.set_level(logging.INFO, logger="aiohttp.access")
     response = await client.get("/api/v1/leads?q=paula.prospect%40kunde.example&limit=5", headers=_dev(org))
     assert response.status == 200

@@ -30,9 +30,9 @@ async def test_manual_reassignment_is_audited_announced_and_moves_the_follow_up(
         change = await assign_owner(
             session=session,
             lead_id=lead_id,
-            member_id=org.uk_rep.id,  # type: ignore[union-attr]
+            member_id=org.uk_rep.id,
             caller=org.caller(org.admin, T0),
-            reason="speaks the language",  # type: ignore[arg-type]
+            reason="speaks the language",
         )
     assert change is not None
     async with sessions() as session:
@@ -54,16 +54,16 @@ async def test_manual_reassignment_is_audited_announced_and_moves_the_follow_up(
                 )
             )
         ).one()
-    assert lead is not None and lead.owner_id == org.uk_rep.id and lead.team_id == org.uk.id  # type: ignore[union-attr]
+    assert lead is not None and lead.owner_id == org.uk_rep.id and lead.team_id == org.uk.id
     assert [(t.from_member_id, t.to_member_id, t.method) for t in trail] == [
         (None, org.reps[0].id, AssignmentMethod.MANUAL),
-        (org.reps[0].id, org.uk_rep.id, AssignmentMethod.MANUAL),  # type: ignore[union-attr]
+        (org.reps[0].id, org.uk_rep.id, AssignmentMethod.MANUAL),
     ]
-    assert trail[-1].changed_by == org.admin.id and trail[-1].reason == "speaks the language"  # type: ignore[union-attr]
+    assert trail[-1].changed_by == org.admin.id and trail[-1].reason == "speaks the language"
     kinds = Counter((n.kind, n.member_id) for n in notices)
-    assert kinds[("ownership.assigned", org.uk_rep.id)] == 1  # type: ignore[union-attr]
+    assert kinds[("ownership.assigned", org.uk_rep.id)] == 1
     assert kinds[("ownership.released", org.reps[0].id)] == 1
-    assert active.owner_id == org.uk_rep.id  # type: ignore[union-attr]
+    assert active.owner_id == org.uk_rep.id
 
 
 async def test_assigning_to_the_current_owner_changes_nothing(sessions: SessionMaker) -> None:
@@ -222,7 +222,7 @@ async def test_routing_rules_send_leads_to_the_right_team(sessions: SessionMaker
             change.lead_id: change.method for change in (await session.exec(select(OwnershipChange))).all()
         }
     assert owners[german][0] == org.dach.id and owners[german][1] in {rep.id for rep in org.reps}
-    assert owners[irish] == (org.uk.id, org.uk_rep.id)  # type: ignore[union-attr]
+    assert owners[irish] == (org.uk.id, org.uk_rep.id)
     assert owners[french] == (None, None), "no rule matches: stays unassigned for the team lead"
     assert methods[german] == AssignmentMethod.RULE
     async with transaction(sessions) as session:
@@ -240,7 +240,7 @@ async def _fallback(sessions: SessionMaker, org: Org, document: dict[str, str]) 
     async with transaction(sessions) as session:
         await replace_rules(
             session=session,
-            caller=org.caller(org.admin, T0),  # type: ignore[arg-type]
+            caller=org.caller(org.admin, T0),
             key="routing_fallback",
             document=document,
         )
@@ -269,7 +269,7 @@ async def test_a_lead_no_rule_matches_goes_to_the_fallback_team_and_its_lead_is_
     async with sessions() as session:
         lead = await session.get(Lead, french)
         change = (await session.exec(select(OwnershipChange).where(OwnershipChange.lead_id == french))).one()
-    assert lead is not None and (lead.team_id, lead.owner_id) == (org.uk.id, org.uk_rep.id)  # type: ignore[union-attr]
+    assert lead is not None and (lead.team_id, lead.owner_id) == (org.uk.id, org.uk_rep.id)
     assert change.method == AssignmentMethod.FALLBACK and change.reason == "routing fallback"
     assert await _unrouted(sessions) == [(org.lead_uk.id, "fallback", 1, [str(french)])]
 
@@ -289,7 +289,7 @@ async def test_without_a_fallback_an_unmatched_lead_waits_and_the_managers_are_t
 ) -> None:
     org = await make_org(sessions)
     french = await make_lead(sessions, org, country="FR", company_name="Paris SA")
-    assert await _unrouted(sessions) == [(org.manager.id, "unowned", 1, [str(french)])]  # type: ignore[union-attr]
+    assert await _unrouted(sessions) == [(org.manager.id, "unowned", 1, [str(french)])]
 
 
 async def test_a_fallback_must_be_the_tenants_own_team_or_active_member(sessions: SessionMaker) -> None:
@@ -313,7 +313,7 @@ async def test_a_routed_lead_nobody_in_the_team_has_room_for_waits_in_that_team(
 ) -> None:
     org = await make_org(sessions)
     async with transaction(sessions) as session:
-        olivia = await session.get(Member, org.uk_rep.id)  # type: ignore[union-attr]
+        olivia = await session.get(Member, org.uk_rep.id)
         assert olivia is not None
         olivia.capacity = 0
         session.add(olivia)

@@ -47,11 +47,11 @@ async def _leads_of(
     return list(report.lead_ids)
 
 
-async def _deactivate(sessions: SessionMaker, org: Org, member: Member, when: object) -> None:
+async def _deactivate(sessions: SessionMaker, org: Org, member: Member, when: datetime) -> None:
     async with transaction(sessions) as session:
         await update_member(
             session=session,
-            caller=org.caller(org.admin, when),  # type: ignore[arg-type]
+            caller=org.caller(org.admin, when),
             member_id=member.id,
             changes=MemberUpdate(active=False),
         )
@@ -132,7 +132,7 @@ async def test_a_member_deactivated_with_40_leads_hands_everything_to_the_team_w
     # Capacity-weighted: both end up at about the same share of their capacity.
     assert abs(loads[juergen.id] / 30 - loads[zoe.id] / 28) < 0.05
     assert len(changes) == 39
-    assert all(c.method == AssignmentMethod.HANDOVER and c.changed_by == org.admin.id for c in changes)  # type: ignore[union-attr]
+    assert all(c.method == AssignmentMethod.HANDOVER and c.changed_by == org.admin.id for c in changes)
     cards = Counter(n.member_id for n in notices if n.kind == "ownership.assigned")
     assert cards == Counter(c.to_member_id for c in changes)
     assert not any(n.member_id == anna.id for n in notices), "nothing is sent to the member who left"
@@ -173,7 +173,7 @@ async def test_what_the_team_has_no_room_for_goes_to_the_fallback_then_to_the_te
                 )
             )
         ).all()
-    assert owners == {juergen.id: 3, zoe.id: 2, org.uk_rep.id: 2, None: 2}  # type: ignore[union-attr]
+    assert owners == {juergen.id: 3, zoe.id: 2, org.uk_rep.id: 2, None: 2}
     assert methods == {AssignmentMethod.HANDOVER: 7, AssignmentMethod.FALLBACK: 2}
     assert [(n.member_id, n.payload["cause"], n.payload["count"]) for n in told] == [
         (org.lead_dach.id, "unowned", 2)

@@ -54,7 +54,11 @@ async def test_erasure_leaves_nothing_that_names_the_lead(sessions: SessionMaker
             events=[EventIn(external_id="e1", kind="pricing_view", occurred_at=T0, email=ADDRESS)],
             now=T0,
         )
-        await propose_hand_off(session=session, lead_id=lead_id, caller=Caller.system(org.tenant_id, T0))
+        await propose_hand_off(
+            session=session,
+            lead_id=lead_id,
+            caller=Caller.system(org.tenant_id, T0),
+        )
         people = ["Anna Rep", "Jana Weiß", "Kai Kollege"]
         for owner, sender, name, recipients, thread in (
             (lead_id, ADDRESS, "Jana Weiß", [rep.email], "conv-1"),
@@ -101,7 +105,7 @@ async def test_erasure_leaves_nothing_that_names_the_lead(sessions: SessionMaker
     assert await _mentions(sessions, "Jana"), "and the name"
 
     async with transaction(sessions) as session:
-        erased = await erase_lead(session=session, caller=org.caller(org.admin, T0), email=ADDRESS)  # type: ignore[arg-type]
+        erased = await erase_lead(session=session, caller=org.caller(org.admin, T0), email=ADDRESS)
     assert erased.rows["leads"] == 1 and erased.rows["engagement_events"] == 1
     assert erased.rows["conversation_messages_redacted"] == 3
     assert await _mentions(sessions, ADDRESS) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +25,9 @@ from app.services.access import Caller
 from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, NotAllowed, StaleVersion
 from app.services.follow_ups import (
     SnoozePreset,
+    SystemCompletion,
     complete_follow_up,
+    complete_follow_ups_as_system,
     due_follow_ups,
     follow_ups_for_member,
     log_touchpoint,
@@ -54,8 +56,8 @@ async def _setup(sessions: SessionMaker) -> tuple[Org, uuid.UUID, FollowUp, Memb
     return org, lead_id, follow_up, org.reps[0]
 
 
-def _in_berlin_office_hours(moment: object) -> bool:
-    local = moment.astimezone(BERLIN)  # type: ignore[attr-defined]
+def _in_berlin_office_hours(moment: datetime) -> bool:
+    local = moment.astimezone(BERLIN)
     return local.weekday() < 5 and 9 <= local.hour < 17
 
 
@@ -324,3 +326,68 @@ async def test_due_query_returns_only_due_unannounced_rows_of_the_tenant(session
     assert [row.due_at for row in due] == sorted(row.due_at for row in due)
     assert later == []
     assert {row.owner_id for row in anna} == {org.reps[0].id} and len(anna) == 2
+
+
+async def test_the_systems_batched_completion_ends_as_one_completion_after_another(
+    sessions: SessionMaker,
+) -> None:
+    outcomes = [
+        FollowUpOutcome.REPLIED,
+        FollowUpOutcome.NO_ANSWER,
+        FollowUpOutcome.MEETING_BOOKED,
+        FollowUpOutcome.NOT_INTERESTED,
+    ]
+
+    async def tenant(batched: bool) -> list[tuple[object, ...]]:
+        org = await make_org(sessions)
+        leads = [
+            await make_lead(sessions, org, email=f"l{i}@customer.example", owner=org.reps[i % 3])
+            for i in range(4)
+        ]
+        work = [
+            SystemCompletion(
+                follow_up_id=(await _active(sessions, lead_id))[0].id,
+                outcome=outcome,
+                now=T0 + timedelta(days=3, hours=i),
+                reason_code=RecycleReason.NOT_INTERESTED
+                if outcome is FollowUpOutcome.NOT_INTERESTED
+                else None,
+            )
+            for i, (lead_id, outcome) in enumerate(zip(leads, outcomes, strict=True))
+        ]
+        async with transaction(sessions) as session:
+            if batched:
+                done = await complete_follow_ups_as_system(
+                    session=session, tenant_id=org.tenant_id, work=[*work, work[0]]
+                )
+                assert done[-1] is None, "a follow-up no longer open is skipped"
+            else:
+                for item in work:
+                    await complete_follow_up(
+                        session=session,
+                        follow_up_id=item.follow_up_id,
+                        outcome=item.outcome,
+                        caller=Caller.system(org.tenant_id, item.now),
+                        reason_code=item.reason_code,
+                    )
+        async with sessions() as session:
+            rows = (await session.exec(select(Lead).where(Lead.tenant_id == org.tenant_id))).all()
+            state: list[tuple[object, ...]] = []
+            for lead in sorted(rows, key=lambda lead: lead.email):
+                active = await _active(sessions, lead.id)
+                touches = (await session.exec(select(Touchpoint).where(Touchpoint.lead_id == lead.id))).all()
+                state.append(
+                    (
+                        lead.email,
+                        lead.lifecycle,
+                        lead.stage,
+                        lead.total_score,
+                        lead.score_explanation,
+                        lead.unanswered_touches,
+                        [(f.kind, f.due_at, f.suggested_content_key) for f in active],
+                        sorted((t.kind, t.occurred_at) for t in touches),
+                    )
+                )
+        return state
+
+    assert await tenant(batched=True) == await tenant(batched=False)

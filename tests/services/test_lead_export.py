@@ -121,13 +121,13 @@ async def test_an_exported_file_reimports_into_a_fresh_tenant(sessions: SessionM
     async with sessions() as session:
         stored = (
             await session.exec(
-                select(
-                    Lead.email, Lead.title, Lead.persona, Lead.phone, Lead.source, Lead.needs, Lead.topics,
-                    Lead.custom_fields, Lead.owner_id,
-                ).where(Lead.tenant_id == target.tenant_id, Lead.email == "jana@werk.example")
+                select(Lead).where(Lead.tenant_id == target.tenant_id, Lead.email == "jana@werk.example")
             )
-        ).one()  # fmt: skip
-    assert tuple(stored) == (
+        ).one()
+    assert (
+        stored.email, stored.title, stored.persona, stored.phone, stored.source, stored.needs, stored.topics,
+        stored.custom_fields, stored.owner_id,
+    ) == (
         "jana@werk.example", "=quoted already", "@champion", "+49 30 1234", "-webinar",
         '=1+1, "quoted"\nsecond line', ["erp", "cloud"], {"crm id": "=cmd|' /C calc'!A0", "Tier": "gold"},
         target.anna.id,
@@ -185,15 +185,15 @@ async def test_cells_a_spreadsheet_would_run_get_a_leading_apostrophe(sessions: 
     exported = "".join(await export(sessions, org.tenant_id)).encode("utf-8")
     assert (await run_import(sessions, fresh.tenant_id, exported)).imported == 1
     async with sessions() as session:
-        stored = (
+        lead, company = (
             await session.exec(
-                select(
-                    Lead.first_name, Lead.last_name, Lead.title, Lead.persona, Lead.phone, Lead.source,
-                    Lead.topics, Lead.custom_fields, Company.name,
-                ).where(Lead.tenant_id == fresh.tenant_id, Company.id == Lead.company_id)
+                select(Lead, Company).where(Lead.tenant_id == fresh.tenant_id, Company.id == Lead.company_id)
             )
-        ).one()  # fmt: skip
-    assert tuple(stored) == (
+        ).one()
+    assert (
+        lead.first_name, lead.last_name, lead.title, lead.persona, lead.phone, lead.source,
+        lead.topics, lead.custom_fields, company.name,
+    ) == (
         "+SUM(1)", "-2", "@A1", "=1", "=1", "'+already protected looking", ["=a", "b"],
         {"n": "42", "flag": "true", "list": "[1]", "neg": "-3"}, '=HYPERLINK("http://evil.example")',
     )  # fmt: skip

@@ -69,21 +69,24 @@ async def _run(database: Path, steps: list[tuple[str, object]]) -> None:
                         )
                         await ingest_events(session=session, tenant_id=org.tenant_id, events=[event], now=now)
                     elif action == "log":
+                        assert isinstance(argument, TouchpointKind)
                         await log_touchpoint(
                             session=session,
                             lead_id=lead_id,
-                            kind=argument,  # type: ignore[arg-type]
+                            kind=argument,
                             summary="touch",
                             caller=Caller.system(org.tenant_id, now),
                         )
                     elif action == "reassign":
+                        assert isinstance(argument, int)
                         await assign_owner(
                             session=session,
                             lead_id=lead_id,
-                            member_id=org.reps[int(argument)].id,
+                            member_id=org.reps[argument].id,
                             caller=Caller.system(org.tenant_id, now),
                         )
                     elif active is not None and action == "complete":
+                        assert isinstance(argument, FollowUpOutcome)
                         await complete_follow_up(
                             session=session,
                             follow_up_id=active.id,
@@ -91,6 +94,7 @@ async def _run(database: Path, steps: list[tuple[str, object]]) -> None:
                             caller=Caller.system(org.tenant_id, now),
                         )
                     elif active is not None and action == "snooze":
+                        assert isinstance(argument, SnoozePreset)
                         await snooze_follow_up(
                             session=session,
                             follow_up_id=active.id,
@@ -98,10 +102,11 @@ async def _run(database: Path, steps: list[tuple[str, object]]) -> None:
                             caller=Caller.system(org.tenant_id, now),
                         )
                     elif active is not None and action == "reschedule":
+                        assert isinstance(argument, int)
                         await reschedule_follow_up(
                             session=session,
                             follow_up_id=active.id,
-                            when=now + timedelta(days=int(argument)),
+                            when=now + timedelta(days=argument),
                             caller=Caller.system(org.tenant_id, now),
                         )
             except ServiceError:

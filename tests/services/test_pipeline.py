@@ -48,7 +48,7 @@ async def test_a_lead_that_became_mql_three_times_counts_once(sessions: SessionM
     async with sessions() as session:
         metrics = await pipeline_metrics(
             session=session,
-            caller=org.caller(org.manager, T0),  # type: ignore[arg-type]
+            caller=org.caller(org.manager, T0),
             since=T0 - timedelta(days=30),
             until=T0,
         )
@@ -67,7 +67,7 @@ async def test_the_cohort_is_the_range_and_reaching_a_later_step_counts(sessions
     async with sessions() as session:
         metrics = await pipeline_metrics(
             session=session,
-            caller=org.caller(org.manager, T0),  # type: ignore[arg-type]
+            caller=org.caller(org.manager, T0),
             since=T0 - timedelta(days=9, hours=12),  # after both MQL entries, before the SAL ones
             until=T0,
         )

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypedDict, Unpack
 
 import pytest
 from sqlalchemy import event
@@ -33,8 +34,24 @@ from app.services.practice_health import Check, Light, Limits, PracticeHealth, d
 from app.services.tenant_config import load_config
 from tests.factories import T0, Org, make_org
 
+
+class Fit(TypedDict, total=False):
+    """The lead columns that scoring reads as fit."""
+
+    title: str
+    persona: str
+    custom_fields: dict[str, Any]
+
+
+class LeadExtras(Fit, total=False):
+    """The lead columns a practice case sets beyond name, owner and lifecycle."""
+
+    unsubscribed: bool
+    last_touch_at: datetime
+
+
 # Enough fit that an unsubscribe penalty leaves a score inside 0-100 under any scoring model.
-GOOD_FIT: dict[str, object] = {
+GOOD_FIT: Fit = {
     "title": "Head of IT",
     "persona": "it_leader",
     "custom_fields": {"industry": "manufacturing", "country": "DE"},
@@ -56,7 +73,7 @@ class Practice:
         owner: Member | None = None,
         unowned: bool = False,
         lifecycle: Lifecycle = Lifecycle.MQL,
-        **extra: object,
+        **extra: Unpack[LeadExtras],
     ) -> Lead:
         first, _, last = name.partition(" ")
         owner_member = None if unowned else owner or self.org.reps[0]
@@ -399,7 +416,7 @@ async def test_a_score_outside_0_to_100_or_stale_turns_the_score_line_red(sessio
         await p.session.exec(
             update(Lead)
             .where(col(Lead.tenant_id) == p.org.tenant_id, col(Lead.first_name) == "Carl")
-            .values(total_score=Lead.total_score + 3)  # type: ignore[operator]
+            .values(total_score=col(Lead.total_score) + 3)
         )
 
     health = await _measure(sessions, after_scoring=one_stale)

@@ -76,22 +76,22 @@ async def test_an_escalation_without_a_team_lead_goes_to_the_managers(sessions: 
     await _escalate_untouched_mql(sessions, org, without_team, 30)
     escalations = [kind for kind in await _kinds(sessions) if kind[0] == "sla.escalate"]
     assert sorted(escalations, key=str) == sorted(
-        [("sla.escalate", org.manager.id, org.dach.id), ("sla.escalate", org.manager.id, None)],  # type: ignore[union-attr]
+        [("sla.escalate", org.manager.id, org.dach.id), ("sla.escalate", org.manager.id, None)],
         key=str,
     )
 
 
 async def test_no_escalation_is_queued_without_a_recipient(sessions: SessionMaker) -> None:
     org = await make_org(sessions)
-    await _set_active(sessions, [org.lead_dach, org.manager, org.admin], False)  # type: ignore[list-item]
+    await _set_active(sessions, [org.lead_dach, org.manager, org.admin], False)
     lead_id = await make_lead(sessions, org, owner=org.reps[0])
     await _escalate_untouched_mql(sessions, org, lead_id, 30)
     assert [kind for kind in await _kinds(sessions) if kind[0] == "sla.escalate"] == []
-    await _set_active(sessions, [org.manager], True)  # type: ignore[list-item]
+    await _set_active(sessions, [org.manager], True)
     async with transaction(sessions) as session:
         await check_speed_to_lead(session=session, tenant_id=org.tenant_id, now=T0 + timedelta(hours=31))
     assert [kind for kind in await _kinds(sessions) if kind[0] == "sla.escalate"] == [
-        ("sla.escalate", org.manager.id, org.dach.id)  # type: ignore[union-attr]
+        ("sla.escalate", org.manager.id, org.dach.id)
     ]
 
 

@@ -16,10 +16,11 @@ from sqlmodel import col, func, select
 from app.config import Settings
 from app.db import SessionMaker, transaction
 from app.models import ConversationMessage, FollowUp, HandOff, Lead, TenantSetting, Touchpoint
-from app.nurturing.enums import Direction, FollowUpStatus, Lifecycle
+from app.nurturing.enums import Direction, FollowUpStatus, Lifecycle, MessageSource
 from app.server import create_app
 from app.services.access import Caller
 from app.services.hand_offs import propose_hand_off
+from app.services.lead_messages import MessageIn, store_messages
 from app.services.outbox import Delivery, claim, give_up
 from app.tab_site import TAB_DIST
 from tests.factories import T0, Org, make_lead, make_org
@@ -109,12 +110,15 @@ async def test_the_channel_tab_opens_on_the_pipeline(
     await page.goto(f"{base}?tenant={org.tenant_id}&locale=en&view=pipeline")
     await page.get_by_label("E-mail").fill(org.lead_dach.email)
     await page.get_by_role("button", name="Sign in").click()
-    await page.get_by_text("Leads by lifecycle").wait_for()
-    assert await page.get_by_test_id("funnel-bar").count() == 6
+    funnel = page.get_by_test_id("chart-funnel")
+    await funnel.locator("svg").first.wait_for()
+    rows = funnel.get_by_test_id("chart-table").locator("tbody tr")
+    assert await rows.count() == 6, "the funnel's six steps, new to won"
     board = await page.get_by_test_id("stage-board").inner_text()
     assert "New" in board and "Awareness" in board, "stages and lifecycles read as words"
     assert "awareness" not in board
-    assert await page.get_by_role("cell", name=org.reps[0].display_name).count() == 1
+    reps = page.get_by_test_id("chart-reps").get_by_test_id("chart-table")
+    assert await reps.get_by_role("rowheader", name=org.reps[0].display_name).count() == 1
     assert await page.get_by_role("tab", name="Pipeline", selected=True).count() == 1
 
 
@@ -328,13 +332,14 @@ async def test_admin_edits_rules_as_json_and_the_settings_page_passes_axe(
     page = await browser.new_page()
     await _sign_in_as(page, base, org, org.admin.email)
     await page.get_by_role("tab", name="Settings").click()
-    await page.locator("summary", has_text="sla").click()
-    editor = page.get_by_label("sla", exact=True)
+    sla = "First-touch service level"
+    await page.locator("summary", has_text=sla).click()
+    editor = page.get_by_label(sla, exact=True)
     await editor.fill("{not json")
-    await page.get_by_role("button", name="Save sla").click()
+    await page.get_by_role("button", name=f"Save {sla}").click()
     await page.get_by_text("Something went wrong. Please try again.").wait_for()
     await editor.fill('{"nudge_after_business_hours": 2, "escalate_after_business_hours": 6}')
-    await page.get_by_role("button", name="Save sla").click()
+    await page.get_by_role("button", name=f"Save {sla}").click()
     await page.get_by_text("Saved.").wait_for()
     async with sessions() as session:
         stored = await session.get(TenantSetting, (org.tenant_id, "sla"))
@@ -343,11 +348,11 @@ async def test_admin_edits_rules_as_json_and_the_settings_page_passes_axe(
         "escalate_after_business_hours": 6.0,
     }
     # Where leads no routing rule matches go: unset at first, then the UK team.
-    await page.locator("summary", has_text="routing_fallback").click()
-    fallback = page.get_by_label("routing_fallback", exact=True)
+    await page.locator("summary", has_text="Routing fallback").click()
+    fallback = page.get_by_label("Routing fallback", exact=True)
     assert await fallback.input_value() == "null"
     await fallback.fill(f'{{"team_id": "{org.uk.id}"}}')
-    await page.get_by_role("button", name="Save routing_fallback").click()
+    await page.get_by_role("button", name="Save Routing fallback").click()
     await page.get_by_text("Saved.").nth(1).wait_for()
     async with sessions() as session:
         stored = await session.get(TenantSetting, (org.tenant_id, "routing_fallback"))
@@ -448,6 +453,70 @@ async def test_a_manager_sees_the_practice_health_in_german_and_opens_a_named_le
     team_lead = await browser.new_page()
     await _sign_in_as(team_lead, base, org, org.lead_dach.email)
     await team_lead.get_by_role("tab", name="Pipeline").click()
-    await team_lead.get_by_text("Leads by lifecycle").wait_for()
+    await team_lead.get_by_role("heading", name="Leads by lifecycle", exact=True).wait_for()
     await team_lead.wait_for_timeout(300)
     assert await team_lead.get_by_text("Practice health").count() == 0
+
+
+async def test_a_reply_that_moved_the_lead_says_so_inline(
+    site: tuple[str, Org, SessionMaker], browser: Any
+) -> None:
+    base, org, sessions = site
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead).where(Lead.email == "lead2@kunde.example"))).one()
+        before = lead.total_score
+    thread = "AAQkAGI2TG93AAA="
+    async with transaction(sessions) as session:
+        await store_messages(
+            session,
+            tenant_id=org.tenant_id,
+            now=T0 - timedelta(hours=1),
+            items=[
+                MessageIn(
+                    lead_id=lead.id,
+                    key="<offer-1@vendor.example>",
+                    source=MessageSource.MAIL,
+                    thread_key=thread,
+                    thread_title="Your pilot offer",
+                    participants=[org.reps[0].display_name, "Lead2"],
+                    sender_address=org.reps[0].email,
+                    sender_name=org.reps[0].display_name,
+                    recipients=[lead.email],
+                    from_lead=False,
+                    preview="Here is the pilot offer we discussed.",
+                    sent_at=T0 - timedelta(hours=2),
+                    web_link="https://outlook.office365.com/owa/?ItemID=offer-1&exvsurl=1&viewmodel=ReadMessageItem",
+                ),
+                MessageIn(
+                    lead_id=lead.id,
+                    key="<reply-1@kunde.example>",
+                    source=MessageSource.MAIL,
+                    thread_key=thread,
+                    thread_title="Re: Your pilot offer",
+                    participants=[org.reps[0].display_name, "Lead2"],
+                    sender_address=lead.email,
+                    sender_name="Lead2",
+                    recipients=[org.reps[0].email],
+                    from_lead=True,
+                    preview="Thanks, what would 40 seats cost?",
+                    sent_at=T0 - timedelta(hours=1),
+                    web_link=None,
+                ),
+            ],
+        )
+    async with sessions() as session:
+        after = (await session.get(Lead, lead.id)).total_score  # type: ignore[union-attr]
+    assert after > before, "the reply raised the score"
+    page = await browser.new_page()
+    await page.goto(f"{base}?tenant={org.tenant_id}&locale=en&lead={lead.id}")
+    await page.get_by_label("E-mail").fill(org.reps[0].email)
+    await page.get_by_role("button", name="Sign in").click()
+    reply = page.locator("[data-testid=message][data-lead-reply=true]")
+    await reply.wait_for()
+    assert "Thanks, what would 40 seats cost?" in await reply.inner_text()
+    effect = await reply.get_by_test_id("reply-effect").inner_text()
+    assert effect.startswith("this reply") and f"+{after - before}" in effect, effect
+    assert await page.get_by_test_id("message").count() == 2, "both in one thread"
+    assert await page.get_by_test_id("thread").count() == 1
+    await page.get_by_role("link", name="Open in Outlook").wait_for()
+    await screenshot(page, "reply-effect")

@@ -131,7 +131,7 @@ async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_grant
         body = await tab.locator("body").inner_text()
         assert "Traceback" not in body and "AADSTS" not in body
         # The lead itself still shows: missing consent costs the history, not the page.
-        await tab.get_by_role("article", name=LEAD).wait_for()
+        await tab.get_by_role("article").filter(has_text=LEAD).wait_for()
         await screenshot(page, "teams-consent-needed")
         calls = await page.evaluate("window.teamsHost.calls")
         assert {"initialize", "getContext", "authentication.getAuthToken"} <= set(calls)
@@ -144,11 +144,13 @@ async def test_missing_consent_is_explained_in_teams_and_mail_arrives_once_grant
         identity.restore_consent(tenant_id=org.tenant_id)
         await page.reload()
         tab = page.frame_locator("#tab")
-        await tab.get_by_text("message: Pricing for 40 seats").wait_for()
-        await tab.get_by_text("message: Re: Pricing for 40 seats").wait_for()
+        thread = tab.get_by_test_id("thread").filter(has_text="Pricing for 40 seats")
+        await thread.first.wait_for()
+        await tab.get_by_test_id("message").nth(1).wait_for()
+        assert await tab.get_by_test_id("message").count() == 2
         assert await tab.get_by_test_id("consent-needed").count() == 0
         assert await stored_messages() == 2
-        await tab.get_by_text("message: Re: Pricing for 40 seats").scroll_into_view_if_needed()
+        await thread.first.scroll_into_view_if_needed()
         await screenshot(page, "teams-history-after-consent")
 
 
@@ -202,10 +204,14 @@ async def test_a_team_lead_adds_the_pipeline_tab_to_a_channel_and_it_opens_signe
     )
     async with in_teams(playwright, content) as (host, page):
         tab = page.frame_locator("#tab")
-        await tab.get_by_text("Leads by lifecycle").wait_for()
+        await tab.get_by_role("heading", name="Leads by lifecycle", exact=True).wait_for()
         assert await tab.get_by_test_id("signed-in-as").inner_text() == org.lead_dach.display_name
         assert await tab.get_by_role("tab", name="Pipeline", selected=True).count() == 1
-        assert await tab.get_by_test_id("funnel-bar").count() == 6
+        await tab.get_by_test_id("chart-funnel").locator("svg").first.wait_for()
+        assert (
+            await tab.get_by_test_id("chart-funnel").get_by_test_id("chart-table").locator("tbody tr").count()
+            == 6
+        )
         await screenshot(page, "teams-channel-pipeline")
 
 

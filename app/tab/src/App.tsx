@@ -1,7 +1,9 @@
 import React from "react";
-import { Tab, TabList, Title3, MessageBar, MessageBarBody } from "@fluentui/react-components";
-import { Api, apiPath, type Auth, type Member } from "./api";
+import { Tab, TabList, Title3 } from "@fluentui/react-components";
+import { makeApi, ok, type Auth, type Member } from "./api";
 import type { Strings } from "./i18n";
+import { Problem } from "./components/Problem";
+import { makeWords, WordsProvider, type Words } from "./words";
 import { DevSignIn } from "./pages/DevSignIn";
 import { FollowUps } from "./pages/FollowUps";
 import { DeliveryProblems } from "./pages/DeliveryProblems";
@@ -13,35 +15,48 @@ import { Settings } from "./pages/Settings";
 
 type Page = "followups" | "leads" | "handoffs" | "pipeline" | "settings";
 
-const PAGES: Page[] = ["followups", "leads", "handoffs", "pipeline", "settings"];
+// Each page is offered to whoever may call the operation it is built on (the API's own role rules).
+const PAGES: { page: Page; operation: string }[] = [
+  { page: "followups", operation: "get_follow_ups" },
+  { page: "leads", operation: "get_leads" },
+  { page: "handoffs", operation: "get_hand_offs" },
+  { page: "pipeline", operation: "get_pipeline" },
+  { page: "settings", operation: "get_settings" },
+];
 
 export function App({
   strings,
+  locale,
+  timeZone,
   sso,
   initialLead,
   initialView,
 }: {
   strings: Strings;
+  locale: string;
+  timeZone: string | null;
   sso: Auth | null;
   initialLead: string | null;
   initialView: string | null;
 }) {
   const [auth, setAuth] = React.useState<Auth | null>(sso ?? storedDevAuth());
   const [me, setMe] = React.useState<Member | null>(null);
-  const [page, setPage] = React.useState<Page>(
-    PAGES.includes(initialView as Page) ? (initialView as Page) : "followups",
-  );
+  const [words, setWords] = React.useState<Words | null>(null);
+  const [page, setPage] = React.useState<Page | null>(null);
   const [lead, setLead] = React.useState<string | null>(initialLead);
   const [problem, setProblem] = React.useState<string | null>(null);
-  const api = React.useMemo(() => (auth ? new Api(auth) : null), [auth]);
+  const api = React.useMemo(() => (auth ? makeApi(auth) : null), [auth]);
 
   React.useEffect(() => {
     if (!api) return;
-    api
-      .get<{ member: Member }>(apiPath`/me`)
-      .then((body) => setMe(body.member))
+    Promise.all([ok(api.GET("/api/v1/me")), ok(api.GET("/api/v1/vocabulary"))])
+      .then(([body, vocabulary]) => {
+        // Teams tells the zone the person works in; outside Teams the member's stored zone stands in.
+        setWords(makeWords(vocabulary, locale, timeZone ?? body.member.time_zone ?? null));
+        setMe(body.member);
+      })
       .catch(() => setProblem(strings.notAllowed));
-  }, [api, strings]);
+  }, [api, strings, locale, timeZone]);
 
   if (!auth) {
     return (
@@ -55,57 +70,58 @@ export function App({
       />
     );
   }
-  if (!api || !me) {
+  if (!api || !me || !words) {
     return problem ? <Problem text={problem} /> : null;
   }
-  const canManage = me.role === "admin" || me.role === "manager";
-  const canPipeline = canManage || me.role === "lead";
+  const offered = PAGES.filter((entry) => words.can(entry.operation)).map((entry) => entry.page);
+  const shown: Page = page ?? (offered.includes(initialView as Page) ? (initialView as Page) : "followups");
+  const titles: Record<Page, string> = {
+    followups: strings.followUps,
+    leads: strings.leads,
+    handoffs: strings.handOffs,
+    pipeline: strings.pipeline,
+    settings: strings.settings,
+  };
   return (
-    <main style={{ padding: 16 }} aria-label={strings.appTitle}>
-      <header style={{ display: "flex", alignItems: "center", gap: 24 }}>
-        <Title3 as="h1">{strings.appTitle}</Title3>
-        <TabList
-          selectedValue={page}
-          onTabSelect={(_, data) => {
-            setLead(null);
-            setPage(data.value as Page);
-          }}
-        >
-          <Tab value="followups">{strings.followUps}</Tab>
-          <Tab value="leads">{strings.leads}</Tab>
-          {canPipeline && <Tab value="handoffs">{strings.handOffs}</Tab>}
-          {canPipeline && <Tab value="pipeline">{strings.pipeline}</Tab>}
-          {canManage && <Tab value="settings">{strings.settings}</Tab>}
-        </TabList>
-        <span style={{ marginLeft: "auto" }} data-testid="signed-in-as">
-          {me.display_name}
-        </span>
-      </header>
-      {lead ? (
-        <LeadDetail api={api} strings={strings} leadId={lead} onBack={() => setLead(null)} />
-      ) : page === "followups" ? (
-        <FollowUps api={api} strings={strings} onOpen={setLead} />
-      ) : page === "leads" ? (
-        <Leads api={api} strings={strings} me={me} onOpen={setLead} />
-      ) : page === "handoffs" ? (
-        <>
-          <HandOffs api={api} strings={strings} onOpen={setLead} />
-          <DeliveryProblems api={api} strings={strings} />
-        </>
-      ) : page === "pipeline" ? (
-        <Pipeline api={api} strings={strings} showHealth={canManage} onOpen={setLead} />
-      ) : (
-        <Settings api={api} strings={strings} canEdit={me.role === "admin"} />
-      )}
-    </main>
-  );
-}
-
-export function Problem({ text }: { text: string }) {
-  return (
-    <MessageBar intent="error" role="alert">
-      <MessageBarBody>{text}</MessageBarBody>
-    </MessageBar>
+    <WordsProvider words={words}>
+      <main style={{ padding: 16 }} aria-label={strings.appTitle}>
+        <header style={{ display: "flex", alignItems: "center", gap: 24, flexWrap: "wrap" }}>
+          <Title3 as="h1">{strings.appTitle}</Title3>
+          <TabList
+            selectedValue={shown}
+            onTabSelect={(_, data) => {
+              setLead(null);
+              setPage(data.value as Page);
+            }}
+          >
+            {offered.map((entry) => (
+              <Tab key={entry} value={entry}>
+                {titles[entry]}
+              </Tab>
+            ))}
+          </TabList>
+          <span style={{ marginLeft: "auto" }} data-testid="signed-in-as" data-free-text>
+            {me.display_name}
+          </span>
+        </header>
+        {lead ? (
+          <LeadDetail api={api} strings={strings} leadId={lead} onBack={() => setLead(null)} />
+        ) : shown === "followups" ? (
+          <FollowUps api={api} strings={strings} onOpen={setLead} />
+        ) : shown === "leads" ? (
+          <Leads api={api} strings={strings} me={me} onOpen={setLead} />
+        ) : shown === "handoffs" ? (
+          <>
+            <HandOffs api={api} strings={strings} onOpen={setLead} />
+            {words.can("get_delivery_problems") && <DeliveryProblems api={api} strings={strings} />}
+          </>
+        ) : shown === "pipeline" ? (
+          <Pipeline api={api} strings={strings} onOpen={setLead} />
+        ) : (
+          <Settings api={api} strings={strings} />
+        )}
+      </main>
+    </WordsProvider>
   );
 }
 

@@ -1,20 +1,23 @@
+// The API client: its paths, parameters and bodies are typed from the OpenAPI document the server states
+// (src/generated/openapi.ts, generated in the build), so the tab cannot drift from the API unnoticed.
+import createClient, { type Client, type Middleware } from "openapi-fetch";
+import type { components, paths } from "./generated/openapi";
+
 // Calls to /api/v1 with the caller's identity: the Teams SSO token, or the loopback dev sign-in.
 export type Auth = { kind: "sso"; token: () => Promise<string> } | { kind: "dev"; tenant: string; email: string };
 
-// A path below /api/v1 that was built by apiPath, so every id in it is encoded: the type checker refuses a
-// plain string, which could carry "../" from a URL, Teams context or API answer into another route.
-export type ApiPath = string & { readonly __apiPath: true };
-
-/** `/leads/${id}/timeline` with every interpolated value encoded as one path segment (or, for
- * URLSearchParams, as an already encoded query string). */
-export function apiPath(parts: TemplateStringsArray, ...values: (string | number | URLSearchParams)[]): ApiPath {
-  let path = parts[0];
-  values.forEach((value, index) => {
-    const encoded = value instanceof URLSearchParams ? value.toString() : encodeURIComponent(String(value));
-    path += encoded + parts[index + 1];
-  });
-  return path as ApiPath;
-}
+export type Api = Client<paths>;
+type Schemas = components["schemas"];
+export type Member = Schemas["MemberPublic"];
+export type Lead = Schemas["LeadPublic"];
+export type FollowUp = Schemas["FollowUpOut"];
+export type Reason = Schemas["ReasonOut"];
+export type HandOff = Schemas["HandOffOut"];
+export type Pipeline = Schemas["PipelineOut"];
+export type Vocabulary = Schemas["VocabularyOut"];
+export type PracticeHealth = Schemas["PracticeHealthOut"];
+export type Timeline = Schemas["TimelineOut"];
+export type TimelineItem = Timeline["items"][number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,58 +32,30 @@ export class ApiError extends Error {
   }
 }
 
-export class Api {
-  constructor(private auth: Auth) {}
-
-  private async header(): Promise<string> {
-    if (this.auth.kind === "dev") return `Dev ${this.auth.tenant} ${this.auth.email}`;
-    return `Bearer ${await this.auth.token()}`;
-  }
-
-  async request<T>(method: string, path: ApiPath, body?: unknown): Promise<T> {
-    const response = await fetch(`/api/v1${path}`, {
-      method,
-      headers: { Authorization: await this.header(), "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
-    if (!response.ok) throw new ApiError(response.status, (data && data.error) || "error", data);
-    return data as T;
-  }
-
-  get<T>(path: ApiPath): Promise<T> {
-    return this.request<T>("GET", path);
-  }
-  post<T>(path: ApiPath, body?: unknown): Promise<T> {
-    return this.request<T>("POST", path, body ?? {});
-  }
+/** A client for /api/v1 that signs every request as ``auth``. Path parameters are encoded by
+ * openapi-fetch as one segment each, so an id from a URL cannot reach another route. */
+export function makeApi(auth: Auth): Api {
+  // The document's paths carry the /api/v1 prefix themselves; the API is served by the same origin.
+  const client = createClient<paths>({ baseUrl: window.location.origin });
+  const signing: Middleware = {
+    async onRequest({ request }) {
+      const header = auth.kind === "dev" ? `Dev ${auth.tenant} ${auth.email}` : `Bearer ${await auth.token()}`;
+      request.headers.set("Authorization", header);
+      return request;
+    },
+  };
+  client.use(signing);
+  return client;
 }
 
-export type Member = { id: string; display_name: string; email: string; role: string; team_id: string | null };
-export type Lead = {
-  id: string;
-  email: string;
-  first_name: string;
-  last_name: string;
-  title: string | null;
-  stage: string;
-  lifecycle: string;
-  total_score: number;
-  fit_score: number;
-  engagement_score: number;
-  owner_id: string | null;
-  team_id: string | null;
-  version: number;
-  score_explanation: { rule_id: string; label: string; points: number; category: string }[];
-};
-export type Reason = { code: string; params: Record<string, string | number>; text?: Record<string, string> };
-export type FollowUp = {
-  id: string;
-  lead_id: string;
-  due_at: string;
-  kind: string;
-  status: string;
-  reasons: Reason[];
-  suggested_channel: string | null;
-  suggested_content_key: string | null;
-};
+type Answer<T> = { data?: T; error?: unknown; response: Response };
+
+/** The body of a successful answer; a refusal throws an ApiError with the API's error code. */
+export async function ok<T>(call: Promise<Answer<T>>): Promise<NonNullable<T>> {
+  const { data, error, response } = await call;
+  if (!response.ok || data === undefined) {
+    const code = (error as { error?: string } | undefined)?.error ?? "error";
+    throw new ApiError(response.status, code, error);
+  }
+  return data as NonNullable<T>;
+}

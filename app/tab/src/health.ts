@@ -1,18 +1,11 @@
 // The practice health check's lines and findings in English and German. The codes come from
 // app/services/practice_health.py; nothing on screen shows a code itself.
-export type Light = "green" | "amber" | "red";
-export type HealthWhy = { code: string; params: Record<string, string | number> };
-export type HealthLead = { id: string; name: string; why: HealthWhy };
-export type HealthLine = {
-  check: string;
-  light: Light;
-  count: number;
-  base: number | null;
-  value: number;
-  share: boolean;
-  leads: HealthLead[];
-};
-export type PracticeHealth = { days: number; light: Light; lines: HealthLine[] };
+import type { PracticeHealth } from "./api";
+import { plainWords, type Group, type Words } from "./words";
+
+export type HealthLine = PracticeHealth["lines"][number];
+export type HealthWhy = HealthLine["leads"][number]["why"];
+export type Light = HealthLine["light"];
 
 type Pair = [string, string];
 
@@ -45,53 +38,26 @@ const WHY: Record<string, Pair> = {
   dormant_since: ["dormant since {since}", "ruht seit {since}"],
 };
 
-// Values of coded parameters (signals, lifecycles, follow-up kinds) as words.
-const WORDS: Record<string, Pair> = {
-  demo_request: ["Demo request", "Demo-Anfrage"],
-  pricing_view: ["Pricing visit", "Preisseite besucht"],
-  trial_signup: ["Trial sign-up", "Testzugang"],
-  meeting_booked: ["Meeting booked", "Termin vereinbart"],
-  email_reply: ["Reply by mail", "Antwort per Mail"],
-  chat_reply: ["Reply in chat", "Antwort im Chat"],
-  form_submit: ["Contact-sales form", "Vertriebsformular"],
-  new: ["New lead", "Neuer Lead"],
-  mql: ["MQL", "MQL"],
-  sal: ["SAL", "SAL"],
-  sql: ["SQL", "SQL"],
-  opportunity: ["Opportunity", "Verkaufschance"],
-  recycled: ["Recycled lead", "Zurückgestellter Lead"],
-  nurture: ["Nurture touch", "Pflegekontakt"],
-  reminder: ["Reminder", "Erinnerung"],
-  answer: ["Answer to the lead", "Antwort an den Lead"],
-  awaiting_reply: ["Awaiting a reply", "Antwort ausstehend"],
-  discovery_call: ["Discovery call", "Erstgespräch"],
-  long_term: ["Long-term touch", "Langzeitkontakt"],
-  sales_step: ["Sales step", "Vertriebsschritt"],
-  fix_address: ["Fix the address", "Adresse korrigieren"],
-};
-const CODED = new Set(["signal", "lifecycle", "kind"]);
+// Values of coded parameters (signals, lifecycles, follow-up kinds) as words of the API's vocabulary.
+const CODED: Record<string, Group> = { signal: "event_kind", lifecycle: "lifecycle", kind: "follow_up_kind" };
 const DATES = new Set(["proposed", "nurture_until", "at", "since", "due"]);
 
-function german(locale: string): boolean {
-  return locale.toLowerCase().startsWith("de");
-}
-
-function pick(pair: Pair | undefined, locale: string, fallback: string): string {
+function pick(pair: Pair | undefined, words: Words, fallback: string): string {
   if (!pair) return fallback;
-  return german(locale) ? pair[1] : pair[0];
+  return words.language === "de" ? pair[1] : pair[0];
 }
 
-export function checkTitle(check: string, locale: string): string {
-  return pick(TITLES[check], locale, check.replace(/_/g, " "));
+export function checkTitle(check: string, words: Words): string {
+  return pick(TITLES[check], words, plainWords(check));
 }
 
-export function describeFinding(why: HealthWhy, locale: string): string {
-  const template = pick(WHY[why.code], locale, "");
+export function describeFinding(why: HealthWhy, words: Words): string {
+  const template = pick(WHY[why.code], words, "");
   return template.replace(/\{(\w+)\}/g, (_, key: string) => {
     const value = why.params[key];
-    if (value === undefined) return "";
-    if (CODED.has(key)) return pick(WORDS[String(value)], locale, String(value).replace(/_/g, " "));
-    if (DATES.has(key)) return new Date(`${value}T12:00:00Z`).toLocaleDateString(locale);
-    return typeof value === "number" ? value.toLocaleString(locale) : String(value);
+    if (value === undefined || value === null) return "";
+    if (CODED[key]) return words.label(CODED[key], String(value));
+    if (DATES.has(key)) return words.day(String(value));
+    return typeof value === "number" ? words.number(value) : String(value);
   });
 }

@@ -19,7 +19,14 @@ const THEMES: Record<string, Theme> = {
   contrast: teamsHighContrastTheme,
 };
 
-type Boot = { inTeams: boolean; locale: string; theme: string; leadId: string | null; view: string | null };
+type Boot = {
+  inTeams: boolean;
+  locale: string;
+  timeZone: string | null;
+  theme: string;
+  leadId: string | null;
+  view: string | null;
+};
 
 async function boot(): Promise<Boot> {
   const params = new URLSearchParams(window.location.search);
@@ -33,6 +40,7 @@ async function boot(): Promise<Boot> {
     return {
       inTeams: true,
       locale: context.app.locale,
+      timeZone: context.app.osLocaleInfo?.timezone ?? null,
       theme: context.app.theme || "default",
       // Deep links from cards carry the lead id; anyone can post a deep link, so only a uuid is taken.
       leadId: asId(context.page.subPageId),
@@ -42,6 +50,7 @@ async function boot(): Promise<Boot> {
     return {
       inTeams: false,
       locale: params.get("locale") || navigator.language || "en",
+      timeZone: null, // the member's stored zone, from /api/v1/me
       theme: params.get("theme") || "default",
       leadId: asId(params.get("lead")),
       view: params.get("view"),
@@ -61,7 +70,14 @@ function Root({ start }: { start: Boot }) {
       {start.view === "config" ? (
         <ChannelTabConfig strings={strings} />
       ) : (
-        <App strings={strings} sso={sso} initialLead={start.leadId} initialView={start.view} />
+        <App
+          strings={strings}
+          locale={start.locale}
+          timeZone={start.timeZone}
+          sso={sso}
+          initialLead={start.leadId}
+          initialView={start.view}
+        />
       )}
     </FluentProvider>
   );

@@ -1,20 +1,20 @@
 import React from "react";
 import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text } from "@fluentui/react-components";
-import { Api, apiPath, type Member } from "../api";
+import { ok, type Api } from "../api";
 import type { Strings } from "../i18n";
+import { useWords } from "../words";
+import type { components } from "../generated/openapi";
 
-type DeliveryProblem = { id: string; kind: string; member_id: string | null; status: string; last_error: string | null; created_at: string };
+type DeliveryProblem = components["schemas"]["DeliveryProblemOut"];
 
 // Team leads see whom the bot could not reach, and why (most often: the app is not installed).
 export function DeliveryProblems({ api, strings }: { api: Api; strings: Strings }) {
   const [items, setItems] = React.useState<DeliveryProblem[] | null>(null);
   const [names, setNames] = React.useState<Record<string, string>>({});
+  const words = useWords();
 
   React.useEffect(() => {
-    Promise.all([
-      api.get<{ items: DeliveryProblem[] }>(apiPath`/delivery-problems`),
-      api.get<{ items: Member[] }>(apiPath`/members`),
-    ])
+    Promise.all([ok(api.GET("/api/v1/delivery-problems")), ok(api.GET("/api/v1/members"))])
       .then(([problems, members]) => {
         setItems(problems.items);
         setNames(Object.fromEntries(members.items.map((m) => [m.id, m.display_name])));
@@ -43,8 +43,10 @@ export function DeliveryProblems({ api, strings }: { api: Api; strings: Strings 
             {items.map((item) => (
               <TableRow key={item.id}>
                 <TableCell>{(item.member_id && names[item.member_id]) || "–"}</TableCell>
-                <TableCell>{item.last_error ?? item.status}</TableCell>
-                <TableCell>{new Date(item.created_at).toLocaleString()}</TableCell>
+                <TableCell data-free-text={item.last_error ? true : undefined}>
+                  {item.last_error ?? words.label("delivery_status", item.status)}
+                </TableCell>
+                <TableCell>{words.dateTime(item.created_at)}</TableCell>
               </TableRow>
             ))}
           </TableBody>

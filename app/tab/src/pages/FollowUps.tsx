@@ -11,23 +11,45 @@ import {
   MenuTrigger,
   Text,
 } from "@fluentui/react-components";
-import { Api, ApiError, apiPath, type ApiPath, type FollowUp, type Lead } from "../api";
+import { ApiError, ok, type Api, type FollowUp, type Lead } from "../api";
 import type { Strings } from "../i18n";
 import { describe } from "../reasons";
-import { Problem } from "../App";
+import { Problem } from "../components/Problem";
+import { useWords } from "../words";
+import type { components } from "../generated/openapi";
 
-const OUTCOMES = ["replied", "no_answer", "meeting_booked", "not_interested"] as const;
+type Outcome = components["schemas"]["CompleteIn"]["outcome"];
+type Preset = components["schemas"]["SnoozeIn"]["preset"];
+const SNOOZES: [Preset, "oneHour" | "tomorrow" | "nextWeek"][] = [
+  ["1h", "oneHour"],
+  ["tomorrow", "tomorrow"],
+  ["next_week", "nextWeek"],
+];
+
+/** A suggested content item by its title, linked; the key itself is never shown. */
+function Suggested({ code }: { code: string }) {
+  const words = useWords();
+  const item = words.content(code);
+  if (!item) return <>{words.label("content_kind", code)}</>;
+  return (
+    <a href={item.url} target="_blank" rel="noreferrer" data-free-text>
+      {item.title}
+    </a>
+  );
+}
 
 export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings; onOpen: (lead: string) => void }) {
   const [items, setItems] = React.useState<FollowUp[] | null>(null);
   const [leads, setLeads] = React.useState<Record<string, Lead>>({});
   const [problem, setProblem] = React.useState<string | null>(null);
-  const locale = document.documentElement.lang;
+  const words = useWords();
 
   const load = React.useCallback(async () => {
-    const body = await api.get<{ items: FollowUp[] }>(apiPath`/follow-ups?scope=mine`);
+    const body = await ok(api.GET("/api/v1/follow-ups", { params: { query: { scope: "mine" } } }));
     setItems(body.items);
-    const details = await Promise.all(body.items.map((item) => api.get<Lead>(apiPath`/leads/${item.lead_id}`)));
+    const details = await Promise.all(
+      body.items.map((item) => ok(api.GET("/api/v1/leads/{id}", { params: { path: { id: item.lead_id } } }))),
+    );
     setLeads(Object.fromEntries(details.map((lead) => [lead.id, lead])));
   }, [api]);
 
@@ -35,9 +57,9 @@ export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings
     load().catch(() => setProblem(strings.error));
   }, [load, strings]);
 
-  async function act(path: ApiPath, body: unknown) {
+  async function act(call: () => Promise<unknown>) {
     try {
-      await api.post(path, body);
+      await call();
       setProblem(null);
     } catch (error) {
       setProblem(error instanceof ApiError && error.status === 409 ? strings.stale : strings.error);
@@ -60,22 +82,26 @@ export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings
             <CardHeader
               header={
                 <Button appearance="transparent" onClick={() => onOpen(item.lead_id)}>
-                  <Text weight="semibold">{name}</Text>
+                  <Text weight="semibold" data-free-text>
+                    {name}
+                  </Text>
                 </Button>
               }
               description={
                 <Text>
-                  {strings.due}: {new Date(item.due_at).toLocaleString(locale)}{" "}
+                  {words.label("follow_up_kind", item.kind)} · {strings.due}: {words.dateTime(item.due_at)}{" "}
                   {overdue && <Badge color="danger">{strings.overdue}</Badge>}
                 </Text>
               }
             />
             <Text>
-              {strings.why}: {item.reasons.map((reason) => describe(reason, locale)).join(" · ")}
+              {strings.why}: {item.reasons.map((reason) => describe(reason, words)).join(" · ")}
             </Text>
             {item.suggested_content_key && (
               <Text>
-                {strings.suggestion}: {item.suggested_channel} — {item.suggested_content_key}
+                {strings.suggestion}: {item.suggested_channel ? words.label("touchpoint_kind", item.suggested_channel) : ""}
+                {" — "}
+                <Suggested code={item.suggested_content_key} />
               </Text>
             )}
             <div style={{ display: "flex", gap: 8 }}>
@@ -85,12 +111,21 @@ export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings
                 </MenuTrigger>
                 <MenuPopover>
                   <MenuList>
-                    {OUTCOMES.map((outcome) => (
+                    {words.codes("outcome").map((outcome) => (
                       <MenuItem
                         key={outcome}
-                        onClick={() => act(apiPath`/follow-ups/${item.id}/complete`, { outcome, version: lead?.version })}
+                        onClick={() =>
+                          act(() =>
+                            ok(
+                              api.POST("/api/v1/follow-ups/{id}/complete", {
+                                params: { path: { id: item.id } },
+                                body: { outcome: outcome as Outcome, version: lead?.version },
+                              }),
+                            ),
+                          )
+                        }
                       >
-                        {strings[outcome]}
+                        {words.label("outcome", outcome)}
                       </MenuItem>
                     ))}
                   </MenuList>
@@ -102,13 +137,18 @@ export function FollowUps({ api, strings, onOpen }: { api: Api; strings: Strings
                 </MenuTrigger>
                 <MenuPopover>
                   <MenuList>
-                    <MenuItem onClick={() => act(apiPath`/follow-ups/${item.id}/snooze`, { preset: "1h" })}>{strings.oneHour}</MenuItem>
-                    <MenuItem onClick={() => act(apiPath`/follow-ups/${item.id}/snooze`, { preset: "tomorrow" })}>
-                      {strings.tomorrow}
-                    </MenuItem>
-                    <MenuItem onClick={() => act(apiPath`/follow-ups/${item.id}/snooze`, { preset: "next_week" })}>
-                      {strings.nextWeek}
-                    </MenuItem>
+                    {SNOOZES.map(([preset, text]) => (
+                      <MenuItem
+                        key={preset}
+                        onClick={() =>
+                          act(() =>
+                            ok(api.POST("/api/v1/follow-ups/{id}/snooze", { params: { path: { id: item.id } }, body: { preset } })),
+                          )
+                        }
+                      >
+                        {strings[text]}
+                      </MenuItem>
+                    ))}
                   </MenuList>
                 </MenuPopover>
               </Menu>

@@ -1,23 +1,14 @@
 import React from "react";
 import { Button, Card, CardHeader, Dropdown, Field, Input, Option, Text } from "@fluentui/react-components";
-import { Api, apiPath, type Lead, type Reason } from "../api";
-import { label } from "../labels";
+import { ok, type Api, type HandOff, type Lead } from "../api";
 import { describe } from "../reasons";
 import type { Strings } from "../i18n";
-import { Problem } from "../App";
+import { Problem } from "../components/Problem";
+import { useWords } from "../words";
+import type { components } from "../generated/openapi";
 
-type HandOff = { id: string; lead_id: string; evidence: Reason[]; proposed_at: string };
-type Rejection = { code?: string; until?: string; note?: string };
-// The coded reasons of the API (RecycleReason), in the order a team lead reads them.
-const RECYCLE_REASONS = [
-  "no_budget",
-  "bad_timing",
-  "no_authority",
-  "under_contract",
-  "not_interested",
-  "no_response",
-  "not_a_fit",
-];
+type ReasonCode = components["schemas"]["RejectIn"]["reason_code"];
+type Rejection = { code?: ReasonCode; until?: string; note?: string };
 
 function ready(rejection: Rejection | undefined): boolean {
   if (!rejection?.code) return false;
@@ -25,7 +16,8 @@ function ready(rejection: Rejection | undefined): boolean {
 }
 
 export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings; onOpen: (lead: string) => void }) {
-  const locale = document.documentElement.lang;
+  const words = useWords();
+  const canDecide = words.can("accept_hand_off");
   const [items, setItems] = React.useState<HandOff[] | null>(null);
   const [leads, setLeads] = React.useState<Record<string, Lead>>({});
   const [rejections, setRejections] = React.useState<Record<string, Rejection>>({});
@@ -34,9 +26,11 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
   const [problem, setProblem] = React.useState<string | null>(null);
 
   const load = React.useCallback(async () => {
-    const body = await api.get<{ items: HandOff[] }>(apiPath`/hand-offs`);
+    const body = await ok(api.GET("/api/v1/hand-offs"));
     setItems(body.items);
-    const details = await Promise.all(body.items.map((item) => api.get<Lead>(apiPath`/leads/${item.lead_id}`)));
+    const details = await Promise.all(
+      body.items.map((item) => ok(api.GET("/api/v1/leads/{id}", { params: { path: { id: item.lead_id } } }))),
+    );
     setLeads(Object.fromEntries(details.map((lead) => [lead.id, lead])));
   }, [api]);
   React.useEffect(() => {
@@ -45,14 +39,21 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
 
   async function decide(item: HandOff, accept: boolean) {
     try {
-      if (accept) await api.post(apiPath`/hand-offs/${item.id}/accept`);
+      const path = { id: item.id };
+      if (accept) await ok(api.POST("/api/v1/hand-offs/{id}/accept", { params: { path } }));
       else {
         const rejection = rejections[item.id] ?? {};
-        await api.post(apiPath`/hand-offs/${item.id}/reject`, {
-          reason_code: rejection.code,
-          ...(rejection.until ? { until: rejection.until } : {}),
-          ...(rejection.note?.trim() ? { note: rejection.note.trim() } : {}),
-        });
+        if (!rejection.code) return;
+        await ok(
+          api.POST("/api/v1/hand-offs/{id}/reject", {
+            params: { path },
+            body: {
+              reason_code: rejection.code,
+              ...(rejection.until ? { until: rejection.until } : {}),
+              ...(rejection.note?.trim() ? { note: rejection.note.trim() } : {}),
+            },
+          }),
+        );
       }
       setProblem(null);
     } catch {
@@ -73,29 +74,30 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
           <Card key={item.id} data-testid="hand-off">
             <CardHeader
               header={
-                <Button appearance="transparent" onClick={() => onOpen(item.lead_id)}>
+                <Button appearance="transparent" onClick={() => onOpen(item.lead_id)} data-free-text>
                   {lead ? `${lead.first_name} ${lead.last_name}`.trim() || lead.email : "…"}
                 </Button>
               }
-              description={lead ? `${strings.score} ${lead.total_score} · ${label("stage", lead.stage, locale)}` : ""}
+              description={lead ? `${strings.score} ${lead.total_score} · ${words.label("stage", lead.stage)}` : ""}
             />
             <Text>
-              {strings.evidence}: {item.evidence.map((reason) => describe(reason, locale)).join(" · ")}
+              {strings.evidence}: {item.evidence.map((reason) => describe(reason, words)).join(" · ")}
             </Text>
-            <div style={{ display: "flex", gap: 8, alignItems: "end" }}>
+            {canDecide && (
+            <div style={{ display: "flex", gap: 8, alignItems: "end", flexWrap: "wrap" }}>
               <Button appearance="primary" onClick={() => decide(item, true)}>
                 {strings.accept}
               </Button>
               <Field label={strings.rejectWhy}>
                 <Dropdown
                   aria-label={strings.rejectWhy}
-                  value={rejections[item.id]?.code ? strings.recycleReasons[rejections[item.id]?.code ?? ""] : ""}
+                  value={rejections[item.id]?.code ? words.label("recycle_reason", rejections[item.id]?.code ?? "") : ""}
                   selectedOptions={rejections[item.id]?.code ? [rejections[item.id]?.code ?? ""] : []}
-                  onOptionSelect={(_, data) => edit(item.id, { code: data.optionValue })}
+                  onOptionSelect={(_, data) => edit(item.id, { code: data.optionValue as ReasonCode | undefined })}
                 >
-                  {RECYCLE_REASONS.map((code) => (
+                  {words.codes("recycle_reason").map((code) => (
                     <Option key={code} value={code}>
-                      {strings.recycleReasons[code]}
+                      {words.label("recycle_reason", code)}
                     </Option>
                   ))}
                 </Dropdown>
@@ -118,6 +120,7 @@ export function HandOffs({ api, strings, onOpen }: { api: Api; strings: Strings;
                 {strings.reject}
               </Button>
             </div>
+            )}
           </Card>
         );
       })}

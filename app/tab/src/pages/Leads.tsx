@@ -16,12 +16,15 @@ import {
   type TableColumnDefinition,
   type TableRowId,
 } from "@fluentui/react-components";
-import { Api, apiPath, type Lead, type Member } from "../api";
+import { ok, type Api, type Lead, type Member } from "../api";
 import type { Strings } from "../i18n";
-import { Problem } from "../App";
-import { label } from "../labels";
+import { Problem } from "../components/Problem";
+import { useWords } from "../words";
+import type { components } from "../generated/openapi";
 
-type Page = { items: Lead[]; next_cursor: string | null };
+type LifecycleCode = components["schemas"]["LeadPublic"]["lifecycle"];
+// Leads are owned by reps; typed by the API's Role enum, so a renamed role fails the type check.
+const OWNER_ROLE: Member["role"] = "rep";
 
 export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings; me: Member; onOpen: (id: string) => void }) {
   const [rows, setRows] = React.useState<Lead[]>([]);
@@ -31,18 +34,26 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
   const [selected, setSelected] = React.useState<Set<TableRowId>>(new Set());
   const [target, setTarget] = React.useState<string | null>(null);
   const [problem, setProblem] = React.useState<string | null>(null);
-  const [lifecycle, setLifecycle] = React.useState("");
+  const [lifecycle, setLifecycle] = React.useState<LifecycleCode | "">("");
   const [unassigned, setUnassigned] = React.useState(false);
-  const canAssign = me.role === "lead" || me.role === "admin";
+  const words = useWords();
+  const canAssign = words.can("bulk_assign");
 
   const load = React.useCallback(
     async (more: string | null) => {
-      const params = new URLSearchParams({ limit: "50" });
-      if (query.trim()) params.set("q", query.trim());
-      if (lifecycle) params.set("lifecycle", lifecycle);
-      if (unassigned) params.set("unassigned", "true");
-      if (more) params.set("cursor", more);
-      const page = await api.get<Page>(apiPath`/leads?${params}`);
+      const page = await ok(
+        api.GET("/api/v1/leads", {
+          params: {
+            query: {
+              limit: 50,
+              ...(query.trim() ? { q: query.trim() } : {}),
+              ...(lifecycle ? { lifecycle } : {}),
+              ...(unassigned ? { unassigned: "true" as const } : {}),
+              ...(more ? { cursor: more } : {}),
+            },
+          },
+        }),
+      );
       setRows((current) => (more ? [...current, ...page.items] : page.items));
       setCursor(page.next_cursor);
     },
@@ -54,27 +65,28 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
     return () => clearTimeout(timer);
   }, [load, strings]);
   React.useEffect(() => {
-    api.get<{ items: Member[] }>(apiPath`/members`).then((body) => setMembers(body.items)).catch(() => undefined);
+    ok(api.GET("/api/v1/members"))
+      .then((body) => setMembers(body.items))
+      .catch(() => undefined);
   }, [api]);
 
   const names = Object.fromEntries(members.map((member) => [member.id, member.display_name]));
-  const locale = document.documentElement.lang;
   const columns: TableColumnDefinition<Lead>[] = [
     createTableColumn<Lead>({
       columnId: "name",
       renderHeaderCell: () => strings.leads,
       renderCell: (lead) => (
-        <Button appearance="transparent" onClick={() => onOpen(lead.id)}>
+        <Button appearance="transparent" onClick={() => onOpen(lead.id)} data-free-text>
           {`${lead.first_name} ${lead.last_name}`.trim() || lead.email}
         </Button>
       ),
     }),
     createTableColumn<Lead>({ columnId: "score", renderHeaderCell: () => strings.score, renderCell: (lead) => lead.total_score }),
-    createTableColumn<Lead>({ columnId: "stage", renderHeaderCell: () => strings.stage, renderCell: (lead) => label("stage", lead.stage, locale) }),
+    createTableColumn<Lead>({ columnId: "stage", renderHeaderCell: () => strings.stage, renderCell: (lead) => words.label("stage", lead.stage) }),
     createTableColumn<Lead>({
       columnId: "lifecycle",
       renderHeaderCell: () => strings.lifecycle,
-      renderCell: (lead) => label("lifecycle", lead.lifecycle, locale),
+      renderCell: (lead) => words.label("lifecycle", lead.lifecycle),
     }),
     createTableColumn<Lead>({
       columnId: "owner",
@@ -86,8 +98,9 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
   async function assign(kind: "bulk" | "round-robin") {
     const lead_ids = [...selected].map(String);
     try {
-      if (kind === "bulk") await api.post(apiPath`/assignments/bulk`, { lead_ids, member_id: target });
-      else await api.post(apiPath`/assignments/round-robin`, { lead_ids, team_id: me.team_id });
+      if (kind === "bulk" && target) await ok(api.POST("/api/v1/assignments/bulk", { body: { lead_ids, member_id: target } }));
+      else if (kind === "round-robin" && me.team_id)
+        await ok(api.POST("/api/v1/assignments/round-robin", { body: { lead_ids, team_id: me.team_id } }));
       setSelected(new Set());
       setProblem(null);
       await load(null);
@@ -110,12 +123,12 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
         <Dropdown
           aria-label={strings.lifecycle}
           placeholder={`${strings.lifecycle}: ${strings.all}`}
-          onOptionSelect={(_, data) => setLifecycle(data.optionValue ?? "")}
+          onOptionSelect={(_, data) => setLifecycle((data.optionValue ?? "") as LifecycleCode | "")}
         >
           <Option value="">{strings.all}</Option>
-          {["new", "mql", "sal", "sql", "opportunity", "won", "lost", "recycled", "disqualified"].map((value) => (
+          {words.codes("lifecycle").map((value) => (
             <Option key={value} value={value}>
-              {value}
+              {words.label("lifecycle", value)}
             </Option>
           ))}
         </Dropdown>
@@ -136,7 +149,7 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
             onOptionSelect={(_, data) => setTarget(data.optionValue ?? null)}
           >
             {members
-              .filter((member) => member.role === "rep")
+              .filter((member) => member.active && member.role === OWNER_ROLE)
               .map((member) => (
                 <Option key={member.id} value={member.id}>
                   {member.display_name}
@@ -146,7 +159,7 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
           <Button disabled={!target || selected.size === 0} onClick={() => assign("bulk")}>
             {strings.assign}
           </Button>
-          {me.team_id && (
+          {me.team_id && words.can("round_robin") && (
             <Button disabled={selected.size === 0} onClick={() => assign("round-robin")}>
               {strings.roundRobin}
             </Button>

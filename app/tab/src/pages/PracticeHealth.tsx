@@ -11,9 +11,10 @@ import {
   TableRow,
   Text,
 } from "@fluentui/react-components";
-import { Api, apiPath } from "../api";
+import { ok, type Api, type PracticeHealth } from "../api";
 import type { Strings } from "../i18n";
-import { checkTitle, describeFinding, type HealthLine, type Light, type PracticeHealth } from "../health";
+import { checkTitle, describeFinding, type HealthLine, type Light } from "../health";
+import { useWords, type Words } from "../words";
 
 const BADGE: Record<Light, "success" | "warning" | "danger"> = { green: "success", amber: "warning", red: "danger" };
 const SHOWN = 5; // leads listed per line here; the API names up to 20 and the count covers every case
@@ -22,10 +23,10 @@ function lightLabel(light: Light, strings: Strings): string {
   return light === "red" ? strings.healthRed : light === "amber" ? strings.healthAmber : strings.healthGreen;
 }
 
-function found(line: HealthLine, strings: Strings, locale: string): string {
-  if (!line.share || !line.base) return line.count.toLocaleString(locale);
-  const percent = line.value.toLocaleString(locale, { style: "percent", maximumFractionDigits: 1 });
-  return `${line.count.toLocaleString(locale)} ${strings.healthOf} ${line.base.toLocaleString(locale)} (${percent})`;
+function found(line: HealthLine, strings: Strings, words: Words): string {
+  if (!line.share || !line.base) return words.number(line.count);
+  const percent = line.value.toLocaleString(words.locale, { style: "percent", maximumFractionDigits: 1 });
+  return `${words.number(line.count)} ${strings.healthOf} ${words.number(line.base)} (${percent})`;
 }
 
 // Managers and admins see where the practice leaks: a traffic light per rule, with the leads behind it.
@@ -39,9 +40,11 @@ export function PracticeHealthSection({
   onOpen: (leadId: string) => void;
 }) {
   const [health, setHealth] = React.useState<PracticeHealth | null>(null);
-  const locale = document.documentElement.lang;
+  const words = useWords();
   React.useEffect(() => {
-    api.get<PracticeHealth>(apiPath`/health/practice?days=90`).then(setHealth).catch(() => setHealth(null));
+    ok(api.GET("/api/v1/health/practice", { params: { query: { days: 90 } } }))
+      .then(setHealth)
+      .catch(() => setHealth(null));
   }, [api]);
   if (!health) return null;
   return (
@@ -60,22 +63,22 @@ export function PracticeHealthSection({
         <TableBody>
           {health.lines.map((line) => (
             <TableRow key={line.check} data-testid="health-line">
-              <TableCell>{checkTitle(line.check, locale)}</TableCell>
+              <TableCell>{checkTitle(line.check, words)}</TableCell>
               <TableCell>
                 <Badge appearance="filled" color={BADGE[line.light]} data-testid="health-light">
                   {lightLabel(line.light, strings)}
                 </Badge>
               </TableCell>
-              <TableCell>{found(line, strings, locale)}</TableCell>
+              <TableCell>{found(line, strings, words)}</TableCell>
               <TableCell>
                 {line.leads.length > 0 && (
                   <ul style={{ margin: 0, paddingLeft: 16 }}>
                     {line.leads.slice(0, SHOWN).map((lead) => (
                       <li key={lead.id} data-testid="health-lead">
-                        <Button appearance="transparent" size="small" onClick={() => onOpen(lead.id)}>
+                        <Button appearance="transparent" size="small" onClick={() => onOpen(lead.id)} data-free-text>
                           {lead.name}
                         </Button>
-                        <Text size={200}>– {describeFinding(lead.why, locale)}</Text>
+                        <Text size={200}>– {describeFinding(lead.why, words)}</Text>
                       </li>
                     ))}
                     {line.leads.length > SHOWN && (

@@ -1,20 +1,33 @@
 import React from "react";
 import { Button, Field, MessageBar, MessageBarBody, SpinButton, Subtitle2, Textarea } from "@fluentui/react-components";
-import { Api, apiPath, type ApiPath } from "../api";
+import { ok, type Api } from "../api";
 import type { Strings } from "../i18n";
-import { Problem } from "../App";
+import { Problem } from "../components/Problem";
+import { useWords } from "../words";
+import type { components } from "../generated/openapi";
 
 type Thresholds = Record<string, number>;
+type Settings = components["schemas"]["SettingsOut"];
+type Save = (api: Api, value: unknown) => Promise<unknown>;
 
 // Rule sets an admin edits as JSON; the server validates each with the engine's own types.
-const EDITABLE: [string, ApiPath, (value: unknown) => unknown][] = [
-  ["scoring", apiPath`/settings/rules/scoring`, (value) => ({ document: value })],
-  ["cadence", apiPath`/settings/rules/cadence`, (value) => ({ document: value })],
-  ["sla", apiPath`/settings/rules/sla`, (value) => ({ document: value })],
-  ["content", apiPath`/settings/content`, (value) => ({ items: value })],
-  ["routing", apiPath`/settings/routing`, (value) => ({ rules: value })],
-  // {"team_id": ...} or {"member_id": ...}; null (or {}) removes the fallback.
-  ["routing_fallback", apiPath`/settings/rules/routing_fallback`, (value) => ({ document: value ?? {} })],
+function rules(key: "scoring" | "cadence" | "sla" | "routing_fallback"): Save {
+  return (api, value) =>
+    ok(
+      api.PUT("/api/v1/settings/rules/{key}", {
+        params: { path: { key } },
+        // {"team_id": ...} or {"member_id": ...}; null (or {}) removes the routing fallback.
+        body: { document: (value ?? {}) as Record<string, unknown> },
+      }),
+    );
+}
+const EDITABLE: [keyof Settings, Save][] = [
+  ["scoring", rules("scoring")],
+  ["cadence", rules("cadence")],
+  ["sla", rules("sla")],
+  ["content", (api, value) => ok(api.PUT("/api/v1/settings/content", { body: { items: value as never } }))],
+  ["routing", (api, value) => ok(api.PUT("/api/v1/settings/routing", { body: { rules: value as never } }))],
+  ["routing_fallback", rules("routing_fallback")],
 ];
 
 function RuleEditor(props: {
@@ -65,14 +78,15 @@ function RuleEditor(props: {
   );
 }
 
-export function Settings({ api, strings, canEdit }: { api: Api; strings: Strings; canEdit: boolean }) {
-  const [document, setDocument] = React.useState<Record<string, unknown> | null>(null);
+export function Settings({ api, strings }: { api: Api; strings: Strings }) {
+  const words = useWords();
+  const canEdit = words.can("put_rules");
+  const [document, setDocument] = React.useState<Settings | null>(null);
   const [thresholds, setThresholds] = React.useState<Thresholds>({});
   const [problem, setProblem] = React.useState<string | null>(null);
   const [saved, setSaved] = React.useState(false);
   React.useEffect(() => {
-    api
-      .get<Record<string, unknown>>(apiPath`/settings`)
+    ok(api.GET("/api/v1/settings"))
       .then((body) => {
         setDocument(body);
         setThresholds(body.thresholds as Thresholds);
@@ -113,8 +127,7 @@ export function Settings({ api, strings, canEdit }: { api: Api; strings: Strings
         <Button
           appearance="primary"
           onClick={() =>
-            api
-              .request("PUT", apiPath`/settings/rules/thresholds`, { document: thresholds })
+            ok(api.PUT("/api/v1/settings/rules/{key}", { params: { path: { key: "thresholds" } }, body: { document: thresholds } }))
               .then(() => {
                 setSaved(true);
                 setProblem(null);
@@ -125,14 +138,14 @@ export function Settings({ api, strings, canEdit }: { api: Api; strings: Strings
           {strings.save}
         </Button>
       )}
-      {EDITABLE.map(([key, path, wrap]) => (
+      {EDITABLE.map(([key, save]) => (
         <RuleEditor
           key={key}
-          label={key}
+          label={words.label("settings_section", key)}
           initial={document[key]}
           canEdit={canEdit}
           strings={strings}
-          save={(value) => api.request("PUT", path, wrap(value))}
+          save={(value) => save(api, value)}
         />
       ))}
     </section>

@@ -1,0 +1,107 @@
+"""The outbox's settle steps leave a notice alone when it was erased or taken over while it was being sent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import delete
+
+from app.db import SessionMaker, transaction
+from app.models import OutboxMessage
+from app.services import outbox
+from app.services.outbox import Delivery
+from tests.factories import T0, make_org
+
+WORKER = "host-a:1:w"
+
+
+async def _claimed(sessions: SessionMaker, tenant_id: str, *, attempts: int = 1) -> OutboxMessage:
+    row = OutboxMessage(
+        tenant_id=tenant_id,
+        dedupe_key=f"follow_up.due:{attempts}",
+        kind="follow_up.due",
+        payload={},
+        status=Delivery.SENDING.value,
+        attempts=attempts,
+        claimed_by=WORKER,
+        lease_until=T0 + timedelta(minutes=5),
+    )
+    async with transaction(sessions) as session:
+        session.add(row)
+    return row
+
+
+async def test_a_notice_erased_while_in_flight_is_no_error_for_any_settle_step(
+    sessions: SessionMaker,
+) -> None:
+    org = await make_org(sessions)
+    rows = [await _claimed(sessions, org.tenant_id, attempts=n) for n in (1, 2, 3)]
+    async with transaction(sessions) as session:
+        # The dispatcher holds the rows in its session (as after reading them to decide; the identity
+        # map keeps only what is referenced, hence the list) ...
+        held = [await session.get(OutboxMessage, row.id) for row in rows]
+        assert all(row is not None for row in held)
+        # ... when a lead's erasure deletes them in another transaction.
+        async with transaction(sessions) as other:
+            await other.exec(delete(OutboxMessage))
+        status = await outbox.retry_later(
+            session=session,
+            tenant_id=org.tenant_id,
+            message_id=rows[0].id,
+            worker=WORKER,
+            not_before=T0,
+            error="HTTP 503",
+            max_attempts=5,
+        )
+        await outbox.give_up(
+            session=session,
+            tenant_id=org.tenant_id,
+            message_id=rows[1].id,
+            worker=WORKER,
+            status=Delivery.BLOCKED,
+            error="blocked",
+        )
+        sent = await outbox.mark_sent(
+            session=session,
+            tenant_id=org.tenant_id,
+            message_id=rows[2].id,
+            worker=WORKER,
+            activity_id="1:abc",
+            now=T0,
+        )
+    # Nothing was left to settle, and saying so is all that happened: the commit above did not raise.
+    assert status is Delivery.SENDING
+    assert sent is False
+
+
+async def test_settle_steps_only_touch_the_workers_own_rows(sessions: SessionMaker) -> None:
+    org = await make_org(sessions)
+    mine = await _claimed(sessions, org.tenant_id, attempts=5)
+    theirs = await _claimed(sessions, org.tenant_id, attempts=1)
+    async with transaction(sessions) as session:
+        assert (
+            await outbox.retry_later(
+                session=session,
+                tenant_id=org.tenant_id,
+                message_id=mine.id,
+                worker=WORKER,
+                not_before=T0,
+                error="HTTP 503",
+                max_attempts=5,
+            )
+            is Delivery.FAILED
+        )
+        await outbox.give_up(
+            session=session,
+            tenant_id=org.tenant_id,
+            message_id=theirs.id,
+            worker="host-b:2:w",
+            status=Delivery.BLOCKED,
+            error="blocked",
+        )
+    async with sessions() as session:
+        settled = await session.get(OutboxMessage, mine.id)
+        untouched = await session.get(OutboxMessage, theirs.id)
+    assert settled is not None and settled.status == Delivery.FAILED.value
+    assert settled.last_error == "HTTP 503" and settled.lease_until is None
+    assert untouched is not None and untouched.status == Delivery.SENDING.value
