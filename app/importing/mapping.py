@@ -68,7 +68,9 @@ def _target_problem(target: str) -> str | None:
     if target in TARGET_FIELDS or target == IGNORE:
         return None
     if target.lower().startswith(CUSTOM_PREFIX):
-        return None if target[len(CUSTOM_PREFIX) :].strip() else f"{shown(target)} needs a name after 'custom.'"
+        return (
+            None if target[len(CUSTOM_PREFIX) :].strip() else f"{shown(target)} needs a name after 'custom.'"
+        )
     choices = (*TARGET_FIELDS, IGNORE)
     close = difflib.get_close_matches(target.lower(), choices, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -82,7 +84,11 @@ def _own(header: str) -> str | None:
     """The target of one of our own column names, as our export writes them."""
     lowered = header.lower()
     if lowered.startswith(CUSTOM_PREFIX):
-        return CUSTOM_PREFIX + header[len(CUSTOM_PREFIX) :].strip() if header[len(CUSTOM_PREFIX) :].strip() else None
+        return (
+            CUSTOM_PREFIX + header[len(CUSTOM_PREFIX) :].strip()
+            if header[len(CUSTOM_PREFIX) :].strip()
+            else None
+        )
     if lowered in READ_ONLY_COLUMNS:
         return IGNORE
     if lowered == "owner_email":
@@ -118,13 +124,15 @@ def build_mapping(
         if problem is not None:
             problems.append(f"the mapping {shown(source + '=' + target)}: {problem}")
             continue
-        index = by_name.get(fold(source))
-        if index is None:
-            columns = ", ".join(shown(name) for name in names if name)
-            problems.append(f"the mapping names the column {shown(source)}, but the file has no such column "
-                            f"(its columns are {columns})")
+        found = by_name.get(fold(source))
+        if found is None:
+            listed = ", ".join(shown(name) for name in names if name)
+            problems.append(
+                f"the mapping names the column {shown(source)}, but the file has no such column "
+                f"(its columns are {listed})"
+            )
             continue
-        chosen[index] = _canonical_target(target)
+        chosen[found] = _canonical_target(target)
 
     preset: Preset | None = None
     if preset_name is not None:
@@ -145,9 +153,9 @@ def build_mapping(
                 problems.append(f"column {index + 1} of the header has no name; name it or delete the column")
             columns.append(Column(index, name, IGNORE, "none"))
             continue
-        target = preset.target(name) if preset is not None else None
-        if target is not None:
-            columns.append(Column(index, name, _canonical_target(target), "preset"))
+        vendor = preset.target(name) if preset is not None else None
+        if vendor is not None:
+            columns.append(Column(index, name, _canonical_target(vendor), "preset"))
             continue
         own = _own(name)
         if own is not None:
@@ -181,8 +189,8 @@ def build_mapping(
             problems.append(f"the header has the column {shown(column.header)} twice")
         elif key in seen:
             problems.append(
-                f"the columns {shown(seen[key])} and {shown(column.header)} both fill {shown(column.target)}; "
-                "map one of them to another field or to 'ignore'"
+                f"the columns {shown(seen[key])} and {shown(column.header)} both fill "
+                f"{shown(column.target)}; map one of them to another field or to 'ignore'"
             )
         else:
             seen[key] = column.header

@@ -81,9 +81,11 @@ def open_sheet(stream: BinaryIO, *, max_bytes: int) -> Sheet:
     if head.startswith(b"PK\x03\x04"):
         return _workbook(stream, size, max_bytes)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileProblem("this is an old Excel 97-2003 workbook (.xls); save it as .xlsx or CSV and import it")
+        raise FileProblem(
+            "this is an old Excel 97-2003 workbook (.xls); save it as .xlsx or CSV and import it"
+        )
     codec = _encoding(stream, head)
-    text = codecs.getreader(codec)(stream, errors="strict")
+    text = codecs.getreader(codec)(stream)  # errors are strict by default
     first = _first_line(codec, stream)
     separator = _separator(first)
     if not first.strip():
@@ -139,7 +141,7 @@ def _decodes(stream: BinaryIO, codec: str) -> bool:
 
 
 def _first_line(codec: str, stream: BinaryIO) -> str:
-    reader = codecs.getreader(codec)(stream, errors="strict")
+    reader = codecs.getreader(codec)(stream)
     line = reader.readline(keepends=False)
     stream.seek(0)
     return line.removeprefix("\ufeff")
@@ -212,7 +214,9 @@ def _workbook(stream: BinaryIO, size: int, max_bytes: int) -> Sheet:
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, zipfile.BadZipFile, ValueError):
-        raise FileProblem("the file is not a readable Excel .xlsx workbook; save it again from Excel") from None
+        raise FileProblem(
+            "the file is not a readable Excel .xlsx workbook; save it again from Excel"
+        ) from None
     sheet = book.worksheets[0]
     position = [0]
     return Sheet(

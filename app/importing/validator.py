@@ -262,7 +262,9 @@ def check_row(mapping: Mapping, line: int, cells: list[str], *, width_free: bool
         for error in invalid.errors(include_url=False):
             name = str(error["loc"][0])
             bad.add(name)
-            problems.append(Problem(line, mapping.header_of(name) or name, _error_message(error, given.get(name))))
+            problems.append(
+                Problem(line, mapping.header_of(name) or name, _error_message(error, given.get(name)))
+            )
         if "email" not in bad:
             email = values.normalise_email(given["email"])
         return Checked(line, email, None, _in_file_order(mapping, problems))
@@ -284,7 +286,11 @@ def check_row(mapping: Mapping, line: int, cells: list[str], *, width_free: bool
         for name in FIRMOGRAPHICS:
             if getattr(row, name) is not None:
                 problems.append(
-                    Problem(line, mapping.header_of(name), f"{name} is given but the line has no company or company_domain")
+                    Problem(
+                        line,
+                        mapping.header_of(name),
+                        f"{name} is given but the line has no company or company_domain",
+                    )
                 )
     owner = row.owner
     if owner is not None and "@" in owner:
@@ -292,7 +298,9 @@ def check_row(mapping: Mapping, line: int, cells: list[str], *, width_free: bool
             owner = values.normalise_email(owner)
         except EmailNotValidError:
             problems.append(
-                Problem(line, mapping.header_of("owner"), f"{shown(owner)} is not a valid owner e-mail address")
+                Problem(
+                    line, mapping.header_of("owner"), f"{shown(owner)} is not a valid owner e-mail address"
+                )
             )
     if problems:
         return Checked(line, email, None, _in_file_order(mapping, problems))

@@ -153,11 +153,8 @@ class _Owners:
 
     @classmethod
     async def load(cls, session: AsyncSession, tenant_id: str) -> _Owners:
-        statement = select(Member.id, Member.team_id, Member.active, Member.email, Member.display_name).where(
-            Member.tenant_id == tenant_id
-        )
-        rows = await session.exec(statement)
-        return cls([_Owner(m_id, team, active, email.lower(), name) for m_id, team, active, email, name in rows])
+        members = await session.exec(select(Member).where(Member.tenant_id == tenant_id))
+        return cls([_Owner(m.id, m.team_id, m.active, m.email.lower(), m.display_name) for m in members])
 
     def find(self, value: str) -> _Owner | str:
         """The active member this value names, or why there is none."""
@@ -190,7 +187,9 @@ class _Owners:
 def _header(sheet: Sheet) -> tuple[int, list[str]]:
     first = next(sheet.rows, None)
     if first is None:
-        raise FileProblem("the file is empty; it needs a header line (with an e-mail column) and one line per lead")
+        raise FileProblem(
+            "the file is empty; it needs a header line (with an e-mail column) and one line per lead"
+        )
     line, cells = first
     if sheet.kind == "xlsx":
         while cells and not cells[-1].strip():
@@ -220,7 +219,9 @@ class _Existing:
     custom_fields: dict[str, Any]
 
 
-async def _existing_leads(session: AsyncSession, tenant_id: str, emails: Sequence[str]) -> dict[str, _Existing]:
+async def _existing_leads(
+    session: AsyncSession, tenant_id: str, emails: Sequence[str]
+) -> dict[str, _Existing]:
     # Every writer stores lead e-mails lower-cased, so the (tenant_id, email) unique index answers this.
     found: dict[str, _Existing] = {}
     for start in range(0, len(emails), LOOKUP_CHUNK):
@@ -422,7 +423,7 @@ async def _write(
                 | {"version": table.c.version + 1}
             )
         )
-        await session.exec(statement, params=[_rename(param) for param in params])  # type: ignore[call-overload]
+        await session.exec(statement, params=[_rename(param) for param in params])
     if changes:
         await session.exec(insert(_table(OwnershipChange)), params=changes)
     return ids
@@ -513,8 +514,8 @@ async def import_leads(
                     owner = found
             if problems:
                 bad_lines += 1
-                for problem in problems:
-                    fail(problem)
+                for each in problems:
+                    fail(each)
             elif checked.row is not None:
                 good.append((checked.row, owner))
         existing = await _existing_leads(session, tenant_id, sorted({row.email for row, _ in good}))

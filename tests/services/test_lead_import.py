@@ -421,11 +421,15 @@ async def test_email_that_already_exists_updates_that_lead(sessions: SessionMake
     await run_import(sessions, org.tenant_id, csv_bytes(["email", "title"], [["jana@x.example", "CTO"]]))
     before = (await leads_of(sessions, org.tenant_id))["jana@x.example"]
     report = await run_import(
-        sessions, org.tenant_id, csv_bytes(["email", "first_name"], [["new@x.example", "N"], ["Jana@X.example", "Jana"]])
+        sessions,
+        org.tenant_id,
+        csv_bytes(["email", "first_name"], [["new@x.example", "N"], ["Jana@X.example", "Jana"]]),
     )
     assert (report.created, report.updated) == (1, 1)
     after = (await leads_of(sessions, org.tenant_id))["jana@x.example"]
-    assert (after.id, after.first_name, after.title) == (before.id, "Jana", "CTO"), "empty cells change nothing"
+    assert (after.id, after.first_name, after.title) == (before.id, "Jana", "CTO"), (
+        "empty cells change nothing"
+    )
     assert after.version == before.version + 1
     # Another tenant may have the same address.
     assert (
