@@ -91,7 +91,7 @@ def _own(header: str) -> str | None:
         )
     if lowered in READ_ONLY_COLUMNS:
         return IGNORE
-    if lowered == "owner_email":
+    if lowered in {"owner_email", "owner"}:
         return "owner"
     if lowered in CSV_COLUMNS:
         return lowered
@@ -123,6 +123,8 @@ def build_mapping(
         problem = _target_problem(target)
         if problem is not None:
             problems.append(f"the mapping {shown(source + '=' + target)}: {problem}")
+            if fold(source) in by_name:
+                chosen[by_name[fold(source)]] = IGNORE  # named already; not also an unknown column
             continue
         found = by_name.get(fold(source))
         if found is None:
