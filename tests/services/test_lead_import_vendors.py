@@ -115,7 +115,8 @@ HUBSPOT_HEADER = [
     "Industry", "Lifecycle Stage", "Contact owner", "Number of Employees",
 ]  # fmt: skip
 HUBSPOT_ROWS = [
-    ["101", "Jürgen", "Weiß", "juergen.weiss@stahlwerk.example", "Leiter Instandhaltung", "Stahlwerk Süd GmbH",
+    ["101", "Jürgen", "Weiß", "juergen.weiss@stahlwerk.example", "Leiter Instandhaltung",
+     "Stahlwerk Süd GmbH",
      "Deutschland", "Maschinenbau", "Marketing Qualified Lead", "Anna Müller", "51-200"],
     ["102", "Tom", "Reid", "tom@brew.example", "Head of Ops, EMEA", "Brew, Bottle & Co", "United Kingdom",
      "Food", "salesqualifiedlead", "ben@vendor.example", "1,001-5,000"],
@@ -156,7 +157,8 @@ async def test_dynamics_365_leads_exported_to_excel_as_csv(sessions: SessionMake
         "No. of Employees", "Lead Source", "Status Reason", "Owner",
     ]  # fmt: skip
     rows = [
-        [str(uuid.uuid4()), "abc==", "2026-03-01T10:00:00", "ERP-Ablösung", "Sören", "Kühn", "s.kuehn@werk.example",
+        [str(uuid.uuid4()), "abc==", "2026-03-01T10:00:00", "ERP-Ablösung", "Sören", "Kühn",
+         "s.kuehn@werk.example",
          "Werk Nord AG", "CIO", "+49 40 1234", "Österreich", "250", "Web", "Contacted", "Ben Okafor"],
         [str(uuid.uuid4()), "def==", "2026-03-01T10:00:00", "Demo", "Lena", "Fox", "lena@fox.example",
          "Fox Ltd", "", "", "Schweiz", "", "Event", "Cannot Contact", ""],
@@ -211,7 +213,8 @@ async def test_pipedrive_people_export(sessions: SessionMaker) -> None:
         "Person - Phone - Work", "Person - Organization", "Person - Owner", "Person - Label",
     ]  # fmt: skip
     rows = [
-        ["7", "Ute Groß", "Ute", "Groß", "ute@gross.example", "+49 89 555", "Groß & Partner", "Anna Müller", "Hot lead"],
+        ["7", "Ute Groß", "Ute", "Groß", "ute@gross.example", "+49 89 555", "Groß & Partner", "Anna Müller",
+         "Hot lead"],
         ["8", "Ali Demir", "Ali", "Demir", "ali@demir.example", "", "", "", ""],
     ]  # fmt: skip
     report = await run(sessions, tenant_id, csv_text(header, rows).encode())
@@ -361,7 +364,8 @@ async def test_mapping_two_columns_to_one_field(sessions: SessionMaker) -> None:
     data = csv_text(["Mail", "Work mail"], [["a@x.example", "b@x.example"]]).encode()
     error = await refused(sessions, tenant_id, data, mapping={"Mail": "email", "Work mail": "email"})
     assert [e.message for e in error.errors] == [
-        "the columns 'Mail' and 'Work mail' both fill 'email'; map one of them to another field or to 'ignore'"
+        "the columns 'Mail' and 'Work mail' both fill 'email'; "
+        "map one of them to another field or to 'ignore'"
     ]
 
 
