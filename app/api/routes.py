@@ -591,6 +591,7 @@ async def import_leads(request: web.Request) -> web.Response:
                     max_bytes=limit,
                     options=options,
                     after_batch=settle,
+                    actor=actor,
                 )
         except lead_import.ImportRejected as rejected:
             out = _import_out(rejected.report, rejected.errors, rejected.header)

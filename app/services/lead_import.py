@@ -37,7 +37,8 @@ from app.importing.validator import FIRMOGRAPHICS, Checked, CompanyFacts, LeadRo
 from app.importing.validator import needs_protection as needs_protection
 from app.importing.values import shown
 from app.models import Company, Lead, Member, OwnershipChange
-from app.nurturing.enums import AssignmentMethod, BuyerStage, Lifecycle
+from app.nurturing.enums import AssignmentMethod, BuyerStage, Lifecycle, Role
+from app.services.access import Actor
 from app.services.errors import InvalidInput
 
 __all__ = [
@@ -216,21 +217,29 @@ def _fingerprint(email: str) -> int:
 class _Existing:
     id: uuid.UUID
     owner_id: uuid.UUID | None
+    team_id: uuid.UUID | None
     custom_fields: dict[str, Any]
 
 
 async def _existing_leads(
-    session: AsyncSession, tenant_id: str, emails: Sequence[str]
+    session: AsyncSession, tenant_id: str, emails: Sequence[str], with_custom: bool
 ) -> dict[str, _Existing]:
     # Every writer stores lead e-mails lower-cased, so the (tenant_id, email) unique index answers this.
     found: dict[str, _Existing] = {}
     for start in range(0, len(emails), LOOKUP_CHUNK):
         chunk = emails[start : start + LOOKUP_CHUNK]
-        statement = select(Lead.email, Lead.id, Lead.owner_id, Lead.custom_fields).where(
+        statement = select(Lead.email, Lead.id, Lead.owner_id, Lead.team_id).where(
             Lead.tenant_id == tenant_id, col(Lead.email).in_(chunk)
         )
-        for email, lead_id, owner_id, custom in await session.exec(statement):
-            found[email] = _Existing(lead_id, owner_id, dict(custom or {}))
+        for email, lead_id, owner_id, team_id in await session.exec(statement):
+            found[email] = _Existing(lead_id, owner_id, team_id, {})
+        if not with_custom:
+            continue  # custom fields are read only to merge new ones into them
+        customs = select(Lead.email, Lead.custom_fields).where(
+            Lead.tenant_id == tenant_id, col(Lead.email).in_(chunk)
+        )
+        for email, custom in await session.exec(customs):
+            found[email].custom_fields = dict(custom or {})
     return found
 
 
@@ -447,13 +456,15 @@ async def import_leads(
     options: ImportOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
     after_batch: Callable[[list[uuid.UUID]], Awaitable[None]] | None = None,
+    actor: Actor | None = None,
 ) -> ImportReport:
     """Import (or with ``dry_run`` only check) the leads of a CSV or XLSX file into one tenant.
 
     Raises ImportRejected for a problem with the file or its mapping, and, unless ``skip_invalid`` or
     ``dry_run``, for a problem in any line; then what this call wrote must be rolled back by the caller.
     ``progress(done, total)`` counts bytes (CSV) or rows (workbook); ``after_batch`` gets the ids of
-    the leads each batch wrote, for scoring within the same transaction.
+    the leads each batch wrote, for scoring within the same transaction. A team lead as ``actor`` may
+    update only the leads of their own team and the unassigned ones; ``None`` is the operator's CLI.
     """
     options = options or ImportOptions()
     header: list[str] = []
@@ -518,7 +529,26 @@ async def import_leads(
                     fail(each)
             elif checked.row is not None:
                 good.append((checked.row, owner))
-        existing = await _existing_leads(session, tenant_id, sorted({row.email for row, _ in good}))
+        existing = await _existing_leads(
+            session, tenant_id, sorted({row.email for row, _ in good}), any(row.custom for row, _ in good)
+        )
+        if actor is not None and actor.role is Role.LEAD:
+            allowed: list[tuple[LeadRow, _Owner | None]] = []
+            for row, owner in good:
+                known = existing.get(row.email)
+                if known is not None and known.owner_id is not None and known.team_id != actor.team_id:
+                    bad_lines += 1
+                    fail(
+                        RowError(
+                            row.line,
+                            mapping.header_of("email"),
+                            f"the lead {shown(row.email)} belongs to another team; a team lead updates only "
+                            "their own team's leads and unassigned ones",
+                        )
+                    )
+                else:
+                    allowed.append((row, owner))
+            good = allowed
         updated += sum(row.email in existing for row, _ in good)
         created += sum(row.email not in existing for row, _ in good)
         if error_count and not options.skip_invalid:

@@ -89,3 +89,25 @@ async def test_an_upload_over_the_limit_is_refused_with_a_report(api: Api) -> No
     status, body = await _post_csv(api, api.org.admin, b"email\n" + b"a" * limit)
     assert status == 400
     assert body["errors"][0]["line"] == 1 and "larger than the limit" in body["errors"][0]["message"]  # type: ignore[index]
+
+
+async def test_a_team_lead_updates_only_their_own_teams_leads(api: Api, sessions: SessionMaker) -> None:
+    await _post_csv(
+        api, api.org.admin, b"email,owner_email\nuk@kunde.example," + api.org.uk_rep.email.encode()
+    )  # type: ignore[union-attr]
+    status, body = await _post_csv(
+        api, api.org.lead_dach, b"email,title\nuk@kunde.example,CEO\nnew@kunde.example,CTO\n"
+    )
+    assert status == 400
+    assert body["errors"] == [
+        {
+            "line": 2,
+            "column": "email",
+            "message": "the lead 'uk@kunde.example' belongs to another team; a team lead updates only their "
+            "own team's leads and unassigned ones",
+        }
+    ]
+    async with sessions() as session:
+        lead = (await session.exec(select(Lead).where(Lead.email == "uk@kunde.example"))).one()
+        assert lead.title is None
+        assert (await session.exec(select(func.count()).select_from(Lead))).one() == 1
