@@ -85,7 +85,6 @@ def open_sheet(stream: BinaryIO, *, max_bytes: int) -> Sheet:
             "this is an old Excel 97-2003 workbook (.xls); save it as .xlsx or CSV and import it"
         )
     codec = _encoding(stream, head)
-    text = codecs.getreader(codec)(stream)  # errors are strict by default
     first = _first_line(codec, stream)
     separator = _separator(first)
     if not first.strip():
@@ -96,7 +95,7 @@ def open_sheet(stream: BinaryIO, *, max_bytes: int) -> Sheet:
         encoding=ENCODING_NAMES.get(codec, codec),
         separator=SEPARATORS[separator],
         size=size,
-        rows=_csv_rows(text, separator, stream, position),
+        rows=_csv_rows(codec, separator, stream, position),
         position=position,
     )
 
@@ -140,9 +139,16 @@ def _decodes(stream: BinaryIO, codec: str) -> bool:
     return True
 
 
+def _text(codec: str, stream: BinaryIO) -> io.TextIOWrapper:
+    # newline="" splits lines only at \r, \n and \r\n and keeps the line ends, as the csv module needs;
+    # U+2028, NEL and the like stay inside their cell.
+    return io.TextIOWrapper(stream, encoding=codec, errors="strict", newline="")
+
+
 def _first_line(codec: str, stream: BinaryIO) -> str:
-    reader = codecs.getreader(codec)(stream)
-    line = reader.readline(keepends=False)
+    text = _text(codec, stream)
+    line = text.readline().rstrip("\r\n")
+    text.detach()  # leave the caller's stream open
     stream.seek(0)
     return line.removeprefix("\ufeff")
 
@@ -161,9 +167,20 @@ def _separator(header: str) -> str:
 
 
 def _csv_rows(
-    text: codecs.StreamReader, separator: str, stream: BinaryIO, position: list[int]
+    codec: str, separator: str, stream: BinaryIO, position: list[int]
 ) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(_lines(text), delimiter=separator, strict=True)
+    text = _text(codec, stream)
+    try:
+        yield from _records(text, separator, stream, position)
+    finally:
+        if not stream.closed:
+            text.detach()  # the stream belongs to the caller, who closes it
+
+
+def _records(
+    text: io.TextIOWrapper, separator: str, stream: BinaryIO, position: list[int]
+) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(text, delimiter=separator, strict=True)
     previous = 0
     while True:
         try:
@@ -187,13 +204,6 @@ def _csv_rows(
             raise FileProblem("the file contains NUL characters, so it is not a text CSV file", line)
         if any(cell.strip() for cell in cells):
             yield line, cells
-
-
-def _lines(text: codecs.StreamReader) -> Iterator[str]:
-    # codecs' readline splits on \r, \n and \r\n like universal newlines but keeps the ends, which the csv
-    # module needs to keep line breaks inside quoted values.
-    while line := text.readline(keepends=True):
-        yield line
 
 
 # --- workbooks -------------------------------------------------------------------------------------------

@@ -477,6 +477,7 @@ async def import_leads(
     except FileProblem as problem:
         raise _reject(problem.message, problem.line, header) from None
     except MappingProblem as problem:
+        sheet.rows.close()  # type: ignore[attr-defined]  # a generator: lets go of the file now
         raise ImportRejected([RowError(1, None, text) for text in problem.problems], header=header) from None
     owners = await _Owners.load(session, tenant_id)
     seen: dict[int, int] = {}

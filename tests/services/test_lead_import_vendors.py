@@ -425,3 +425,16 @@ async def test_zip_bomb_xlsx_is_refused_by_declared_size_before_parsing(sessions
     error = await refused(sessions, tenant_id, data)
     assert [(e.line, e.column) for e in error.errors] == [(1, None)]
     assert "would expand" in error.errors[0].message and "sheet1.xml" in error.errors[0].message
+
+
+async def test_unicode_line_separators_inside_a_cell_stay_in_the_cell(sessions: SessionMaker) -> None:
+    tenant_id, _ = await make_tenant(sessions)
+    # Pasted from the web: U+2028 and NEL are line breaks to Python's str.splitlines, not to a CSV.
+    data = 'email,needs\r\na@x.example,Wartung\u2028Ersatzteile\r\nb@x.example,"zwei\r\nZeilen"\r\n'.encode()
+    report = await run(sessions, tenant_id, data)
+    assert report.created == 2
+    async with sessions() as session:
+        needs = dict(
+            (await session.exec(select(Lead.email, Lead.needs).where(Lead.tenant_id == tenant_id))).all()
+        )
+    assert needs == {"a@x.example": "Wartung\u2028Ersatzteile", "b@x.example": "zwei\r\nZeilen"}
