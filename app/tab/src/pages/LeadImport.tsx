@@ -16,7 +16,16 @@ import {
 } from "@fluentui/react-components";
 import { upload, type Api, type ImportReport } from "../api";
 
-type Report = ImportReport;
+type Report = Required<ImportReport>;
+
+// Fields the API states with defaults arrive optional in the generated types; fill them once here.
+function complete(body: ImportReport): Report {
+  return {
+    created: 0, updated: 0, more_errors: 0, dry_run: false, kind: null, encoding: null, separator: null,
+    preset: null, mapping: [], header: [], presets: [], fields: [],
+    ...body,
+  };
+}
 
 const words = {
   en: {
@@ -97,7 +106,8 @@ export function LeadImport({ api, onImported }: { api: Api; onImported: () => vo
     setFailed(false);
     setProgress(0);
     try {
-      const answer = await upload<Report>(api, `/leads/import?${params}`, chosen, setProgress);
+      const raw = await upload<ImportReport>(api, `/leads/import?${params}`, chosen, setProgress);
+      const answer = { status: raw.status, body: complete(raw.body) };
       setProgress(null);
       if (answer.status === 200 || answer.status === 400) {
         if (dryRun || answer.status === 400) setReport(answer.body);

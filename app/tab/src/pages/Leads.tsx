@@ -165,7 +165,7 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
               {strings.roundRobin}
             </Button>
           )}
-          <LeadImport api={api} onImported={() => void load(null)} />
+          {words.can("import_leads") && <LeadImport api={api} onImported={() => void load(null)} />}
         </div>
       )}
       <DataGrid
