@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -90,8 +91,8 @@ async def one_import(url: str, path: Path, scoring: bool) -> tuple[float, int, i
         with path.open("rb") as stream:  # noqa: ASYNC230 - the import reads it in a worker thread
             async with transaction(sessions) as session:
 
-                async def settle(ids: list[object]) -> None:
-                    await settle_new_leads(session=session, tenant_id=TENANT, lead_ids=ids, now=NOW)  # type: ignore[arg-type]
+                async def settle(ids: list[uuid.UUID]) -> None:
+                    await settle_new_leads(session=session, tenant_id=TENANT, lead_ids=ids, now=NOW)
 
                 report = await import_leads(
                     session=session,

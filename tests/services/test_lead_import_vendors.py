@@ -7,12 +7,12 @@ import csv
 import io
 import uuid
 import zipfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import Row
 from sqlmodel import col, func, select
 
 from app.db import SessionMaker, transaction
@@ -83,29 +83,27 @@ async def refused(sessions: SessionMaker, tenant_id: str, data: bytes, **options
     return caught.value
 
 
-async def leads(sessions: SessionMaker, tenant_id: str) -> dict[str, Row[Any]]:
+@dataclass(frozen=True)
+class Seen:
+    """A stored lead with its company's firmographics, as the tests read them."""
+
+    lead: Lead
+    company: Company | None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in {"name", "country", "employees", "industry"}:
+            return getattr(self.company, name) if self.company is not None else None
+        return getattr(self.lead, name)
+
+
+async def leads(sessions: SessionMaker, tenant_id: str) -> dict[str, Seen]:
     statement = (
-        select(
-            Lead.email,
-            Lead.first_name,
-            Lead.last_name,
-            Lead.title,
-            Lead.lifecycle,
-            Lead.owner_id,
-            Lead.source,
-            Lead.phone,
-            Lead.unsubscribed,
-            Lead.custom_fields,
-            Company.name,
-            Company.country,
-            Company.employees,
-            Company.industry,
-        )
+        select(Lead, Company)
         .outerjoin(Company, col(Company.id) == col(Lead.company_id))
         .where(Lead.tenant_id == tenant_id)
     )
     async with sessions() as session:
-        return {row.email: row for row in (await session.exec(statement)).all()}
+        return {lead.email: Seen(lead, company) for lead, company in (await session.exec(statement)).all()}
 
 
 # --- vendors' layouts ----------------------------------------------------------------------------------
