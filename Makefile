@@ -94,6 +94,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/bench_bot_turns.py
 	$(BIN)/python tests/bench/bench_dispatcher.py
 	$(BIN)/python tests/bench/bench_graph_history.py
+	$(BIN)/python tests/bench/bench_import.py
 
 clean:
 	rm -rf $(VENV) nurture-demo.db* .mypy_cache .ruff_cache .hypothesis $(TAB)/node_modules $(TAB)/dist $(CARD_RENDERER)/node_modules $(PLAYGROUND)/node_modules \

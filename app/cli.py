@@ -133,7 +133,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import_leads(settings: Settings, args: argparse.Namespace) -> int:
-    from app.services.lead_import import ImportRejected, import_leads_csv
+    from app.importing.mapping import MappingProblem, parse_map_option
+    from app.services.lead_import import ImportOptions, ImportRejected, import_leads
     from app.services.rescoring import settle_new_leads
 
     path = Path(args.file)
@@ -146,44 +147,95 @@ def cmd_import_leads(settings: Settings, args: argparse.Namespace) -> int:
             f"{settings.import_max_bytes / 1_048_576:.1f} MB "
             "(NURTURE_IMPORT_MAX_BYTES). Split the file and import the parts."
         )
-    data = path.read_bytes()
+    explicit = dict(_read_mapping_file(Path(args.mapping_file))) if args.mapping_file else {}
+    try:
+        for text in args.map or []:
+            source, target = parse_map_option(text)
+            explicit[source] = target
+    except MappingProblem as problem:
+        raise CliError("; ".join(problem.problems)) from None
+    options = ImportOptions(
+        preset=args.preset,
+        mapping=explicit,
+        keep_unmapped=args.keep_unmapped,
+        dry_run=args.dry_run,
+        skip_invalid=args.skip_invalid,
+    )
 
     async def run(sessions: SessionMaker) -> int:
         tenant_id = await _resolve_tenant(sessions, args.tenant)
         now = _now()
-        with _progress() as progress:
-            task = progress.add_task("importing leads", total=None)
+        # The file is read in a worker thread by the import; opening it is the one blocking call here.
+        with path.open("rb") as stream, _progress() as progress:  # noqa: ASYNC230
+            task = progress.add_task("checking leads" if args.dry_run else "importing leads", total=None)
             try:
                 async with transaction(sessions) as session:
-                    report = await import_leads_csv(
+
+                    async def settle(ids: list[Any]) -> None:
+                        await settle_new_leads(session=session, tenant_id=tenant_id, lead_ids=ids, now=now)
+
+                    report = await import_leads(
                         session=session,
                         tenant_id=tenant_id,
-                        data=data,
+                        stream=stream,
                         now=now,
                         max_bytes=settings.import_max_bytes,
-                        skip_invalid=args.skip_invalid,
+                        options=options,
                         progress=lambda done, total: progress.update(task, completed=done, total=total),
+                        after_batch=settle,
                     )
             except ImportRejected as rejected:
                 progress.stop()
+                if rejected.report is not None:
+                    _print_report(rejected.report)
                 _print_errors(rejected.errors)
                 console.print(f"[red]nothing imported[/red]: {len(rejected.errors)} problem(s) found")
                 return 1
-            scoring = progress.add_task("routing and scoring", total=len(report.lead_ids))
-            async with transaction(sessions) as session:
-                await settle_new_leads(
-                    session=session,
-                    tenant_id=tenant_id,
-                    lead_ids=report.lead_ids,
-                    now=now,
-                    progress=lambda done, total: progress.update(scoring, completed=done, total=total),
-                )
+        _print_report(report)
         _print_errors(report.errors)
-        console.print(f"[green]imported {report.imported} lead(s)[/green], skipped {report.skipped}")
+        if report.more_errors:
+            console.print(f"  … and {report.more_errors} more problem(s)")
+        if args.dry_run:
+            console.print(
+                f"[cyan]dry run, nothing written[/cyan]: would create {report.created}, update "
+                f"{report.updated}, skip {report.skipped}"
+            )
+            return 1 if report.errors else 0
+        console.print(
+            f"[green]imported {report.imported} lead(s)[/green]: created {report.created}, updated "
+            f"{report.updated}, skipped {report.skipped}"
+        )
         return 0
 
     result: int = asyncio.run(_with_sessions(settings, run))
     return result
+
+
+def _read_mapping_file(path: Path) -> list[tuple[str, str]]:
+    """A mapping file: one 'Source column=field' per line; blank lines and lines starting with # skipped."""
+    from app.importing.mapping import MappingProblem, parse_map_option
+
+    if not path.is_file():
+        raise CliError(f"no such mapping file: {path}")
+    pairs = []
+    for text in path.read_text(encoding="utf-8-sig").splitlines():
+        if text.strip() and not text.lstrip().startswith("#"):
+            try:
+                pairs.append(parse_map_option(text))
+            except MappingProblem as problem:
+                raise CliError(f"{path}: " + "; ".join(problem.problems)) from None
+    return pairs
+
+
+def _print_report(report: Any) -> None:
+    read = f"{report.kind.upper()}"
+    if report.encoding:
+        read += f", {report.encoding}, {report.separator}-separated"
+    layout = report.preset_label or "Nurture's own columns or your mapping"
+    console.print(f"read as {read}; layout: {layout}", highlight=False)
+    for column, target in report.mapping:
+        shown = "[dim]ignored[/dim]" if target == "ignore" else target
+        console.print(f"  {column or '(no name)'} -> {shown}", highlight=False)
 
 
 def _print_errors(errors: Sequence[Any]) -> None:
@@ -431,10 +483,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     imports = commands.add_parser("import", help="import data").add_subparsers(dest="what", required=True)
-    import_leads = imports.add_parser("leads", parents=[common, tenant], help="import leads from a CSV file")
-    import_leads.add_argument("file", help="CSV file, UTF-8, with a header row")
+    import_leads = imports.add_parser(
+        "leads", parents=[common, tenant], help="import leads from a CSV or XLSX file (CRM exports too)"
+    )
+    import_leads.add_argument(
+        "file",
+        help="CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or .xlsx, with a header row",
+    )
     import_leads.add_argument(
         "--skip-invalid", action="store_true", help="import the valid rows, report the rest"
+    )
+    import_leads.add_argument(
+        "--dry-run", action="store_true", help="show the mapping, the counts and every problem; write nothing"
+    )
+    import_leads.add_argument(
+        "--preset",
+        choices=("hubspot", "dynamics", "salesforce", "pipedrive"),
+        help="read the file as this CRM's export (recognised from the header otherwise)",
+    )
+    import_leads.add_argument(
+        "--map",
+        action="append",
+        metavar="'Source column=field'",
+        help="fill a field from a column (repeatable); field 'ignore' skips the column",
+    )
+    import_leads.add_argument("--mapping-file", help="a file of 'Source column=field' lines")
+    import_leads.add_argument(
+        "--keep-unmapped", action="store_true", help="keep columns no field reads as custom.<column name>"
     )
     import_leads.set_defaults(handler=cmd_import_leads)
 

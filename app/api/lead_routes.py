@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict
 from typing import Any, cast, get_args
 
 from aiohttp import web
@@ -17,7 +16,7 @@ from app.graph import on_demand
 from app.graph.tokens import ConsentRequired, GraphAuthError
 from app.models import LeadCreate, LeadPublic, LeadUpdate
 from app.nurturing.enums import BuyerStage, Direction, Lifecycle, Role
-from app.services import follow_ups, lead_export, lead_import, leads, rescoring, timeline
+from app.services import follow_ups, lead_export, leads, timeline
 from app.services.errors import InvalidInput
 from app.services.lead_queries import LeadFilter, LeadSort, list_leads, read_lead
 from app.services.lookups import get_member
@@ -160,44 +159,6 @@ async def get_threads(request: web.Request) -> web.Response:
             session=session, caller=caller(request), lead_id=path_id(request)
         )
     return reply(schemas.ThreadsOut(items=threads))
-
-
-@table.route(
-    "POST",
-    "/api/v1/leads/import",
-    "CSV import (UTF-8, header row): every row validated first; nothing is written if any row is bad, "
-    "unless ?skip_invalid=true",
-    response=schemas.ImportOut,
-    roles="team lead, admin",
-    allowed=(Role.LEAD, Role.ADMIN),
-    errors_as_response=True,
-)
-async def import_leads(request: web.Request) -> web.Response:
-    who = caller(request)
-    settings = request.app[keys.SETTINGS]
-    if request.content_length is not None and request.content_length > settings.import_max_bytes:
-        raise InvalidInput("file too large")
-    data = await request.content.read(settings.import_max_bytes + 1)
-    try:
-        async with transaction(request.app[keys.SESSIONS]) as session:
-            report = await lead_import.import_leads_csv(
-                session=session,
-                tenant_id=who.tenant_id,
-                data=data,
-                now=who.now,
-                max_bytes=settings.import_max_bytes,
-                skip_invalid=request.query.get("skip_invalid") == "true",
-            )
-            await rescoring.settle_new_leads(
-                session=session, tenant_id=who.tenant_id, lead_ids=report.lead_ids, now=who.now
-            )
-    except lead_import.ImportRejected as rejected:
-        out = schemas.ImportOut(
-            imported=0, skipped=0, errors=[schemas.RowErrorOut(**asdict(e)) for e in rejected.errors]
-        )
-        return web.json_response(text=out.model_dump_json(), status=400)
-    errors = [schemas.RowErrorOut(**asdict(e)) for e in report.errors]
-    return reply(schemas.ImportOut(imported=report.imported, skipped=report.skipped, errors=errors))
 
 
 @table.route(

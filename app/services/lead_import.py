@@ -1,565 +1,130 @@
-"""Importing leads from a CSV file: the whole file is checked before a single row is written.
+"""Importing leads from a file: a thin service over ``app.importing`` that writes in batches as it reads.
 
-The work happens in three steps:
+The file streams through in batches of ``BATCH_SIZE`` lines. For each batch:
 
-1. ``_parse`` (synchronous, CPU-bound, run in a worker thread) turns the bytes into checked rows. It
-   finds every problem the file itself can show: size, encoding, header, ragged rows, bad values,
-   duplicate e-mail addresses.
-2. Two chunked queries, always filtered by tenant, find e-mail addresses that already exist and the
-   active team members named as owners.
-3. Only when nothing is wrong (or the caller asked to skip the bad rows) are companies, leads and
-   ownership audit rows inserted, in batches. The caller owns the transaction.
+1. ``app.importing`` (pure, run in a worker thread) reads and checks the lines against the mapping.
+2. Owners are found among the tenant's members (by e-mail or display name), and leads that already exist
+   are found by e-mail, in one query per batch, always filtered by tenant.
+3. Unless this is a dry run, new leads are inserted and existing ones updated (matched by e-mail), with
+   their companies and ownership audit rows, as long as no line so far had a problem.
 
-Cells that the export protected against formula injection (a leading apostrophe before ``= + - @``,
-tab or carriage return) are read back without that apostrophe, so an exported file re-imports as is.
+Any problem in a line makes the import refuse the whole file (``ImportRejected``) after every line has
+been checked, and the caller's transaction then rolls back what earlier batches wrote: all or nothing,
+while memory stays flat as the file grows. ``skip_invalid`` imports the good lines instead. A dry run
+checks everything and writes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
-import difflib
-import functools
+import hashlib
 import io
-import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any, BinaryIO
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
-from pydantic_core import PydanticCustomError
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.importing.fields import CSV_COLUMNS, CUSTOM_PREFIX, IMPORT_COLUMNS, READ_ONLY_COLUMNS
+from app.importing.mapping import Mapping, MappingProblem, build_mapping
+from app.importing.reading import FileProblem, Sheet, open_sheet
+from app.importing.validator import FIRMOGRAPHICS, Checked, CompanyFacts, LeadRow, Problem, check_row
+from app.importing.validator import needs_protection as needs_protection
+from app.importing.values import shown
 from app.models import Company, Lead, Member, OwnershipChange
-from app.nurturing.enums import AssignmentMethod, BuyerStage, Lifecycle
-from app.services.batches import batches
-from app.services.company_facts import FIRMOGRAPHICS, gaps_filled
+from app.nurturing.enums import AssignmentMethod, BuyerStage, Lifecycle, Role
+from app.services.access import Caller
 from app.services.errors import InvalidInput
 
-LEAD_COLUMNS = (
-    "email",
-    "first_name",
-    "last_name",
-    "title",
-    "persona",
-    "phone",
-    "language",
-    "source",
-    "needs",
-    "topics",
-    "unsubscribed",
-    "bounced",
-)
-COMPANY_COLUMNS = ("company", "company_domain", "industry", "country", "employees")
-IMPORT_COLUMNS = (*LEAD_COLUMNS, *COMPANY_COLUMNS, "owner_email")
-"""Columns whose values the import writes."""
-READ_ONLY_COLUMNS = ("id", "lifecycle", "stage", "fit_score", "engagement_score", "total_score", "created_at")
-"""Columns the export adds; the import accepts them and ignores their values."""
-CSV_COLUMNS = (*IMPORT_COLUMNS, *READ_ONLY_COLUMNS)
-"""Every accepted header name, in export order. ``custom.<name>`` columns come after them."""
-REQUIRED_COLUMNS = ("email",)
-CUSTOM_PREFIX = "custom."
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection)."""
-LANGUAGES = ("en", "de")
+__all__ = [
+    "CSV_COLUMNS",
+    "CUSTOM_PREFIX",
+    "IMPORT_COLUMNS",
+    "READ_ONLY_COLUMNS",
+    "ImportOptions",
+    "ImportRejected",
+    "ImportReport",
+    "RowError",
+    "import_leads",
+    "import_leads_csv",
+    "needs_protection",
+]
 
 BATCH_SIZE = 1000
-"""Leads per INSERT batch; also how often ``progress`` is called."""
+"""Lines per batch: read, checked, looked up and written together."""
 LOOKUP_CHUNK = 500
 """Values per ``IN (...)`` list when looking up existing rows."""
-_MAX_EMPLOYEES = 2_147_483_647  # the column is a 32-bit integer
-_SHOWN_VALUE = 60  # characters of a bad value quoted back in a message
+MAX_REPORTED = 1000
+"""Problems kept for the report; past that they are only counted, so a bad big file stays small."""
 
-
-# --- public types --------------------------------------------------------------------------------------
+RowError = Problem
+"""One problem: ``line`` is the line in the file (the header is line 1), ``column`` its header."""
 
 
 @dataclass(frozen=True, slots=True)
-class RowError:
-    """One problem. ``line`` is the physical line in the file (the header is line 1); ``column`` is the
-    header name as written in the file, or None when the problem concerns the whole file or line."""
+class ImportOptions:
+    """How to read the file: a preset, explicit 'Source column' -> field choices, and what to do."""
 
-    line: int
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+    preset: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    keep_unmapped: bool = False
+    dry_run: bool = False
+    skip_invalid: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    imported: int
-    skipped: int  # rows not imported because they had errors (only with skip_invalid)
+    """What was (or, in a dry run, would be) done, and how the file was read."""
+
+    created: int
+    updated: int
+    skipped: int  # lines not imported because they had problems
     errors: tuple[RowError, ...]
-    lead_ids: tuple[uuid.UUID, ...]  # in file order, so the caller can score them
+    more_errors: int  # problems past MAX_REPORTED, counted only
+    dry_run: bool
+    kind: str  # "csv" or "xlsx"
+    encoding: str | None
+    separator: str | None
+    preset: str | None
+    preset_label: str | None
+    mapping: tuple[tuple[str, str], ...]  # (header as written, field or "ignore"), in file order
+    lead_ids: tuple[uuid.UUID, ...] = ()  # only from import_leads_csv, for callers that score afterwards
+
+    @property
+    def imported(self) -> int:
+        """Leads written (created or updated); 0 in a dry run."""
+        return 0 if self.dry_run else self.created + self.updated
 
 
 class ImportRejected(InvalidInput):
-    """Nothing was written; ``errors`` says why, line by line."""
+    """Nothing was written; ``errors`` says why, line by line, and ``header`` lists the file's columns so
+    a caller can offer to map them."""
 
     code = "import_rejected"
 
-    def __init__(self, errors: Sequence[RowError]) -> None:
+    def __init__(
+        self,
+        errors: Sequence[RowError],
+        *,
+        header: Sequence[str] = (),
+        report: ImportReport | None = None,
+    ) -> None:
         super().__init__(f"lead import rejected with {len(errors)} problem(s)")
         self.errors: tuple[RowError, ...] = tuple(errors)
+        self.header = tuple(header)
+        self.report = report
 
 
-# --- per-row validation --------------------------------------------------------------------------------
+def _reject(message: str, line: int = 1, header: Sequence[str] = ()) -> ImportRejected:
+    return ImportRejected([RowError(line, None, message)], header=header)
 
 
-def needs_protection(value: str) -> bool:
-    """Whether a spreadsheet could run this cell as a formula, or it already looks protected."""
-    return value[:1] in FORMULA_TRIGGERS or (value[:1] == "'" and value[1:2] in FORMULA_TRIGGERS)
-
-
-def _quote(value: str) -> str:
-    shown = value if len(value) <= _SHOWN_VALUE else value[: _SHOWN_VALUE - 1] + "…"
-    return "'" + shown.replace("\n", " ") + "'"
-
-
-def _problem(message: str) -> PydanticCustomError:
-    # The message goes in through the context so braces in a user's value are never read as a template.
-    return PydanticCustomError("nurture", "{message}", {"message": message})
-
-
-@functools.lru_cache(maxsize=4096)  # owner addresses repeat on many lines
-def normalise_email(value: str) -> str:
-    """The address as stored: validated (syntax only, no DNS) and lower-cased. Raises EmailNotValidError."""
-    return validate_email(value, check_deliverability=False).normalized.lower()
-
-
-def _email(value: str) -> str:
-    try:
-        return normalise_email(value)
-    except EmailNotValidError as error:
-        raise _problem(f"{_quote(value)} is not a valid e-mail address. {error}") from None
-
-
-def _language(value: str) -> str:
-    language = value.lower()
-    if language not in LANGUAGES:
-        raise _problem(f"{_quote(value)} is not a supported language; use one of: {', '.join(LANGUAGES)}")
-    return language
-
-
-def _country(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z]{2}", value):
-        raise _problem(f"{_quote(value)} is not a two-letter country code (ISO 3166-1, such as DE, AT or GB)")
-    return value.upper()
-
-
-def _employees(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    if not re.fullmatch(r"[+-]?\d+", value):
-        raise _problem(f"{_quote(value)} is not a whole number; write the number of employees, such as 250")
-    number = int(value)
-    if number < 0:
-        raise _problem(f"{_quote(value)} is negative; the number of employees must be 0 or more")
-    if number > _MAX_EMPLOYEES:
-        raise _problem(f"{_quote(value)} is too large for a number of employees")
-    return number
-
-
-# Yes/no as CRMs and spreadsheets export it, in English and German. Anything else is refused rather than
-# guessed: a consent flag read wrong either mails someone who opted out or silences a willing lead.
-_YES = frozenset({"true", "yes", "y", "1", "ja", "j", "wahr", "x"})
-_NO = frozenset({"false", "no", "n", "0", "nein", "falsch"})
-
-
-def _flag(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    word = value.strip().casefold()
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    raise _problem(f"{_quote(value)} is not yes or no; write true or false")
-
-
-def _topics(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    topics: list[str] = []
-    for part in value.split(";"):
-        topic = part.strip()
-        if topic and topic not in topics:
-            topics.append(topic)
-    return topics
-
-
-EmailAddress = Annotated[str, AfterValidator(_email)]
-
-
-class _RowModel(BaseModel):
-    """One CSV line after empty cells are dropped; field names are the canonical column names."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    email: EmailAddress
-    first_name: str = Field("", max_length=100)
-    last_name: str = Field("", max_length=100)
-    title: str | None = Field(None, max_length=200)
-    persona: str | None = Field(None, max_length=60)
-    phone: str | None = Field(None, max_length=40)
-    language: Annotated[str, AfterValidator(_language)] = "en"
-    source: str | None = Field(None, max_length=80)
-    needs: str | None = None
-    topics: Annotated[list[str], BeforeValidator(_topics)] = Field(default_factory=list)
-    unsubscribed: Annotated[bool, BeforeValidator(_flag)] = False
-    bounced: Annotated[bool, BeforeValidator(_flag)] = False
-    company: str | None = Field(None, max_length=200)
-    company_domain: str | None = Field(None, max_length=253)
-    industry: str | None = Field(None, max_length=80)
-    country: Annotated[str, AfterValidator(_country)] | None = None
-    employees: Annotated[int, BeforeValidator(_employees)] | None = None
-    owner_email: EmailAddress | None = None
-
-
-def _error_message(error: Any, raw: str | None) -> str:
-    kind = error["type"]
-    if kind == "nurture":
-        return str(error["msg"])
-    if kind == "missing":
-        return "the e-mail address is empty; every lead needs one"
-    shown = _quote(raw or "")
-    if kind == "string_too_long":
-        return f"{shown} is too long: at most {error['ctx']['max_length']} characters are allowed"
-    return f"{shown} is not valid here ({error['msg']})"
-
-
-# --- parsing -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Column:
-    header: str  # as written in the file, trimmed
-    name: str  # canonical name, or the custom field's key
-    kind: str  # "field", "custom" or "read_only"
-
-
-@dataclass(frozen=True, slots=True)
-class _CompanyFacts:
-    key: tuple[str, str]  # ("domain", lower domain) or ("name", lower name)
-    name: str
-    domain: str | None
-    industry: str | None
-    country: str | None
-    employees: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class _LeadRow:
-    line: int
-    email: str
-    fields: dict[str, Any]  # LeadBase columns
-    company: _CompanyFacts | None
-    owner_email: str | None
-
-
-@dataclass(slots=True)
-class _Checked:
-    """One data line: what could be validated, plus the lead to write when the whole line is valid."""
-
-    line: int
-    email: str | None
-    owner_email: str | None
-    lead: _LeadRow | None
-
-
-@dataclass(slots=True)
-class _Parsed:
-    columns: list[_Column]
-    headers: dict[str, str] = field(default_factory=dict)  # canonical field name -> header as written
-    rows: list[_Checked] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    bad_lines: set[int] = field(default_factory=set)
-
-    def fail(self, line: int, column: str | None, message: str) -> None:
-        self.errors.append(RowError(line, column, message))
-        self.bad_lines.add(line)
-
-
-def _reject(message: str, line: int = 1) -> ImportRejected:
-    return ImportRejected([RowError(line, None, message)])
-
-
-def _size(count: int) -> str:
-    return f"{count / 1_048_576:.1f} MB ({count:,} bytes)"
-
-
-def _line_of_offset(data: bytes, offset: int) -> int:
-    before = data[:offset]
-    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
-
-
-def _decode(data: bytes, max_bytes: int) -> str:
-    """The file as text, or ImportRejected for a file that is too big, empty or not UTF-8."""
-    if len(data) > max_bytes:
-        raise _reject(
-            f"the file is {_size(len(data))}, larger than the limit of {_size(max_bytes)}; "
-            "split it into smaller files and import them one by one"
-        )
-    if data.startswith(b"PK\x03\x04"):
-        raise _reject("this looks like an Excel workbook, not a CSV file; in Excel use Save As > CSV UTF-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _reject("the file is saved as UTF-16 (Unicode Text); save it as CSV UTF-8 and import it again")
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
-        raise _reject(
-            "the file is empty; it needs a header line (with an email column) and one line per lead"
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = _line_of_offset(data, error.start)
-        raise _reject(
-            f"the file is not valid UTF-8: the first bad byte (0x{data[error.start]:02X}) is on line {line} "
-            f"at byte offset {error.start}; save the file as CSV UTF-8 and import it again",
-            line,
-        ) from None
-    text = text.removeprefix("\ufeff")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise _reject(
-            "the file contains NUL characters, so it is not a text CSV file; save it as CSV UTF-8", line
-        )
-    return text
-
-
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, cells) per CSV record, blank lines skipped."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    previous = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            raise _reject(
-                f"line {previous + 1} cannot be read as CSV: check its double quotes (a quoted value must "
-                'end with a quote, and a quote inside a value is written as two quotes ""); a single value '
-                "also cannot be longer than 131,072 characters",
-                previous + 1,
-            ) from None
-        line, previous = previous + 1, reader.line_num
-        if any(cell.strip() for cell in cells):
-            yield line, cells
-
-
-def _canonical(name: str) -> str:
-    return name.strip().lower()
-
-
-def _known(name: str) -> bool:
-    name = _canonical(name)
-    return name in CSV_COLUMNS or (name.startswith(CUSTOM_PREFIX) and len(name) > len(CUSTOM_PREFIX))
-
-
-def _delimiter(text: str) -> str:
-    """Comma, or the semicolon/tab a spreadsheet in another locale wrote, judged by the header line."""
-    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
-    best, best_known = ",", 0
-    for candidate in (",", ";", "\t"):
-        try:
-            header = next(csv.reader([first], delimiter=candidate))
-        except (csv.Error, StopIteration):
-            continue
-        known = sum(_known(name) for name in header)
-        if known > best_known:
-            best, best_known = candidate, known
-    return best
-
-
-def _header(line: int, cells: list[str]) -> list[_Column]:
-    problems: list[str] = []
-    columns: list[_Column] = []
-    seen: dict[str, str] = {}
-    unknown: list[str] = []
-    for position, cell in enumerate(cells, start=1):
-        header = cell.strip().removeprefix("\ufeff")
-        lowered = header.lower()
-        if not header:
-            problems.append(f"column {position} of the header has no name; name it or delete the column")
-            continue
-        if lowered.startswith(CUSTOM_PREFIX):
-            key = header[len(CUSTOM_PREFIX) :].strip()
-            if not key:
-                problems.append(f"the header {_quote(header)} needs a field name after 'custom.'")
-                continue
-            column = _Column(header, key, "custom")
-            identity = CUSTOM_PREFIX + key
-        elif lowered in IMPORT_COLUMNS:
-            column = _Column(header, lowered, "field")
-            identity = lowered
-        elif lowered in READ_ONLY_COLUMNS:
-            column = _Column(header, lowered, "read_only")
-            identity = lowered
-        else:
-            unknown.append(header)
-            continue
-        if identity in seen:
-            problems.append(f"the header has the column {_quote(header)} twice")
-            continue
-        seen[identity] = header
-        columns.append(column)
-    if unknown:
-        described = []
-        for header in unknown:
-            close = difflib.get_close_matches(header.lower(), CSV_COLUMNS, n=1)
-            described.append(_quote(header) + (f" (did you mean '{close[0]}'?)" if close else ""))
-        problems.append(
-            f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(described)}. The accepted "
-            f"columns are {', '.join(CSV_COLUMNS)}, and custom.<name> for your own fields"
-        )
-    for required in REQUIRED_COLUMNS:
-        if required not in seen:
-            problems.append(f"the header has no '{required}' column; it is required")
-    if problems:
-        raise ImportRejected([RowError(line, None, problem) for problem in problems])
-    return columns
-
-
-def _unescape(value: str) -> str:
-    """Undo the export's formula protection: "'=SUM(1)" reads as "=SUM(1)", "''=x" as "'=x"."""
-    if value[:1] == "'" and needs_protection(value[1:]):
-        return value[1:].strip()
-    return value
-
-
-def _company_facts(row: _RowModel) -> _CompanyFacts | None:
-    domain = row.company_domain.lower() if row.company_domain else None
-    if domain:
-        key = ("domain", domain)
-    elif row.company:
-        key = ("name", row.company.lower())
-    else:
-        return None
-    return _CompanyFacts(
-        key=key,
-        name=row.company or (domain or "")[:200],  # Company.name holds 200 characters, a domain 253
-        domain=domain,
-        industry=row.industry,
-        country=row.country,
-        employees=row.employees,
-    )
-
-
-_LEAD_FIELDS = (
-    "first_name",
-    "last_name",
-    "title",
-    "persona",
-    "phone",
-    "language",
-    "source",
-    "needs",
-    "topics",
-    "unsubscribed",
-    "bounced",
-)
-
-
-def _check_row(parsed: _Parsed, line: int, cells: list[str], first_seen: dict[str, int]) -> None:
-    columns = parsed.columns
-    if len(cells) != len(columns):
-        parsed.fail(
-            line,
-            None,
-            f"this line has {len(cells)} value{'s' if len(cells) != 1 else ''} but the header has "
-            f"{len(columns)} columns; check for a missing or extra separator or an unquoted comma",
-        )
-        return
-    values: dict[str, str] = {}
-    custom: dict[str, str] = {}
-    headers = parsed.headers
-    for column, cell in zip(columns, cells, strict=True):
-        if column.kind == "read_only":
-            continue
-        value = _unescape(cell.strip())
-        if not value:
-            continue
-        if column.kind == "custom":
-            custom[column.name] = value
-        else:
-            values[column.name] = value
-    row: _RowModel | None = None
-    email: str | None = None
-    owner_email: str | None = None
-    try:
-        row = _RowModel.model_validate(values)
-        email, owner_email = row.email, row.owner_email
-    except ValidationError as invalid:
-        bad_fields = set()
-        for error in invalid.errors(include_url=False):
-            name = str(error["loc"][0])
-            bad_fields.add(name)
-            parsed.fail(line, headers.get(name, name), _error_message(error, values.get(name)))
-        if "email" not in bad_fields:
-            email = normalise_email(values["email"])
-        if "owner_email" not in bad_fields and values.get("owner_email"):
-            owner_email = normalise_email(values["owner_email"])
-    if email is not None:
-        first = first_seen.setdefault(email, line)
-        if first != line:
-            parsed.fail(
-                line,
-                headers["email"],
-                f"{_quote(email)} appears twice in the file: it is also on line {first}",
-            )
-    company = _company_facts(row) if row is not None else None
-    if row is not None and company is None:
-        for name in FIRMOGRAPHICS:
-            if getattr(row, name) is not None:
-                parsed.fail(
-                    line, headers[name], f"{name} is given but the line has no company or company_domain"
-                )
-    lead: _LeadRow | None = None
-    if row is not None and email is not None and line not in parsed.bad_lines:
-        fields = {name: getattr(row, name) for name in _LEAD_FIELDS}
-        fields["custom_fields"] = custom
-        lead = _LeadRow(line=line, email=email, fields=fields, company=company, owner_email=owner_email)
-    parsed.rows.append(_Checked(line=line, email=email, owner_email=owner_email, lead=lead))
-
-
-def _parse(data: bytes, max_bytes: int) -> _Parsed:
-    """Everything that can be checked without the database. Raises ImportRejected for file-level problems."""
-    text = _decode(data, max_bytes)
-    records = _records(text, _delimiter(text))
-    first = next(records, None)
-    if first is None:
-        raise _reject(
-            "the file is empty; it needs a header line (with an email column) and one line per lead"
-        )
-    columns = _header(*first)
-    parsed = _Parsed(columns, {column.name: column.header for column in columns if column.kind == "field"})
-    first_seen: dict[str, int] = {}
-    for line, cells in records:
-        _check_row(parsed, line, cells, first_seen)
-    if not parsed.rows:
-        raise _reject("the file has a header but no rows; add one line per lead below the header")
-    return parsed
-
-
-# --- database checks -----------------------------------------------------------------------------------
-
-
-async def _existing_emails(session: AsyncSession, tenant_id: str, emails: Iterable[str]) -> set[str]:
-    # Every writer stores lead e-mails lower-cased, so the (tenant_id, email) unique index answers this.
-    found: set[str] = set()
-    for chunk in batches(sorted(set(emails)), LOOKUP_CHUNK):
-        statement = select(Lead.email).where(Lead.tenant_id == tenant_id, col(Lead.email).in_(chunk))
-        found.update(await session.exec(statement))
-    return found
+# --- owners --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -567,47 +132,123 @@ class _Owner:
     id: uuid.UUID
     team_id: uuid.UUID | None
     active: bool
+    email: str
+    name: str
 
 
-async def _members(session: AsyncSession, tenant_id: str, emails: Iterable[str]) -> dict[str, _Owner]:
-    """Members of this tenant by lower-cased e-mail; an active one wins over an inactive namesake."""
-    members: dict[str, _Owner] = {}
-    for chunk in batches(sorted(set(emails)), LOOKUP_CHUNK):
-        statement = select(Member.email, Member.id, Member.team_id, Member.active).where(
-            Member.tenant_id == tenant_id, func.lower(Member.email).in_(chunk)
-        )
-        for email, member_id, team_id, active in await session.exec(statement):
-            key = email.lower()
-            if key not in members or (active and not members[key].active):
-                members[key] = _Owner(member_id, team_id, active)
-    return members
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
-async def _check_against_database(
-    session: AsyncSession, tenant_id: str, parsed: _Parsed
-) -> dict[str, _Owner]:
-    """Flag e-mails that already exist and owners who are not active members; return the members found."""
-    email_header, owner_header = parsed.headers["email"], parsed.headers.get("owner_email")
-    existing = await _existing_emails(session, tenant_id, (r.email for r in parsed.rows if r.email))
-    members = await _members(session, tenant_id, (r.owner_email for r in parsed.rows if r.owner_email))
-    for row in parsed.rows:
-        if row.email in existing:
-            parsed.fail(
-                row.line, email_header, f"a lead with the e-mail address {_quote(row.email)} already exists"
+class _Owners:
+    """The tenant's members, found by e-mail or display name. A team is small next to a lead file, so all
+    of them are loaded once; matching in Python also folds non-ASCII case, which SQLite's lower() does
+    not."""
+
+    def __init__(self, members: Sequence[_Owner]) -> None:
+        self.by_email: dict[str, list[_Owner]] = {}
+        self.by_name: dict[str, list[_Owner]] = {}
+        for member in members:
+            self.by_email.setdefault(member.email, []).append(member)
+            self.by_name.setdefault(_name_key(member.name), []).append(member)
+
+    @classmethod
+    async def load(cls, session: AsyncSession, tenant_id: str) -> _Owners:
+        members = await session.exec(select(Member).where(Member.tenant_id == tenant_id))
+        return cls([_Owner(m.id, m.team_id, m.active, m.email.lower(), m.display_name) for m in members])
+
+    def find(self, value: str) -> _Owner | str:
+        """The active member this value names, or why there is none."""
+        if "@" in value:
+            found = self.by_email.get(value.lower(), [])
+            active = [member for member in found if member.active]
+            if active:
+                return active[0]
+            if found:
+                return f"unknown owner {shown(value)}: this team member is deactivated"
+            return f"unknown owner {shown(value)}: no team member in Nurture has this e-mail address"
+        found = self.by_name.get(_name_key(value), [])
+        active = [member for member in found if member.active]
+        if len(active) == 1:
+            return active[0]
+        if len(active) > 1:
+            addresses = ", ".join(sorted(member.email for member in active))
+            return (
+                f"the owner name {shown(value)} is ambiguous: {len(active)} team members are called that "
+                f"({addresses}); name the owner by e-mail address instead"
             )
-        if row.owner_email:
-            owner = members.get(row.owner_email)
-            if owner is None:
-                message = "no team member in Nurture has this e-mail address"
-            elif not owner.active:
-                message = "this team member is deactivated"
-            else:
-                continue
-            parsed.fail(row.line, owner_header, f"unknown owner {_quote(row.owner_email)}: {message}")
-    return members
+        if found:
+            return f"unknown owner {shown(value)}: this team member is deactivated"
+        return f"unknown owner {shown(value)}: no team member in Nurture has this name or e-mail address"
+
+
+# --- reading in batches --------------------------------------------------------------------------------
+
+
+def _header(sheet: Sheet) -> tuple[int, list[str]]:
+    first = next(sheet.rows, None)
+    if first is None:
+        raise FileProblem(
+            "the file is empty; it needs a header line (with an e-mail column) and one line per lead"
+        )
+    line, cells = first
+    if sheet.kind == "xlsx":
+        while cells and not cells[-1].strip():
+            cells.pop()
+    return line, cells
+
+
+def _batch(rows: Iterator[tuple[int, list[str]]], mapping: Mapping, width_free: bool) -> list[Checked]:
+    checked: list[Checked] = []
+    for line, cells in rows:
+        checked.append(check_row(mapping, line, cells, width_free=width_free))
+        if len(checked) >= BATCH_SIZE:
+            break
+    return checked
+
+
+def _fingerprint(email: str) -> int:
+    # 8 bytes per address instead of the address itself: the one thing kept for every line, to find an
+    # address that appears twice. A collision of two different addresses is about 1 in 10^14 per pair.
+    return int.from_bytes(hashlib.blake2b(email.encode(), digest_size=8).digest(), "big")
+
+
+@dataclass(slots=True)
+class _Existing:
+    id: uuid.UUID
+    owner_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    custom_fields: dict[str, Any]
+
+
+async def _existing_leads(
+    session: AsyncSession, tenant_id: str, emails: Sequence[str], with_custom: bool
+) -> dict[str, _Existing]:
+    # Every writer stores lead e-mails lower-cased, so the (tenant_id, email) unique index answers this.
+    found: dict[str, _Existing] = {}
+    for start in range(0, len(emails), LOOKUP_CHUNK):
+        chunk = emails[start : start + LOOKUP_CHUNK]
+        statement = select(Lead.email, Lead.id, Lead.owner_id, Lead.team_id).where(
+            Lead.tenant_id == tenant_id, col(Lead.email).in_(chunk)
+        )
+        for email, lead_id, owner_id, team_id in await session.exec(statement):
+            found[email] = _Existing(lead_id, owner_id, team_id, {})
+        if not with_custom:
+            continue  # custom fields are read only to merge new ones into them
+        customs = select(Lead.email, Lead.custom_fields).where(
+            Lead.tenant_id == tenant_id, col(Lead.email).in_(chunk)
+        )
+        for email, custom in await session.exec(customs):
+            found[email].custom_fields = dict(custom or {})
+    return found
 
 
 # --- writing -------------------------------------------------------------------------------------------
+
+
+def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -625,7 +266,7 @@ async def _existing_companies(
     found: dict[tuple[str, str], Company] = {}
     for kind, column in (("domain", Company.domain), ("name", Company.name)):
         wanted = sorted(value for key_kind, value in keys if key_kind == kind)
-        for chunk in batches(wanted, LOOKUP_CHUNK):
+        for chunk in _chunks(wanted, LOOKUP_CHUNK):
             statement = (
                 select(Company)
                 .where(Company.tenant_id == tenant_id, func.lower(col(column)).in_(chunk))
@@ -638,10 +279,10 @@ async def _existing_companies(
 
 
 async def _companies(
-    session: AsyncSession, tenant_id: str, rows: Sequence[_LeadRow], now: datetime
+    session: AsyncSession, tenant_id: str, rows: Sequence[LeadRow], now: datetime
 ) -> dict[tuple[str, str], uuid.UUID]:
     """Company id per company key: the tenant's existing company (gaps filled), else a new one."""
-    facts: dict[tuple[str, str], _CompanyFacts] = {}  # the first line naming each company
+    facts: dict[tuple[str, str], CompanyFacts] = {}  # the first line naming each company
     for row in rows:
         if row.company is not None:
             facts.setdefault(row.company.key, row.company)
@@ -671,83 +312,282 @@ async def _companies(
             inserts.append(company)
             targets[key] = company
             new_by_name.setdefault(fact.name.lower(), company)
-    # Firmographics fill gaps (company_facts), and the first line naming a value wins.
+    # Firmographics fill gaps, the first line naming a value wins, and what the tenant already knows
+    # about a company is never overwritten.
     for row in rows:
         if row.company is None:
             continue
         target = targets[row.company.key]
-        offered = {name: getattr(row.company, name) for name in FIRMOGRAPHICS}
-        if isinstance(target, Company):
-            for name, value in gaps_filled({n: getattr(target, n) for n in FIRMOGRAPHICS}, offered).items():
-                setattr(target, name, value)
-        else:
-            target.update(gaps_filled(target, offered))
+        for name in FIRMOGRAPHICS:
+            value = getattr(row.company, name)
+            if value is None:
+                continue
+            if isinstance(target, Company):
+                if getattr(target, name) is None:
+                    setattr(target, name, value)
+            elif target[name] is None:
+                target[name] = value
     await session.flush()
-    for chunk in batches(inserts, BATCH_SIZE):
+    for chunk in _chunks(inserts, BATCH_SIZE):
         await session.exec(insert(_table(Company)), params=list(chunk))
     return {
         key: target.id if isinstance(target, Company) else target["id"] for key, target in targets.items()
     }
 
 
+_INSERT_DEFAULTS: dict[str, Any] = {
+    "first_name": "",
+    "last_name": "",
+    "title": None,
+    "persona": None,
+    "phone": None,
+    "language": "en",
+    "source": None,
+    "needs": None,
+    "topics": [],
+    "unsubscribed": False,
+    "bounced": False,
+    "company_id": None,
+}
+
+
+def _ownership_change(
+    tenant_id: str, lead_id: uuid.UUID, before: uuid.UUID | None, after: uuid.UUID, now: datetime
+) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "tenant_id": tenant_id,
+        "lead_id": lead_id,
+        "from_member_id": before,
+        "to_member_id": after,
+        "changed_by": None,
+        "method": AssignmentMethod.IMPORT,
+        "reason": "import",
+        "changed_at": now,
+    }
+
+
 async def _write(
     session: AsyncSession,
     tenant_id: str,
-    rows: Sequence[_LeadRow],
-    members: dict[str, _Owner],
+    rows: Sequence[tuple[LeadRow, _Owner | None]],
+    existing: dict[str, _Existing],
     now: datetime,
-    progress: Callable[[int, int], None] | None,
 ) -> list[uuid.UUID]:
-    total = len(rows)
-    if progress is not None:
-        progress(0, total)
+    """Insert the new leads and update the known ones of one batch; returns their ids."""
     await session.flush()  # whatever the caller added goes first (foreign keys)
-    companies = await _companies(session, tenant_id, rows, now)
+    companies = await _companies(session, tenant_id, [row for row, _ in rows], now)
     # One template from the model, so every column default the model declares is applied. Columns that
     # default to NULL are left out and stay NULL, as with an ORM insert.
     blank = Lead(tenant_id=tenant_id, email="", created_at=now, updated_at=now).model_dump()
     template = {name: value for name, value in blank.items() if value is not None}
     template.update(stage=BuyerStage.AWARENESS, lifecycle=Lifecycle.NEW, score_explanation=[])
-    lead_ids: list[uuid.UUID] = []
-    done = 0
-    for batch in batches(rows, BATCH_SIZE):
-        leads: list[dict[str, Any]] = []
-        changes: list[dict[str, Any]] = []
-        for row in batch:
-            owner = members[row.owner_email] if row.owner_email else None
+    # An executemany binds the keys of its first row to every row, so each new lead names every column.
+    template.update(_INSERT_DEFAULTS)
+    inserts: list[dict[str, Any]] = []
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    changes: list[dict[str, Any]] = []
+    ids: list[uuid.UUID] = []
+    for row, owner in rows:
+        known = existing.get(row.email)
+        values: dict[str, Any] = dict(row.fields)
+        if row.company is not None:
+            values["company_id"] = companies[row.company.key]
+        if row.lifecycle is not None:
+            values["lifecycle"] = row.lifecycle
+        if known is None:
             lead_id = uuid.uuid4()
             lead = dict(template)
-            lead.update(row.fields)
+            lead.update(values)
             lead.update(
                 id=lead_id,
                 email=row.email,
-                company_id=companies[row.company.key] if row.company else None,
+                custom_fields=row.custom,
                 owner_id=owner.id if owner else None,
                 team_id=owner.team_id if owner else None,
             )
-            leads.append(lead)
-            lead_ids.append(lead_id)
+            inserts.append(lead)
             if owner is not None:
-                changes.append(
-                    {
-                        "id": uuid.uuid4(),
-                        "tenant_id": tenant_id,
-                        "lead_id": lead_id,
-                        "from_member_id": None,
-                        "to_member_id": owner.id,
-                        "changed_by": None,
-                        "method": AssignmentMethod.IMPORT,
-                        "reason": "CSV import",
-                        "changed_at": now,
-                    }
-                )
-        await session.exec(insert(_table(Lead)), params=leads)
-        if changes:
-            await session.exec(insert(_table(OwnershipChange)), params=changes)
-        done += len(batch)
+                changes.append(_ownership_change(tenant_id, lead_id, None, owner.id, now))
+        else:
+            lead_id = known.id
+            if row.custom:
+                values["custom_fields"] = {**known.custom_fields, **row.custom}
+            if owner is not None and owner.id != known.owner_id:
+                values.update(owner_id=owner.id, team_id=owner.team_id)
+                changes.append(_ownership_change(tenant_id, lead_id, known.owner_id, owner.id, now))
+            values.update(b_id=lead_id, updated_at=now)
+            updates.setdefault(tuple(sorted(values)), []).append(values)
+        ids.append(lead_id)
+    table = _table(Lead)
+    if inserts:
+        await session.exec(insert(table), params=inserts)
+    for names, params in updates.items():
+        # One executemany per set of columns given; the version moves so open tabs see the change.
+        statement = (
+            table.update()
+            .where(table.c.id == bindparam("b_id"), table.c.tenant_id == tenant_id)
+            .values(
+                {name: bindparam("v_" + name, type_=table.c[name].type) for name in names if name != "b_id"}
+                | {"version": table.c.version + 1}
+            )
+        )
+        await session.exec(statement, params=[_rename(param) for param in params])
+    if changes:
+        await session.exec(insert(_table(OwnershipChange)), params=changes)
+    return ids
+
+
+def _rename(values: dict[str, Any]) -> dict[str, Any]:
+    # SQLAlchemy reserves a column's own name for its SET clause, so the bound values carry a prefix.
+    return {name if name == "b_id" else "v_" + name: value for name, value in values.items()}
+
+
+# --- the use case --------------------------------------------------------------------------------------
+
+
+async def import_leads(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    stream: BinaryIO,
+    now: datetime,
+    max_bytes: int,
+    options: ImportOptions | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    after_batch: Callable[[list[uuid.UUID]], Awaitable[None]] | None = None,
+    actor: Caller | None = None,
+) -> ImportReport:
+    """Import (or with ``dry_run`` only check) the leads of a CSV or XLSX file into one tenant.
+
+    Raises ImportRejected for a problem with the file or its mapping, and, unless ``skip_invalid`` or
+    ``dry_run``, for a problem in any line; then what this call wrote must be rolled back by the caller.
+    ``progress(done, total)`` counts bytes (CSV) or rows (workbook); ``after_batch`` gets the ids of
+    the leads each batch wrote, for scoring within the same transaction. A team lead as ``actor`` may
+    update only the leads of their own team and the unassigned ones; ``None`` is the operator's CLI.
+    """
+    options = options or ImportOptions()
+    header: list[str] = []
+    try:
+        sheet = await asyncio.to_thread(open_sheet, stream, max_bytes=max_bytes)
+        _, header = await asyncio.to_thread(_header, sheet)
+        mapping = build_mapping(
+            header, preset_name=options.preset, explicit=options.mapping, keep_unmapped=options.keep_unmapped
+        )
+    except FileProblem as problem:
+        raise _reject(problem.message, problem.line, header) from None
+    except MappingProblem as problem:
+        sheet.rows.close()  # type: ignore[attr-defined]  # a generator: lets go of the file now
+        raise ImportRejected([RowError(1, None, text) for text in problem.problems], header=header) from None
+    owners = await _Owners.load(session, tenant_id)
+    seen: dict[int, int] = {}
+    errors: list[RowError] = []
+    error_count = 0
+    bad_lines = 0
+    created = updated = lines = 0
+    writing = not options.dry_run
+    width_free = sheet.kind == "xlsx"
+
+    def fail(problem: RowError) -> None:
+        nonlocal error_count
+        error_count += 1
+        if len(errors) < MAX_REPORTED:
+            errors.append(problem)
+
+    if progress is not None:
+        progress(0, sheet.size)
+    while True:
+        try:
+            batch = await asyncio.to_thread(_batch, sheet.rows, mapping, width_free)
+        except FileProblem as problem:
+            raise _reject(problem.message, problem.line, header) from None
+        if not batch:
+            break
+        lines += len(batch)
+        good: list[tuple[LeadRow, _Owner | None]] = []
+        for checked in batch:
+            problems = list(checked.problems)
+            if checked.email is not None:
+                first = seen.setdefault(_fingerprint(checked.email), checked.line)
+                if first != checked.line:
+                    problems.append(
+                        RowError(
+                            checked.line,
+                            mapping.header_of("email"),
+                            f"{shown(checked.email)} appears twice in the file: it is also on line {first}",
+                        )
+                    )
+            owner: _Owner | None = None
+            if checked.row is not None and checked.row.owner is not None:
+                found = owners.find(checked.row.owner)
+                if isinstance(found, str):
+                    problems.append(RowError(checked.line, mapping.header_of("owner"), found))
+                else:
+                    owner = found
+            if problems:
+                bad_lines += 1
+                for each in problems:
+                    fail(each)
+            elif checked.row is not None:
+                good.append((checked.row, owner))
+        existing = await _existing_leads(
+            session, tenant_id, sorted({row.email for row, _ in good}), any(row.custom for row, _ in good)
+        )
+        if actor is not None and actor.role is Role.LEAD:
+            allowed: list[tuple[LeadRow, _Owner | None]] = []
+            for row, owner in good:
+                known = existing.get(row.email)
+                if known is not None and known.owner_id is not None and known.team_id != actor.team_id:
+                    bad_lines += 1
+                    fail(
+                        RowError(
+                            row.line,
+                            mapping.header_of("email"),
+                            f"the lead {shown(row.email)} belongs to another team; a team lead updates only "
+                            "their own team's leads and unassigned ones",
+                        )
+                    )
+                else:
+                    allowed.append((row, owner))
+            good = allowed
+        updated += sum(row.email in existing for row, _ in good)
+        created += sum(row.email not in existing for row, _ in good)
+        if error_count and not options.skip_invalid:
+            writing = False  # the file will be refused; keep checking to name every problem
+        if writing and good:
+            try:
+                ids = await _write(session, tenant_id, good, existing, now)
+            except IntegrityError:
+                # Checked a moment ago; someone else added one of these leads (or removed a member) meanwhile.
+                raise _reject(
+                    "the leads changed while this file was being imported (another import or a colleague "
+                    "added some of the same leads); nothing was imported, please import the file again"
+                ) from None
+            if after_batch is not None:
+                await after_batch(ids)
         if progress is not None:
-            progress(done, total)
-    return lead_ids
+            progress(sheet.position[0], sheet.size)
+    if progress is not None:
+        progress(sheet.size, sheet.size)
+    if lines == 0:
+        raise _reject("the file has a header but no rows; add one line per lead below the header", 1, header)
+    report = ImportReport(
+        created=created,
+        updated=updated,
+        skipped=bad_lines,
+        errors=tuple(errors),
+        more_errors=error_count - len(errors),
+        dry_run=options.dry_run,
+        kind=sheet.kind,
+        encoding=sheet.encoding,
+        separator=sheet.separator,
+        preset=mapping.preset.name if mapping.preset else None,
+        preset_label=mapping.preset.label if mapping.preset else None,
+        mapping=tuple((column.header, column.target) for column in mapping.columns),
+    )
+    if error_count and not options.skip_invalid and not options.dry_run:
+        raise ImportRejected(errors, header=header, report=report)
+    return report
 
 
 async def import_leads_csv(
@@ -758,32 +598,29 @@ async def import_leads_csv(
     now: datetime,
     max_bytes: int,
     skip_invalid: bool = False,
+    options: ImportOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import leads from CSV bytes into one tenant; all or nothing unless ``skip_invalid``.
+    """Import a file held in memory; the report carries the written leads' ids, for scoring afterwards."""
+    ids: list[uuid.UUID] = []
 
-    Raises ImportRejected, having written nothing, for any problem with the file as a whole, and for
-    any problem with a row unless ``skip_invalid`` is set; then the valid rows are imported and the
-    rest are reported. ``progress(done, total)`` is called before the first and after every batch.
-    """
-    parsed = await asyncio.to_thread(_parse, data, max_bytes)
-    members = await _check_against_database(session, tenant_id, parsed)
-    order = {column.header: index for index, column in enumerate(parsed.columns)}
-    errors = tuple(sorted(parsed.errors, key=lambda error: (error.line, order.get(error.column or "", -1))))
-    if errors and not skip_invalid:
-        raise ImportRejected(errors)
-    rows = [row.lead for row in parsed.rows if row.lead is not None and row.line not in parsed.bad_lines]
-    try:
-        lead_ids = await _write(session, tenant_id, rows, members, now, progress)
-    except IntegrityError:
-        # Checked a moment ago; someone else added one of these leads (or removed a member) meanwhile.
-        raise _reject(
-            "the leads changed while this file was being imported (another import or a colleague added "
-            "some of the same leads); nothing was imported, please import the file again"
-        ) from None
-    return ImportReport(
-        imported=len(lead_ids),
-        skipped=len(parsed.bad_lines),
-        errors=errors,
-        lead_ids=tuple(lead_ids),
+    async def collect(batch: list[uuid.UUID]) -> None:
+        ids.extend(batch)
+
+    if options is None:
+        options = ImportOptions(skip_invalid=skip_invalid)
+    report = await import_leads(
+        session=session,
+        tenant_id=tenant_id,
+        stream=io.BytesIO(data),
+        now=now,
+        max_bytes=max_bytes,
+        options=options,
+        progress=progress,
+        after_batch=collect,
     )
+    return ImportReport(**{**_fields(report), "lead_ids": tuple(ids)})
+
+
+def _fields(report: ImportReport) -> dict[str, Any]:
+    return {name: getattr(report, name) for name in ImportReport.__dataclass_fields__}

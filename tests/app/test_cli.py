@@ -253,3 +253,45 @@ def test_health_prints_a_table_for_people_and_json_for_machines(database_url: st
         "health", "--database-url", database_url, "--tenant", org.tenant_id, "--days", "0", cwd=tmp_path
     )
     assert refused.returncode == 2 and "--days must be between 1 and 730" in refused.stderr
+
+
+def test_dry_run_prints_mapping_counts_and_problems_and_writes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert nurture("db", "upgrade", "--database-url", url, cwd=tmp_path).returncode == 0
+    org = _org_in(url)
+    export = tmp_path / "hubspot.csv"
+    export.write_text(
+        '"Record ID","First Name","Last Name","Email","Job Title","Company Name","Country/Region",'
+        '"Industry","Lifecycle Stage","Contact owner","Stufe intern"\n'
+        '"1","Jana","Weiß","jana@werk.example","CTO","Werk GmbH","Deutschland","","Lead","","A"\n'
+        '"2","Tom","Reid","tom@brew.example","","Brew Ltd","Frankreich","","Kunde?","","B"\n',
+        encoding="cp1252",
+    )
+    mapping = tmp_path / "mapping.txt"
+    mapping.write_text("# our own column\nStufe intern=custom.stufe\n", encoding="utf-8")
+    common = ["--database-url", url, "--tenant", org.tenant_id]
+    dry = nurture(
+        "import", "leads", str(export), "--dry-run", "--mapping-file", str(mapping), *common, cwd=tmp_path
+    )
+    assert dry.returncode == 1, dry.stderr
+    out = dry.stdout + dry.stderr
+    assert "CSV, Windows-1252, comma-separated; layout: HubSpot contacts" in out
+    assert "Contact owner -> owner" in out and "Stufe intern -> custom.stufe" in out
+    assert "line 3, column Lifecycle Stage: 'Kunde?' is not a lifecycle stage" in out
+    assert "dry run, nothing written: would create 1, update 0, skip 1" in out
+    assert _count_leads(url) == 0
+    fixed = nurture(
+        "import",
+        "leads",
+        str(export),
+        "--map",
+        "Lifecycle Stage=ignore",
+        "--keep-unmapped",
+        *common,
+        cwd=tmp_path,
+    )
+    assert fixed.returncode == 0, fixed.stderr
+    assert "created 2, updated 0" in fixed.stdout + fixed.stderr
+    again = nurture("import", "leads", str(export), "--map", "Lifecycle Stage=ignore", *common, cwd=tmp_path)
+    assert "created 0, updated 2" in again.stdout + again.stderr
+    assert _count_leads(url) == 2

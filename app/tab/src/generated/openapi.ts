@@ -480,7 +480,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * CSV import (UTF-8, header row): every row validated first; nothing is written if any row is bad, unless ?skip_invalid=true
+         * Lead import from a CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or an .xlsx, sent as the body. HubSpot, Dynamics 365, Salesforce and Pipedrive exports are recognised (?preset= forces one); ?map=Source column=field (repeatable) maps a column; ?keep_unmapped=true keeps the other columns as custom fields. Existing leads are updated by e-mail. ?dry_run=true checks and writes nothing. Nothing is written if any line is bad, unless ?skip_invalid=true
          * @description Allowed: team lead, admin.
          */
         post: operations["import_leads"];
@@ -1393,14 +1393,104 @@ export interface components {
              */
             stored?: number;
         };
+        /** ImportColumnOut */
+        ImportColumnOut: {
+            /**
+             * Column
+             * @description The header as written in the file
+             */
+            column: string;
+            /**
+             * Field
+             * @description The lead field it fills, custom.<name>, or ignore
+             */
+            field: string;
+        };
         /** ImportOut */
         ImportOut: {
+            /**
+             * Created
+             * @description Leads this file creates (or would create, in a dry run)
+             * @default 0
+             */
+            created?: number;
+            /**
+             * Dry Run
+             * @default false
+             */
+            dry_run?: boolean;
+            /**
+             * Encoding
+             * @description The text encoding that was detected, for a CSV
+             * @default null
+             */
+            encoding?: string | null;
             /** Errors */
             errors: components["schemas"]["RowErrorOut"][];
-            /** Imported */
+            /**
+             * Fields
+             * @description The fields a column can be mapped to
+             */
+            fields?: string[];
+            /**
+             * Header
+             * @description The file's columns, to map them
+             */
+            header?: string[];
+            /**
+             * Imported
+             * @description Leads written, created or updated; 0 in a dry run
+             */
             imported: number;
-            /** Skipped */
+            /**
+             * Kind
+             * @description csv or xlsx
+             * @default null
+             */
+            kind?: string | null;
+            /** Mapping */
+            mapping?: components["schemas"]["ImportColumnOut"][];
+            /**
+             * More Errors
+             * @description Problems past the first 1,000, counted only
+             * @default 0
+             */
+            more_errors?: number;
+            /**
+             * Preset
+             * @description The export layout recognised or chosen
+             * @default null
+             */
+            preset?: string | null;
+            /**
+             * Presets
+             * @description The layouts to choose from
+             */
+            presets?: components["schemas"]["ImportPresetOut"][];
+            /**
+             * Separator
+             * @description comma, semicolon or tab, for a CSV
+             * @default null
+             */
+            separator?: string | null;
+            /**
+             * Skipped
+             * @description Lines not imported because they have problems
+             */
             skipped: number;
+            /**
+             * Updated
+             * @description Existing leads, matched by e-mail, this file updates
+             * @default 0
+             */
+            updated?: number;
+        };
+        /** ImportPresetOut */
+        ImportPresetOut: {
+            /** Label */
+            label: string;
+            /** Name */
+            name: string;
         };
         /** LeadCaptureOut */
         LeadCaptureOut: {
@@ -4375,7 +4465,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description CSV import (UTF-8, header row): every row validated first; nothing is written if any row is bad, unless ?skip_invalid=true */
+            /** @description Lead import from a CSV (UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab) or an .xlsx, sent as the body. HubSpot, Dynamics 365, Salesforce and Pipedrive exports are recognised (?preset= forces one); ?map=Source column=field (repeatable) maps a column; ?keep_unmapped=true keeps the other columns as custom fields. Existing leads are updated by e-mail. ?dry_run=true checks and writes nothing. Nothing is written if any line is bad, unless ?skip_invalid=true */
             200: {
                 headers: {
                     [name: string]: unknown;

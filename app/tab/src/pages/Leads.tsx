@@ -21,6 +21,7 @@ import type { Strings } from "../i18n";
 import { Problem } from "../components/Problem";
 import { useWords } from "../words";
 import type { components } from "../generated/openapi";
+import { LeadImport } from "./LeadImport";
 
 type LifecycleCode = components["schemas"]["LeadPublic"]["lifecycle"];
 // Leads are owned by reps; typed by the API's Role enum, so a renamed role fails the type check.
@@ -164,6 +165,7 @@ export function Leads({ api, strings, me, onOpen }: { api: Api; strings: Strings
               {strings.roundRobin}
             </Button>
           )}
+          {words.can("import_leads") && <LeadImport api={api} onImported={() => void load(null)} />}
         </div>
       )}
       <DataGrid
