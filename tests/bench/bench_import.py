@@ -25,7 +25,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.services.rescoring import settle_new_leads  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
@@ -33,6 +32,7 @@ from app.db import create_sessionmaker, engine_for_url, transaction  # noqa: E40
 from app.models import Member, Team  # noqa: E402
 from app.nurturing.enums import Role  # noqa: E402
 from app.services.lead_import import ImportOptions, import_leads  # noqa: E402
+from app.services.rescoring import settle_new_leads  # noqa: E402
 from app.services.tenants import ensure_tenant  # noqa: E402
 from tests.bench._support import create_pg_database, drop_pg_database, machine, server_version  # noqa: E402
 
