@@ -39,6 +39,8 @@ from app.importing.values import shown
 from app.models import Company, Lead, Member, OwnershipChange
 from app.nurturing.enums import AssignmentMethod, BuyerStage, Lifecycle, Role
 from app.services.access import Caller
+from app.services.batches import batches
+from app.services.company_facts import gaps_filled
 from app.services.errors import InvalidInput
 
 __all__ = [
@@ -246,11 +248,6 @@ async def _existing_leads(
 # --- writing -------------------------------------------------------------------------------------------
 
 
-def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _table(model: type[SQLModel]) -> Table:
     # Core inserts: one executemany per batch. The ORM's bulk path inserts row by row for these models.
     table = getattr(model, "__table__", None)
@@ -266,7 +263,7 @@ async def _existing_companies(
     found: dict[tuple[str, str], Company] = {}
     for kind, column in (("domain", Company.domain), ("name", Company.name)):
         wanted = sorted(value for key_kind, value in keys if key_kind == kind)
-        for chunk in _chunks(wanted, LOOKUP_CHUNK):
+        for chunk in batches(wanted, LOOKUP_CHUNK):
             statement = (
                 select(Company)
                 .where(Company.tenant_id == tenant_id, func.lower(col(column)).in_(chunk))
@@ -318,17 +315,17 @@ async def _companies(
         if row.company is None:
             continue
         target = targets[row.company.key]
-        for name in FIRMOGRAPHICS:
-            value = getattr(row.company, name)
-            if value is None:
-                continue
+        known = (
+            {name: getattr(target, name) for name in FIRMOGRAPHICS} if isinstance(target, Company) else target
+        )
+        offered = {name: getattr(row.company, name) for name in FIRMOGRAPHICS}
+        for name, value in gaps_filled(known, offered).items():
             if isinstance(target, Company):
-                if getattr(target, name) is None:
-                    setattr(target, name, value)
-            elif target[name] is None:
+                setattr(target, name, value)
+            else:
                 target[name] = value
     await session.flush()
-    for chunk in _chunks(inserts, BATCH_SIZE):
+    for chunk in batches(inserts, BATCH_SIZE):
         await session.exec(insert(_table(Company)), params=list(chunk))
     return {
         key: target.id if isinstance(target, Company) else target["id"] for key, target in targets.items()
