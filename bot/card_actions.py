@@ -16,13 +16,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import cards
 from app.db import SessionMaker, transaction
 from app.models import FollowUp, HandOff, Lead, Member, Team
-from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, Role, TouchpointKind
+from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, TouchpointKind
 from app.nurturing.errors import DomainError
 from app.services import card_reads, follow_ups, hand_offs
 from app.services.access import Caller
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ReasonNeeded, StaleVersion
 from app.services.lead_queries import read_lead
 from app.services.outbox import withdraw
+from app.services.pipeline import pipeline_team
 from app.services.planning import card_changed_key
 from app.services.tenant_config import TenantConfig, load_config
 from bot.card_views import Links, ViewReader
@@ -383,14 +384,7 @@ class ActionRunner:
         team: Team | None = None
         if raw:
             team_id = action.uuid(contract.DATA_TEAM_ID)
-            # Who may see which pipeline is settled before the team is looked up, so a refusal does not
-            # tell a rep whether some team id exists.
-            role = call.member.role
-            if role is Role.REP or (role is Role.LEAD and team_id != call.member.team_id):
-                raise NotAllowed("pipeline")
-            team = await card_reads.team(session, call.tenant_id, team_id)
-            if team is None:
-                raise NotFound("team", raw)
+            team = await pipeline_team(session=session, caller=self._caller(call), team_id=team_id)
         return await pipeline_card_for(self._reader(session, call), call.member, team, call.locale)
 
     # --- refusals -----------------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.models import FollowUp, HandOff, Lead, LeadStateChange, Member, OutboxMessage
+from app.models import FollowUp, HandOff, Lead, LeadStateChange, Member, OutboxMessage, Team
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, HandOffStatus, Lifecycle, Role
 from app.services.access import Caller
-from app.services.errors import NotAllowed
+from app.services.errors import NotAllowed, NotFound
 
 FUNNEL = (Lifecycle.MQL, Lifecycle.SAL, Lifecycle.SQL, Lifecycle.OPPORTUNITY, Lifecycle.WON)
 WEEKS = 12
@@ -56,6 +56,16 @@ def _scope(caller: Caller, team_id: uuid.UUID | None) -> ColumnElement[bool]:
     if caller.role in (Role.MANAGER, Role.ADMIN):
         return col(Lead.team_id) == team_id if team_id is not None else true()
     raise NotAllowed("reps see their own follow-ups, not the pipeline")
+
+
+async def pipeline_team(*, session: AsyncSession, caller: Caller, team_id: uuid.UUID) -> Team:
+    """The team whose pipeline the caller asks for, once the caller may see that team's pipeline."""
+    # Settled before the lookup, so that a refusal does not tell a rep whether some team id exists.
+    _scope(caller, team_id)
+    team = await session.get(Team, team_id)
+    if team is None or team.tenant_id != caller.tenant_id:
+        raise NotFound("team", str(team_id))
+    return team
 
 
 def _cohort_conversion(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
 from app.models import Lead
 from app.nurturing.enums import Lifecycle
+from app.services.errors import NotAllowed, NotFound
 from app.services.lead_history import change_lifecycle
-from app.services.pipeline import pipeline_metrics
+from app.services.pipeline import pipeline_metrics, pipeline_team
 from tests.factories import T0, Org, make_org
 
 
@@ -96,3 +99,26 @@ async def test_dormant_leads_are_counted_in_the_pipeline(sessions: SessionMaker)
             until=T0,
         )
     assert metrics.dormant == 2
+
+
+async def test_who_may_see_which_teams_pipeline_is_settled_before_the_team_is_looked_up(
+    sessions: SessionMaker,
+) -> None:
+    org = await make_org(sessions)
+    unknown = uuid.uuid4()
+    async with sessions() as session:
+        for member, team_id in (
+            (org.reps[0], org.dach.id),
+            (org.reps[0], unknown),
+            (org.lead_uk, org.dach.id),
+            (org.lead_uk, unknown),
+        ):
+            # The same refusal for a real team and a made-up one.
+            with pytest.raises(NotAllowed):
+                await pipeline_team(session=session, caller=org.caller(member, T0), team_id=team_id)
+        own = await pipeline_team(session=session, caller=org.caller(org.lead_dach, T0), team_id=org.dach.id)
+        assert own.id == org.dach.id
+        other = await pipeline_team(session=session, caller=org.caller(org.manager, T0), team_id=org.uk.id)
+        assert other.id == org.uk.id
+        with pytest.raises(NotFound):
+            await pipeline_team(session=session, caller=org.caller(org.manager, T0), team_id=unknown)
