@@ -364,7 +364,7 @@ def _limits(amber_from: float, red_from: float, share: bool) -> str:
 def cmd_health(settings: Settings, args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from app.api.schemas import PracticeHealthOut
+    from app.api.pipeline_schemas import PracticeHealthOut
     from app.services.access import Caller
     from app.services.practice_health import MAX_DAYS, TITLES, Light, describe, practice_health
 

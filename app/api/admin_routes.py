@@ -7,7 +7,7 @@ import uuid
 from aiohttp import web
 
 from app import keys
-from app.api import schemas
+from app.api import schemas, settings_schemas
 from app.api.route_table import RouteTable, caller, path_id, read_body, reply
 from app.db import transaction
 from app.models import MemberPublic, TeamBase, TeamPublic, TeamUpdate
@@ -66,12 +66,12 @@ async def patch_team(request: web.Request) -> web.Response:
     "GET",
     "/api/v1/members",
     "Everyone in the tenant (the member picker)",
-    response=schemas.MemberListOut,
+    response=settings_schemas.MemberListOut,
 )
 async def get_members(request: web.Request) -> web.Response:
     async with request.app[keys.SESSIONS]() as session:
         rows = await list_members(session=session, caller=caller(request))
-    return reply(schemas.MemberListOut(items=[MemberPublic.model_validate(row) for row in rows]))
+    return reply(settings_schemas.MemberListOut(items=[MemberPublic.model_validate(row) for row in rows]))
 
 
 @table.route(
@@ -96,23 +96,23 @@ async def patch_member(request: web.Request) -> web.Response:
     "POST",
     "/api/v1/leads/erase",
     "Erase a lead and everything about them (GDPR); nothing that names the address is left",
-    body=schemas.EraseIn,
-    response=schemas.EraseOut,
+    body=settings_schemas.EraseIn,
+    response=settings_schemas.EraseOut,
     roles="admin",
     allowed=(Role.ADMIN,),
 )
 async def erase_lead_route(request: web.Request) -> web.Response:
-    body = await read_body(request, schemas.EraseIn)
+    body = await read_body(request, settings_schemas.EraseIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
         erased = await erasure.erase_lead(session=session, caller=caller(request), email=body.email)
-    return reply(schemas.EraseOut(lead_id=uuid.UUID(erased.lead_id), rows=erased.rows))
+    return reply(settings_schemas.EraseOut(lead_id=uuid.UUID(erased.lead_id), rows=erased.rows))
 
 
 @table.route(
     "GET",
     "/api/v1/delivery-problems",
     "Notifications the bot could not deliver, with the reason (e.g. app not installed)",
-    response=schemas.DeliveryProblemListOut,
+    response=settings_schemas.DeliveryProblemListOut,
     roles="team lead (own team), manager, admin",
     allowed=(Role.LEAD, Role.MANAGER, Role.ADMIN),
 )
@@ -120,5 +120,7 @@ async def get_delivery_problems(request: web.Request) -> web.Response:
     async with request.app[keys.SESSIONS]() as session:
         rows = await outbox.delivery_problems(session=session, caller=caller(request))
     return reply(
-        schemas.DeliveryProblemListOut(items=[schemas.DeliveryProblemOut.model_validate(row) for row in rows])
+        settings_schemas.DeliveryProblemListOut(
+            items=[settings_schemas.DeliveryProblemOut.model_validate(row) for row in rows]
+        )
     )

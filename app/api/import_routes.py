@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from app import keys
-from app.api import schemas
+from app.api import import_schemas
 from app.api.route_table import RouteTable, caller, reply
 from app.db import transaction
 from app.importing.fields import IGNORE, TARGET_FIELDS
@@ -48,15 +48,15 @@ def _import_out(
     report: lead_import.ImportReport | None,
     errors: Sequence[lead_import.RowError],
     header: Sequence[str] = (),
-) -> schemas.ImportOut:
+) -> import_schemas.ImportOut:
     choices = dict(
-        presets=[schemas.ImportPresetOut(name=p.name, label=p.label) for p in PRESETS.values()],
+        presets=[import_schemas.ImportPresetOut(name=p.name, label=p.label) for p in PRESETS.values()],
         fields=[*TARGET_FIELDS, IGNORE],
-        errors=[schemas.RowErrorOut(line=e.line, column=e.column, message=e.message) for e in errors],
+        errors=[import_schemas.RowErrorOut(line=e.line, column=e.column, message=e.message) for e in errors],
     )
     if report is None:
-        return schemas.ImportOut(imported=0, skipped=0, header=list(header), **choices)
-    return schemas.ImportOut(
+        return import_schemas.ImportOut(imported=0, skipped=0, header=list(header), **choices)
+    return import_schemas.ImportOut(
         imported=report.imported,
         skipped=report.skipped,
         created=report.created,
@@ -67,7 +67,7 @@ def _import_out(
         encoding=report.encoding,
         separator=report.separator,
         preset=report.preset,
-        mapping=[schemas.ImportColumnOut(column=c, field=f) for c, f in report.mapping],
+        mapping=[import_schemas.ImportColumnOut(column=c, field=f) for c, f in report.mapping],
         header=[column for column, _ in report.mapping],
         **choices,
     )
@@ -82,7 +82,7 @@ def _import_out(
     "?keep_unmapped=true keeps the other columns as custom fields. Existing leads are updated by "
     "e-mail. ?dry_run=true checks and writes nothing. Nothing is written if any line is bad, unless "
     "?skip_invalid=true",
-    response=schemas.ImportOut,
+    response=import_schemas.ImportOut,
     roles="team lead, admin",
     allowed=(Role.LEAD, Role.ADMIN),
     errors_as_response=True,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from app import keys
-from app.api import schemas
+from app.api import pipeline_schemas
 from app.api.route_table import RouteTable, caller, reply
 from app.input_limits import REPORT_PAST, in_utc
 from app.nurturing.enums import Role
@@ -40,7 +40,7 @@ def _moment(name: str, text: str | None, default: datetime, *, now: datetime) ->
     "/api/v1/pipeline",
     "Funnel counts, conversions, time in stage, time to first touch, hand-offs, SLA and overdue per rep "
     "(?since=&until= ISO dates, default the last 30 days; ?team= or ?owner=)",
-    response=schemas.PipelineOut,
+    response=pipeline_schemas.PipelineOut,
     roles="team lead (own team), manager, admin",
     allowed=(Role.LEAD, Role.MANAGER, Role.ADMIN),
 )
@@ -60,7 +60,7 @@ async def get_pipeline(request: web.Request) -> web.Response:
         metrics = await pipeline.pipeline_metrics(
             session=session, caller=who, since=since, until=until, team_id=team, owner_id=owner
         )
-    return reply(schemas.PipelineOut.model_validate(asdict(metrics)))
+    return reply(pipeline_schemas.PipelineOut.model_validate(asdict(metrics)))
 
 
 @table.route(
@@ -68,7 +68,7 @@ async def get_pipeline(request: web.Request) -> web.Response:
     "/api/v1/health/practice",
     "The practice health check: each nurturing rule measured on the live data, with a traffic light and "
     "the leads behind it (?days= the period, default 90, at most 730)",
-    response=schemas.PracticeHealthOut,
+    response=pipeline_schemas.PracticeHealthOut,
     roles="manager, admin",
     allowed=(Role.MANAGER, Role.ADMIN),
 )
@@ -79,4 +79,4 @@ async def get_practice_health(request: web.Request) -> web.Response:
         raise InvalidInput("days must be a whole number") from error
     async with request.app[keys.SESSIONS]() as session:
         health = await practice_health.practice_health(session=session, caller=caller(request), days=days)
-    return reply(schemas.PracticeHealthOut.of(health))
+    return reply(pipeline_schemas.PracticeHealthOut.of(health))

@@ -9,9 +9,7 @@ from typing import Annotated, Any
 from pydantic import (
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -19,15 +17,13 @@ from pydantic import (
 
 from app.input_limits import (
     FOLLOW_UP_AHEAD,
-    LIST_ITEMS,
     RECYCLE_AHEAD,
-    Topics,
     day_within,
     in_utc,
     now_of,
     within,
 )
-from app.models import ApiKeyPublic, LeadPublic, MemberPublic
+from app.models import LeadPublic, MemberPublic
 from app.nurturing import reasons as reason_words
 from app.nurturing.enums import (
     BuyerStage,
@@ -39,10 +35,7 @@ from app.nurturing.enums import (
     RecycleReason,
     TouchpointKind,
 )
-from app.nurturing.playbook import ContentKind
-from app.services.admin import RoutingRuleIn
 from app.services.follow_ups import SnoozePreset
-from app.services.practice_health import TITLES, Check, Light, PracticeHealth, describe
 from app.services.timeline import HistoryStateOut, ThreadOut, TimelineEntry
 
 
@@ -242,20 +235,6 @@ class HandOffOut(BaseModel):
     nurture_until: datetime | None
 
 
-class ApiKeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=120, description="Which integration uses it")
-
-
-class ApiKeyCreatedOut(BaseModel):
-    key: str = Field(description="Send as Authorization: Bearer <key>; shown only this once")
-    details: ApiKeyPublic
-
-
-class ApiKeyListOut(BaseModel):
-    items: list[ApiKeyPublic]
-
-
 class TimelineOut(BaseModel):
     """A page of the lead's history, newest first (?filter=all|mail|chat|activity, ?thread=<key>,
     ?cursor=, ?limit=1..100). Messages name their thread; ``GET .../threads`` lists the threads."""
@@ -271,129 +250,8 @@ class ThreadsOut(BaseModel):
     items: list[ThreadOut]
 
 
-class WeekOut(BaseModel):
-    week: date = Field(description="The Monday (UTC) the week starts on")
-    mqls: int = Field(description="Leads that became MQL in the week")
-    hand_offs: int = Field(description="Hand-offs proposed in the week")
-
-
-class PipelineOut(BaseModel):
-    since: datetime
-    until: datetime
-    by_lifecycle: dict[str, int]
-    by_stage: dict[str, int]
-    entered: dict[str, int] = Field(
-        description="Distinct leads that entered each lifecycle stage in the range (a lead counts once)"
-    )
-    conversion: dict[str, float | None] = Field(
-        description="By cohort, e.g. mql->sal: of the leads that became MQL in the range, the share that "
-        "reached SAL or beyond by the end of the range; null when nobody entered the earlier step"
-    )
-    median_hours_in_stage: dict[str, float | None]
-    median_hours_to_first_touch: float | None
-    hand_offs: dict[str, int]
-    sla_notices: dict[str, int]
-    overdue_by_owner: dict[str, int]
-    open_by_owner: dict[str, int] = Field(description="Each rep's load: active follow-ups")
-    dormant: int = Field(0, description="Open leads resting after long-term silence, until they engage")
-    board: dict[str, dict[str, int]] = Field(description="Leads by lifecycle, then buyer stage")
-    weekly: list[WeekOut] = Field(description="The last 12 weeks up to now, oldest first, whatever the range")
-
-
-class RowErrorOut(BaseModel):
-    line: int = Field(description="Physical line in the file; the header is line 1")
-    column: str | None
-    message: str
-
-
-class ImportColumnOut(BaseModel):
-    column: str = Field(description="The header as written in the file")
-    field: str = Field(description="The lead field it fills, custom.<name>, or ignore")
-
-
-class ImportPresetOut(BaseModel):
-    name: str
-    label: str
-
-
-class ImportOut(BaseModel):
-    imported: int = Field(description="Leads written, created or updated; 0 in a dry run")
-    skipped: int = Field(description="Lines not imported because they have problems")
-    errors: list[RowErrorOut]
-    created: int = Field(0, description="Leads this file creates (or would create, in a dry run)")
-    updated: int = Field(0, description="Existing leads, matched by e-mail, this file updates")
-    more_errors: int = Field(0, description="Problems past the first 1,000, counted only")
-    dry_run: bool = False
-    kind: str | None = Field(None, description="csv or xlsx")
-    encoding: str | None = Field(None, description="The text encoding that was detected, for a CSV")
-    separator: str | None = Field(None, description="comma, semicolon or tab, for a CSV")
-    preset: str | None = Field(None, description="The export layout recognised or chosen")
-    mapping: list[ImportColumnOut] = Field(default_factory=list)
-    header: list[str] = Field(default_factory=list, description="The file's columns, to map them")
-    presets: list[ImportPresetOut] = Field(default_factory=list, description="The layouts to choose from")
-    fields: list[str] = Field(default_factory=list, description="The fields a column can be mapped to")
-
-
-class SettingsOut(BaseModel):
-    scoring: dict[str, Any]
-    thresholds: dict[str, Any]
-    cadence: dict[str, Any]
-    sla: dict[str, Any]
-    content: list[dict[str, Any]]
-    routing: list[dict[str, Any]]
-    # Where leads no routing rule matches go: {"team_id": ...} or {"member_id": ...}; null when unset.
-    routing_fallback: dict[str, Any] | None = None
-    teams: list[dict[str, Any]]
-
-
-class RulesIn(BaseModel):
-    """A whole rule set (scoring, thresholds, cadence, sla, recycling or routing_fallback), in the shape
-    GET /settings returns it."""
-
-    model_config = ConfigDict(extra="forbid")
-    document: dict[str, Any]
-
-
-class RulesOut(BaseModel):
-    key: str
-    document: dict[str, Any] | None  # None: the routing fallback was removed
-
-
-Persona = Annotated[str, StringConstraints(max_length=60)]
-
-
-class ContentItemIn(BaseModel):
-    """One entry of the content library; cards link to ``url``, so only https addresses are taken."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(min_length=1, max_length=80)
-    title: str = Field(min_length=1, max_length=200)
-    url: str = Field(max_length=2000, pattern=r"^https://[^\s]+$")
-    kind: ContentKind
-    stages: list[BuyerStage] = Field(min_length=1, max_length=len(BuyerStage))
-    personas: list[Annotated[str, StringConstraints(max_length=60)]] = Field(
-        default_factory=list, max_length=LIST_ITEMS
-    )
-    topics: Topics = Field(default_factory=list)
-    language: str = Field("en", min_length=2, max_length=10)
-
-
-class ContentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    items: list[ContentItemIn] = Field(max_length=2000)
-
-
-class RoutingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    rules: list[RoutingRuleIn] = Field(max_length=500)
-
-
 class CountOut(BaseModel):
     count: int
-
-
-class MemberListOut(BaseModel):
-    items: list[MemberPublic]
 
 
 class TouchpointIn(BaseModel):
@@ -442,97 +300,5 @@ class HistorySyncOut(BaseModel):
     detail: str | None = None
 
 
-class EraseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    email: EmailStr = Field(max_length=320, description="The lead's address")
-
-
-class EraseOut(BaseModel):
-    lead_id: uuid.UUID
-    rows: dict[str, int] = Field(description="Rows removed (or redacted) per table")
-
-
-class DeliveryProblemOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: uuid.UUID
-    kind: str = Field(description="What the notice was, e.g. follow_up.due or ownership.assigned")
-    member_id: uuid.UUID | None
-    team_id: uuid.UUID | None
-    status: str = Field(description="undeliverable, blocked or failed")
-    last_error: str | None = Field(description="Why, e.g. the member has not installed the Nurture app")
-    attempts: int
-    created_at: datetime
-
-
-class DeliveryProblemListOut(BaseModel):
-    items: list[DeliveryProblemOut]
-
-
 class HandOffListOut(BaseModel):
     items: list[HandOffOut]
-
-
-class HealthWhyOut(BaseModel):
-    code: str = Field(description="Why the lead is named, e.g. proposed_again_after or no_owner")
-    params: dict[str, str | int | float] = Field(description="The figures and dates the reason names")
-
-
-class HealthLeadOut(BaseModel):
-    id: uuid.UUID
-    name: str
-    why: HealthWhyOut
-    why_text: str = Field(description="The reason in English")
-
-
-class HealthLineOut(BaseModel):
-    check: Check
-    title: str = Field(description="The line in English")
-    light: Light
-    count: int = Field(description="Cases found: leads, follow-ups, proposals or escalations")
-    base: int | None = Field(description="What the share is of, where the line is judged by a share")
-    value: float = Field(description="What the light judges: the count, or its share of the base")
-    share: bool = Field(description="Whether value is a share (0-1) rather than a count")
-    amber_from: float = Field(description="Value from which the line is amber")
-    red_from: float = Field(description="Value from which the line is red")
-    leads: list[HealthLeadOut] = Field(description="Up to 20 of the leads behind the count, worst first")
-
-
-class PracticeHealthOut(BaseModel):
-    days: int
-    since: datetime
-    until: datetime
-    light: Light = Field(description="The worst light of any line")
-    lines: list[HealthLineOut]
-
-    @classmethod
-    def of(cls, health: PracticeHealth) -> PracticeHealthOut:
-        """The check as the API and ``nurture health --json`` show it."""
-        return cls(
-            days=health.days,
-            since=health.since,
-            until=health.until,
-            light=health.light,
-            lines=[
-                HealthLineOut(
-                    check=line.check,
-                    title=TITLES[line.check],
-                    light=line.light,
-                    count=line.count,
-                    base=line.base,
-                    value=round(line.value, 4),
-                    share=line.limits.share,
-                    amber_from=line.limits.amber_from,
-                    red_from=line.limits.red_from,
-                    leads=[
-                        HealthLeadOut(
-                            id=lead.id,
-                            name=lead.name,
-                            why=HealthWhyOut(code=lead.why.code, params=dict(lead.why.params)),
-                            why_text=describe(lead.why),
-                        )
-                        for lead in line.leads
-                    ],
-                )
-                for line in health.lines
-            ],
-        )

@@ -11,15 +11,8 @@ from sqlalchemy import String, Text
 from sqlmodel import SQLModel
 
 from app.api.routes import ROUTES
-from app.api.schemas import (
-    AssignIn,
-    BulkAssignIn,
-    CompleteIn,
-    ContentItemIn,
-    LifecycleIn,
-    RejectIn,
-    TouchpointIn,
-)
+from app.api.schemas import AssignIn, BulkAssignIn, CompleteIn, LifecycleIn, RejectIn, TouchpointIn
+from app.api.settings_schemas import ContentItemIn
 from app.models import (
     Company,
     ContentItemRow,
