@@ -178,15 +178,14 @@ async def _apply(
     # Concurrent syncs and webhook batches touch the same leads. Locking them here, in one order, makes
     # them take turns instead of failing on the lead's version; NO KEY UPDATE (key_share) because this
     # transaction's own event and message rows already hold KEY SHARE locks on these leads through their
-    # foreign keys, which a plain FOR UPDATE would wait on across transactions. populate_existing
-    # re-reads leads this session loaded before the lock. SQLite ignores the clause; it has one writer.
+    # foreign keys, which a plain FOR UPDATE would wait on across transactions. Leads this session holds
+    # already keep their unflushed changes (no populate_existing). SQLite ignores the clause: one writer.
     leads = (
         await session.exec(
             select(Lead)
             .where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids))
             .order_by(col(Lead.id))
             .with_for_update(key_share=True)
-            .execution_options(populate_existing=True)
         )
     ).all()
     replies: dict[uuid.UUID, datetime] = {}
