@@ -20,12 +20,20 @@ from app.nurturing.enums import FollowUpOutcome, FollowUpStatus, RecycleReason, 
 from app.nurturing.errors import DomainError
 from app.services import card_reads, follow_ups, hand_offs
 from app.services.access import Caller
-from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ReasonNeeded, StaleVersion
+from app.services.errors import (
+    Conflict,
+    FollowUpNotFound,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    ReasonNeeded,
+    StaleVersion,
+)
 from app.services.lead_queries import read_lead
 from app.services.outbox import withdraw
 from app.services.pipeline import pipeline_team
 from app.services.planning import card_changed_key
-from app.services.tenant_config import TenantConfig, load_config
+from app.services.tenant_config import TenantConfig, cached_config
 from bot.card_views import Links, ViewReader
 from cards import contract, strings
 from cards.format import day_time
@@ -174,7 +182,7 @@ class ActionRunner:
         # Read once per turn: the service and the card that follows both need the tenant's settings.
         cached = session.info.get("nurture.config")
         if cached is None:
-            cached = await load_config(session=session, tenant_id=call.tenant_id)
+            cached = await cached_config(session=session, tenant_id=call.tenant_id)
             session.info["nurture.config"] = cached
         return cast(TenantConfig, cached)
 
@@ -197,37 +205,51 @@ class ActionRunner:
     def _caller(self, call: Invocation) -> Caller:
         return Caller.of(call.member, call.now)
 
-    async def _next_due(self, session: AsyncSession, lead_id: uuid.UUID, call: Invocation) -> str:
-        active = await self._reader(session, call).active_follow_up(lead_id)
-        if active is None:
-            return "–"
-        return day_time(active.due_at, call.member.time_zone, call.locale)
-
     async def _done(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
-        await self._owned_follow_up(session, follow_up_id, call)
         try:
-            outcome = FollowUpOutcome(str(action.data.get(contract.INPUT_OUTCOME, contract.DEFAULT_OUTCOME)))
-        except ValueError as error:
-            raise BadPayload(contract.INPUT_OUTCOME) from error
-        done = await follow_ups.complete_follow_up(
-            session=session,
-            follow_up_id=follow_up_id,
-            outcome=outcome,
-            caller=self._caller(call),
-            expected_version=action.version(),
-            config=await self._config(session, call),
-            reason_code=action.recycle_reason(required=False),
-            until=action.until(call.member.time_zone),
-        )
-        await self._settle_card(session, done, call)
-        next_due = await self._next_due(session, done.lead_id, call)
+            try:
+                outcome = FollowUpOutcome(
+                    str(action.data.get(contract.INPUT_OUTCOME, contract.DEFAULT_OUTCOME))
+                )
+            except ValueError as error:
+                raise BadPayload(contract.INPUT_OUTCOME) from error
+            version = action.version()
+            reason_code = action.recycle_reason(required=False)
+            until = action.until(call.member.time_zone)
+        except BadPayload:
+            # Who may work this follow-up is settled before what they sent is judged.
+            await self._owned_follow_up(session, follow_up_id, call)
+            raise
+        config = await self._config(session, call)
+        # The service authorizes before it writes, and hands back what the refreshed card shows, so the
+        # card is built without reading any of it again.
+        try:
+            done = await follow_ups.complete_follow_up(
+                session=session,
+                follow_up_id=follow_up_id,
+                outcome=outcome,
+                caller=self._caller(call),
+                expected_version=version,
+                config=config,
+                reason_code=reason_code,
+                until=until,
+                answered_card=call.card_activity_id,
+            )
+        except FollowUpNotFound:
+            # Hidden from this caller or gone: a card forwarded to another rep says "not allowed", as
+            # every card action does when the follow-up exists.
+            await self._owned_follow_up(session, follow_up_id, call)
+            raise
+        following = done.context.active_follow_up
+        next_due = day_time(following.due_at, call.member.time_zone, call.locale) if following else "–"
         banner = Banner(
             "success",
             "done",
             {"outcome": _label("outcome", outcome.value, call.locale), "next_due": next_due},
         )
-        return await self._follow_up_card(session, follow_up_id, call, banner)
+        view = await self._reader(session, call).completed(done, config)
+        return cards.follow_up_card(view, call.locale, call.now, banner=banner)
 
     async def _snooze(self, session: AsyncSession, action: CardAction, call: Invocation) -> Card:
         follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)

@@ -18,7 +18,7 @@ from app.nurturing.enums import FollowUpStatus, HandOffStatus, Lifecycle
 from app.nurturing.reasons import Reason
 from app.services import card_reads
 from app.services.access import Caller
-from app.services.follow_ups import follow_ups_for_member
+from app.services.follow_ups import Completion, follow_ups_for_member
 from app.services.pipeline import pipeline_metrics
 from app.services.tenant_config import TenantConfig
 from cards.views import (
@@ -101,6 +101,11 @@ class ViewReader:
 
     async def lead(self, lead: Lead) -> LeadView:
         """The lead as every card shows it."""
+        return self._lead_view(
+            lead, await card_reads.company_name(self.session, lead), await self._name(lead.owner_id)
+        )
+
+    def _lead_view(self, lead: Lead, company: str | None, owner_name: str | None) -> LeadView:
         name = f"{lead.first_name} {lead.last_name}".strip() or lead.email
         return LeadView(
             id=str(lead.id),
@@ -108,11 +113,11 @@ class ViewReader:
             name=name,
             email=lead.email,
             title=lead.title,
-            company=await card_reads.company_name(self.session, lead),
+            company=company,
             stage=str(lead.stage),
             lifecycle=str(lead.lifecycle),
             score=_score(lead),
-            owner_name=await self._name(lead.owner_id),
+            owner_name=owner_name,
             tab_url=self.links.lead(lead.id),
             tenant_id=self.tenant_id,
         )
@@ -138,11 +143,47 @@ class ViewReader:
     async def follow_up(self, follow_up: FollowUp, lead: Lead, config: TenantConfig) -> FollowUpView:
         """A follow-up card's content: why now, what to send, what was said last."""
         owner = await self.member(follow_up.owner_id or lead.owner_id)
+        return self._follow_up_view(
+            follow_up, await self.lead(lead), owner, config, await self.last_exchange(lead.id)
+        )
+
+    async def completed(self, done: Completion, config: TenantConfig) -> FollowUpView:
+        """The card of a follow-up just completed, from what the service handed back: the lead, its
+        company and owner as they are now, and the touch just logged, which is the newest exchange."""
+        context = done.context
+        if context.owner is not None:
+            self._members[context.owner.id] = context.owner
+        lead = context.lead
+        owner = await self.member(done.follow_up.owner_id or lead.owner_id)
+        view = self._lead_view(
+            lead, context.company.name if context.company else None, await self._name(lead.owner_id)
+        )
+        touch = done.touch
+        exchange = (
+            ExchangeView(
+                direction=str(touch.direction),
+                channel=str(touch.kind),
+                at=touch.occurred_at,
+                summary=touch.summary or "",
+            )
+            if touch is not None
+            else await self.last_exchange(lead.id)
+        )
+        return self._follow_up_view(done.follow_up, view, owner, config, exchange)
+
+    def _follow_up_view(
+        self,
+        follow_up: FollowUp,
+        lead: LeadView,
+        owner: Member | None,
+        config: TenantConfig,
+        exchange: ExchangeView | None,
+    ) -> FollowUpView:
         content = next((item for item in config.library if item.id == follow_up.suggested_content_key), None)
         active = FollowUpStatus(follow_up.status).is_active
         return FollowUpView(
             id=str(follow_up.id),
-            lead=await self.lead(lead),
+            lead=lead,
             due_at=follow_up.due_at,
             time_zone=owner.time_zone if owner else "UTC",
             overdue=active and follow_up.due_at < self.now - timedelta(hours=1),
@@ -152,7 +193,7 @@ class ViewReader:
             content=ContentView(title=content.title, url=content.url, kind=str(content.kind))
             if content
             else None,
-            last_exchange=await self.last_exchange(lead.id),
+            last_exchange=exchange,
             status=str(follow_up.status),
             outcome=str(follow_up.outcome) if follow_up.outcome else None,
         )

@@ -55,7 +55,7 @@ async def get_follow_ups(request: web.Request) -> web.Response:
 async def complete_follow_up(request: web.Request) -> web.Response:
     body = await read_body(request, schemas.CompleteIn)
     async with transaction(request.app[keys.SESSIONS]) as session:
-        row = await follow_ups.complete_follow_up(
+        done = await follow_ups.complete_follow_up(
             session=session,
             caller=caller(request),
             follow_up_id=path_id(request),
@@ -65,7 +65,7 @@ async def complete_follow_up(request: web.Request) -> web.Response:
             reason_code=body.reason_code,
             until=body.until_at(),
         )
-    return reply(schemas.FollowUpOut.model_validate(row))
+    return reply(schemas.FollowUpOut.model_validate(done.follow_up))
 
 
 @table.route(

@@ -34,6 +34,7 @@ from app.services.tenant_config import (
     SCORING_KEY,
     SLA_KEY,
     THRESHOLDS_KEY,
+    forget_config,
     from_json,
     load_config,
     save_setting,
@@ -189,6 +190,7 @@ async def replace_content(*, session: AsyncSession, caller: Caller, items: Seque
     parsed = [from_json(ContentItem, item) for item in items]
     if len({item.id for item in parsed}) != len(parsed):
         raise InvalidInput("content ids must be unique")
+    forget_config(session=session, tenant_id=caller.tenant_id)
     await session.exec(delete(ContentItemRow).where(col(ContentItemRow.tenant_id) == caller.tenant_id))
     session.add_all(
         ContentItemRow(
@@ -215,6 +217,7 @@ async def replace_routing(*, session: AsyncSession, caller: Caller, rules: Seque
     for rule in rules:
         if rule.team_id not in team_ids:
             raise TeamNotFound(rule.team_id)
+    forget_config(session=session, tenant_id=caller.tenant_id)
     await session.exec(delete(RoutingRuleRow).where(col(RoutingRuleRow.tenant_id) == caller.tenant_id))
     session.add_all(
         RoutingRuleRow(

@@ -10,10 +10,12 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import ACTIVE_FOLLOW_UP, EngagementEvent, FollowUp, Lead, Member, Touchpoint
+from app.models import ACTIVE_FOLLOW_UP, Company, EngagementEvent, FollowUp, Lead, Member, Touchpoint
 from app.nurturing.calendar import align_to_working_hours, next_business_day_at
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
@@ -30,7 +32,7 @@ from app.nurturing.enums import (
 from app.nurturing.recycling import RecycleDecision
 from app.nurturing.scoring import Signal
 from app.services.access import Caller, ensure_can_work, ensure_role
-from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, LeadNotFound, NotFound, ReasonNeeded
+from app.services.errors import Conflict, FollowUpNotFound, InvalidInput, NotFound, ReasonNeeded
 from app.services.lead_context import (
     REJECTION_HORIZON,
     SIGNAL_HORIZON,
@@ -38,7 +40,7 @@ from app.services.lead_context import (
     LeadContext,
     load_contexts,
 )
-from app.services.lead_queries import lead_for_action, read_lead
+from app.services.lead_queries import ensure_workable, lead_for_action, read_lead, visible_to
 from app.services.planning import CLOSED_LIFECYCLES, SALES_LIFECYCLES, notify_card_changed, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
@@ -66,25 +68,30 @@ async def _load(
     expected_version: int | None,
 ) -> tuple[FollowUp, LeadContext]:
     """The follow-up, once its lead is visible to the caller (else not found), workable by them (else not
-    allowed) and at the version they saw; only then does its own state count."""
+    allowed) and at the version they saw; only then does its own state count.
+
+    One statement reads the follow-up with its lead, the lead's company and its owner, so the context
+    that follows finds them in the session."""
     tenant_id = caller.tenant_id
-    follow_up = (
+    owner = aliased(Member)
+    found = (
         await session.exec(
-            select(FollowUp).where(FollowUp.tenant_id == tenant_id, FollowUp.id == follow_up_id)
+            select(FollowUp, Lead, Company, owner)
+            .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
+            .outerjoin(Company, and_(col(Company.id) == col(Lead.company_id), Company.tenant_id == tenant_id))
+            .outerjoin(owner, and_(col(owner.id) == col(Lead.owner_id), owner.tenant_id == tenant_id))
+            .where(
+                FollowUp.tenant_id == tenant_id,
+                FollowUp.id == follow_up_id,
+                Lead.tenant_id == tenant_id,
+                visible_to(caller),
+            )
         )
     ).first()
-    if follow_up is None:
+    if found is None:
         raise FollowUpNotFound(follow_up_id)
-    try:
-        lead = await lead_for_action(
-            session=session,
-            caller=caller,
-            lead_id=follow_up.lead_id,
-            allowed=ensure_can_work,
-            expected_version=expected_version,
-        )
-    except LeadNotFound as hidden:
-        raise FollowUpNotFound(follow_up_id) from hidden
+    follow_up, lead = found[0], found[1]
+    ensure_workable(caller, lead, ensure_can_work, expected_version)
     if not FollowUpStatus(follow_up.status).is_active:
         raise Conflict(f"follow-up is already {follow_up.status}")
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=caller.now)
@@ -124,6 +131,16 @@ def _not_interested(
 _REASON_CHOICES = ", ".join(reason.value for reason in RecycleReason)
 
 
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A finished follow-up and what a card reporting it shows: the lead as it is now with its company,
+    owner and next follow-up (the context), and the touch just logged, if one was."""
+
+    follow_up: FollowUp
+    context: LeadContext
+    touch: Touchpoint | None
+
+
 async def complete_follow_up(
     *,
     session: AsyncSession,
@@ -135,8 +152,12 @@ async def complete_follow_up(
     config: TenantConfig | None = None,
     reason_code: RecycleReason | None = None,
     until: datetime | None = None,
-) -> FollowUp:
-    """Mark done with an outcome, log the touch, let the outcome move the lead, and plan the next one."""
+    answered_card: str | None = None,
+) -> Completion:
+    """Mark done with an outcome, log the touch, let the outcome move the lead, and plan the next one.
+
+    ``answered_card`` is the card activity the rep clicked in: the invoke's answer replaces that card, so
+    no update of it is queued."""
     tenant_id = caller.tenant_id
     follow_up, context = await _load(
         session=session, caller=caller, follow_up_id=follow_up_id, expected_version=expected_version
@@ -152,6 +173,7 @@ async def complete_follow_up(
         note=note,
         reason_code=reason_code,
         until=until,
+        answered_card=answered_card,
     )
 
 
@@ -213,19 +235,18 @@ async def complete_follow_ups_as_system(
             done.append(None)
             continue
         context = _as_of(contexts[follow_up.lead_id], item.now)
-        done.append(
-            await _finish(
-                session=session,
-                follow_up=follow_up,
-                context=context,
-                outcome=item.outcome,
-                caller=Caller.system(tenant_id, item.now),
-                config=config,
-                note=None,
-                reason_code=item.reason_code,
-                until=None,
-            )
+        finished = await _finish(
+            session=session,
+            follow_up=follow_up,
+            context=context,
+            outcome=item.outcome,
+            caller=Caller.system(tenant_id, item.now),
+            config=config,
+            note=None,
+            reason_code=item.reason_code,
+            until=None,
         )
+        done.append(finished.follow_up)
     return done
 
 
@@ -240,7 +261,8 @@ async def _finish(
     note: str | None,
     reason_code: RecycleReason | None,
     until: datetime | None,
-) -> FollowUp:
+    answered_card: str | None = None,
+) -> Completion:
     tenant_id, now = follow_up.tenant_id, caller.now
     lead = context.lead
     actor_id = caller.member_id
@@ -258,29 +280,28 @@ async def _finish(
     follow_up.completed_by = actor_id
     session.add(follow_up)
     context.active_follow_up = None
-    await notify_card_changed(session=session, follow_up=follow_up, now=now)
+    if answered_card is None or follow_up.activity_id != answered_card:
+        await notify_card_changed(session=session, follow_up=follow_up, now=now)
 
     if follow_up.kind is FollowUpKind.FIX_ADDRESS:
         # The rep found the right address (or the bounce was temporary): mail may go out again. Nobody
         # was contacted, so no touch is logged; a new bounce brings a new task.
         lead.bounced = False
-        await session.flush()
         await refresh_lead(session=session, context=context, config=config, now=now)
         await session.flush()
-        return follow_up
+        return Completion(follow_up=follow_up, context=context, touch=None)
     channel = TouchpointKind(follow_up.suggested_channel or TouchpointKind.MAIL)
-    session.add(
-        Touchpoint(
-            tenant_id=tenant_id,
-            lead_id=lead.id,
-            member_id=actor_id,
-            kind=TouchpointKind.MEETING if outcome is FollowUpOutcome.MEETING_BOOKED else channel,
-            direction=Direction.OUTBOUND,
-            summary=note,
-            content_key=follow_up.suggested_content_key,
-            occurred_at=now,
-        )
+    touch = Touchpoint(
+        tenant_id=tenant_id,
+        lead_id=lead.id,
+        member_id=actor_id,
+        kind=TouchpointKind.MEETING if outcome is FollowUpOutcome.MEETING_BOOKED else channel,
+        direction=Direction.OUTBOUND,
+        summary=note,
+        content_key=follow_up.suggested_content_key,
+        occurred_at=now,
     )
+    session.add(touch)
     if follow_up.suggested_content_key:
         context.sent_content.add(follow_up.suggested_content_key)
     if follow_up.kind in TOUCH_KINDS:
@@ -313,13 +334,14 @@ async def _finish(
     elif recycling is not None:
         await apply_recycle(session=session, lead=lead, decision=recycling, now=now, actor_id=actor_id)
 
-    # The finished row must leave the one-active-follow-up index before its successor is inserted.
-    await session.flush()
     await refresh_lead(session=session, context=context, config=config, now=now)
     if context.active_follow_up is None or replied_at is not None:
         await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=replied_at)
+    # One flush for all of it: the unit of work updates a table's rows before it inserts new ones, so the
+    # finished follow-up leaves the one-active index before its successor arrives, and the lead is
+    # written (and its version moves) once.
     await session.flush()
-    return follow_up
+    return Completion(follow_up=follow_up, context=context, touch=touch)
 
 
 def snooze_until(preset: SnoozePreset, *, context: LeadContext, now: datetime) -> datetime:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
+from sqlalchemy import String, Uuid, cast, literal_column, null, union_all
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db_types import JsonType, UTCDateTime
 from app.models import Company, EngagementEvent, FollowUp, HandOff, Lead, Member, Touchpoint
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, TOUCH_KINDS, FollowUpStatus, HandOffStatus
 from app.nurturing.scoring import LeadFacts, Signal
@@ -63,103 +66,140 @@ class LeadContext:
 async def load_contexts(
     *, session: AsyncSession, tenant_id: str, leads: Sequence[Lead], now: datetime
 ) -> dict[uuid.UUID, LeadContext]:
-    """Contexts for the given leads, keyed by lead id; every query is filtered by tenant."""
+    """Contexts for the given leads, keyed by lead id; every query is filtered by tenant.
+
+    Companies, owners, follow-ups and hand-offs the session already holds are taken from it; the rest of
+    a lead's history comes in one round trip per chunk of leads."""
     contexts = {lead.id: LeadContext(lead=lead) for lead in leads}
     if not contexts:
         return contexts
-    company_ids = list({lead.company_id for lead in leads if lead.company_id is not None})
-    owner_ids = list({lead.owner_id for lead in leads if lead.owner_id is not None})
-    companies: dict[uuid.UUID, Company] = {}
-    for chunk in batches(company_ids):
-        rows = await session.exec(
-            select(Company).where(Company.tenant_id == tenant_id, col(Company.id).in_(chunk))
-        )
-        companies.update({row.id: row for row in rows})
-    owners: dict[uuid.UUID, Member] = {}
-    for chunk in batches(owner_ids):
-        members = await session.exec(
-            select(Member).where(Member.tenant_id == tenant_id, col(Member.id).in_(chunk))
-        )
-        owners.update({member.id: member for member in members})
+    companies = await _held_or_loaded(
+        session, Company, tenant_id, {lead.company_id for lead in leads if lead.company_id is not None}
+    )
+    owners = await _held_or_loaded(
+        session, Member, tenant_id, {lead.owner_id for lead in leads if lead.owner_id is not None}
+    )
     for context in contexts.values():
         if context.lead.company_id is not None:
             context.company = companies.get(context.lead.company_id)
         if context.lead.owner_id is not None:
             context.owner = owners.get(context.lead.owner_id)
 
-    signals: dict[uuid.UUID, list[Signal]] = defaultdict(list)
-    since = now - SIGNAL_HORIZON
+    follow_up_ids: set[uuid.UUID] = set()
+    hand_off_ids: set[uuid.UUID] = set()
     for chunk in batches(list(contexts)):
-        events = await session.exec(
-            select(
-                EngagementEvent.lead_id,
-                EngagementEvent.kind,
-                EngagementEvent.occurred_at,
-                EngagementEvent.properties,
-            )
-            .where(
-                EngagementEvent.tenant_id == tenant_id,
-                col(EngagementEvent.lead_id).in_(chunk),
-                EngagementEvent.occurred_at >= since,
-            )
-            .order_by(col(EngagementEvent.occurred_at))
-        )
-        for lead_id, kind, occurred_at, properties in events:
-            signals[lead_id].append(
-                Signal(
-                    kind=kind, occurred_at=occurred_at, properties={k: str(v) for k, v in properties.items()}
-                )
-            )
-        follow_ups = await session.exec(
-            select(FollowUp).where(
-                FollowUp.tenant_id == tenant_id,
-                col(FollowUp.lead_id).in_(chunk),
-                col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
-            )
-        )
-        for follow_up in follow_ups:
-            contexts[follow_up.lead_id].active_follow_up = follow_up
-        sent = await session.exec(
-            select(Touchpoint.lead_id, Touchpoint.content_key).where(
-                Touchpoint.tenant_id == tenant_id,
-                col(Touchpoint.lead_id).in_(chunk),
-                col(Touchpoint.content_key).is_not(None),
-            )
-        )
-        for lead_id, content_key in sent:
-            contexts[lead_id].sent_content.add(str(content_key))
-        hand_offs = await session.exec(
-            select(HandOff).where(
-                HandOff.tenant_id == tenant_id,
-                col(HandOff.lead_id).in_(chunk),
-                HandOff.status == HandOffStatus.PROPOSED,
-            )
-        )
-        for hand_off in hand_offs:
-            contexts[hand_off.lead_id].open_hand_off = hand_off
-        touches = await session.exec(
-            select(FollowUp.lead_id, FollowUp.completed_at).where(
-                FollowUp.tenant_id == tenant_id,
-                col(FollowUp.lead_id).in_(chunk),
-                FollowUp.status == FollowUpStatus.DONE,
-                col(FollowUp.kind).in_(TOUCH_KINDS),
-                col(FollowUp.completed_at) > now - TOUCH_WINDOW,
-            )
-        )
-        for lead_id, completed_at in touches:
-            if completed_at is not None:
-                contexts[lead_id].recent_touches.append(completed_at)
-        rejections = await session.exec(
-            select(HandOff.lead_id, HandOff.decided_at).where(
-                HandOff.tenant_id == tenant_id,
-                col(HandOff.lead_id).in_(chunk),
-                HandOff.status == HandOffStatus.REJECTED,
-                col(HandOff.decided_at) >= now - REJECTION_HORIZON,
-            )
-        )
-        for lead_id, decided_at in rejections:
-            if decided_at is not None:
-                contexts[lead_id].recent_rejections.append(decided_at)
-    for lead_id, lead_signals in signals.items():
-        contexts[lead_id].signals = lead_signals
+        for tag, lead_id, label, at, ref, document in await session.exec(_history(tenant_id, chunk, now)):
+            context = contexts[lead_id]
+            if tag == _SIGNAL:
+                properties = {k: str(v) for k, v in (document or {}).items()}
+                context.signals.append(Signal(kind=label, occurred_at=at, properties=properties))
+            elif tag == _SENT:
+                context.sent_content.add(str(label))
+            elif tag == _TOUCH:
+                context.recent_touches.append(at)
+            elif tag == _REJECTION:
+                context.recent_rejections.append(at)
+            elif tag == _ACTIVE:
+                follow_up_ids.add(ref)
+            elif tag == _PROPOSED:
+                hand_off_ids.add(ref)
+    for follow_up in (await _held_or_loaded(session, FollowUp, tenant_id, follow_up_ids)).values():
+        contexts[follow_up.lead_id].active_follow_up = follow_up
+    for hand_off in (await _held_or_loaded(session, HandOff, tenant_id, hand_off_ids)).values():
+        contexts[hand_off.lead_id].open_hand_off = hand_off
+    for context in contexts.values():
+        context.signals.sort(key=lambda signal: signal.occurred_at)
     return contexts
+
+
+_SIGNAL, _SENT, _TOUCH, _REJECTION, _ACTIVE, _PROPOSED = (
+    "signal",
+    "sent",
+    "touch",
+    "rejection",
+    "active",
+    "proposed",
+)
+
+
+def _history(tenant_id: str, lead_ids: Sequence[uuid.UUID], now: datetime) -> Any:
+    """The leads' signals, sent content, recent touches and rejections, and the ids of their active
+    follow-up and open hand-off, as one UNION ALL of rows shaped (tag, lead, label, at, ref, document)."""
+
+    def tag(name: str) -> Any:
+        return literal_column(f"'{name}'", String).label("tag")
+
+    no_text = cast(null(), String)
+    no_time = cast(null(), UTCDateTime)
+    no_ref = cast(null(), Uuid)
+    no_document = cast(null(), JsonType)
+    signals = select(
+        tag(_SIGNAL),
+        col(EngagementEvent.lead_id),
+        cast(col(EngagementEvent.kind), String).label("label"),
+        col(EngagementEvent.occurred_at).label("at"),
+        no_ref.label("ref"),
+        col(EngagementEvent.properties).label("document"),
+    ).where(
+        EngagementEvent.tenant_id == tenant_id,
+        col(EngagementEvent.lead_id).in_(lead_ids),
+        EngagementEvent.occurred_at >= now - SIGNAL_HORIZON,
+    )
+    sent = select(
+        tag(_SENT), col(Touchpoint.lead_id), col(Touchpoint.content_key), no_time, no_ref, no_document
+    ).where(
+        Touchpoint.tenant_id == tenant_id,
+        col(Touchpoint.lead_id).in_(lead_ids),
+        col(Touchpoint.content_key).is_not(None),
+    )
+    touches = select(
+        tag(_TOUCH), col(FollowUp.lead_id), no_text, col(FollowUp.completed_at), no_ref, no_document
+    ).where(
+        FollowUp.tenant_id == tenant_id,
+        col(FollowUp.lead_id).in_(lead_ids),
+        FollowUp.status == FollowUpStatus.DONE,
+        col(FollowUp.kind).in_(TOUCH_KINDS),
+        col(FollowUp.completed_at) > now - TOUCH_WINDOW,
+    )
+    rejections = select(
+        tag(_REJECTION), col(HandOff.lead_id), no_text, col(HandOff.decided_at), no_ref, no_document
+    ).where(
+        HandOff.tenant_id == tenant_id,
+        col(HandOff.lead_id).in_(lead_ids),
+        HandOff.status == HandOffStatus.REJECTED,
+        col(HandOff.decided_at) >= now - REJECTION_HORIZON,
+    )
+    active = select(
+        tag(_ACTIVE), col(FollowUp.lead_id), no_text, no_time, col(FollowUp.id), no_document
+    ).where(
+        FollowUp.tenant_id == tenant_id,
+        col(FollowUp.lead_id).in_(lead_ids),
+        col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
+    )
+    proposed = select(
+        tag(_PROPOSED), col(HandOff.lead_id), no_text, no_time, col(HandOff.id), no_document
+    ).where(
+        HandOff.tenant_id == tenant_id,
+        col(HandOff.lead_id).in_(lead_ids),
+        HandOff.status == HandOffStatus.PROPOSED,
+    )
+    return union_all(signals, sent, touches, rejections, active, proposed)
+
+
+Row = TypeVar("Row", Company, Member, FollowUp, HandOff)
+
+
+async def _held_or_loaded(
+    session: AsyncSession, kind: type[Row], tenant_id: str, ids: set[uuid.UUID]
+) -> dict[uuid.UUID, Row]:
+    """Rows by id: those this session already holds as they are, the others in one query per chunk."""
+    found: dict[uuid.UUID, Row] = {}
+    for row_id in ids:
+        held = session.identity_map.get(identity_key(kind, row_id))
+        if isinstance(held, kind) and held.tenant_id == tenant_id:
+            found[row_id] = held
+    missing = [row_id for row_id in ids if row_id not in found]
+    for chunk in batches(missing):
+        rows = await session.exec(select(kind).where(kind.tenant_id == tenant_id, col(kind.id).in_(chunk)))
+        found.update({row.id: row for row in rows})
+    return found

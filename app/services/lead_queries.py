@@ -16,7 +16,6 @@ from app.nurturing.enums import BuyerStage, Lifecycle, Role
 from app.services import cursors
 from app.services.access import Caller
 from app.services.errors import LeadNotFound, StaleVersion
-from app.services.lookups import get_lead
 
 LeadSort = Literal["-total_score", "-created_at", "created_at"]
 MAX_PAGE = 200
@@ -50,15 +49,12 @@ def visible_to(caller: Caller) -> ColumnElement[bool]:
 
 async def read_lead(*, session: AsyncSession, caller: Caller, lead_id: uuid.UUID) -> Lead:
     """One lead the caller may see; another's lead is reported as not found, so ids reveal nothing."""
-    lead = await get_lead(session=session, tenant_id=caller.tenant_id, lead_id=lead_id)
-    if caller.is_system:
-        return lead
-    visible = (
+    lead = (
         await session.exec(
-            select(Lead.id).where(Lead.tenant_id == caller.tenant_id, Lead.id == lead.id, visible_to(caller))
+            select(Lead).where(Lead.tenant_id == caller.tenant_id, Lead.id == lead_id, visible_to(caller))
         )
     ).first()
-    if visible is None:
+    if lead is None:
         raise LeadNotFound(lead_id)
     return lead
 
@@ -69,6 +65,16 @@ def ensure_current(expected_version: int | None, lead: Lead) -> None:
         raise StaleVersion(expected_version, lead)
 
 
+def ensure_workable(
+    caller: Caller, lead: Lead, allowed: Callable[[Caller, Lead], None], expected_version: int | None
+) -> Lead:
+    """A visible lead checked in the one safe order: allowed (else not allowed), then current (else
+    stale, carrying a lead the caller may see)."""
+    allowed(caller, lead)
+    ensure_current(expected_version, lead)
+    return lead
+
+
 async def lead_for_action(
     *,
     session: AsyncSession,
@@ -77,12 +83,9 @@ async def lead_for_action(
     allowed: Callable[[Caller, Lead], None],
     expected_version: int | None,
 ) -> Lead:
-    """The lead an action works on, checked in the one safe order: visible (else not found), allowed
-    (else not allowed), then current (else stale, carrying a lead the caller may see)."""
+    """The lead an action works on: visible (else not found), then ``ensure_workable``."""
     lead = await read_lead(session=session, caller=caller, lead_id=lead_id)
-    allowed(caller, lead)
-    ensure_current(expected_version, lead)
-    return lead
+    return ensure_workable(caller, lead, allowed, expected_version)
 
 
 async def list_leads(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
+from sqlalchemy import event
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -95,10 +98,45 @@ async def load_config(*, session: AsyncSession, tenant_id: str) -> TenantConfig:
     )
 
 
+# How long a card action may work with settings read earlier. Changes made through this process apply
+# at once (``forget_config``); another instance's changes within this many seconds.
+CONFIG_TTL_SECONDS = 15.0
+
+# Per database engine, so two apps (or tests) on different databases never share a tenant's settings.
+_cached: weakref.WeakKeyDictionary[object, dict[str, tuple[float, TenantConfig]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def cached_config(*, session: AsyncSession, tenant_id: str) -> TenantConfig:
+    """``load_config``, kept for a few seconds: a card click needs the settings, which rarely change."""
+    engine = session.bind
+    entries = _cached.setdefault(engine, {})
+    held = entries.get(tenant_id)
+    if held is not None and time.monotonic() - held[0] < CONFIG_TTL_SECONDS:
+        return held[1]
+    config = await load_config(session=session, tenant_id=tenant_id)
+    entries[tenant_id] = (time.monotonic(), config)
+    return config
+
+
+def forget_config(*, session: AsyncSession, tenant_id: str) -> None:
+    """Drop a tenant's cached settings now and again once this transaction commits, so no reader that
+    ran in between keeps the old ones."""
+    engine = session.bind
+
+    def drop(*_: object) -> None:
+        _cached.get(engine, {}).pop(tenant_id, None)
+
+    drop()
+    event.listen(session.sync_session, "after_commit", drop, once=True)
+
+
 async def save_setting(
     *, session: AsyncSession, tenant_id: str, key: str, value: object, now: datetime
 ) -> None:
     """Store one rule set (scoring, thresholds, cadence, SLA) for a tenant."""
+    forget_config(session=session, tenant_id=tenant_id)
     row = await session.get(TenantSetting, (tenant_id, key))
     document = to_json(value)
     if row is None:

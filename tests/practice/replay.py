@@ -101,13 +101,14 @@ class Replay:
         active = await self.active()
         assert active is not None, "nothing to work"
         async with transaction(self.sessions) as session:
-            return await complete_follow_up(
+            done = await complete_follow_up(
                 session=session,
                 follow_up_id=active.id,
                 outcome=outcome,
                 caller=self.org.caller(self.org.reps[0], self.now),
                 **extra,  # type: ignore[arg-type]
             )
+            return done.follow_up
 
     async def work_when_due(self, outcome: FollowUpOutcome, until_day: float) -> list[datetime]:
         """The rep works every follow-up the moment it is due, until the given day; when they worked."""

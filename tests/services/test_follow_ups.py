@@ -92,7 +92,9 @@ async def test_no_answer_counts_and_plans_a_helpful_reminder(sessions: SessionMa
             caller=org.caller(rep, now),
             note="voicemail",
         )
-    assert done.status == FollowUpStatus.DONE and done.completed_by == rep.id
+    assert done.follow_up.status == FollowUpStatus.DONE and done.follow_up.completed_by == rep.id
+    assert done.touch is not None and done.touch.summary == "voicemail"
+    assert done.context.active_follow_up is not None and done.context.active_follow_up.id != follow_up.id
     (next_one,) = await _active(sessions, lead_id)
     assert next_one.id != follow_up.id
     assert next_one.kind == FollowUpKind.REMINDER
