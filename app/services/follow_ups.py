@@ -78,8 +78,10 @@ async def _load(
         await session.exec(
             select(FollowUp, Lead, Company, owner)
             .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
-            .outerjoin(Company, and_(col(Company.id) == col(Lead.company_id), Company.tenant_id == tenant_id))
-            .outerjoin(owner, and_(col(owner.id) == col(Lead.owner_id), owner.tenant_id == tenant_id))
+            .outerjoin(
+                Company, and_(col(Company.id) == col(Lead.company_id), col(Company.tenant_id) == tenant_id)
+            )
+            .outerjoin(owner, and_(col(owner.id) == col(Lead.owner_id), col(owner.tenant_id) == tenant_id))
             .where(
                 FollowUp.tenant_id == tenant_id,
                 FollowUp.id == follow_up_id,

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import String, Uuid, cast, literal_column, null, union_all
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -133,7 +134,7 @@ def _history(tenant_id: str, lead_ids: Sequence[uuid.UUID], now: datetime) -> An
     no_time = cast(null(), UTCDateTime)
     no_ref = cast(null(), Uuid)
     no_document = cast(null(), JsonType)
-    signals = select(
+    signals = sa_select(
         tag(_SIGNAL),
         col(EngagementEvent.lead_id),
         cast(col(EngagementEvent.kind), String).label("label"),
@@ -141,47 +142,47 @@ def _history(tenant_id: str, lead_ids: Sequence[uuid.UUID], now: datetime) -> An
         no_ref.label("ref"),
         col(EngagementEvent.properties).label("document"),
     ).where(
-        EngagementEvent.tenant_id == tenant_id,
+        col(EngagementEvent.tenant_id) == tenant_id,
         col(EngagementEvent.lead_id).in_(lead_ids),
-        EngagementEvent.occurred_at >= now - SIGNAL_HORIZON,
+        col(EngagementEvent.occurred_at) >= now - SIGNAL_HORIZON,
     )
-    sent = select(
+    sent = sa_select(
         tag(_SENT), col(Touchpoint.lead_id), col(Touchpoint.content_key), no_time, no_ref, no_document
     ).where(
-        Touchpoint.tenant_id == tenant_id,
+        col(Touchpoint.tenant_id) == tenant_id,
         col(Touchpoint.lead_id).in_(lead_ids),
         col(Touchpoint.content_key).is_not(None),
     )
-    touches = select(
+    touches = sa_select(
         tag(_TOUCH), col(FollowUp.lead_id), no_text, col(FollowUp.completed_at), no_ref, no_document
     ).where(
-        FollowUp.tenant_id == tenant_id,
+        col(FollowUp.tenant_id) == tenant_id,
         col(FollowUp.lead_id).in_(lead_ids),
-        FollowUp.status == FollowUpStatus.DONE,
+        col(FollowUp.status) == FollowUpStatus.DONE,
         col(FollowUp.kind).in_(TOUCH_KINDS),
         col(FollowUp.completed_at) > now - TOUCH_WINDOW,
     )
-    rejections = select(
+    rejections = sa_select(
         tag(_REJECTION), col(HandOff.lead_id), no_text, col(HandOff.decided_at), no_ref, no_document
     ).where(
-        HandOff.tenant_id == tenant_id,
+        col(HandOff.tenant_id) == tenant_id,
         col(HandOff.lead_id).in_(lead_ids),
-        HandOff.status == HandOffStatus.REJECTED,
+        col(HandOff.status) == HandOffStatus.REJECTED,
         col(HandOff.decided_at) >= now - REJECTION_HORIZON,
     )
-    active = select(
+    active = sa_select(
         tag(_ACTIVE), col(FollowUp.lead_id), no_text, no_time, col(FollowUp.id), no_document
     ).where(
-        FollowUp.tenant_id == tenant_id,
+        col(FollowUp.tenant_id) == tenant_id,
         col(FollowUp.lead_id).in_(lead_ids),
         col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
     )
-    proposed = select(
+    proposed = sa_select(
         tag(_PROPOSED), col(HandOff.lead_id), no_text, no_time, col(HandOff.id), no_document
     ).where(
-        HandOff.tenant_id == tenant_id,
+        col(HandOff.tenant_id) == tenant_id,
         col(HandOff.lead_id).in_(lead_ids),
-        HandOff.status == HandOffStatus.PROPOSED,
+        col(HandOff.status) == HandOffStatus.PROPOSED,
     )
     return union_all(signals, sent, touches, rejections, active, proposed)
 
