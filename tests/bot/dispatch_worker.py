@@ -8,12 +8,13 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 
-from botbuilder.integration.aiohttp import CloudAdapter
+from aiohttp import ClientSession
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from bot.auth import build_authentication
 from bot.card_views import Links
+from bot.connector_client import connector_for
 from bot.dispatcher import Dispatcher, DispatchPolicy
 
 
@@ -23,9 +24,9 @@ async def main(
     settings = Settings(database_url=database_url)
     engine = create_engine(settings)
     auth = build_authentication(settings)
+    http = ClientSession()
     dispatcher = Dispatcher(
-        adapter=CloudAdapter(auth),
-        app_id="",
+        connector=connector_for(settings=settings, auth=auth, http=http),
         sessions=create_sessionmaker(engine),
         clock=lambda: datetime.now(UTC),
         links=Links.of(settings),
@@ -37,6 +38,7 @@ async def main(
         async with asyncio.timeout(limit):
             await dispatcher.drain(poll=0.2)
     finally:
+        await http.close()
         await auth.close()
         await engine.dispose()
     stats = dispatcher.stats
