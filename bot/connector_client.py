@@ -148,7 +148,9 @@ def activities_url(reference: Mapping[str, Any], activity_id: str | None = None)
     conversation_id = (reference.get("conversation") or {}).get("id")
     if not service_url or not conversation_id:
         raise IncompleteReference("the conversation reference has no serviceUrl or conversation id")
-    path = f"{str(service_url).rstrip('/')}/v3/conversations/{quote(str(conversation_id), safe='')}/activities"
+    path = (
+        f"{str(service_url).rstrip('/')}/v3/conversations/{quote(str(conversation_id), safe='')}/activities"
+    )
     if activity_id is not None:
         path += f"/{quote(activity_id, safe='')}"
     # Already encoded: yarl must send it as it is, or an encoded '/' could turn back into a separator.
@@ -186,7 +188,9 @@ class BotConnector:
         self._tokens = tokens
         self._timeout = ClientTimeout(total=timeout)
 
-    async def send(self, reference: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]]) -> str | None:
+    async def send(
+        self, reference: Mapping[str, Any], attachments: Sequence[Mapping[str, Any]]
+    ) -> str | None:
         """Post a new message (POST …/activities); returns the activity id the connector gave it."""
         answer = await self._call("POST", activities_url(reference), message_activity(reference, attachments))
         activity_id = answer.get("id")

@@ -19,9 +19,10 @@ from bot.dispatcher import Dispatcher, DispatchPolicy
 
 
 async def main(
-    database_url: str, tenant_rate: float, base_backoff: float, limit: float, unpaced: bool = False
+    database_url: str, tenant_rate: float | None, base_backoff: float, limit: float, unpaced: bool = False
 ) -> dict[str, object]:
     settings = Settings(database_url=database_url)
+    rate = tenant_rate if tenant_rate is not None else settings.dispatcher_per_tenant_rate
     engine = create_engine(settings)
     auth = build_authentication(settings)
     http = ClientSession()
@@ -31,7 +32,10 @@ async def main(
         clock=lambda: datetime.now(UTC),
         links=Links.of(settings),
         policy=DispatchPolicy(
-            tenant_rate=tenant_rate, base_backoff=base_backoff, lease=timedelta(seconds=30)
+            tenant_rate=rate,
+            base_backoff=base_backoff,
+            lease=timedelta(seconds=30),
+            concurrency=settings.dispatcher_concurrency,
         ),
     )
     try:
@@ -53,7 +57,7 @@ async def main(
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--tenant-rate", type=float, default=48.0)
+    parser.add_argument("--tenant-rate", type=float, help="sends/s per tenant; default: the product's")
     parser.add_argument("--base-backoff", type=float, default=2.0)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--unpaced", action="store_true")
