@@ -40,7 +40,7 @@ RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 
 @dataclass(frozen=True, slots=True)
 class DispatchPolicy:
-    tenant_rate: float = 48.0
+    tenant_rate: float = 49.0  # Teams allows 50; replies to users' messages are not paced here
     lease: timedelta = timedelta(seconds=90)
     batch: int = 500  # big enough that one batch spans many chats, so per-chat windows never idle the tenant
     max_attempts: int = 8

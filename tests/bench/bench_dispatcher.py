@@ -197,9 +197,8 @@ def main() -> None:
                     _measure(args.notices, args.database_url, source=source, paced=True),
                 )
             )
-    table = Table(
-        title=f"Dispatcher, {args.notices} due notices, one tenant, {max(1, args.notices // 10)} chats, PostgreSQL"
-    )
+    chats = max(1, args.notices // 10)
+    table = Table(title=f"Dispatcher, {args.notices} due notices, one tenant, {chats} chats, PostgreSQL")
     for column in (
         "variant",
         "sent",
