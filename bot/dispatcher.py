@@ -4,7 +4,8 @@ One worker at a time sends for a tenant: on PostgreSQL it holds a session adviso
 while it works, so Teams' per-conversation and per-tenant limits can be kept in this process alone, and a
 crashed worker's lock goes with its connection. Rows are leased, so a worker that dies mid-send leaves
 them to the next one once the lease lapses. 429 honours Retry-After; 412, 5xx and resets back off
-exponentially with jitter; 403 (blocked or uninstalled) is final and recorded."""
+exponentially with jitter; 403 (blocked or uninstalled) is final and recorded. Cards go out as JSON
+through the Bot Connector REST client (bot/connector_client.py), not through botbuilder's turn machinery."""
 
 from __future__ import annotations
 

@@ -414,6 +414,21 @@ async def test_an_update_of_a_card_teams_no_longer_knows_is_undeliverable(
     assert connector.exchanges[-1].method == "PUT" and connector.exchanges[-1].status == 404
 
 
+async def test_a_reference_without_a_service_url_is_undeliverable_without_a_request(
+    database_url: str, sessions: SessionMaker, connector: ConnectorDouble, http: ClientSession
+) -> None:
+    await seed_due_notices(sessions, connector.url, tenants=1, members=1, per_member=1)
+    async with transaction(sessions) as session:
+        stored = (await session.exec(select(ConversationReference))).one()
+        stored.reference = {key: value for key, value in stored.reference.items() if key != "serviceUrl"}
+        session.add(stored)
+    dispatcher = _dispatcher(database_url, sessions, _local(http))
+    await dispatcher.drain_once()
+    [row] = await _rows(sessions)
+    assert row.status == "undeliverable" and "serviceUrl" in (row.last_error or "")
+    assert connector.exchanges == []
+
+
 @pytest.fixture(scope="module")
 def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityDouble]:
     double = IdentityDouble(tmp_path_factory.mktemp("dispatch-identity")).start()
