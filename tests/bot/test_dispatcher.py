@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 from aiohttp import ClientSession
 from sqlalchemy import insert
@@ -473,7 +474,7 @@ async def test_sends_carry_an_msal_token_the_connector_accepts_fetched_once(
         assert identity.token_requests - before == 1, "one token from Entra ID for all eight sends"
 
 
-async def test_a_token_is_renewed_off_the_event_loop_shortly_before_it_expires(
+async def test_a_token_is_cached_and_asked_for_again_shortly_before_it_expires(
     identity: IdentityDouble, database_url: str
 ) -> None:
     now = [1_000_000.0]
@@ -494,7 +495,7 @@ async def test_a_token_is_renewed_off_the_event_loop_shortly_before_it_expires(
         assert check(first.removeprefix("Bearer "))
         assert await tokens.authorization() == first and tokens.fetches == 1, "cached"
         # The clock is ours; the token's exp is real: move to five minutes before it ends.
-        claims: dict[str, Any] = __import__("jwt").decode(
+        claims: dict[str, Any] = jwt.decode(
             first.removeprefix("Bearer "), options={"verify_signature": False}
         )
         now[0] = float(claims["exp"]) - 299
