@@ -152,7 +152,10 @@ class Settings(BaseSettings):
         90.0, gt=0, description="How long a claimed notice stays with one instance before another retries it."
     )
     dispatcher_per_tenant_rate: float = Field(
-        48.0, gt=0, description="Sends per second per tenant; Teams allows an app about 50."
+        49.0,
+        gt=0,
+        description="Sends per second per tenant; Teams allows an app 50, replies to users included, "
+        "so one a second is left for those.",
     )
     dispatcher_concurrency: int = Field(
         16, ge=1, description="Sends under way at once per instance; raise it when Teams answers slowly."

@@ -174,10 +174,14 @@ class CachingAuthentication(BotFrameworkAuthentication):
     """The SDK's authentication with connector and user-token clients kept per service URL."""
 
     def __init__(
-        self, inner: BotFrameworkAuthentication, tokens: MsalCredentialsFactory | None = None
+        self,
+        inner: BotFrameworkAuthentication,
+        credentials: ServiceClientCredentialsFactory,
     ) -> None:
         self._inner = inner
-        self.tokens = tokens
+        # Where outgoing tokens come from; the dispatcher's REST client shares it, and so msal's cache.
+        self.credentials = credentials
+        self.tokens = credentials if isinstance(credentials, MsalCredentialsFactory) else None
         self._connectors: dict[tuple[str, str], ConnectorClient] = {}
         self._user_token_clients: dict[str, UserTokenClient] = {}
 
@@ -233,7 +237,7 @@ def build_authentication(settings: Settings) -> CachingAuthentication:
     else:
         factory = MsalCredentialsFactory(settings)
     inner = ConfigurationBotFrameworkAuthentication(sdk_configuration(settings), credentials_factory=factory)
-    return CachingAuthentication(inner, factory if isinstance(factory, MsalCredentialsFactory) else None)
+    return CachingAuthentication(inner, factory)
 
 
 def _refresh_signing_keys(url: str) -> None:

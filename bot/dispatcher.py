@@ -4,7 +4,8 @@ One worker at a time sends for a tenant: on PostgreSQL it holds a session adviso
 while it works, so Teams' per-conversation and per-tenant limits can be kept in this process alone, and a
 crashed worker's lock goes with its connection. Rows are leased, so a worker that dies mid-send leaves
 them to the next one once the lease lapses. 429 honours Retry-After; 412, 5xx and resets back off
-exponentially with jitter; 403 (blocked or uninstalled) is final and recorded."""
+exponentially with jitter; 403 (blocked or uninstalled) is final and recorded. Cards go out as JSON
+through the Bot Connector REST client (bot/connector_client.py), not through botbuilder's turn machinery."""
 
 from __future__ import annotations
 
@@ -21,10 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import ConversationReference as SdkReference
-
 from app.db import SessionMaker, transaction
 from app.keys import Clock
 from app.models import OutboxMessage
@@ -33,6 +30,7 @@ from app.services import outbox
 from app.services.outbox import Delivery
 from app.services.tenant_config import TenantConfig, load_config
 from bot.card_views import Links
+from bot.connector_client import BotConnector, IncompleteReference, SendFailed
 from bot.notices import Rendered, render_notice
 from bot.throttle import CONVERSATION_LIMITS, Pacer, Send, SlidingWindows
 
@@ -43,7 +41,7 @@ RETRYABLE = frozenset({412, 429, 500, 502, 503, 504})
 
 @dataclass(frozen=True, slots=True)
 class DispatchPolicy:
-    tenant_rate: float = 48.0
+    tenant_rate: float = 49.0  # Teams allows 50; replies to users' messages are not paced here
     lease: timedelta = timedelta(seconds=90)
     batch: int = 500  # big enough that one batch spans many chats, so per-chat windows never idle the tenant
     max_attempts: int = 8
@@ -65,33 +63,13 @@ class DispatchStats:
     final: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-class SendFailed(Exception):
-    def __init__(self, status: int | None, retry_after: float | None, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.retry_after = retry_after
-
-
-def _failure(error: Exception) -> SendFailed:
-    response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None) or getattr(response, "status", None)
-    retry_after: float | None = None
-    headers = getattr(response, "headers", None) or {}
-    raw = headers.get("Retry-After") if hasattr(headers, "get") else None
-    if raw is not None:
-        with contextlib.suppress(ValueError):
-            retry_after = float(raw)
-    return SendFailed(int(status) if status else None, retry_after, type(error).__name__)
-
-
 class Dispatcher:
     """Claims due notifications and delivers them; run ``run_forever`` as a task, or ``drain`` in tests."""
 
     def __init__(
         self,
         *,
-        adapter: CloudAdapter,
-        app_id: str,
+        connector: BotConnector,
         sessions: SessionMaker,
         clock: Clock,
         links: Links,
@@ -99,8 +77,7 @@ class Dispatcher:
         worker_id: str | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        self.adapter = adapter
-        self.app_id = app_id
+        self.connector = connector
         self.sessions = sessions
         self.clock = clock
         self.links = links
@@ -235,6 +212,10 @@ class Dispatcher:
         watch = Stopwatch()
         try:
             activity_id = await self._send(rendered)
+        except IncompleteReference as problem:
+            _answered(sends)
+            await self._settle_final(tenant_id, item, Delivery.UNDELIVERABLE, str(problem))
+            return True
         except SendFailed as failure:
             _answered(sends)
             self.metrics.send_seconds.observe(watch.seconds())
@@ -273,36 +254,11 @@ class Dispatcher:
         return tuple(rule.record(now) for rule in rules)
 
     async def _send(self, rendered: Rendered) -> str | None:
-        assert rendered.reference is not None
-        reference = SdkReference().deserialize(rendered.reference)
-        result: dict[str, str | None] = {}
-        failures: list[Exception] = []
-
-        async def callback(context: TurnContext) -> None:
-            # Caught here: the adapter's turn-error handler would otherwise swallow it, and a 403 or 429
-            # would look like a delivery.
-            assert rendered.attachment is not None  # a notice with a chat to go to always has a card
-            activity = MessageFactory.attachment(rendered.attachment)
-            try:
-                if rendered.update_activity_id:
-                    activity.id = rendered.update_activity_id
-                    await context.update_activity(activity)
-                    result["id"] = rendered.update_activity_id
-                else:
-                    response = await context.send_activity(activity)
-                    result["id"] = response.id if response is not None else None
-            except Exception as error:  # noqa: BLE001 - classified by the caller
-                failures.append(error)
-
-        try:
-            await self.adapter.continue_conversation(reference, callback, self.app_id)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # noqa: BLE001 - e.g. no token for the connector
-            raise _failure(error) from error
-        if failures:
-            raise _failure(failures[0]) from failures[0]
-        return result.get("id")
+        assert rendered.reference is not None and rendered.attachment is not None
+        attachment = {"contentType": rendered.attachment.content_type, "content": rendered.attachment.content}
+        if rendered.update_activity_id:
+            return await self.connector.update(rendered.reference, rendered.update_activity_id, [attachment])
+        return await self.connector.send(rendered.reference, [attachment])
 
     async def _after_failure(
         self, tenant_id: str, item: _Claim, rendered: Rendered, failure: SendFailed

@@ -14,6 +14,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from app import keys
 from bot.auth import build_authentication, keep_signing_keys_fresh, keep_tokens_fresh, warm_signing_keys
 from bot.card_views import Links
+from bot.connector_client import connector_for
 from bot.dispatcher import Dispatcher, DispatchPolicy
 from bot.endpoint import BOT, BotRuntime, messages, on_turn_error
 from bot.handler import NurtureBot
@@ -35,8 +36,8 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     bot = NurtureBot(sessions=app[keys.SESSIONS], clock=app[keys.CLOCK], links=links)
     app[BOT] = BotRuntime(adapter=adapter, auth=auth, bot=bot, app_id=settings.bot_app_id or "")
     app[DISPATCHER] = Dispatcher(
-        adapter=adapter,
-        app_id=settings.bot_app_id or "",
+        # Proactive sends skip botbuilder: JSON over the app's one HTTP session (bot/connector_client.py).
+        connector=connector_for(settings=settings, auth=auth, http=app[keys.HTTP]),
         sessions=app[keys.SESSIONS],
         clock=app[keys.CLOCK],
         links=links,
