@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,21 +12,27 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
-from sqlalchemy import update
+from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import SessionMaker, transaction
 from app.input_limits import EVENT_AHEAD, EVENT_PAST, ScalarMap, in_utc, now_of, within
 from app.models import EngagementEvent, Lead
 from app.nurturing.enums import REPLY_EVENT_KINDS, BuyerStage, EventKind, Lifecycle
 from app.nurturing.scoring import Signal
+from app.services.batches import batches
 from app.services.errors import InvalidInput
 from app.services.lead_context import load_contexts
-from app.services.refresh import RefreshResult, refresh_leads
+from app.services.outbox import enqueued_together
+from app.services.refresh import RefreshResult, refresh_leads, write_leads
 from app.services.tenant_config import TenantConfig, load_config
 
 MAX_BATCH = 1000
+log = logging.getLogger(__name__)
 
 
 class EventIn(BaseModel):
@@ -85,16 +94,15 @@ async def _resolve_leads(
     ids = list({event.lead_id for event in events if event.lead_id is not None})
     by_email: dict[str, uuid.UUID] = {}
     known_ids: set[uuid.UUID] = set()
-    for start in range(0, len(emails), 500):
+    # A whole batch at once: MAX_BATCH parameters stay well under both databases' limits.
+    for chunk in batches(emails, MAX_BATCH):
         rows = await session.exec(
-            select(Lead.email, Lead.id).where(
-                Lead.tenant_id == tenant_id, col(Lead.email).in_(emails[start : start + 500])
-            )
+            select(Lead.email, Lead.id).where(Lead.tenant_id == tenant_id, col(Lead.email).in_(chunk))
         )
         by_email.update(dict(rows.all()))
-    for start in range(0, len(ids), 500):
+    for ids_chunk in batches(ids, MAX_BATCH):
         found = await session.exec(
-            select(Lead.id).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(ids[start : start + 500]))
+            select(Lead.id).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(ids_chunk))
         )
         known_ids.update(found.all())
     return by_email, known_ids
@@ -137,31 +145,66 @@ async def ingest_events(
                 "created_at": now,
             }
         )
-    inserted: list[tuple[uuid.UUID, Signal, uuid.UUID]] = []
-    if rows:
-        statement = (
-            _insert_for(session)(EngagementEvent)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["tenant_id", "external_id"])
-            .returning(
-                col(EngagementEvent.lead_id),
-                col(EngagementEvent.kind),
-                col(EngagementEvent.occurred_at),
-                col(EngagementEvent.properties),
-                col(EngagementEvent.id),
-            )
-        )
-        inserted = [
-            (
-                row[0],
-                Signal(kind=row[1], occurred_at=row[2], properties={k: str(v) for k, v in row[3].items()}),
-                row[4],
-            )
-            for row in (await session.exec(statement)).all()
-        ]
+    inserted = await _insert_new(session=session, rows=rows)
     duplicates = len(events) - len(unknown) - len(inserted)
     refreshed = await _apply(session=session, tenant_id=tenant_id, inserted=inserted, now=now, config=config)
     return IngestResult(len(inserted), duplicates, tuple(unknown), refreshed)
+
+
+async def _insert_new(
+    *, session: AsyncSession, rows: list[dict[str, Any]]
+) -> list[tuple[uuid.UUID, Signal, uuid.UUID]]:
+    """Insert the rows whose external id is new, in one executemany; (lead, signal, event id) of those."""
+    if not rows:
+        return []
+    # In external-id order: two transactions carrying the same ids wait on each other in one order
+    # (the second then finds them taken) instead of each holding one the other needs.
+    rows.sort(key=lambda row: row["external_id"])
+    table: Table = EngagementEvent.__table__  # type: ignore[attr-defined]
+    statement = (
+        _insert_for(session)(table)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "external_id"])
+        .returning(table.c.external_id)
+    )
+    # A compiled statement reused for every row (insertmanyvalues pages it), not one SQL text per batch.
+    stored = set((await session.exec(statement, params=rows)).scalars())
+    return [
+        (
+            row["lead_id"],
+            Signal(
+                kind=row["kind"],
+                occurred_at=row["occurred_at"],
+                properties={k: str(v) for k, v in row["properties"].items()},
+            ),
+            row["id"],
+        )
+        for row in rows
+        if row["external_id"] in stored
+    ]
+
+
+async def _lock_leads(*, session: AsyncSession, tenant_id: str, lead_ids: list[uuid.UUID]) -> list[Lead]:
+    """The leads, locked in id order; one a caller's session held already must not have moved on since."""
+    # Concurrent syncs and webhook batches touch the same leads. Locking them here, in one order, makes
+    # them take turns instead of failing on the lead's version; NO KEY UPDATE (key_share) because this
+    # transaction's own event and message rows already hold KEY SHARE locks on these leads through their
+    # foreign keys, which a plain FOR UPDATE would wait on across transactions. SQLite ignores the clause:
+    # the event insert before made this transaction its one writer.
+    leads: list[Lead] = []
+    for chunk in batches(lead_ids, MAX_BATCH):
+        rows = await session.exec(
+            select(Lead, col(Lead.version))
+            .where(Lead.tenant_id == tenant_id, col(Lead.id).in_(chunk))
+            .order_by(col(Lead.id))
+            .with_for_update(key_share=True)
+        )
+        for lead, version in rows:
+            # A lead this session loaded before keeps its unflushed changes, but it must be the row's
+            # current version; otherwise another writer got in between, as the version column would say.
+            if lead.version != version:
+                raise StaleDataError(f"lead changed since this session read it (version {lead.version})")
+            leads.append(lead)
+    return leads
 
 
 async def _apply(
@@ -174,20 +217,10 @@ async def _apply(
 ) -> int:
     if not inserted:
         return 0
-    lead_ids = sorted({lead_id for lead_id, _, _ in inserted})
-    # Concurrent syncs and webhook batches touch the same leads. Locking them here, in one order, makes
-    # them take turns instead of failing on the lead's version; NO KEY UPDATE (key_share) because this
-    # transaction's own event and message rows already hold KEY SHARE locks on these leads through their
-    # foreign keys, which a plain FOR UPDATE would wait on across transactions. Leads this session holds
-    # already keep their unflushed changes (no populate_existing). SQLite ignores the clause: one writer.
-    leads = (
-        await session.exec(
-            select(Lead)
-            .where(Lead.tenant_id == tenant_id, col(Lead.id).in_(lead_ids))
-            .order_by(col(Lead.id))
-            .with_for_update(key_share=True)
-        )
-    ).all()
+    config = config or await load_config(session=session, tenant_id=tenant_id)
+    leads = await _lock_leads(
+        session=session, tenant_id=tenant_id, lead_ids=sorted({lead_id for lead_id, _, _ in inserted})
+    )
     replies: dict[uuid.UUID, datetime] = {}
     delivered: dict[uuid.UUID, list[Signal]] = {}
     newest: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
@@ -206,11 +239,21 @@ async def _apply(
         elif signal.kind == EventKind.BOUNCED:
             lead.bounced = True
     before = {lead.id: (lead.stage, lead.lifecycle) for lead in leads}
-    config = config or await load_config(session=session, tenant_id=tenant_id)
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
-    results = await refresh_leads(
-        session=session, contexts=contexts, config=config, now=now, replies=replies, delivered=delivered
-    )
+    # The whole batch is worked out in memory and then written as sets: the leads in one executemany,
+    # follow-ups, state changes and hand-offs in one flush, the notices in one insert.
+    async with enqueued_together(session):
+        with session.no_autoflush:
+            results = await refresh_leads(
+                session=session,
+                contexts=contexts,
+                config=config,
+                now=now,
+                replies=replies,
+                delivered=delivered,
+            )
+            await write_leads(session=session, leads=leads)
+        await session.flush()
     effects = [
         {"id": newest[result.lead_id][1], "effect": document}
         for result in results
@@ -238,6 +281,44 @@ def _effect(result: RefreshResult, before: tuple[BuyerStage, Lifecycle], lead: L
     }
     moved = result.score_before != result.score_after or document["stage"] or document["lifecycle"]
     return document if moved or result.hand_off_proposed else None
+
+
+# Why a transaction of ours may lose against a concurrent one touching the same rows: a deadlock or a
+# serialization failure on PostgreSQL, SQLite's writer lock, a lead this session read before another
+# writer changed it, or a row that appeared meanwhile (a lead erased, a unique row taken). Each is the
+# whole transaction's to repeat; an integration never hears of it.
+_RETRY_SQLSTATES = frozenset({"40P01", "40001", "23505", "23503", "55P03"})
+ATTEMPTS = 5
+
+
+def _retryable(error: Exception) -> bool:
+    if isinstance(error, StaleDataError):
+        return True
+    if isinstance(error, DBAPIError):
+        if getattr(error.orig, "sqlstate", None) in _RETRY_SQLSTATES:
+            return True
+        return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
+    return False
+
+
+async def ingest_batch(
+    *, sessions: SessionMaker, tenant_id: str, events: Sequence[EventIn], now: datetime
+) -> IngestResult:
+    """``ingest_events`` in its own transaction, repeated when a concurrent one on the same leads won.
+
+    Retried a few times with a short random pause; what it reports is from the attempt that committed,
+    so an event stored by a concurrent post in the meantime is counted as a duplicate, never twice."""
+    for attempt in range(ATTEMPTS):
+        try:
+            async with transaction(sessions) as session:
+                return await ingest_events(session=session, tenant_id=tenant_id, events=events, now=now)
+        except (DBAPIError, StaleDataError) as error:
+            if attempt == ATTEMPTS - 1 or not _retryable(error):
+                raise
+            # The kind only: the statement and its parameters (leads' addresses) stay out of the log.
+            log.info("event batch retried after %s", type(error).__name__, extra={"attempt": attempt + 1})
+            await asyncio.sleep(random.uniform(0.0, 0.005 * 2**attempt))
+    raise AssertionError("unreachable")
 
 
 async def count_events(*, session: AsyncSession, tenant_id: str) -> int:
