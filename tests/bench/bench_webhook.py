@@ -90,7 +90,9 @@ async def stored_events(url: str) -> int:
     engine = engine_for_url(url)
     try:
         async with create_sessionmaker(engine)() as session:
-            query = select(func.count()).select_from(EngagementEvent).where(EngagementEvent.tenant_id == TENANT)
+            query = (
+                select(func.count()).select_from(EngagementEvent).where(EngagementEvent.tenant_id == TENANT)
+            )
             return int((await session.exec(query)).one())
     finally:
         await engine.dispose()
@@ -143,7 +145,7 @@ async def start_server(url: str, log: Path) -> Server:
     line = await asyncio.wait_for(process.stdout.readline(), 90)
     if not line.startswith(READY.encode()):
         process.kill()
-        raise RuntimeError(f"server did not start: {log.read_text(errors='replace')[-2000:]}")
+        raise RuntimeError(f"server did not start; see {log}")
     return Server(process, line.decode().split()[1], log)
 
 
@@ -186,7 +188,9 @@ class Sender:
                     "external_id": f"{self.label}-{self.counter}",
                     "kind": self.rng.choice(KINDS),
                     "email": f"lead{self.rng.randrange(self.leads)}@kunde.example",
-                    "occurred_at": (datetime.now(UTC) - timedelta(minutes=self.rng.randrange(40_000))).isoformat(),
+                    "occurred_at": (
+                        datetime.now(UTC) - timedelta(minutes=self.rng.randrange(40_000))
+                    ).isoformat(),
                 }
             )
         return json.dumps({"events": events}).encode()
@@ -233,7 +237,9 @@ async def singles(base: str, key: str, leads: int, clients: int, posts: int, lab
     tally = Tally()
     group = [Sender(base, key, leads, f"{label}{i}") for i in range(clients)]
     bodies = [[sender.events(1) for _ in range(posts)] for sender in group]
-    async with ClientSession(connector=TCPConnector(limit=clients + 1), timeout=ClientTimeout(total=120)) as client:
+    async with ClientSession(
+        connector=TCPConnector(limit=clients + 1), timeout=ClientTimeout(total=120)
+    ) as client:
 
         async def run(sender: Sender, own: list[bytes]) -> None:
             for body in own:
@@ -253,14 +259,19 @@ class Plan:
     clients: int = 32
 
 
-async def run_backend(name: str, url: str, plan: Plan, workdir: Path) -> tuple[list[tuple[str, Tally]], list[str], str]:
+async def run_backend(
+    name: str, url: str, plan: Plan, workdir: Path
+) -> tuple[list[tuple[str, Tally]], list[str], str]:
     key = await seed(url, plan.leads)
     server = await start_server(url, workdir / f"{name}.log")
     phases: list[tuple[str, Tally]] = []
     try:
         warm = await singles(server.base, key, plan.leads, 4, 5, f"{name}-warm")  # connections and caches
         phases.append(
-            (f"{name}: batches of 1,000, 1 sender", await batched(server.base, key, plan.leads, 1, plan.batches, f"{name}-b"))
+            (
+                f"{name}: batches of 1,000, 1 sender",
+                await batched(server.base, key, plan.leads, 1, plan.batches, f"{name}-b"),
+            )
         )
         phases.append(
             (
@@ -278,7 +289,11 @@ async def run_backend(name: str, url: str, plan: Plan, workdir: Path) -> tuple[l
         await server.stop()
     stored = await stored_events(url)
     accepted = sum(tally.accepted for _, tally in phases) + warm.accepted
-    counted = "every event stored once" if stored == accepted else f"MISMATCH: {stored:,} stored, {accepted:,} accepted"
+    counted = (
+        "every event stored once"
+        if stored == accepted
+        else f"MISMATCH: {stored:,} stored, {accepted:,} accepted"
+    )
     return phases, server.log_lines(), counted
 
 
@@ -310,8 +325,9 @@ def main() -> None:
             notes.extend(f"  {line[:300]}" for line in log[:20])
     finally:
         drop_pg_database(backends[0][1])
+    databases = ", ".join(versions)
     table = Table(
-        title=f"POST {PATH} with signatures, {plan.leads:,} owned leads; PostgreSQL {', '.join(versions)}; {machine()}"
+        title=f"POST {PATH} signed, {plan.leads:,} owned leads; PostgreSQL {databases}; {machine()}"
     )
     for column in ("variant", "events", "events/s", "p50 ms", "p99 ms", "2xx", "409", "5xx", "duplicates"):
         table.add_column(column)
