@@ -18,7 +18,7 @@ from app.models import LeadCreate
 from app.services.access import Caller
 from app.services.api_keys import authenticate_api_key, signature
 from app.services.errors import Conflict, NotAllowed
-from app.services.events import MAX_BATCH, EventIn, ingest_batch
+from app.services.events import MAX_BATCH, EventIn, ingest_posted
 from app.services.lead_queries import find_by_email
 from app.services.leads import create_lead
 
@@ -106,7 +106,7 @@ async def receive_events(request: web.Request) -> web.Response:
     tenant_id, body = await _verified_body(request, now)
     batch = _parse(body, EventBatchIn, now)
     assert isinstance(batch, EventBatchIn)
-    result = await ingest_batch(
+    result = await ingest_posted(
         sessions=request.app[keys.SESSIONS], tenant_id=tenant_id, events=batch.events, now=now
     )
     out = EventBatchOut(

@@ -6,9 +6,12 @@ import asyncio
 import logging
 import random
 import uuid
+import weakref
+from collections import Counter, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -117,22 +120,50 @@ async def ingest_events(
     config: TenantConfig | None = None,
 ) -> IngestResult:
     """Store new events (a repeated external id is counted, not stored twice) and refresh their leads."""
+    outcomes, refreshed = await _ingest(
+        session=session, tenant_id=tenant_id, events=events, now=now, config=config
+    )
+    return _summary(events, outcomes, refreshed)
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    UNKNOWN_LEAD = "unknown_lead"
+
+
+def _summary(events: Sequence[EventIn], outcomes: Sequence[Outcome], refreshed: int) -> IngestResult:
+    counts = Counter(outcomes)
+    unknown = tuple(e.external_id for e, o in zip(events, outcomes, strict=True) if o is Outcome.UNKNOWN_LEAD)
+    return IngestResult(counts[Outcome.ACCEPTED], counts[Outcome.DUPLICATE], unknown, refreshed)
+
+
+async def _ingest(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    events: Sequence[EventIn],
+    now: datetime,
+    config: TenantConfig | None,
+) -> tuple[list[Outcome], int]:
+    """What became of each event, in order, and how many leads were refreshed."""
     if len(events) > MAX_BATCH:
         raise InvalidInput(f"at most {MAX_BATCH} events per batch, got {len(events)}")
     if not events:
-        return IngestResult(0, 0, (), 0)
+        return [], 0
     by_email, known_ids = await _resolve_leads(session=session, tenant_id=tenant_id, events=events)
     rows: list[dict[str, Any]] = []
-    unknown: list[str] = []
-    seen: set[str] = set()
-    for event in events:
+    outcomes: list[Outcome] = []
+    first: dict[str, int] = {}  # external id -> the position of the event that may store it
+    for position, event in enumerate(events):
         lead_id = event.lead_id if event.lead_id in known_ids else by_email.get(event.email or "")
         if lead_id is None:
-            unknown.append(event.external_id)
+            outcomes.append(Outcome.UNKNOWN_LEAD)
             continue
-        if event.external_id in seen:
+        outcomes.append(Outcome.DUPLICATE)
+        if event.external_id in first:
             continue
-        seen.add(event.external_id)
+        first[event.external_id] = position
         rows.append(
             {
                 "id": uuid.uuid4(),
@@ -146,17 +177,20 @@ async def ingest_events(
             }
         )
     inserted = await _insert_new(session=session, rows=rows)
-    duplicates = len(events) - len(unknown) - len(inserted)
-    refreshed = await _apply(session=session, tenant_id=tenant_id, inserted=inserted, now=now, config=config)
-    return IngestResult(len(inserted), duplicates, tuple(unknown), refreshed)
+    for external_id in inserted:
+        outcomes[first[external_id]] = Outcome.ACCEPTED
+    refreshed = await _apply(
+        session=session, tenant_id=tenant_id, inserted=list(inserted.values()), now=now, config=config
+    )
+    return outcomes, refreshed
 
 
 async def _insert_new(
     *, session: AsyncSession, rows: list[dict[str, Any]]
-) -> list[tuple[uuid.UUID, Signal, uuid.UUID]]:
-    """Insert the rows whose external id is new, in one executemany; (lead, signal, event id) of those."""
+) -> dict[str, tuple[uuid.UUID, Signal, uuid.UUID]]:
+    """Insert the rows whose external id is new, in one executemany: (lead, signal, event id) by their id."""
     if not rows:
-        return []
+        return {}
     # In external-id order: two transactions carrying the same ids wait on each other in one order
     # (the second then finds them taken) instead of each holding one the other needs.
     rows.sort(key=lambda row: row["external_id"])
@@ -168,8 +202,8 @@ async def _insert_new(
     )
     # A compiled statement reused for every row (insertmanyvalues pages it), not one SQL text per batch.
     stored = set((await session.exec(statement, params=rows)).scalars())
-    return [
-        (
+    return {
+        row["external_id"]: (
             row["lead_id"],
             Signal(
                 kind=row["kind"],
@@ -180,7 +214,7 @@ async def _insert_new(
         )
         for row in rows
         if row["external_id"] in stored
-    ]
+    }
 
 
 async def _lock_leads(*, session: AsyncSession, tenant_id: str, lead_ids: list[uuid.UUID]) -> list[Lead]:
@@ -301,17 +335,15 @@ def _retryable(error: Exception) -> bool:
     return False
 
 
-async def ingest_batch(
+async def _in_transaction(
     *, sessions: SessionMaker, tenant_id: str, events: Sequence[EventIn], now: datetime
-) -> IngestResult:
-    """``ingest_events`` in its own transaction, repeated when a concurrent one on the same leads won.
-
-    Retried a few times with a short random pause; what it reports is from the attempt that committed,
-    so an event stored by a concurrent post in the meantime is counted as a duplicate, never twice."""
+) -> tuple[list[Outcome], int]:
     for attempt in range(ATTEMPTS):
         try:
             async with transaction(sessions) as session:
-                return await ingest_events(session=session, tenant_id=tenant_id, events=events, now=now)
+                return await _ingest(
+                    session=session, tenant_id=tenant_id, events=events, now=now, config=None
+                )
         except (DBAPIError, StaleDataError) as error:
             if attempt == ATTEMPTS - 1 or not _retryable(error):
                 raise
@@ -319,6 +351,107 @@ async def ingest_batch(
             log.info("event batch retried after %s", type(error).__name__, extra={"attempt": attempt + 1})
             await asyncio.sleep(random.uniform(0.0, 0.005 * 2**attempt))
     raise AssertionError("unreachable")
+
+
+async def ingest_batch(
+    *, sessions: SessionMaker, tenant_id: str, events: Sequence[EventIn], now: datetime
+) -> IngestResult:
+    """``ingest_events`` in its own transaction, repeated when a concurrent one on the same leads won.
+
+    Retried a few times with a short random pause; what it reports is from the attempt that committed,
+    so an event stored by a concurrent post in the meantime is counted as a duplicate, never twice."""
+    outcomes, refreshed = await _in_transaction(
+        sessions=sessions, tenant_id=tenant_id, events=events, now=now
+    )
+    return _summary(events, outcomes, refreshed)
+
+
+@dataclass(slots=True)
+class _Post:
+    tenant_id: str
+    events: Sequence[EventIn]
+    now: datetime
+    answer: asyncio.Future[IngestResult] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+# Transactions one process runs at once for posted events; more would only queue on the same leads' locks
+# and on two CPUs.
+POST_WORKERS = 2
+
+
+class _Coalescer:
+    """Posts that arrive while a transaction is running go together into the next one (group commit).
+
+    A lone post starts at once, so a quiet integration waits for nothing; under load, 32 clients' single
+    events become a few transactions instead of 32. Nothing is kept beyond the posts in flight."""
+
+    def __init__(self, sessions: SessionMaker) -> None:
+        self.sessions = sessions
+        self.waiting: deque[_Post] = deque()
+        self.workers: set[asyncio.Task[None]] = set()
+
+    async def ingest(self, tenant_id: str, events: Sequence[EventIn], now: datetime) -> IngestResult:
+        post = _Post(tenant_id, events, now)
+        self.waiting.append(post)
+        if len(self.workers) < POST_WORKERS:
+            worker = asyncio.create_task(self._work())
+            self.workers.add(worker)
+            worker.add_done_callback(self.workers.discard)
+        # The post's answer is settled by the worker even if this request is given up meanwhile.
+        return await asyncio.shield(post.answer)
+
+    def _take(self) -> list[_Post]:
+        """The oldest post, and the other waiting posts of its tenant that fit in one batch with it."""
+        first = self.waiting.popleft()
+        group, room, kept = [first], MAX_BATCH - len(first.events), deque[_Post]()
+        while self.waiting:
+            post = self.waiting.popleft()
+            if post.tenant_id == first.tenant_id and len(post.events) <= room:
+                group.append(post)
+                room -= len(post.events)
+            else:
+                kept.append(post)
+        self.waiting = kept
+        return group
+
+    async def _work(self) -> None:
+        while self.waiting:
+            group = self._take()
+            events = [event for post in group for event in post.events]
+            try:
+                outcomes, refreshed = await _in_transaction(
+                    sessions=self.sessions,
+                    tenant_id=group[0].tenant_id,
+                    events=events,
+                    now=max(post.now for post in group),
+                )
+            except Exception as error:  # noqa: BLE001 - handed to every post of the group, raised there
+                for post in group:
+                    if not post.answer.done():
+                        post.answer.set_exception(error)
+                continue
+            start = 0
+            for post in group:
+                own = outcomes[start : start + len(post.events)]
+                start += len(post.events)
+                if not post.answer.done():
+                    # Leads refreshed are the group's; a post reports its own events.
+                    post.answer.set_result(_summary(post.events, own, refreshed))
+
+
+_coalescers: weakref.WeakKeyDictionary[SessionMaker, _Coalescer] = weakref.WeakKeyDictionary()
+
+
+async def ingest_posted(
+    *, sessions: SessionMaker, tenant_id: str, events: Sequence[EventIn], now: datetime
+) -> IngestResult:
+    """Events posted by an integration: ``ingest_batch``, taken together with concurrent posts."""
+    coalescer = _coalescers.get(sessions)
+    if coalescer is None:
+        coalescer = _coalescers[sessions] = _Coalescer(sessions)
+    return await coalescer.ingest(tenant_id, events, now)
 
 
 async def count_events(*, session: AsyncSession, tenant_id: str) -> int:
