@@ -18,7 +18,7 @@ from app.models import LeadCreate
 from app.services.access import Caller
 from app.services.api_keys import authenticate_api_key, signature
 from app.services.errors import Conflict, NotAllowed
-from app.services.events import MAX_BATCH, EventIn, ingest_events
+from app.services.events import MAX_BATCH, EventIn, ingest_posted
 from app.services.lead_queries import find_by_email
 from app.services.leads import create_lead
 
@@ -106,8 +106,9 @@ async def receive_events(request: web.Request) -> web.Response:
     tenant_id, body = await _verified_body(request, now)
     batch = _parse(body, EventBatchIn, now)
     assert isinstance(batch, EventBatchIn)
-    async with transaction(request.app[keys.SESSIONS]) as session:
-        result = await ingest_events(session=session, tenant_id=tenant_id, events=batch.events, now=now)
+    result = await ingest_posted(
+        sessions=request.app[keys.SESSIONS], tenant_id=tenant_id, events=batch.events, now=now
+    )
     out = EventBatchOut(
         accepted=result.accepted, duplicates=result.duplicates, unknown_lead=list(result.unknown_lead)
     )

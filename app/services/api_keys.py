@@ -7,7 +7,7 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -70,6 +70,11 @@ async def revoke_api_key(*, session: AsyncSession, caller: Caller, key: uuid.UUI
     return row
 
 
+# "Last used" is shown to admins to the minute. Stamping every call would make every webhook call of a key
+# write, and wait for, the same row: concurrent posts of one integration would queue on it.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 async def authenticate_api_key(*, session: AsyncSession, presented: str, now: datetime) -> tuple[ApiKey, str]:
     """The live key behind a presented key text, and its secret for signature checks; NotAllowed otherwise."""
     prefix, _, rest = presented.strip().partition("_")
@@ -80,8 +85,9 @@ async def authenticate_api_key(*, session: AsyncSession, presented: str, now: da
     row = (await session.exec(select(ApiKey).where(ApiKey.key_id == key_id))).first()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
         raise NotAllowed("unknown or revoked api key")
-    row.last_used_at = now
-    session.add(row)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        row.last_used_at = now
+        session.add(row)
     return row, secret
 
 

@@ -63,6 +63,10 @@ async def enqueue(
         "not_before": now,
         "created_at": now,
     }
+    buffer: list[dict[str, Any]] | None = session.info.get(_BUFFER)
+    if buffer is not None:
+        buffer.append(values)
+        return
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
@@ -71,6 +75,28 @@ async def enqueue(
         .on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
     )
     await session.exec(statement)
+
+
+_BUFFER = "nurture.outbox_buffer"
+
+
+@contextlib.asynccontextmanager
+async def enqueued_together(session: AsyncSession) -> AsyncIterator[None]:
+    """Notices enqueued inside the block are written in one statement when it ends (bulk paths)."""
+    rows: list[dict[str, Any]] = []
+    session.info[_BUFFER] = rows
+    try:
+        yield
+    finally:
+        session.info.pop(_BUFFER, None)
+    if not rows:
+        return
+    unique = {(row["tenant_id"], row["dedupe_key"]): row for row in reversed(rows)}
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["tenant_id", "dedupe_key"])
+    # Sorted by key, so two transactions that raise the same notices wait on each other in one order.
+    await session.exec(statement, params=[unique[key] for key in sorted(unique)])
 
 
 async def withdraw(*, session: AsyncSession, tenant_id: str, dedupe_key: str) -> None:

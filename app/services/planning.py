@@ -240,8 +240,9 @@ async def pull_active_forward(
             session.add(follow_up)
             context.active_follow_up = None
             await notify_card_changed(session=session, follow_up=follow_up, now=now)
-            # The done row must leave the partial unique index before its successor is inserted.
-            await session.flush()
+            # The done row must leave the partial unique index before its successor is inserted: no flush
+            # needed for that, since a flush emits a table's UPDATEs before its INSERTs (and a bulk writer
+            # updates before it flushes), so a whole batch of replies is still written together.
         await plan_follow_up(session=session, context=context, config=config, now=now, replied_at=now)
         return
     planned_due, notified_at = follow_up.due_at, follow_up.notified_at

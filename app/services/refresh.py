@@ -7,9 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Table, bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.models import Lead
+from app.models import BUMPED_LEADS, FollowUp, Lead
 from app.nurturing.enums import PRESSURE_KINDS, EventKind, FollowUpKind, Lifecycle, TouchpointKind
 from app.nurturing.lifecycle import becomes_mql, is_intent, may_return, propose_hand_off, since_recycle
 from app.nurturing.recycling import on_hold
@@ -222,3 +224,95 @@ async def refresh_leads(
         )
         for lead_id, context in contexts.items()
     ]
+
+
+# Every column the engine may change while refreshing (and ingestion while applying events). Written as one
+# set for every lead, so a whole batch is one executemany.
+REFRESHED_COLUMNS = (
+    "fit_score",
+    "engagement_score",
+    "total_score",
+    "score_explanation",
+    "scored_at",
+    "stage",
+    "stage_override_at",
+    "lifecycle",
+    "lifecycle_changed_at",
+    "mql_at",
+    "sla_state",
+    "dormant_since",
+    "unanswered_touches",
+    "last_reply_at",
+    "unsubscribed",
+    "bounced",
+    "updated_at",
+)
+
+
+async def write_leads(*, session: AsyncSession, leads: Sequence[Lead]) -> None:
+    """Write refreshed leads, and the follow-ups planned for them, each in one executemany.
+
+    Each lead's version moves once per transaction, as the ORM's own flush would move it.
+
+    Only for leads this transaction holds locked (ingestion): the lock, not the version check, keeps
+    writers apart, and rows are not counted. The ORM then takes the written values as committed, so its
+    own flush leaves these leads alone."""
+    if not leads:
+        return
+    bumped: set[uuid.UUID] = session.sync_session.info.setdefault(BUMPED_LEADS, set())
+    table: Table = Lead.__table__  # type: ignore[attr-defined]
+    statement = update(table).where(
+        table.c.id == bindparam("lead_id"), table.c.version == bindparam("seen_version")
+    )
+    rows = []
+    for lead in leads:
+        version = lead.version if lead.id in bumped else lead.version + 1
+        row: dict[str, object] = {name: getattr(lead, name) for name in REFRESHED_COLUMNS}
+        row.update(lead_id=lead.id, seen_version=lead.version, version=version)
+        rows.append(row)
+    await session.exec(statement, params=rows)
+    for lead, row in zip(leads, rows, strict=True):
+        for name in (*REFRESHED_COLUMNS, "version"):
+            set_committed_value(lead, name, row[name])
+        bumped.add(lead.id)
+    await _write_follow_ups(session)
+
+
+# Every column planning may change on a follow-up that exists already.
+PLANNED_COLUMNS = (
+    "owner_id",
+    "due_at",
+    "kind",
+    "reasons",
+    "suggested_channel",
+    "suggested_content_key",
+    "status",
+    "outcome",
+    "notified_at",
+    "planned_at",
+    "completed_at",
+)
+
+
+async def _write_follow_ups(session: AsyncSession) -> None:
+    """Re-planned, finished and cancelled follow-ups in one executemany of one column set.
+
+    The ORM would group them by which columns changed, a statement per run of alike rows. These updates
+    go before the flush that inserts new follow-ups, so a finished one leaves the one-active index first."""
+    changed = [
+        item
+        for item in session.dirty
+        if isinstance(item, FollowUp) and session.is_modified(item, include_collections=False)
+    ]
+    if not changed:
+        return
+    table: Table = FollowUp.__table__  # type: ignore[attr-defined]
+    rows = []
+    for follow_up in changed:
+        row: dict[str, object] = {name: getattr(follow_up, name) for name in PLANNED_COLUMNS}
+        row["follow_up_id"] = follow_up.id
+        rows.append(row)
+    await session.exec(update(table).where(table.c.id == bindparam("follow_up_id")), params=rows)
+    for follow_up, row in zip(changed, rows, strict=True):
+        for name in PLANNED_COLUMNS:
+            set_committed_value(follow_up, name, row[name])

@@ -1,6 +1,12 @@
-"""Webhook ingestion over HTTP: signed batches of 1,000 events posted to a real server, events per second.
+"""Webhook ingestion over HTTP with signature checking, PostgreSQL and SQLite side by side.
 
-Run: .venv/bin/python tests/bench/bench_webhook.py [--quick]
+The app serves from its own process on a free loopback port; this process signs and posts:
+- batches of 1,000 events, one sender, then two senders at once whose batches share leads
+- single-event posts from 32 concurrent clients.
+Every answer is counted by status (any 409 or 5xx is a failure), and the events stored are counted
+against those accepted, so an event lost or stored twice shows.
+
+Run: .venv/bin/python tests/bench/bench_webhook.py [--quick] [--postgres-only]
 """
 
 from __future__ import annotations
@@ -9,33 +15,40 @@ import argparse
 import asyncio
 import json
 import random
+import signal
 import sys
+import tempfile
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
 
-from aiohttp import ClientSession  # noqa: E402
-from aiohttp.test_utils import TestServer  # noqa: E402
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, web  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from sqlmodel import func, select  # noqa: E402
 
 from app.config import Settings  # noqa: E402
-from app.db import create_sessionmaker, engine_for_url, transaction  # noqa: E402
-from app.models import Lead, Member, Team  # noqa: E402
+from app.db import create_sessionmaker, engine_for_url, transaction, upgrade_database  # noqa: E402
+from app.models import EngagementEvent, Lead, Member, Team  # noqa: E402
 from app.nurturing.enums import Role  # noqa: E402
-from app.server import create_app  # noqa: E402
 from app.services.access import Caller  # noqa: E402
 from app.services.api_keys import create_api_key, signature  # noqa: E402
 from app.services.tenants import ensure_tenant  # noqa: E402
-from tests.bench._support import create_pg_database, drop_pg_database, machine, median_p95, server_version  # noqa: E402
+from tests.bench._support import create_pg_database, drop_pg_database, machine, server_version  # noqa: E402
 
 TENANT = "bench-webhook"
 KINDS = ["email_open", "email_click", "page_view", "pricing_view", "content_download"]
+READY = "serving"
+PATH = "/api/v1/webhooks/events"
 
 
 async def seed(url: str, leads: int) -> str:
+    """A tenant with four reps, owned leads and an API key; returns the key."""
     engine = engine_for_url(url)
     now = datetime.now(UTC)
     try:
@@ -67,84 +80,276 @@ async def seed(url: str, leads: int) -> str:
                 )
                 for i in range(leads)
             )
-            _, key = await create_api_key(
-                session=session,
-                caller=Caller.of(admin, now),
-                name="bench",
-            )
+            _, key = await create_api_key(session=session, caller=Caller.of(admin, now), name="bench")
     finally:
         await engine.dispose()
     return key
 
 
-async def run(url: str, leads: int, batches: int, repetitions: int) -> list[float]:
-    key = await seed(url, leads)
-    secret = key.split("_", 2)[2]
-    server = TestServer(
-        create_app(Settings(database_url=url, scheduler_enabled=False, dispatcher_enabled=False))
-    )
-    await server.start_server()
-    rng = random.Random(7)
-    rates: list[float] = []
-    counter = 0
+async def stored_events(url: str) -> int:
+    engine = engine_for_url(url)
     try:
-        async with ClientSession() as client:
-            for _ in range(repetitions):
-                bodies = []
-                for _ in range(batches):
-                    events = []
-                    for _ in range(1000):
-                        counter += 1
-                        events.append(
-                            {
-                                "external_id": f"w{counter}",
-                                "kind": rng.choice(KINDS),
-                                "email": f"lead{rng.randrange(leads)}@kunde.example",
-                                "occurred_at": (
-                                    datetime.now(UTC) - timedelta(minutes=rng.randrange(40_000))
-                                ).isoformat(),
-                            }
-                        )
-                    bodies.append(json.dumps({"events": events}).encode())
-                started = time.perf_counter()
-                for body in bodies:
-                    stamp = str(int(time.time()))
-                    headers = {
-                        "Authorization": f"Bearer {key}",
-                        "X-Nurture-Timestamp": stamp,
-                        "X-Nurture-Signature": signature(secret, stamp, body),
-                        "Content-Type": "application/json",
-                    }
-                    async with client.post(
-                        server.make_url("/api/v1/webhooks/events"), data=body, headers=headers
-                    ) as response:
-                        assert response.status == 200, await response.text()
-                        assert (await response.json())["accepted"] == 1000
-                rates.append(batches * 1000 / (time.perf_counter() - started))
+        async with create_sessionmaker(engine)() as session:
+            query = (
+                select(func.count()).select_from(EngagementEvent).where(EngagementEvent.tenant_id == TENANT)
+            )
+            return int((await session.exec(query)).one())
     finally:
-        await server.close()
-    return rates
+        await engine.dispose()
+
+
+# --- the server process ------------------------------------------------------------------------------------
+
+
+async def _serve(url: str) -> None:
+    from app.server import create_app
+
+    settings = Settings(database_url=url, scheduler_enabled=False, dispatcher_enabled=False)
+    runner = web.AppRunner(create_app(settings), handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    print(f"{READY} http://127.0.0.1:{port}", flush=True)
+    await stop.wait()
+    await runner.cleanup()
+
+
+@dataclass
+class Server:
+    process: asyncio.subprocess.Process
+    base: str
+    log: Path
+
+    async def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), 20)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+    def log_lines(self) -> list[str]:
+        """What the server wrote to its log: tracebacks and SQL would show here."""
+        return [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
+
+
+async def start_server(url: str, log: Path) -> Server:
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--serve", url, stdout=asyncio.subprocess.PIPE, stderr=stderr, cwd=ROOT
+        )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 90)
+    if not line.startswith(READY.encode()):
+        process.kill()
+        raise RuntimeError(f"server did not start; see {log}")
+    return Server(process, line.decode().split()[1], log)
+
+
+# --- the load ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What one load phase saw."""
+
+    sent: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return sum(count for status, count in self.statuses.items() if status == 409 or status >= 500)
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000 if ordered else 0.0
+
+
+class Sender:
+    def __init__(self, base: str, key: str, leads: int, label: str) -> None:
+        self.base, self.key, self.secret = base, key, key.split("_", 2)[2]
+        self.leads, self.label = leads, label
+        self.rng = random.Random(label)
+        self.counter = 0
+
+    def events(self, count: int) -> bytes:
+        events = []
+        for _ in range(count):
+            self.counter += 1
+            events.append(
+                {
+                    "external_id": f"{self.label}-{self.counter}",
+                    "kind": self.rng.choice(KINDS),
+                    "email": f"lead{self.rng.randrange(self.leads)}@kunde.example",
+                    "occurred_at": (
+                        datetime.now(UTC) - timedelta(minutes=self.rng.randrange(40_000))
+                    ).isoformat(),
+                }
+            )
+        return json.dumps({"events": events}).encode()
+
+    async def post(self, client: ClientSession, body: bytes, count: int, tally: Tally) -> None:
+        stamp = str(int(time.time()))
+        headers = {
+            "Authorization": f"Bearer {self.key}",
+            "X-Nurture-Timestamp": stamp,
+            "X-Nurture-Signature": signature(self.secret, stamp, body),
+            "Content-Type": "application/json",
+        }
+        started = time.perf_counter()
+        async with client.post(self.base + PATH, data=body, headers=headers) as response:
+            document = await response.json(content_type=None)
+        tally.latencies.append(time.perf_counter() - started)
+        tally.statuses[response.status] += 1
+        tally.sent += count
+        if response.status == 200:
+            tally.accepted += document["accepted"]
+            tally.duplicates += document["duplicates"]
+
+
+async def batched(base: str, key: str, leads: int, senders: int, batches: int, label: str) -> Tally:
+    """``senders`` clients at once, each posting ``batches`` batches of 1,000 over the same leads."""
+    tally = Tally()
+    group = [Sender(base, key, leads, f"{label}{i}") for i in range(senders)]
+    bodies = [[sender.events(1000) for _ in range(batches)] for sender in group]
+    timeout = ClientTimeout(total=300)
+    async with ClientSession(connector=TCPConnector(limit=senders + 1), timeout=timeout) as client:
+
+        async def run(sender: Sender, own: list[bytes]) -> None:
+            for body in own:
+                await sender.post(client, body, 1000, tally)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(run(sender, own) for sender, own in zip(group, bodies, strict=True)))
+        tally.elapsed = time.perf_counter() - started
+    return tally
+
+
+async def singles(base: str, key: str, leads: int, clients: int, posts: int, label: str) -> Tally:
+    """``clients`` concurrent clients, each posting ``posts`` single-event calls one after another."""
+    tally = Tally()
+    group = [Sender(base, key, leads, f"{label}{i}") for i in range(clients)]
+    bodies = [[sender.events(1) for _ in range(posts)] for sender in group]
+    async with ClientSession(
+        connector=TCPConnector(limit=clients + 1), timeout=ClientTimeout(total=120)
+    ) as client:
+
+        async def run(sender: Sender, own: list[bytes]) -> None:
+            for body in own:
+                await sender.post(client, body, 1, tally)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(run(sender, own) for sender, own in zip(group, bodies, strict=True)))
+        tally.elapsed = time.perf_counter() - started
+    return tally
+
+
+@dataclass
+class Plan:
+    leads: int
+    batches: int  # per sender, 1,000 events each
+    posts: int  # single-event posts per client
+    clients: int = 32
+
+
+async def run_backend(
+    name: str, url: str, plan: Plan, workdir: Path
+) -> tuple[list[tuple[str, Tally]], list[str], str]:
+    key = await seed(url, plan.leads)
+    server = await start_server(url, workdir / f"{name}.log")
+    phases: list[tuple[str, Tally]] = []
+    try:
+        warm = await singles(server.base, key, plan.leads, 4, 5, f"{name}-warm")  # connections and caches
+        phases.append(
+            (
+                f"{name}: batches of 1,000, 1 sender",
+                await batched(server.base, key, plan.leads, 1, plan.batches, f"{name}-b"),
+            )
+        )
+        phases.append(
+            (
+                f"{name}: batches of 1,000, 2 senders, shared leads",
+                await batched(server.base, key, plan.leads, 2, plan.batches, f"{name}-c"),
+            )
+        )
+        phases.append(
+            (
+                f"{name}: single events, {plan.clients} clients",
+                await singles(server.base, key, plan.leads, plan.clients, plan.posts, f"{name}-s"),
+            )
+        )
+    finally:
+        await server.stop()
+    stored = await stored_events(url)
+    accepted = sum(tally.accepted for _, tally in phases) + warm.accepted
+    counted = (
+        "every event stored once"
+        if stored == accepted
+        else f"MISMATCH: {stored:,} stored, {accepted:,} accepted"
+    )
+    return phases, server.log_lines(), counted
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    leads, batches, repetitions = (300, 1, 1) if args.quick else (2000, 3, 3)
-    url = create_pg_database("webhook")
+    if args.serve:
+        asyncio.run(_serve(args.serve))
+        return
+    plan = Plan(leads=300, batches=2, posts=20) if args.quick else Plan(leads=2000, batches=5, posts=100)
+    workdir = Path(tempfile.mkdtemp(prefix="nurture-bench-webhook-"))
+    backends: list[tuple[str, str]] = [("postgres", create_pg_database("webhook"))]
+    if not args.postgres_only:
+        sqlite_url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+        upgrade_database(sqlite_url)
+        backends.append(("sqlite", sqlite_url))
+    rows: list[tuple[str, Tally]] = []
+    notes: list[str] = []
+    versions: list[str] = []
     try:
-        rates = asyncio.run(run(url, leads, batches, repetitions))
-        version = asyncio.run(server_version(url))
+        for name, url in backends:
+            versions.append(asyncio.run(server_version(url)))
+            phases, log, counted = asyncio.run(run_backend(name, url, plan, workdir))
+            rows.extend(phases)
+            notes.append(f"{name}: {counted}; server log: {len(log)} lines")
+            notes.extend(f"  {line[:300]}" for line in log[:20])
     finally:
-        drop_pg_database(url)
+        drop_pg_database(backends[0][1])
+    databases = ", ".join(versions)
     table = Table(
-        title=f"POST /api/v1/webhooks/events, {leads:,} owned leads; PostgreSQL {version}; {machine()}"
+        title=f"POST {PATH} signed, {plan.leads:,} owned leads; PostgreSQL {databases}; {machine()}"
     )
-    for column in ("events per run", "median events/s", "min events/s", "runs"):
+    for column in ("variant", "events", "events/s", "p50 ms", "p99 ms", "2xx", "409", "5xx", "duplicates"):
         table.add_column(column)
-    median, _ = median_p95(rates)
-    table.add_row(f"{batches * 1000:,}", f"{median:,.0f}", f"{min(rates):,.0f}", str(len(rates)))
-    Console(width=170).print(table)
+    for name, tally in rows:
+        ok = sum(count for status, count in tally.statuses.items() if 200 <= status < 300)
+        conflicts = tally.statuses[409]
+        errors = sum(count for status, count in tally.statuses.items() if status >= 500)
+        table.add_row(
+            name,
+            f"{tally.sent:,}",
+            f"{tally.accepted / tally.elapsed:,.0f}",
+            f"{tally.percentile(0.5):,.1f}",
+            f"{tally.percentile(0.99):,.1f}",
+            f"{ok:,}",
+            f"{conflicts:,}",
+            f"{errors:,}",
+            f"{tally.duplicates:,}",
+        )
+    console = Console(width=170)
+    console.print(table)
+    for note in notes:
+        console.print(note, markup=False)
 
 
 if __name__ == "__main__":
