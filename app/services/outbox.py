@@ -146,22 +146,40 @@ async def claim(
 
     On PostgreSQL, SKIP LOCKED lets two workers claim at once without taking the same row."""
     statement = (
-        select(OutboxMessage)
+        select(OutboxMessage.id)
         .where(col(OutboxMessage.tenant_id) == tenant_id, _claimable(now))
         .order_by(col(OutboxMessage.not_before), col(OutboxMessage.created_at))
         .limit(limit)
     )
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
-    rows = list((await session.exec(statement)).all())
-    for row in rows:
-        row.status = Delivery.SENDING.value
-        row.claimed_by = worker
-        row.lease_until = now + lease
-        row.attempts += 1
-        session.add(row)
-    await session.flush()
-    return rows
+    order = {row_id: place for place, row_id in enumerate((await session.exec(statement)).all())}
+    if not order:
+        return []
+    # Leased by one guarded UPDATE: on SQLite nothing locks the rows between the read and the write, so
+    # a row erased or settled in between is simply not claimed (an ORM flush would fail on it).
+    leased = await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(list(order)), _claimable(now))
+        .values(
+            status=Delivery.SENDING.value,
+            claimed_by=worker,
+            lease_until=now + lease,
+            attempts=col(OutboxMessage.attempts) + 1,
+        )
+        .returning(col(OutboxMessage.id))
+    )
+    ids = [row[0] for row in leased.all()]
+    if not ids:
+        return []
+    rows = (
+        await session.exec(
+            select(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(ids))
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    return sorted(rows, key=lambda row: order[row.id])
 
 
 async def reclaim_orphans(*, session: AsyncSession, tenant_id: str, worker: str) -> int:
