@@ -43,7 +43,7 @@ from app.services.demo_history import seed_conversations
 from app.services.events import EventIn, ingest_events
 from app.services.follow_ups import SystemCompletion, complete_follow_ups_as_system, due_follow_ups
 from app.services.hand_offs import accept_hand_off, reject_hand_off
-from app.services.leads import create_lead, set_lifecycle
+from app.services.leads import create_leads, set_lifecycle
 from app.services.rescoring import rescore_stale_leads
 from app.services.tenant_config import (
     ROUTING_FALLBACK_KEY,
@@ -322,28 +322,33 @@ async def seed_demo_tenant(
         start = _day_start(now, day)
         # Integrations deliver the day's engagement at its end; the reps' working day comes before that.
         end_of_day = min(start + timedelta(hours=16, minutes=30), now)
-        async with transaction(sessions) as session:
-            for planned in leads_by_day.get(day, []):
-                await create_lead(
+        arriving = leads_by_day.get(day, [])
+        if arriving:
+            # The day's new leads arrive as one sync from the marketing tool, at one moment of the day.
+            async with transaction(sessions) as session:
+                await create_leads(
                     session=session,
                     caller=Caller.system(DEMO_TENANT_ID, start + timedelta(minutes=rng.randint(60, 540))),
                     config=config,
-                    data=LeadCreate(
-                        email=planned.email,
-                        first_name=planned.first_name,
-                        last_name=planned.last_name,
-                        title=planned.title,
-                        persona=planned.persona,
-                        language=planned.language,
-                        source=planned.source,
-                        needs=planned.needs,
-                        topics=list(planned.topics),
-                        company_name=planned.company,
-                        company_domain=planned.domain,
-                        industry=planned.industry,
-                        country=planned.country,
-                        employees=planned.employees,
-                    ),
+                    items=[
+                        LeadCreate(
+                            email=planned.email,
+                            first_name=planned.first_name,
+                            last_name=planned.last_name,
+                            title=planned.title,
+                            persona=planned.persona,
+                            language=planned.language,
+                            source=planned.source,
+                            needs=planned.needs,
+                            topics=list(planned.topics),
+                            company_name=planned.company,
+                            company_domain=planned.domain,
+                            industry=planned.industry,
+                            country=planned.country,
+                            employees=planned.employees,
+                        )
+                        for planned in arriving
+                    ],
                 )
         if day > 0:
             await _work_the_day(sessions, rng, team_leads, start, config)
