@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -172,17 +173,19 @@ def _values(expected: object) -> list[object]:
     return [expected]
 
 
-def _term_pattern(term: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern[str]:
     # A leading "*" lets a term end a German compound: "*leiter" matches "Vertriebsleiter" and "Leiter".
+    # Cached: a tenant has a handful of terms, and every lead scored matches them again.
     text = _text(term)
     body = r"\w*" + re.escape(text[1:]) if text.startswith("*") else re.escape(text)
-    return rf"(?<!\w){body}(?!\w)"
+    return re.compile(rf"(?<!\w){body}(?!\w)")
 
 
 def matches_words(terms: object, value: object) -> bool:
     """Whether any term occurs in the value as whole words, ignoring case: "CTO" is not in "Director"."""
     text = _text(value)
-    return any(re.search(_term_pattern(str(term)), text) for term in _values(terms) if str(term).strip())
+    return any(_term_pattern(str(term)).search(text) for term in _values(terms) if str(term).strip())
 
 
 def fit_rule_matches(rule: FitRule, properties: Mapping[str, object]) -> bool:

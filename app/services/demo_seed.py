@@ -468,7 +468,7 @@ async def _work_the_day(
                 )
             )
         ).all()
-        await _advance_pipeline(session, rng, day_start + timedelta(hours=8))
+        await _advance_pipeline(session, rng, day_start + timedelta(hours=8), config)
         rejected = await _count_rejections(session)
         for hand_off, lead in waiting:
             decider = team_leads.get(lead.team_id)
@@ -519,7 +519,9 @@ _PIPELINE_REASONS = {
 _PIPELINE_CODES = {Lifecycle.RECYCLED: RecycleReason.NO_BUDGET}
 
 
-async def _advance_pipeline(session: AsyncSession, rng: random.Random, moment: datetime) -> None:
+async def _advance_pipeline(
+    session: AsyncSession, rng: random.Random, moment: datetime, config: TenantConfig
+) -> None:
     """Sales moves accepted leads on: some become opportunities and customers, some are lost or recycled."""
     for lifecycle, (min_days, chance, steps) in _PIPELINE.items():
         ready = (
@@ -543,6 +545,7 @@ async def _advance_pipeline(session: AsyncSession, rng: random.Random, moment: d
                 caller=Caller.system(DEMO_TENANT_ID, moment),
                 expected_version=lead.version,
                 reason_code=_PIPELINE_CODES.get(target),
+                config=config,
             )
 
 

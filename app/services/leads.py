@@ -297,6 +297,7 @@ async def set_lifecycle(
     expected_version: int,
     reason_code: RecycleReason | None = None,
     until: datetime | None = None,
+    config: TenantConfig | None = None,
 ) -> Lead:
     """Move a lead along the sales lifecycle by hand (SQL, opportunity, won, lost, disqualified).
 
@@ -309,7 +310,7 @@ async def set_lifecycle(
         allowed=ensure_can_work,
         expected_version=expected_version,
     )
-    config = await load_config(session=session, tenant_id=tenant_id)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     actor_id = caller.member_id
     if lifecycle is Lifecycle.RECYCLED or (lifecycle is Lifecycle.DISQUALIFIED and reason_code is not None):
