@@ -17,7 +17,7 @@ from app.services.errors import InvalidInput, LeadNotFound, TeamNotFound
 from app.services.lead_context import LeadContext, load_contexts
 from app.services.lead_queries import ensure_current, lead_for_action, visible_to
 from app.services.lookups import get_member
-from app.services.outbox import Notice, Queued, enqueue, enqueue_many
+from app.services.outbox import Notice, enqueue
 from app.services.planning import CLOSED_LIFECYCLES, plan_follow_up
 from app.services.recipients import team_lead_recipients
 from app.services.tenant_config import TenantConfig, load_config, team_uuid
@@ -66,7 +66,7 @@ async def apply_ownership(
     known = dict(contexts or {})
     missing = [lead for lead in moved if lead.id not in known]
     known.update(await load_contexts(session=session, tenant_id=tenant_id, leads=missing, now=now))
-    notices: list[Queued] = []
+    notices: list[tuple[Notice, str, dict[str, str], uuid.UUID]] = []
     for lead in moved:
         owner = owners[lead.id]
         previous = lead.owner_id
@@ -94,13 +94,20 @@ async def apply_ownership(
             # The due time moves into the new owner's working hours and time zone.
             await plan_follow_up(session=session, context=context, config=config, now=now)
         payload = {"lead_id": str(lead.id), "change_id": str(change.id)}
-        notices.append(Queued(Notice.OWNER_ASSIGNED, f"ownership:{change.id}:new", payload, owner.id))
+        notices.append((Notice.OWNER_ASSIGNED, f"ownership:{change.id}:new", payload, owner.id))
         if previous is not None and tell_previous:
-            notices.append(
-                Queued(Notice.OWNER_RELEASED, f"ownership:{change.id}:previous", payload, previous)
-            )
-    # The notices go in one statement after the loop, so the leads' writes flush together, not per lead.
-    await enqueue_many(session=session, tenant_id=tenant_id, notices=notices, now=now)
+            notices.append((Notice.OWNER_RELEASED, f"ownership:{change.id}:previous", payload, previous))
+    # Queued after the loop: each enqueue flushes what is pending, so inside it they would flush per lead.
+    for kind, dedupe_key, payload, member_id in notices:
+        await enqueue(
+            session=session,
+            tenant_id=tenant_id,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            payload=payload,
+            member_id=member_id,
+            now=now,
+        )
     await session.flush()
     return changes
 
