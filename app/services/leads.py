@@ -138,7 +138,9 @@ async def create_leads(
     config: TenantConfig | None = None,
 ) -> list[Lead]:
     """Capture many leads at the caller's moment, as ``create_lead`` would one by one, in a number of
-    statements that does not grow with the batch (round-robin sees them in the order given)."""
+    statements that does not grow with the batch, but for each lead's own row updates.
+
+    Leads that name their owner get theirs first; round-robin then sees the others in the order given."""
     tenant_id, now = caller.tenant_id, caller.now
     if not items:
         return []
