@@ -155,7 +155,6 @@ async def complete_follow_up(
     reason_code: RecycleReason | None = None,
     until: datetime | None = None,
     answered_card: str | None = None,
-    flush: bool = True,
 ) -> Completion:
     """Mark done with an outcome, log the touch, let the outcome move the lead, and plan the next one.
 
