@@ -315,7 +315,7 @@ async def seed_demo_tenant(
     team_leads = {member.team_id: member for member in people.values() if member.role is Role.LEAD}
     async with sessions() as session:
         config = await load_config(session=session, tenant_id=DEMO_TENANT_ID)
-    total_events = 0
+    total_events = rejected = 0
     admin = next(member for member in people.values() if member.role is Role.ADMIN)
     created_day = {lead.email: lead.created_day for lead in plan.leads}
     for day in range(HISTORY_DAYS, -1, -1):
@@ -351,7 +351,7 @@ async def seed_demo_tenant(
                     ],
                 )
         if day > 0:
-            await _work_the_day(sessions, rng, team_leads, start, config)
+            rejected = await _work_the_day(sessions, rng, team_leads, start, config, rejected)
         if day == LEAVER_DAY:
             async with transaction(sessions) as session:
                 await update_member(
@@ -415,9 +415,10 @@ async def _work_the_day(
     team_leads: dict[uuid.UUID | None, Member],
     day_start: datetime,
     config: TenantConfig,
-) -> None:
+    rejected: int,
+) -> int:
     """Reps work most of what is due in their own working hours (a real team has a backlog); team leads
-    decide hand-offs in theirs."""
+    decide hand-offs in theirs. ``rejected`` counts the hand-offs rejected so far; returns the new count."""
     outcomes = list(FollowUpOutcome)
     async with sessions() as session:
         due = await due_follow_ups(
@@ -469,7 +470,6 @@ async def _work_the_day(
             )
         ).all()
         await _advance_pipeline(session, rng, day_start + timedelta(hours=8), config)
-        rejected = await _count_rejections(session)
         for hand_off, lead in waiting:
             decider = team_leads.get(lead.team_id)
             moment = _working_moment(rng, decider, day_start) if decider is not None else None
@@ -494,15 +494,7 @@ async def _work_the_day(
                 until=datetime.fromisoformat(until).replace(tzinfo=UTC) if until else None,
                 caller=caller,
             )
-
-
-async def _count_rejections(session: AsyncSession) -> int:
-    statement = (
-        select(func.count())
-        .select_from(HandOff)
-        .where(HandOff.tenant_id == DEMO_TENANT_ID, HandOff.status == HandOffStatus.REJECTED)
-    )
-    return int((await session.exec(statement)).one())
+    return rejected
 
 
 # lifecycle -> (days in it before a decision, probability per working day, next steps with weights)
@@ -523,16 +515,27 @@ async def _advance_pipeline(
     session: AsyncSession, rng: random.Random, moment: datetime, config: TenantConfig
 ) -> None:
     """Sales moves accepted leads on: some become opportunities and customers, some are lost or recycled."""
-    for lifecycle, (min_days, chance, steps) in _PIPELINE.items():
-        ready = (
-            await session.exec(
-                select(Lead).where(
-                    Lead.tenant_id == DEMO_TENANT_ID,
-                    Lead.lifecycle == lifecycle,
-                    col(Lead.lifecycle_changed_at) <= moment - timedelta(days=min_days),
-                )
+    # One read for all stages of the pipeline; each stage is then worked in turn, as sales would.
+    shortest = min(min_days for min_days, _, _ in _PIPELINE.values())
+    candidates = (
+        await session.exec(
+            select(Lead)
+            .where(
+                Lead.tenant_id == DEMO_TENANT_ID,
+                col(Lead.lifecycle).in_(list(_PIPELINE)),
+                col(Lead.lifecycle_changed_at) <= moment - timedelta(days=shortest),
             )
-        ).all()
+            .order_by(col(Lead.created_at), col(Lead.email))
+        )
+    ).all()
+    for lifecycle, (min_days, chance, steps) in _PIPELINE.items():
+        ready = [
+            lead
+            for lead in candidates
+            if lead.lifecycle is lifecycle
+            and lead.lifecycle_changed_at is not None
+            and lead.lifecycle_changed_at <= moment - timedelta(days=min_days)
+        ]
         for lead in ready:
             if rng.random() > chance:
                 continue
