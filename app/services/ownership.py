@@ -17,7 +17,7 @@ from app.services.errors import InvalidInput, LeadNotFound, TeamNotFound
 from app.services.lead_context import LeadContext, load_contexts
 from app.services.lead_queries import ensure_current, lead_for_action, visible_to
 from app.services.lookups import get_member
-from app.services.outbox import Notice, enqueue
+from app.services.outbox import Notice, enqueue, enqueued_together
 from app.services.planning import CLOSED_LIFECYCLES, plan_follow_up
 from app.services.recipients import team_lead_recipients
 from app.services.tenant_config import TenantConfig, load_config, team_uuid
@@ -66,48 +66,54 @@ async def apply_ownership(
     known = dict(contexts or {})
     missing = [lead for lead in moved if lead.id not in known]
     known.update(await load_contexts(session=session, tenant_id=tenant_id, leads=missing, now=now))
-    notices: list[tuple[Notice, str, dict[str, str], uuid.UUID]] = []
-    for lead in moved:
-        owner = owners[lead.id]
-        previous = lead.owner_id
-        change = OwnershipChange(
-            tenant_id=tenant_id,
-            lead_id=lead.id,
-            from_member_id=previous,
-            to_member_id=owner.id,
-            changed_by=caller.member_id,
-            method=method,
-            reason=reason,
-            changed_at=now,
-        )
-        session.add(change)
-        changes.append(change)
-        lead.owner_id = owner.id
-        lead.team_id = owner.team_id
-        lead.updated_at = now
-        session.add(lead)
-        owner.last_assigned_at = now
-        session.add(owner)
-        context = known[lead.id]
-        context.owner = owner
-        if lead.lifecycle not in CLOSED_LIFECYCLES:
-            # The due time moves into the new owner's working hours and time zone.
-            await plan_follow_up(session=session, context=context, config=config, now=now)
-        payload = {"lead_id": str(lead.id), "change_id": str(change.id)}
-        notices.append((Notice.OWNER_ASSIGNED, f"ownership:{change.id}:new", payload, owner.id))
-        if previous is not None and tell_previous:
-            notices.append((Notice.OWNER_RELEASED, f"ownership:{change.id}:previous", payload, previous))
-    # Queued after the loop: each enqueue flushes what is pending, so inside it they would flush per lead.
-    for kind, dedupe_key, payload, member_id in notices:
-        await enqueue(
-            session=session,
-            tenant_id=tenant_id,
-            kind=kind,
-            dedupe_key=dedupe_key,
-            payload=payload,
-            member_id=member_id,
-            now=now,
-        )
+    # Notices go out in one statement at the end; an enqueue inside the loop would flush per lead.
+    async with enqueued_together(session):
+        for lead in moved:
+            owner = owners[lead.id]
+            previous = lead.owner_id
+            change = OwnershipChange(
+                tenant_id=tenant_id,
+                lead_id=lead.id,
+                from_member_id=previous,
+                to_member_id=owner.id,
+                changed_by=caller.member_id,
+                method=method,
+                reason=reason,
+                changed_at=now,
+            )
+            session.add(change)
+            changes.append(change)
+            lead.owner_id = owner.id
+            lead.team_id = owner.team_id
+            lead.updated_at = now
+            session.add(lead)
+            owner.last_assigned_at = now
+            session.add(owner)
+            context = known[lead.id]
+            context.owner = owner
+            if lead.lifecycle not in CLOSED_LIFECYCLES:
+                # The due time moves into the new owner's working hours and time zone.
+                await plan_follow_up(session=session, context=context, config=config, now=now)
+            payload = {"lead_id": str(lead.id), "change_id": str(change.id)}
+            await enqueue(
+                session=session,
+                tenant_id=tenant_id,
+                kind=Notice.OWNER_ASSIGNED,
+                dedupe_key=f"ownership:{change.id}:new",
+                payload=payload,
+                member_id=owner.id,
+                now=now,
+            )
+            if previous is not None and tell_previous:
+                await enqueue(
+                    session=session,
+                    tenant_id=tenant_id,
+                    kind=Notice.OWNER_RELEASED,
+                    dedupe_key=f"ownership:{change.id}:previous",
+                    payload=payload,
+                    member_id=previous,
+                    now=now,
+                )
     await session.flush()
     return changes
 
