@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -172,17 +173,19 @@ def _values(expected: object) -> list[object]:
     return [expected]
 
 
-def _term_pattern(term: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def _term_pattern(term: str) -> re.Pattern[str]:
     # A leading "*" lets a term end a German compound: "*leiter" matches "Vertriebsleiter" and "Leiter".
+    # Cached: a tenant has a handful of terms, and every lead scored matches them again.
     text = _text(term)
     body = r"\w*" + re.escape(text[1:]) if text.startswith("*") else re.escape(text)
-    return rf"(?<!\w){body}(?!\w)"
+    return re.compile(rf"(?<!\w){body}(?!\w)")
 
 
 def matches_words(terms: object, value: object) -> bool:
     """Whether any term occurs in the value as whole words, ignoring case: "CTO" is not in "Director"."""
     text = _text(value)
-    return any(re.search(_term_pattern(str(term)), text) for term in _values(terms) if str(term).strip())
+    return any(_term_pattern(str(term)).search(text) for term in _values(terms) if str(term).strip())
 
 
 def fit_rule_matches(rule: FitRule, properties: Mapping[str, object]) -> bool:
@@ -248,25 +251,53 @@ def _behaviour_points(rule: BehaviourRule, signals: Sequence[Signal], now: datet
     return math.floor(min(total, float(rule.cap)))
 
 
-def score_lead(model: ScoringModel, facts: LeadFacts, signals: Sequence[Signal], now: datetime) -> Score:
-    """Score a lead as of ``now``; signals after ``now`` are ignored."""
-    require_aware(now)
-    past = [signal for signal in signals if require_aware(signal.occurred_at) <= now]
+def _negative_category(negative: NegativeRule) -> Category:
+    return "fit" if negative.signal in ("competitor", "student") else "engagement"
+
+
+def _behaviour(model: ScoringModel, past: Sequence[Signal], now: datetime) -> list[Contribution]:
     contributions: list[Contribution] = []
-    for fit_rule in model.fit_rules:
-        if fit_rule_matches(fit_rule, facts.properties) and fit_rule.points:
-            contributions.append(Contribution(fit_rule.id, fit_rule.label, "fit", fit_rule.points))
     for behaviour_rule in model.behaviour_rules:
         points = _behaviour_points(behaviour_rule, past, now)
         if points:
             contributions.append(Contribution(behaviour_rule.id, behaviour_rule.label, "engagement", points))
+    return contributions
+
+
+def _past(signals: Sequence[Signal], now: datetime) -> list[Signal]:
+    require_aware(now)
+    return [signal for signal in signals if require_aware(signal.occurred_at) <= now]
+
+
+def score_lead(model: ScoringModel, facts: LeadFacts, signals: Sequence[Signal], now: datetime) -> Score:
+    """Score a lead as of ``now``; signals after ``now`` are ignored."""
+    past = _past(signals, now)
+    contributions: list[Contribution] = []
+    for fit_rule in model.fit_rules:
+        if fit_rule_matches(fit_rule, facts.properties) and fit_rule.points:
+            contributions.append(Contribution(fit_rule.id, fit_rule.label, "fit", fit_rule.points))
+    contributions.extend(_behaviour(model, past, now))
     for negative in model.negative_rules:
         if negative.points and _negative_applies(model, negative, facts, past):
-            category: Category = "fit" if negative.signal in ("competitor", "student") else "engagement"
+            category = _negative_category(negative)
             contributions.append(Contribution(negative.id, negative.label, category, negative.points))
     fit = _bounded(contributions, "fit", model.fit_max)
     engagement = _bounded(contributions, "engagement", model.engagement_max)
     return Score(fit=fit, engagement=engagement, contributions=tuple(contributions))
+
+
+def engagement_score(model: ScoringModel, facts: LeadFacts, signals: Sequence[Signal], now: datetime) -> int:
+    """``score_lead(...).engagement`` without evaluating the fit rules, which it never depends on."""
+    past = _past(signals, now)
+    contributions = _behaviour(model, past, now)
+    for negative in model.negative_rules:
+        if (
+            negative.points
+            and _negative_category(negative) == "engagement"
+            and _negative_applies(model, negative, facts, past)
+        ):
+            contributions.append(Contribution(negative.id, negative.label, "engagement", negative.points))
+    return _bounded(contributions, "engagement", model.engagement_max)
 
 
 _BOUND_LABELS = {
@@ -300,8 +331,8 @@ def engagement_trend(
 ) -> float:
     """Engagement now minus engagement ``window_days`` ago; positive means rising."""
     then = now - timedelta(days=window_days)
-    current = score_lead(model, facts, signals, now).engagement
-    earlier = score_lead(model, facts, [s for s in signals if s.occurred_at <= then], then).engagement
+    current = engagement_score(model, facts, signals, now)
+    earlier = engagement_score(model, facts, [s for s in signals if s.occurred_at <= then], then)
     return float(current - earlier)
 
 

@@ -43,7 +43,7 @@ from app.services.demo_history import seed_conversations
 from app.services.events import EventIn, ingest_events
 from app.services.follow_ups import SystemCompletion, complete_follow_ups_as_system, due_follow_ups
 from app.services.hand_offs import accept_hand_off, reject_hand_off
-from app.services.leads import create_lead, set_lifecycle
+from app.services.leads import create_leads, set_lifecycle
 from app.services.rescoring import rescore_stale_leads
 from app.services.tenant_config import (
     ROUTING_FALLBACK_KEY,
@@ -315,38 +315,43 @@ async def seed_demo_tenant(
     team_leads = {member.team_id: member for member in people.values() if member.role is Role.LEAD}
     async with sessions() as session:
         config = await load_config(session=session, tenant_id=DEMO_TENANT_ID)
-    total_events = 0
+    total_events = rejected = 0
     admin = next(member for member in people.values() if member.role is Role.ADMIN)
     created_day = {lead.email: lead.created_day for lead in plan.leads}
     for day in range(HISTORY_DAYS, -1, -1):
         start = _day_start(now, day)
         # Integrations deliver the day's engagement at its end; the reps' working day comes before that.
         end_of_day = min(start + timedelta(hours=16, minutes=30), now)
-        async with transaction(sessions) as session:
-            for planned in leads_by_day.get(day, []):
-                await create_lead(
+        arriving = leads_by_day.get(day, [])
+        if arriving:
+            # The day's new leads arrive as one sync from the marketing tool, at one moment of the day.
+            async with transaction(sessions) as session:
+                await create_leads(
                     session=session,
                     caller=Caller.system(DEMO_TENANT_ID, start + timedelta(minutes=rng.randint(60, 540))),
                     config=config,
-                    data=LeadCreate(
-                        email=planned.email,
-                        first_name=planned.first_name,
-                        last_name=planned.last_name,
-                        title=planned.title,
-                        persona=planned.persona,
-                        language=planned.language,
-                        source=planned.source,
-                        needs=planned.needs,
-                        topics=list(planned.topics),
-                        company_name=planned.company,
-                        company_domain=planned.domain,
-                        industry=planned.industry,
-                        country=planned.country,
-                        employees=planned.employees,
-                    ),
+                    items=[
+                        LeadCreate(
+                            email=planned.email,
+                            first_name=planned.first_name,
+                            last_name=planned.last_name,
+                            title=planned.title,
+                            persona=planned.persona,
+                            language=planned.language,
+                            source=planned.source,
+                            needs=planned.needs,
+                            topics=list(planned.topics),
+                            company_name=planned.company,
+                            company_domain=planned.domain,
+                            industry=planned.industry,
+                            country=planned.country,
+                            employees=planned.employees,
+                        )
+                        for planned in arriving
+                    ],
                 )
         if day > 0:
-            await _work_the_day(sessions, rng, team_leads, start, config)
+            rejected = await _work_the_day(sessions, rng, team_leads, start, config, rejected)
         if day == LEAVER_DAY:
             async with transaction(sessions) as session:
                 await update_member(
@@ -410,9 +415,10 @@ async def _work_the_day(
     team_leads: dict[uuid.UUID | None, Member],
     day_start: datetime,
     config: TenantConfig,
-) -> None:
+    rejected: int,
+) -> int:
     """Reps work most of what is due in their own working hours (a real team has a backlog); team leads
-    decide hand-offs in theirs."""
+    decide hand-offs in theirs. ``rejected`` counts the hand-offs rejected so far; returns the new count."""
     outcomes = list(FollowUpOutcome)
     async with sessions() as session:
         due = await due_follow_ups(
@@ -463,8 +469,7 @@ async def _work_the_day(
                 )
             )
         ).all()
-        await _advance_pipeline(session, rng, day_start + timedelta(hours=8))
-        rejected = await _count_rejections(session)
+        await _advance_pipeline(session, rng, day_start + timedelta(hours=8), config)
         for hand_off, lead in waiting:
             decider = team_leads.get(lead.team_id)
             moment = _working_moment(rng, decider, day_start) if decider is not None else None
@@ -489,15 +494,7 @@ async def _work_the_day(
                 until=datetime.fromisoformat(until).replace(tzinfo=UTC) if until else None,
                 caller=caller,
             )
-
-
-async def _count_rejections(session: AsyncSession) -> int:
-    statement = (
-        select(func.count())
-        .select_from(HandOff)
-        .where(HandOff.tenant_id == DEMO_TENANT_ID, HandOff.status == HandOffStatus.REJECTED)
-    )
-    return int((await session.exec(statement)).one())
+    return rejected
 
 
 # lifecycle -> (days in it before a decision, probability per working day, next steps with weights)
@@ -514,18 +511,31 @@ _PIPELINE_REASONS = {
 _PIPELINE_CODES = {Lifecycle.RECYCLED: RecycleReason.NO_BUDGET}
 
 
-async def _advance_pipeline(session: AsyncSession, rng: random.Random, moment: datetime) -> None:
+async def _advance_pipeline(
+    session: AsyncSession, rng: random.Random, moment: datetime, config: TenantConfig
+) -> None:
     """Sales moves accepted leads on: some become opportunities and customers, some are lost or recycled."""
-    for lifecycle, (min_days, chance, steps) in _PIPELINE.items():
-        ready = (
-            await session.exec(
-                select(Lead).where(
-                    Lead.tenant_id == DEMO_TENANT_ID,
-                    Lead.lifecycle == lifecycle,
-                    col(Lead.lifecycle_changed_at) <= moment - timedelta(days=min_days),
-                )
+    # One read for all stages of the pipeline; each stage is then worked in turn, as sales would.
+    shortest = min(min_days for min_days, _, _ in _PIPELINE.values())
+    candidates = (
+        await session.exec(
+            select(Lead)
+            .where(
+                Lead.tenant_id == DEMO_TENANT_ID,
+                col(Lead.lifecycle).in_(list(_PIPELINE)),
+                col(Lead.lifecycle_changed_at) <= moment - timedelta(days=shortest),
             )
-        ).all()
+            .order_by(col(Lead.created_at), col(Lead.email))
+        )
+    ).all()
+    for lifecycle, (min_days, chance, steps) in _PIPELINE.items():
+        ready = [
+            lead
+            for lead in candidates
+            if lead.lifecycle is lifecycle
+            and lead.lifecycle_changed_at is not None
+            and lead.lifecycle_changed_at <= moment - timedelta(days=min_days)
+        ]
         for lead in ready:
             if rng.random() > chance:
                 continue
@@ -538,6 +548,7 @@ async def _advance_pipeline(session: AsyncSession, rng: random.Random, moment: d
                 caller=Caller.system(DEMO_TENANT_ID, moment),
                 expected_version=lead.version,
                 reason_code=_PIPELINE_CODES.get(target),
+                config=config,
             )
 
 

@@ -247,8 +247,12 @@ async def complete_follow_ups_as_system(
             note=None,
             reason_code=item.reason_code,
             until=None,
+            flush=False,
         )
         done.append(finished.follow_up)
+    # One flush for the whole batch: the unit of work updates the finished rows before it inserts their
+    # successors, so the one-active-follow-up index holds, and like rows go out in one executemany.
+    await session.flush()
     return done
 
 
@@ -264,6 +268,7 @@ async def _finish(
     reason_code: RecycleReason | None,
     until: datetime | None,
     answered_card: str | None = None,
+    flush: bool = True,
 ) -> Completion:
     tenant_id, now = follow_up.tenant_id, caller.now
     lead = context.lead
@@ -290,7 +295,8 @@ async def _finish(
         # was contacted, so no touch is logged; a new bounce brings a new task.
         lead.bounced = False
         await refresh_lead(session=session, context=context, config=config, now=now)
-        await session.flush()
+        if flush:
+            await session.flush()
         return Completion(follow_up=follow_up, context=context, touch=None)
     channel = TouchpointKind(follow_up.suggested_channel or TouchpointKind.MAIL)
     touch = Touchpoint(
@@ -342,7 +348,8 @@ async def _finish(
     # One flush for all of it: the unit of work updates a table's rows before it inserts new ones, so the
     # finished follow-up leaves the one-active index before its successor arrives, and the lead is
     # written (and its version moves) once.
-    await session.flush()
+    if flush:
+        await session.flush()
     return Completion(follow_up=follow_up, context=context, touch=touch)
 
 

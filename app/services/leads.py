@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
+from typing import NoReturn
 
 from sqlalchemy import func
 from sqlalchemy.orm.exc import StaleDataError
@@ -12,43 +15,106 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.models import Company, Lead, LeadBase, LeadCreate, LeadUpdate, Member
 from app.nurturing import stages
-from app.nurturing.enums import BuyerStage, Lifecycle, RecycleReason, Role
+from app.nurturing.enums import AssignmentMethod, BuyerStage, Lifecycle, RecycleReason, Role
 from app.services.access import Caller, ensure_can_assign, ensure_can_work
+from app.services.batches import batches
 from app.services.company_facts import FIRMOGRAPHICS, gaps_filled
 from app.services.errors import Conflict, InvalidInput, StaleVersion
-from app.services.lead_context import load_contexts
+from app.services.lead_context import LeadContext, load_contexts
 from app.services.lead_history import change_lifecycle, change_stage
 from app.services.lead_queries import lead_for_action
 from app.services.lookups import get_member
-from app.services.ownership import assign_owner, route_unassigned
+from app.services.ownership import apply_ownership, route_unassigned
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
-from app.services.refresh import refresh_lead
+from app.services.refresh import refresh_lead, refresh_leads
 from app.services.tenant_config import TenantConfig, load_config
 
 
-async def _company(session: AsyncSession, tenant_id: str, data: LeadCreate) -> Company | None:
+def _company_key(data: LeadCreate) -> tuple[str, str] | None:
+    """How a lead names its company: by domain when it gives one, else by name (both compared lower-case)."""
     name, domain = data.company_name, (data.company_domain or "").strip().lower() or None
-    if not name and not domain:
-        return None
     if domain:
-        clause = func.lower(col(Company.domain)) == domain
-    else:
-        clause = func.lower(col(Company.name)) == (name or "").lower()
-    company = (await session.exec(select(Company).where(Company.tenant_id == tenant_id, clause))).first()
-    if company is None:
-        company = Company(tenant_id=tenant_id, name=name or domain or "", domain=domain)
-        session.add(company)
-    offered = {
-        "industry": data.industry,
-        "country": data.country.upper() if data.country else None,
-        "employees": data.employees,
-    }
-    known = {name: getattr(company, name) for name in FIRMOGRAPHICS}
-    for name, value in gaps_filled(known, offered).items():
-        setattr(company, name, value)
-    await session.flush()
-    return company
+        return "domain", domain
+    if name:
+        return "name", name.lower()
+    return None
+
+
+async def _companies(
+    session: AsyncSession, tenant_id: str, items: Sequence[LeadCreate]
+) -> list[Company | None]:
+    """Each lead's company, found or created once per batch, its firmographic gaps filled in lead order."""
+    keys = [_company_key(data) for data in items]
+    domains = sorted({key[1] for key in keys if key is not None and key[0] == "domain"})
+    names = sorted({key[1] for key in keys if key is not None and key[0] == "name"})
+    known: dict[tuple[str, str], Company] = {}
+    for field, values, column in (("domain", domains, Company.domain), ("name", names, Company.name)):
+        for chunk in batches(values):
+            rows = await session.exec(
+                select(Company)
+                .where(Company.tenant_id == tenant_id, func.lower(col(column)).in_(chunk))
+                .order_by(col(Company.created_at), col(Company.id))
+            )
+            for row in rows:
+                named = (row.domain if field == "domain" else row.name) or ""
+                known.setdefault((field, named.lower()), row)
+    companies: list[Company | None] = []
+    for data, key in zip(items, keys, strict=True):
+        if key is None:
+            companies.append(None)
+            continue
+        company = known.get(key)
+        if company is None:
+            domain = key[1] if key[0] == "domain" else None
+            company = Company(tenant_id=tenant_id, name=data.company_name or domain or "", domain=domain)
+            known[key] = company
+            session.add(company)
+        offered: dict[str, object] = {
+            "industry": data.industry,
+            "country": data.country.upper() if data.country else None,
+            "employees": data.employees,
+        }
+        have = {attribute: getattr(company, attribute) for attribute in FIRMOGRAPHICS}
+        for attribute, value in gaps_filled(have, offered).items():
+            setattr(company, attribute, value)
+        companies.append(company)
+    return companies
+
+
+async def _named_owners(
+    session: AsyncSession, caller: Caller, items: Sequence[LeadCreate]
+) -> list[Member | None]:
+    """The owner each lead names, checked to be an active member; a rep's own leads are the rep's."""
+    tenant_id = caller.tenant_id
+    if caller.role is Role.REP and caller.member_id is not None:
+        own = await get_member(session=session, tenant_id=tenant_id, member_id=caller.member_id)
+        if own.email is None:
+            return [None for _ in items]
+        if not own.active:
+            _refuse(own.email)
+        return [own for _ in items]
+    wanted = sorted({data.owner_email.strip().lower() for data in items if data.owner_email})
+    found: dict[str, Member] = {}
+    for chunk in batches(wanted):
+        rows = await session.exec(
+            select(Member).where(Member.tenant_id == tenant_id, col(Member.email).in_(chunk))
+        )
+        found.update({str(member.email): member for member in rows})
+    owners: list[Member | None] = []
+    for data in items:
+        if not data.owner_email:
+            owners.append(None)
+            continue
+        owner = found.get(data.owner_email.strip().lower())
+        if owner is None or not owner.active:
+            _refuse(data.owner_email)
+        owners.append(owner)
+    return owners
+
+
+def _refuse(owner_email: str | None) -> NoReturn:
+    raise InvalidInput(f"unknown owner {owner_email}")
 
 
 async def create_lead(
@@ -61,61 +127,87 @@ async def create_lead(
     """Capture a lead: company, owner (named, or by routing rules), first score and first follow-up.
 
     A rep who captures a lead owns it: whatever owner they name, the lead is theirs."""
+    return (await create_leads(session=session, caller=caller, items=[data], config=config))[0]
+
+
+async def create_leads(
+    *,
+    session: AsyncSession,
+    caller: Caller,
+    items: Sequence[LeadCreate],
+    config: TenantConfig | None = None,
+) -> list[Lead]:
+    """Capture many leads at the caller's moment, as ``create_lead`` would one by one, in a number of
+    statements that does not grow with the batch, but for each lead's own row updates.
+
+    Leads that name their owner get theirs first; round-robin then sees the others in the order given."""
     tenant_id, now = caller.tenant_id, caller.now
-    if caller.role is Role.REP and caller.member_id is not None:
-        own = await get_member(session=session, tenant_id=tenant_id, member_id=caller.member_id)
-        data = data.model_copy(update={"owner_email": own.email})
-    email = str(data.email).strip().lower()
-    exists = (
-        await session.exec(select(Lead.id).where(Lead.tenant_id == tenant_id, Lead.email == email))
-    ).first()
-    if exists is not None:
-        raise Conflict(f"a lead with e-mail {email} already exists")
-    owner: Member | None = None
-    if data.owner_email:
-        owner = (
+    if not items:
+        return []
+    emails = [str(data.email).strip().lower() for data in items]
+    taken = next((email for email, n in Counter(emails).items() if n > 1), None)
+    for chunk in batches(sorted(set(emails))):
+        if taken is not None:
+            break
+        taken = (
             await session.exec(
-                select(Member).where(
-                    Member.tenant_id == tenant_id, Member.email == data.owner_email.strip().lower()
-                )
+                select(Lead.email).where(Lead.tenant_id == tenant_id, col(Lead.email).in_(chunk))
             )
         ).first()
-        if owner is None or not owner.active:
-            raise InvalidInput(f"unknown owner {data.owner_email}")
-    company = await _company(session, tenant_id, data)
-    fields = data.model_dump(include=set(LeadBase.model_fields) - {"email"})
-    lead = Lead(
-        tenant_id=tenant_id,
-        email=email,
-        company_id=company.id if company else None,
-        created_at=now,
-        updated_at=now,
-        **fields,
-    )
-    session.add(lead)
+    if taken is not None:
+        raise Conflict(f"a lead with e-mail {taken} already exists")
+    owners = await _named_owners(session, caller, items)
+    companies = await _companies(session, tenant_id, items)
+    leads: list[Lead] = []
+    for data, email, company in zip(items, emails, companies, strict=True):
+        fields = data.model_dump(include=set(LeadBase.model_fields) - {"email"})
+        leads.append(
+            Lead(
+                tenant_id=tenant_id,
+                email=email,
+                company_id=company.id if company else None,
+                created_at=now,
+                updated_at=now,
+                **fields,
+            )
+        )
+    session.add_all(leads)
     await session.flush()
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    if owner is not None:
+    # Leads inserted in this transaction have no events, follow-ups, touches or hand-offs yet: their
+    # contexts are known without reading, and routing, planning and scoring all work on these.
+    contexts = {
+        lead.id: LeadContext(lead=lead, company=company)
+        for lead, company in zip(leads, companies, strict=True)
+    }
+    named = {lead.id: owner for lead, owner in zip(leads, owners, strict=True) if owner is not None}
+    for lead in leads:
+        owner = named.get(lead.id)
         # A rep capturing their own lead may own it; anyone else needs the right to assign to that owner.
-        self_capture = caller.role is Role.REP and caller.member_id == owner.id
-        if not self_capture:
+        if owner is not None and not (caller.role is Role.REP and caller.member_id == owner.id):
             ensure_can_assign(caller, lead, owner)
-        await assign_owner(
-            authorised=True,
-            session=session,
-            caller=caller,
-            lead_id=lead.id,
-            member_id=owner.id,
-            config=config,
-        )
-    else:
+    await apply_ownership(
+        session=session,
+        leads=[lead for lead in leads if lead.id in named],
+        owners=named,
+        method=AssignmentMethod.MANUAL,
+        caller=caller,
+        reason=None,
+        config=config,
+        contexts=contexts,
+    )
+    unowned = [lead.id for lead in leads if lead.id not in named]
+    if unowned:
         await route_unassigned(
-            session=session, caller=Caller.system(tenant_id, now), lead_ids=[lead.id], config=config
+            session=session,
+            caller=Caller.system(tenant_id, now),
+            lead_ids=unowned,
+            config=config,
+            contexts=contexts,
         )
-    context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
-    await refresh_lead(session=session, context=context, config=config, now=now)
+    await refresh_leads(session=session, contexts=contexts, config=config, now=now)
     await session.flush()
-    return lead
+    return leads
 
 
 async def update_lead(
@@ -207,6 +299,7 @@ async def set_lifecycle(
     expected_version: int,
     reason_code: RecycleReason | None = None,
     until: datetime | None = None,
+    config: TenantConfig | None = None,
 ) -> Lead:
     """Move a lead along the sales lifecycle by hand (SQL, opportunity, won, lost, disqualified).
 
@@ -219,7 +312,7 @@ async def set_lifecycle(
         allowed=ensure_can_work,
         expected_version=expected_version,
     )
-    config = await load_config(session=session, tenant_id=tenant_id)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     actor_id = caller.member_id
     if lifecycle is Lifecycle.RECYCLED or (lifecycle is Lifecycle.DISQUALIFIED and reason_code is not None):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlmodel import col, func, select
@@ -14,10 +14,10 @@ from app.nurturing.assignment import Candidate, distribute, route
 from app.nurturing.enums import AssignmentMethod, Role
 from app.services.access import Caller, ensure_can_assign
 from app.services.errors import InvalidInput, LeadNotFound, TeamNotFound
-from app.services.lead_context import load_contexts
+from app.services.lead_context import LeadContext, load_contexts
 from app.services.lead_queries import ensure_current, lead_for_action, visible_to
 from app.services.lookups import get_member
-from app.services.outbox import Notice, enqueue
+from app.services.outbox import Notice, enqueue, enqueued_together
 from app.services.planning import CLOSED_LIFECYCLES, plan_follow_up
 from app.services.recipients import team_lead_recipients
 from app.services.tenant_config import TenantConfig, load_config, team_uuid
@@ -51,61 +51,69 @@ async def apply_ownership(
     reason: str | None,
     config: TenantConfig,
     tell_previous: bool = True,
+    contexts: Mapping[uuid.UUID, LeadContext] | None = None,
 ) -> list[OwnershipChange]:
-    """Write owner, audit row and notices per (lead, owner); a lead its owner already has is skipped."""
+    """Write owner, audit row and notices per (lead, owner); a lead its owner already has is skipped.
+
+    ``contexts`` are the leads' contexts when the caller holds them already (a lead created in this
+    transaction has nothing to read); the others are loaded."""
     now = caller.now
     changes: list[OwnershipChange] = []
     moved = [lead for lead in leads if owners[lead.id].id != lead.owner_id]
     if not moved:
         return changes
     tenant_id = moved[0].tenant_id
-    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=moved, now=now)
-    for lead in moved:
-        owner = owners[lead.id]
-        previous = lead.owner_id
-        change = OwnershipChange(
-            tenant_id=tenant_id,
-            lead_id=lead.id,
-            from_member_id=previous,
-            to_member_id=owner.id,
-            changed_by=caller.member_id,
-            method=method,
-            reason=reason,
-            changed_at=now,
-        )
-        session.add(change)
-        changes.append(change)
-        lead.owner_id = owner.id
-        lead.team_id = owner.team_id
-        lead.updated_at = now
-        session.add(lead)
-        owner.last_assigned_at = now
-        session.add(owner)
-        context = contexts[lead.id]
-        context.owner = owner
-        if lead.lifecycle not in CLOSED_LIFECYCLES:
-            # The due time moves into the new owner's working hours and time zone.
-            await plan_follow_up(session=session, context=context, config=config, now=now)
-        payload = {"lead_id": str(lead.id), "change_id": str(change.id)}
-        await enqueue(
-            session=session,
-            tenant_id=tenant_id,
-            kind=Notice.OWNER_ASSIGNED,
-            dedupe_key=f"ownership:{change.id}:new",
-            payload=payload,
-            member_id=owner.id,
-            now=now,
-        )
-        if previous is not None and tell_previous:
+    known = dict(contexts or {})
+    missing = [lead for lead in moved if lead.id not in known]
+    known.update(await load_contexts(session=session, tenant_id=tenant_id, leads=missing, now=now))
+    # Notices go out in one statement at the end; an enqueue inside the loop would flush per lead.
+    async with enqueued_together(session):
+        for lead in moved:
+            owner = owners[lead.id]
+            previous = lead.owner_id
+            change = OwnershipChange(
+                tenant_id=tenant_id,
+                lead_id=lead.id,
+                from_member_id=previous,
+                to_member_id=owner.id,
+                changed_by=caller.member_id,
+                method=method,
+                reason=reason,
+                changed_at=now,
+            )
+            session.add(change)
+            changes.append(change)
+            lead.owner_id = owner.id
+            lead.team_id = owner.team_id
+            lead.updated_at = now
+            session.add(lead)
+            owner.last_assigned_at = now
+            session.add(owner)
+            context = known[lead.id]
+            context.owner = owner
+            if lead.lifecycle not in CLOSED_LIFECYCLES:
+                # The due time moves into the new owner's working hours and time zone.
+                await plan_follow_up(session=session, context=context, config=config, now=now)
+            payload = {"lead_id": str(lead.id), "change_id": str(change.id)}
             await enqueue(
                 session=session,
                 tenant_id=tenant_id,
-                kind=Notice.OWNER_RELEASED,
-                dedupe_key=f"ownership:{change.id}:previous",
+                kind=Notice.OWNER_ASSIGNED,
+                dedupe_key=f"ownership:{change.id}:new",
                 payload=payload,
-                member_id=previous,
+                member_id=owner.id,
                 now=now,
             )
+            if previous is not None and tell_previous:
+                await enqueue(
+                    session=session,
+                    tenant_id=tenant_id,
+                    kind=Notice.OWNER_RELEASED,
+                    dedupe_key=f"ownership:{change.id}:previous",
+                    payload=payload,
+                    member_id=previous,
+                    now=now,
+                )
     await session.flush()
     return changes
 
@@ -237,6 +245,7 @@ async def round_robin_assign(
     method: AssignmentMethod = AssignmentMethod.ROUND_ROBIN,
     reason: str | None = None,
     config: TenantConfig | None = None,
+    contexts: Mapping[uuid.UUID, LeadContext] | None = None,
 ) -> list[OwnershipChange]:
     """Spread leads over the team's reps by free capacity, skipping inactive and away members."""
     tenant_id, now = caller.tenant_id, caller.now
@@ -262,6 +271,7 @@ async def round_robin_assign(
         caller=caller,
         reason=reason,
         config=config,
+        contexts=contexts,
     )
 
 
@@ -321,6 +331,7 @@ async def route_unassigned(
     caller: Caller,
     lead_ids: Sequence[uuid.UUID],
     config: TenantConfig | None = None,
+    contexts: Mapping[uuid.UUID, LeadContext] | None = None,
 ) -> list[OwnershipChange]:
     """Send each unowned lead to the team its country, industry or source routes to; round-robin there.
 
@@ -333,11 +344,13 @@ async def route_unassigned(
         if lead.owner_id is None
     ]
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
+    known = dict(contexts or {})
+    missing = [lead for lead in leads if lead.id not in known]
+    known.update(await load_contexts(session=session, tenant_id=tenant_id, leads=missing, now=now))
     by_team: dict[uuid.UUID, list[uuid.UUID]] = {}
     unmatched: list[Lead] = []
     for lead in leads:
-        rule = route(config.routing, contexts[lead.id].facts().properties)
+        rule = route(config.routing, known[lead.id].facts().properties)
         if rule is not None:
             by_team.setdefault(team_uuid(rule), []).append(lead.id)
         else:
@@ -352,6 +365,7 @@ async def route_unassigned(
             method=AssignmentMethod.RULE,
             reason="routing rule",
             config=config,
+            contexts=known,
         )
     for team_id, team_leads in by_team.items():
         for lead in leads:
@@ -371,6 +385,7 @@ async def route_unassigned(
         caller=caller,
         reason="routing fallback",
         config=config,
+        contexts=known,
     )
     await announce_unrouted(session=session, tenant_id=tenant_id, leads=placed, cause="fallback", now=now)
     unowned = [lead for lead in leads if lead.owner_id is None]

@@ -17,6 +17,7 @@ from app.nurturing.scoring import (
     ScoringModel,
     Signal,
     default_scoring_model,
+    engagement_score,
     engagement_trend,
     fit_rule_matches,
     score_lead,
@@ -233,3 +234,13 @@ def test_zero_employees_is_a_known_size_not_a_missing_one() -> None:
     assert score_lead(model, founder, [], NOW).fit == 8
     unknown = LeadFacts(email="who@start.example", properties={})
     assert score_lead(model, unknown, [], NOW).fit == 0
+
+
+@given(facts, signals_before(NOW), st.integers(min_value=-30 * 24, max_value=30 * 24))
+def test_engagement_alone_is_the_full_scores_engagement(
+    lead: LeadFacts, signals: list[Signal], hours: int
+) -> None:
+    moment = NOW + timedelta(hours=hours)
+    assert (
+        engagement_score(MODEL, lead, signals, moment) == score_lead(MODEL, lead, signals, moment).engagement
+    )
