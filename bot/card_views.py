@@ -21,10 +21,13 @@ from app.services.access import Caller
 from app.services.follow_ups import Completion, follow_ups_for_member
 from app.services.pipeline import pipeline_metrics
 from app.services.tenant_config import TenantConfig
+from cards.contract import LIST_PAGE_SIZE
 from cards.views import (
     ContentView,
     DigestView,
     ExchangeView,
+    FollowUpListView,
+    FollowUpRowView,
     FollowUpView,
     HandOffView,
     LeadView,
@@ -37,6 +40,13 @@ from cards.views import (
 
 HOT_LEADS = 5
 TOP_REASONS = 3
+OVERDUE_AFTER = timedelta(hours=1)  # a follow-up due in the last hour is due, not yet overdue
+
+
+def end_of_day(member: Member, now: datetime) -> datetime:
+    """Midnight after ``now`` in the member's zone: "due" means due by the end of their working day."""
+    zone = ZoneInfo(member.time_zone)
+    return datetime.combine(now.astimezone(zone).date() + timedelta(days=1), datetime.min.time(), zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +196,7 @@ class ViewReader:
             lead=lead,
             due_at=follow_up.due_at,
             time_zone=owner.time_zone if owner else "UTC",
-            overdue=active and follow_up.due_at < self.now - timedelta(hours=1),
+            overdue=active and follow_up.due_at < self.now - OVERDUE_AFTER,
             kind=str(follow_up.kind),
             why_now=tuple(_reason(item) for item in follow_up.reasons),
             suggested_channel=str(follow_up.suggested_channel) if follow_up.suggested_channel else None,
@@ -216,6 +226,49 @@ class ViewReader:
         """A member's active follow-ups due by ``until``, oldest first."""
         return await follow_ups_for_member(
             session=self.session, tenant_id=self.tenant_id, member_id=member.id, until=until
+        )
+
+    async def follow_up_list(self, member: Member, offset: int = 0) -> FollowUpListView:
+        """A page of a rep's due and overdue follow-ups, read in three queries whatever the page holds."""
+        due = list(await self.due_for(member, until=end_of_day(member, self.now)))
+        if offset >= len(due):
+            # The rows of that page were worked off meanwhile: show the last page there is.
+            offset = max(0, (len(due) - 1) // LIST_PAGE_SIZE * LIST_PAGE_SIZE)
+        page = due[offset : offset + LIST_PAGE_SIZE]
+        leads = await card_reads.leads_by_id(self.session, self.tenant_id, [f.lead_id for f in page])
+        companies = await card_reads.company_names(
+            self.session, self.tenant_id, [lead.company_id for lead in leads.values() if lead.company_id]
+        )
+        rows: list[FollowUpRowView] = []
+        for follow_up in page:
+            lead = leads.get(follow_up.lead_id)
+            if lead is None:
+                continue
+            rows.append(
+                FollowUpRowView(
+                    id=str(follow_up.id),
+                    lead_id=str(lead.id),
+                    lead_version=lead.version,
+                    lead_name=f"{lead.first_name} {lead.last_name}".strip() or lead.email,
+                    company=companies.get(lead.company_id) if lead.company_id else None,
+                    lifecycle=str(lead.lifecycle),
+                    kind=str(follow_up.kind),
+                    due_at=follow_up.due_at,
+                    overdue=follow_up.due_at < self.now - OVERDUE_AFTER,
+                    status=str(follow_up.status),
+                    suggested_channel=str(follow_up.suggested_channel)
+                    if follow_up.suggested_channel
+                    else None,
+                    tab_url=self.links.lead(lead.id),
+                )
+            )
+        return FollowUpListView(
+            tenant_id=self.tenant_id,
+            time_zone=member.time_zone,
+            rows=tuple(rows),
+            total=len(due),
+            overdue=sum(1 for f in due if f.due_at < self.now - OVERDUE_AFTER),
+            offset=offset,
         )
 
     async def hand_off(self, hand_off: HandOff) -> HandOffView | None:

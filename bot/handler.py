@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo, teams_get_channel_id
@@ -212,38 +211,21 @@ class NurtureBot(TeamsActivityHandler):
     async def _my_follow_ups(
         self, turn_context: TurnContext, member: Member, locale: str, now: datetime
     ) -> None:
-        zone = ZoneInfo(member.time_zone)
-        local_day = now.astimezone(zone).date()
-        end_of_day = datetime.combine(local_day + timedelta(days=1), datetime.min.time(), zone)
+        # One list card, not a card per follow-up: one outgoing call whatever the rep has on their plate.
         async with self._sessions() as session:
-            config = await load_config(session=session, tenant_id=member.tenant_id)
             reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
-            due = list(await reader.due_for(member, until=end_of_day))
-            shown = due[:MAX_CARDS_PER_ANSWER]
-            views = []
-            for follow_up in shown:
-                lead = await card_reads.lead(session, member.tenant_id, follow_up.lead_id)
-                if lead is not None:
-                    views.append(await reader.follow_up(follow_up, lead, config))
-        await self._send_card(
-            turn_context, cards.follow_up_list_intro(len(due), len(due) - len(views), locale)
-        )
-        sent: list[tuple[str, str]] = []
-        for view in views:
-            activity_id = await self._send_card(turn_context, cards.follow_up_card(view, locale, now))
-            if activity_id:
-                sent.append((view.id, activity_id))
-        if sent:
-            # Remember where each card sits, so a change made in the tab updates it in place.
+            view = await reader.follow_up_list(member)
+        activity_id = await self._send_card(turn_context, cards.follow_up_list_card(view, locale, now))
+        if activity_id and view.rows:
+            # Where the list sits, so a change made in the tab refreshes it in place.
             async with transaction(self._sessions) as session:
-                for follow_up_id, activity_id in sent:
-                    await card_reads.remember_card(
-                        session,
-                        member.tenant_id,
-                        uuid.UUID(follow_up_id),
-                        activity_id,
-                        turn_context.activity.conversation.id,
-                    )
+                await card_reads.remember_list_card(
+                    session,
+                    member.tenant_id,
+                    [uuid.UUID(row.id) for row in view.rows],
+                    activity_id,
+                    turn_context.activity.conversation.id,
+                )
 
     async def _lead(
         self, turn_context: TurnContext, member: Member, query: str, locale: str, now: datetime
@@ -306,6 +288,7 @@ class NurtureBot(TeamsActivityHandler):
                     locale=locale,
                     now=self._clock(),
                     card_activity_id=activity.reply_to_id,
+                    conversation_id=activity.conversation.id if activity.conversation else None,
                 )
                 card = await self._runner.run(action, call)
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)

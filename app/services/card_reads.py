@@ -171,6 +171,16 @@ async def count_due(session: AsyncSession, tenant_id: str, member_id: uuid.UUID,
     return int((await session.exec(statement)).one())
 
 
+async def count_active(session: AsyncSession, tenant_id: str, follow_up_ids: Sequence[uuid.UUID]) -> int:
+    """How many of these follow-ups are still open or snoozed."""
+    statement = select(func.count()).where(
+        FollowUp.tenant_id == tenant_id,
+        col(FollowUp.id).in_(follow_up_ids),
+        col(FollowUp.status).in_(_ACTIVE),
+    )
+    return int((await session.exec(statement)).one())
+
+
 async def remember_card(
     session: AsyncSession, tenant_id: str, follow_up_id: uuid.UUID, activity_id: str, conversation_id: str
 ) -> None:
@@ -200,3 +210,51 @@ async def conversation(
         ConversationReference.tenant_id == tenant_id, ConversationReference.conversation_id == conversation_id
     )
     return (await session.exec(statement)).first()
+
+
+async def company_names(
+    session: AsyncSession, tenant_id: str, company_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The names of these companies of this tenant, by id, in one query."""
+    if not company_ids:
+        return {}
+    statement = select(Company.id, Company.name).where(
+        Company.tenant_id == tenant_id, col(Company.id).in_(set(company_ids))
+    )
+    return {row[0]: row[1] for row in (await session.exec(statement)).all()}
+
+
+# A follow-up shown as a row of a list card keeps that card's activity id behind this prefix, so a change
+# made in the tab refreshes the whole list in place instead of overwriting it with one follow-up's card.
+LIST_CARD_PREFIX = "list:"
+
+
+def list_card_id(activity_id: str) -> str:
+    """The stored form of a list card's activity id."""
+    return LIST_CARD_PREFIX + activity_id
+
+
+def sent_card(follow_up: FollowUp) -> tuple[str, bool] | None:
+    """The activity id of the card showing this follow-up, and whether that card is a list card."""
+    if not follow_up.activity_id:
+        return None
+    if follow_up.activity_id.startswith(LIST_CARD_PREFIX):
+        return follow_up.activity_id[len(LIST_CARD_PREFIX) :], True
+    return follow_up.activity_id, False
+
+
+async def remember_list_card(
+    session: AsyncSession,
+    tenant_id: str,
+    follow_up_ids: Sequence[uuid.UUID],
+    activity_id: str,
+    conversation_id: str,
+) -> None:
+    """Where a list card with these follow-ups sits, in one statement."""
+    if not follow_up_ids:
+        return
+    await session.exec(
+        update(FollowUp)
+        .where(col(FollowUp.id).in_(follow_up_ids), col(FollowUp.tenant_id) == tenant_id)
+        .values(activity_id=list_card_id(activity_id), conversation_id=conversation_id)
+    )
