@@ -229,45 +229,35 @@ class ViewReader:
         )
 
     async def follow_up_list(self, member: Member, offset: int = 0) -> FollowUpListView:
-        """A page of a rep's due and overdue follow-ups, read in three queries whatever the page holds."""
-        due = list(await self.due_for(member, until=end_of_day(member, self.now)))
+        """A page of a rep's due and overdue follow-ups, with the totals, from one query."""
+        due = await card_reads.due_rows(self.session, self.tenant_id, member.id, end_of_day(member, self.now))
         if offset >= len(due):
             # The rows of that page were worked off meanwhile: show the last page there is.
             offset = max(0, (len(due) - 1) // LIST_PAGE_SIZE * LIST_PAGE_SIZE)
-        page = due[offset : offset + LIST_PAGE_SIZE]
-        leads = await card_reads.leads_by_id(self.session, self.tenant_id, [f.lead_id for f in page])
-        companies = await card_reads.company_names(
-            self.session, self.tenant_id, [lead.company_id for lead in leads.values() if lead.company_id]
-        )
-        rows: list[FollowUpRowView] = []
-        for follow_up in page:
-            lead = leads.get(follow_up.lead_id)
-            if lead is None:
-                continue
-            rows.append(
-                FollowUpRowView(
-                    id=str(follow_up.id),
-                    lead_id=str(lead.id),
-                    lead_version=lead.version,
-                    lead_name=f"{lead.first_name} {lead.last_name}".strip() or lead.email,
-                    company=companies.get(lead.company_id) if lead.company_id else None,
-                    lifecycle=str(lead.lifecycle),
-                    kind=str(follow_up.kind),
-                    due_at=follow_up.due_at,
-                    overdue=follow_up.due_at < self.now - OVERDUE_AFTER,
-                    status=str(follow_up.status),
-                    suggested_channel=str(follow_up.suggested_channel)
-                    if follow_up.suggested_channel
-                    else None,
-                    tab_url=self.links.lead(lead.id),
-                )
+        late = self.now - OVERDUE_AFTER
+        rows = tuple(
+            FollowUpRowView(
+                id=str(row.follow_up_id),
+                lead_id=str(row.lead_id),
+                lead_version=row.lead_version,
+                lead_name=f"{row.first_name} {row.last_name}".strip() or row.email,
+                company=row.company,
+                lifecycle=row.lifecycle,
+                kind=row.kind,
+                due_at=row.due_at,
+                overdue=row.due_at < late,
+                status=row.status,
+                suggested_channel=row.suggested_channel,
+                tab_url=self.links.lead(row.lead_id),
             )
+            for row in due[offset : offset + LIST_PAGE_SIZE]
+        )
         return FollowUpListView(
             tenant_id=self.tenant_id,
             time_zone=member.time_zone,
-            rows=tuple(rows),
+            rows=rows,
             total=len(due),
-            overdue=sum(1 for f in due if f.due_at < self.now - OVERDUE_AFTER),
+            overdue=sum(1 for row in due if row.due_at < late),
             offset=offset,
         )
 

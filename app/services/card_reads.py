@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as select_columns  # sqlmodel types selects of four columns at most
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -212,16 +214,76 @@ async def conversation(
     return (await session.exec(statement)).first()
 
 
-async def company_names(
-    session: AsyncSession, tenant_id: str, company_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    """The names of these companies of this tenant, by id, in one query."""
-    if not company_ids:
-        return {}
-    statement = select(Company.id, Company.name).where(
-        Company.tenant_id == tenant_id, col(Company.id).in_(set(company_ids))
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    """What a list card shows of one due follow-up and its lead, read as plain columns."""
+
+    follow_up_id: uuid.UUID
+    due_at: datetime
+    kind: str
+    status: str
+    suggested_channel: str | None
+    lead_id: uuid.UUID
+    lead_version: int
+    first_name: str
+    last_name: str
+    email: str
+    lifecycle: str
+    company: str | None
+
+
+async def due_rows(
+    session: AsyncSession, tenant_id: str, member_id: uuid.UUID, until: datetime, limit: int = 200
+) -> list[DueRow]:
+    """A member's active follow-ups due by ``until``, soonest first, with their leads, in one query.
+
+    Columns rather than entities: a list card needs a dozen values per row, and building ORM objects
+    for the follow-ups, leads and companies would cost more than the query."""
+    statement = (
+        select_columns(
+            col(FollowUp.id),
+            col(FollowUp.due_at),
+            col(FollowUp.kind),
+            col(FollowUp.status),
+            col(FollowUp.suggested_channel),
+            col(Lead.id),
+            col(Lead.version),
+            col(Lead.first_name),
+            col(Lead.last_name),
+            col(Lead.email),
+            col(Lead.lifecycle),
+            col(Company.name),
+        )
+        .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
+        .outerjoin(Company, col(Company.id) == col(Lead.company_id))
+        .where(
+            col(FollowUp.tenant_id) == tenant_id,
+            col(FollowUp.owner_id) == member_id,
+            col(FollowUp.status).in_(_ACTIVE),
+            col(FollowUp.due_at) <= until,
+            col(Lead.tenant_id) == tenant_id,
+        )
+        .order_by(col(FollowUp.due_at), col(FollowUp.id))
+        .limit(limit)
     )
-    return {row[0]: row[1] for row in (await session.exec(statement)).all()}
+    connection = await session.connection()
+    return [
+        DueRow(
+            follow_up_id=row[0],
+            due_at=row[1],
+            kind=str(row[2]),
+            status=str(row[3]),
+            suggested_channel=str(row[4]) if row[4] is not None else None,
+            lead_id=row[5],
+            lead_version=row[6],
+            first_name=row[7],
+            last_name=row[8],
+            email=row[9],
+            lifecycle=str(row[10]),
+            company=row[11],
+        )
+        for row in (await connection.execute(statement)).all()
+    ]
 
 
 # A follow-up shown as a row of a list card keeps that card's activity id behind this prefix, so a change
