@@ -438,7 +438,7 @@ class ActionRunner:
 
     async def _list_done(self, session: AsyncSession, action: CardAction, call: Invocation) -> Banner:
         follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
-        follow_up = await self._owned_follow_up(session, follow_up_id, call)
+        await self._owned_follow_up(session, follow_up_id, call)
         try:
             outcome = FollowUpOutcome(action.row_choice(contract.INPUT_OUTCOME) or contract.DEFAULT_OUTCOME)
         except ValueError as error:
@@ -450,11 +450,14 @@ class ActionRunner:
             caller=self._caller(call),
             expected_version=action.version(),
             config=await self._config(session, call),
+            # The invoke's answer refreshes the list this row sits in; no update of it is queued.
+            answered_card=card_reads.list_card_id(call.card_activity_id) if call.card_activity_id else None,
         )
-        await self._settle_list(session, done, call)
-        next_due = await self._next_due(session, done.lead_id, call)
-        params = {"lead": await self._lead_name(session, follow_up, call), "next_due": next_due}
-        return Banner("success", "list_done", params | {"outcome": outcome.value})
+        following = done.context.active_follow_up
+        next_due = following.due_at.isoformat() if following is not None else "–"
+        lead = done.context.lead
+        name = f"{lead.first_name} {lead.last_name}".strip() or lead.email
+        return Banner("success", "list_done", {"lead": name, "outcome": outcome.value, "next_due": next_due})
 
     async def _list_snooze(self, session: AsyncSession, action: CardAction, call: Invocation) -> Banner:
         follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
