@@ -18,6 +18,7 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 from botbuilder.schema.teams import TeamInfo
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 import cards
 from app.db import SessionMaker, transaction
@@ -115,23 +116,47 @@ class NurtureBot(TeamsActivityHandler):
             return None
         return getattr(account, "email", None) or getattr(account, "user_principal_name", None)
 
+    async def _sender(self, turn_context: TurnContext) -> Member | None:
+        """Who sent this message, with their chat remembered, in one transaction for a known member."""
+        activity = turn_context.activity
+        tenant_id = tenant_of(activity)
+        object_id = activity.from_property.aad_object_id if activity.from_property else None
+        if tenant_id and object_id:
+            async with transaction(self._sessions) as session:
+                member = await conversations.member_by_object_id(
+                    session=session, tenant_id=tenant_id, object_id=object_id
+                )
+                if member is not None:
+                    await self._remember_in(session, turn_context, member)
+                    return member
+        # First contact, or no identity: the slower path that may ask Teams for the address.
+        member = await self._who(turn_context)
+        if member is not None:
+            await self._remember(turn_context, member)
+        return member
+
     async def _remember(self, turn_context: TurnContext, member: Member | None) -> None:
+        async with transaction(self._sessions) as session:
+            await self._remember_in(session, turn_context, member)
+
+    async def _remember_in(
+        self, session: AsyncSession, turn_context: TurnContext, member: Member | None
+    ) -> None:
         activity = turn_context.activity
         tenant_id = tenant_of(activity)
         if not tenant_id or activity.conversation is None:
             return
         reference = TurnContext.get_conversation_reference(activity)
-        async with transaction(self._sessions) as session:
-            await conversations.remember(
-                session=session,
-                tenant_id=tenant_id,
-                conversation_id=activity.conversation.id,
-                scope=scope_of(activity),
-                service_url=activity.service_url,
-                reference=reference.serialize(),
-                member_id=member.id if member is not None and scope_of(activity) == "personal" else None,
-                now=self._clock(),
-            )
+        await conversations.remember(
+            session=session,
+            tenant_id=tenant_id,
+            conversation_id=activity.conversation.id,
+            scope=scope_of(activity),
+            service_url=activity.service_url,
+            reference=reference.serialize(),
+            member_id=member.id if member is not None and scope_of(activity) == "personal" else None,
+            now=self._clock(),
+        )
 
     async def _send_card(self, turn_context: TurnContext, card: dict[str, Any]) -> str | None:
         response = await turn_context.send_activity(MessageFactory.attachment(card_attachment(card)))
@@ -176,12 +201,11 @@ class NurtureBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        member = await self._who(turn_context)
+        member = await self._sender(turn_context)
         locale = locale_of(activity, member)
         if member is None:
             await self._send_card(turn_context, cards.error_card(Banner("error", "not_allowed"), locale))
             return
-        await self._remember(turn_context, member)
         text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
         parsed = parse(text)
         scope = scope_of(activity)
@@ -212,13 +236,15 @@ class NurtureBot(TeamsActivityHandler):
         self, turn_context: TurnContext, member: Member, locale: str, now: datetime
     ) -> None:
         # One list card, not a card per follow-up: one outgoing call whatever the rep has on their plate.
-        async with self._sessions() as session:
+        # One session for reading the page and, once Teams has given the message its id, remembering
+        # where the list sits (so a change made in the tab refreshes it in place). The read takes no
+        # lock while the card goes out: SQLite starts the transaction at the UPDATE, PostgreSQL's reads
+        # under READ COMMITTED block nobody.
+        async with transaction(self._sessions) as session:
             reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
             view = await reader.follow_up_list(member)
-        activity_id = await self._send_card(turn_context, cards.follow_up_list_card(view, locale, now))
-        if activity_id and view.rows:
-            # Where the list sits, so a change made in the tab refreshes it in place.
-            async with transaction(self._sessions) as session:
+            activity_id = await self._send_card(turn_context, cards.follow_up_list_card(view, locale, now))
+            if activity_id and view.rows:
                 await card_reads.remember_list_card(
                     session,
                     member.tenant_id,
