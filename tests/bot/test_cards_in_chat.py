@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, func, select
 
 from app.db import SessionMaker, transaction
-from app.models import ConversationReference, FollowUp, HandOff, Lead, Member, OutboxMessage, Touchpoint
+from app.models import ConversationReference, FollowUp, HandOff, Lead, OutboxMessage, Touchpoint
 from app.nurturing.enums import FollowUpStatus, Lifecycle
 from app.scheduler import run_tick
 from app.services.access import Caller
