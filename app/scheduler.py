@@ -4,7 +4,10 @@ pipeline cards by writing outbox rows; the bot's dispatcher sends them."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker, transaction
 from app.keys import Clock
-from app.models import Member, Team
+from app.models import FollowUp, Member, Team
 from app.nurturing.enums import Role
 from app.services.follow_ups import due_follow_ups
 from app.services.outbox import Notice, enqueue
@@ -47,31 +50,65 @@ async def _tenant_lock(session: AsyncSession, tenant_id: str) -> bool:
     return bool((await session.exec(statement)).one())
 
 
+GROUP_ABOVE = 3  # more due follow-ups than this for one rep in one tick come as one list card
+
+
 async def announce_due_follow_ups(
     *, sessions: SessionMaker, tenant_id: str, now: datetime, batch: int = 200
 ) -> int:
-    """Write one outbox row per due follow-up and mark it announced, in batches."""
+    """Queue what fell due and mark it announced, in batches: a rep with up to three due follow-ups gets
+    a card for each, a rep with more gets one list card, so a busy morning is not a flood of cards."""
     announced = 0
     while True:
         async with transaction(sessions) as session:
             if not await _tenant_lock(session, tenant_id):
                 return announced
             due = await due_follow_ups(session=session, tenant_id=tenant_id, now=now, limit=batch)
+            by_owner: dict[uuid.UUID | None, list[FollowUp]] = defaultdict(list)
             for follow_up in due:
-                await enqueue(
-                    session=session,
-                    tenant_id=tenant_id,
-                    kind=Notice.FOLLOW_UP_DUE,
-                    dedupe_key=f"follow_up:{follow_up.id}:due:{follow_up.due_at.isoformat()}",
-                    payload={"follow_up_id": str(follow_up.id), "lead_id": str(follow_up.lead_id)},
-                    member_id=follow_up.owner_id,
-                    now=now,
-                )
+                by_owner[follow_up.owner_id].append(follow_up)
+            for owner_id, owned in by_owner.items():
+                if owner_id is not None and len(owned) > GROUP_ABOVE:
+                    await _enqueue_list(session, tenant_id, owner_id, owned, now)
+                else:
+                    for follow_up in owned:
+                        await _enqueue_single(session, tenant_id, follow_up, now)
+            for follow_up in due:
                 follow_up.notified_at = now
                 session.add(follow_up)
         announced += len(due)
         if len(due) < batch:
             return announced
+
+
+async def _enqueue_single(session: AsyncSession, tenant_id: str, follow_up: FollowUp, now: datetime) -> None:
+    await enqueue(
+        session=session,
+        tenant_id=tenant_id,
+        kind=Notice.FOLLOW_UP_DUE,
+        dedupe_key=f"follow_up:{follow_up.id}:due:{follow_up.due_at.isoformat()}",
+        payload={"follow_up_id": str(follow_up.id), "lead_id": str(follow_up.lead_id)},
+        member_id=follow_up.owner_id,
+        now=now,
+    )
+
+
+async def _enqueue_list(
+    session: AsyncSession, tenant_id: str, owner_id: uuid.UUID, owned: list[FollowUp], now: datetime
+) -> None:
+    # The key names exactly these follow-ups at these due times: a retried tick queues the card once.
+    fingerprint = hashlib.sha256(
+        "\n".join(sorted(f"{f.id}:{f.due_at.isoformat()}" for f in owned)).encode()
+    ).hexdigest()[:32]
+    await enqueue(
+        session=session,
+        tenant_id=tenant_id,
+        kind=Notice.FOLLOW_UP_DUE_LIST,
+        dedupe_key=f"follow_ups:{owner_id}:due:{fingerprint}",
+        payload={"follow_up_ids": [str(f.id) for f in owned]},
+        member_id=owner_id,
+        now=now,
+    )
 
 
 async def run_tick(*, sessions: SessionMaker, now: datetime) -> TickReport:

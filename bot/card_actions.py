@@ -42,6 +42,7 @@ from cards.views import Banner
 log = logging.getLogger(__name__)
 
 Card = dict[str, Any]
+MAX_LIST_OFFSET = 10_000
 
 
 class BadPayload(ValueError):
@@ -82,6 +83,21 @@ class CardAction:
             return int(self.data[contract.DATA_VERSION])
         except (KeyError, TypeError, ValueError) as error:
             raise BadPayload(contract.DATA_VERSION) from error
+
+    def list_offset(self) -> int:
+        """Where the list card's page starts; only a row index our cards could have sent."""
+        try:
+            offset = int(self.data[contract.DATA_LIST_OFFSET])
+        except (KeyError, TypeError, ValueError) as error:
+            raise BadPayload(contract.DATA_LIST_OFFSET) from error
+        if not 0 <= offset <= MAX_LIST_OFFSET:
+            raise BadPayload(contract.DATA_LIST_OFFSET)
+        return offset
+
+    def row_choice(self, name: str) -> str | None:
+        """A list row's own input (outcome or snooze), whose id names the row's follow-up."""
+        value = self.data.get(contract.row_input(name, str(self.data.get(contract.DATA_FOLLOW_UP_ID))))
+        return None if value is None or value == "" else str(value)
 
     def recycle_reason(self, *, required: bool) -> RecycleReason | None:
         """The coded reason a rep or team lead picked; a value our cards never offer is tampering."""
@@ -124,6 +140,7 @@ class Invocation:
     locale: str
     now: datetime
     card_activity_id: str | None  # the message the card sits in, when Teams tells us
+    conversation_id: str | None = None  # the chat that message is in
 
 
 def _label(group: str, value: str, locale: str) -> str:
@@ -147,6 +164,13 @@ class ActionRunner:
             contract.HAND_OFF_REJECT: self._reject,
             contract.PIPELINE_REFRESH: self._pipeline,
         }
+        self._list_handlers: dict[
+            str, Callable[[AsyncSession, CardAction, Invocation], Awaitable[Banner | None]]
+        ] = {
+            contract.FOLLOW_UP_DONE: self._list_done,
+            contract.FOLLOW_UP_SNOOZE: self._list_snooze,
+            contract.FOLLOW_UP_LIST: self._list_page,
+        }
 
     async def run(self, action: CardAction, call: Invocation) -> Card:
         """Apply one action and return the card that replaces the one clicked."""
@@ -155,6 +179,8 @@ class ActionRunner:
             # The tenant comes from the validated activity; a card claiming another one was tampered with.
             log.warning("card action refused: tenant mismatch", extra={"verb": action.verb})
             return cards.error_card(Banner("error", "not_allowed"), call.locale)
+        if action.verb == contract.FOLLOW_UP_LIST or contract.DATA_LIST_OFFSET in action.data:
+            return await self._run_list(action, call)
         try:
             async with transaction(self._sessions) as session:
                 return await self._handlers[action.verb](session, action, call)
@@ -342,6 +368,121 @@ class ActionRunner:
         return await hand_offs.decidable_hand_off(
             session=session, caller=self._caller(call), hand_off_id=hand_off_id
         )
+
+    # --- the list card ------------------------------------------------------------------------------------
+
+    async def _run_list(self, action: CardAction, call: Invocation) -> Card:
+        """A row's Done or Snooze, or another page: the answer is the list card again, refreshed in place."""
+        handler = self._list_handlers.get(action.verb)
+        try:
+            if handler is None:
+                raise BadPayload("verb")
+            offset = action.list_offset()
+            async with transaction(self._sessions) as session:
+                banner = await handler(session, action, call)
+                return await self._list_card(session, call, offset, banner, remember=True)
+        except StaleVersion:
+            async with self._sessions() as session:
+                lead = await self._lead_behind(session, action, call)
+                if lead is None:
+                    return cards.error_card(Banner("error", "not_found"), call.locale)
+                changes = await describe_changes(session, lead, action, call)
+                banner = Banner("warning", "stale", {"changes": changes})
+                return await self._list_card(session, call, offset, banner)
+        except NotAllowed:
+            return cards.error_card(Banner("error", "not_allowed"), call.locale)
+        except NotFound:
+            return cards.error_card(Banner("error", "not_found"), call.locale)
+        except (Conflict, ReasonNeeded) as refusal:
+            # Both come after the caller was found allowed to work the lead, so the list may be shown.
+            code = "already_closed" if isinstance(refusal, Conflict) else "reason_required"
+            async with self._sessions() as session:
+                return await self._list_card(session, call, offset, Banner("warning", code))
+        except (BadPayload, InvalidInput, DomainError) as error:
+            field = error.field if isinstance(error, BadPayload) else "input"
+            log.info("list card action refused: %s", field, extra={"verb": action.verb})
+            return cards.error_card(Banner("error", "invalid_input", {"field": field}), call.locale)
+
+    async def _list_card(
+        self,
+        session: AsyncSession,
+        call: Invocation,
+        offset: int,
+        banner: Banner | None,
+        *,
+        remember: bool = False,
+    ) -> Card:
+        # Always the caller's own list: the member comes from the validated activity, never from the data.
+        view = await self._reader(session, call).follow_up_list(call.member, offset)
+        if remember and call.card_activity_id and call.conversation_id and view.rows:
+            # Rows that came onto this card (another page, or the next ones moving up) now sit in it.
+            await card_reads.remember_list_card(
+                session,
+                call.tenant_id,
+                [uuid.UUID(row.id) for row in view.rows],
+                call.card_activity_id,
+                call.conversation_id,
+            )
+        return cards.follow_up_list_card(view, call.locale, call.now, banner=banner)
+
+    async def _settle_list(self, session: AsyncSession, follow_up: FollowUp, call: Invocation) -> None:
+        # As _settle_card, for a follow-up whose card is this list.
+        if call.card_activity_id and follow_up.activity_id == card_reads.list_card_id(call.card_activity_id):
+            await withdraw(
+                session=session, tenant_id=call.tenant_id, dedupe_key=card_changed_key(follow_up, call.now)
+            )
+
+    async def _list_page(self, session: AsyncSession, action: CardAction, call: Invocation) -> Banner | None:
+        del session, action, call  # paging changes nothing; the list is read afterwards
+        return None
+
+    async def _list_done(self, session: AsyncSession, action: CardAction, call: Invocation) -> Banner:
+        follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        await self._owned_follow_up(session, follow_up_id, call)
+        try:
+            outcome = FollowUpOutcome(action.row_choice(contract.INPUT_OUTCOME) or contract.DEFAULT_OUTCOME)
+        except ValueError as error:
+            raise BadPayload(contract.INPUT_OUTCOME) from error
+        done = await follow_ups.complete_follow_up(
+            session=session,
+            follow_up_id=follow_up_id,
+            outcome=outcome,
+            caller=self._caller(call),
+            expected_version=action.version(),
+            config=await self._config(session, call),
+            # The invoke's answer refreshes the list this row sits in; no update of it is queued.
+            answered_card=card_reads.list_card_id(call.card_activity_id) if call.card_activity_id else None,
+        )
+        following = done.context.active_follow_up
+        next_due = following.due_at.isoformat() if following is not None else "–"
+        lead = done.context.lead
+        name = f"{lead.first_name} {lead.last_name}".strip() or lead.email
+        return Banner("success", "list_done", {"lead": name, "outcome": outcome.value, "next_due": next_due})
+
+    async def _list_snooze(self, session: AsyncSession, action: CardAction, call: Invocation) -> Banner:
+        follow_up_id = action.uuid(contract.DATA_FOLLOW_UP_ID)
+        follow_up = await self._owned_follow_up(session, follow_up_id, call)
+        try:
+            preset = follow_ups.SnoozePreset(action.row_choice(contract.DATA_SNOOZE) or "")
+        except ValueError as error:
+            raise BadPayload(contract.DATA_SNOOZE) from error
+        snoozed = await follow_ups.snooze_follow_up(
+            session=session,
+            follow_up_id=follow_up_id,
+            preset=preset,
+            caller=self._caller(call),
+            expected_version=action.version(),
+        )
+        await self._settle_list(session, snoozed, call)
+        name = await self._lead_name(session, follow_up, call)
+        return Banner("success", "list_snoozed", {"lead": name, "until": snoozed.due_at.isoformat()})
+
+    async def _lead_name(self, session: AsyncSession, follow_up: FollowUp, call: Invocation) -> str:
+        # The service has just loaded the lead; the session hands it back without a query.
+        lead = await card_reads.lead(session, call.tenant_id, follow_up.lead_id)
+        if lead is None:
+            return "–"
+        return f"{lead.first_name} {lead.last_name}".strip() or lead.email
 
     # --- hand-offs ----------------------------------------------------------------------------------------
 

@@ -21,10 +21,13 @@ from app.services.access import Caller
 from app.services.follow_ups import Completion, follow_ups_for_member
 from app.services.pipeline import pipeline_metrics
 from app.services.tenant_config import TenantConfig
+from cards.contract import LIST_PAGE_SIZE
 from cards.views import (
     ContentView,
     DigestView,
     ExchangeView,
+    FollowUpListView,
+    FollowUpRowView,
     FollowUpView,
     HandOffView,
     LeadView,
@@ -37,6 +40,13 @@ from cards.views import (
 
 HOT_LEADS = 5
 TOP_REASONS = 3
+OVERDUE_AFTER = timedelta(hours=1)  # a follow-up due in the last hour is due, not yet overdue
+
+
+def end_of_day(member: Member, now: datetime) -> datetime:
+    """Midnight after ``now`` in the member's zone: "due" means due by the end of their working day."""
+    zone = ZoneInfo(member.time_zone)
+    return datetime.combine(now.astimezone(zone).date() + timedelta(days=1), datetime.min.time(), zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +196,7 @@ class ViewReader:
             lead=lead,
             due_at=follow_up.due_at,
             time_zone=owner.time_zone if owner else "UTC",
-            overdue=active and follow_up.due_at < self.now - timedelta(hours=1),
+            overdue=active and follow_up.due_at < self.now - OVERDUE_AFTER,
             kind=str(follow_up.kind),
             why_now=tuple(_reason(item) for item in follow_up.reasons),
             suggested_channel=str(follow_up.suggested_channel) if follow_up.suggested_channel else None,
@@ -216,6 +226,39 @@ class ViewReader:
         """A member's active follow-ups due by ``until``, oldest first."""
         return await follow_ups_for_member(
             session=self.session, tenant_id=self.tenant_id, member_id=member.id, until=until
+        )
+
+    async def follow_up_list(self, member: Member, offset: int = 0) -> FollowUpListView:
+        """A page of a rep's due and overdue follow-ups, with the totals, from one query."""
+        due = await card_reads.due_rows(self.session, self.tenant_id, member.id, end_of_day(member, self.now))
+        if offset >= len(due):
+            # The rows of that page were worked off meanwhile: show the last page there is.
+            offset = max(0, (len(due) - 1) // LIST_PAGE_SIZE * LIST_PAGE_SIZE)
+        late = self.now - OVERDUE_AFTER
+        rows = tuple(
+            FollowUpRowView(
+                id=str(row.follow_up_id),
+                lead_id=str(row.lead_id),
+                lead_version=row.lead_version,
+                lead_name=f"{row.first_name} {row.last_name}".strip() or row.email,
+                company=row.company,
+                lifecycle=row.lifecycle,
+                kind=row.kind,
+                due_at=row.due_at,
+                overdue=row.due_at < late,
+                status=row.status,
+                suggested_channel=row.suggested_channel,
+                tab_url=self.links.lead(row.lead_id),
+            )
+            for row in due[offset : offset + LIST_PAGE_SIZE]
+        )
+        return FollowUpListView(
+            tenant_id=self.tenant_id,
+            time_zone=member.time_zone,
+            rows=rows,
+            total=len(due),
+            overdue=sum(1 for row in due if row.due_at < late),
+            offset=offset,
         )
 
     async def hand_off(self, hand_off: HandOff) -> HandOffView | None:

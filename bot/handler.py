@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo, teams_get_channel_id
@@ -19,6 +18,7 @@ from botbuilder.schema import (
     ChannelAccount,
 )
 from botbuilder.schema.teams import TeamInfo
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 import cards
 from app.db import SessionMaker, transaction
@@ -32,6 +32,7 @@ from app.services.tenant_config import load_config
 from bot.card_actions import ActionRunner, BadPayload, CardAction, Invocation, pipeline_card_for
 from bot.card_views import Links, ViewReader
 from bot.commands import Command, parse
+from bot.connector_client import BotConnector
 from cards.views import Banner
 
 log = logging.getLogger(__name__)
@@ -80,9 +81,12 @@ def _channel_id(activity: Activity) -> str:
 class NurtureBot(TeamsActivityHandler):
     """Everything people do with the bot inside Teams."""
 
-    def __init__(self, *, sessions: SessionMaker, clock: Clock, links: Links) -> None:
+    def __init__(
+        self, *, sessions: SessionMaker, clock: Clock, links: Links, connector: BotConnector | None = None
+    ) -> None:
         super().__init__()
         self._sessions = sessions
+        self._connector = connector
         self._clock = clock
         self._links = links
         self._runner = ActionRunner(sessions=sessions, links=links)
@@ -116,27 +120,62 @@ class NurtureBot(TeamsActivityHandler):
             return None
         return getattr(account, "email", None) or getattr(account, "user_principal_name", None)
 
+    async def _known_sender(self, session: AsyncSession, turn_context: TurnContext) -> Member | None:
+        """The member who sent this, with their chat remembered; None for someone not linked yet."""
+        activity = turn_context.activity
+        tenant_id = tenant_of(activity)
+        object_id = activity.from_property.aad_object_id if activity.from_property else None
+        if not tenant_id or not object_id:
+            return None
+        member = await conversations.member_by_object_id(
+            session=session, tenant_id=tenant_id, object_id=object_id
+        )
+        if member is not None:
+            await self._remember_in(session, turn_context, member)
+        return member
+
+    async def _first_contact(self, turn_context: TurnContext) -> Member | None:
+        """The slower path for a sender not linked yet, which may ask Teams for their address."""
+        member = await self._who(turn_context)
+        if member is not None:
+            await self._remember(turn_context, member)
+        return member
+
     async def _remember(self, turn_context: TurnContext, member: Member | None) -> None:
+        async with transaction(self._sessions) as session:
+            await self._remember_in(session, turn_context, member)
+
+    async def _remember_in(
+        self, session: AsyncSession, turn_context: TurnContext, member: Member | None
+    ) -> None:
         activity = turn_context.activity
         tenant_id = tenant_of(activity)
         if not tenant_id or activity.conversation is None:
             return
         reference = TurnContext.get_conversation_reference(activity)
-        async with transaction(self._sessions) as session:
-            await conversations.remember(
-                session=session,
-                tenant_id=tenant_id,
-                conversation_id=activity.conversation.id,
-                scope=scope_of(activity),
-                service_url=activity.service_url,
-                reference=reference.serialize(),
-                member_id=member.id if member is not None and scope_of(activity) == "personal" else None,
-                now=self._clock(),
-            )
+        await conversations.remember(
+            session=session,
+            tenant_id=tenant_id,
+            conversation_id=activity.conversation.id,
+            scope=scope_of(activity),
+            service_url=activity.service_url,
+            reference=reference.serialize(),
+            member_id=member.id if member is not None and scope_of(activity) == "personal" else None,
+            now=self._clock(),
+        )
 
     async def _send_card(self, turn_context: TurnContext, card: dict[str, Any]) -> str | None:
         response = await turn_context.send_activity(MessageFactory.attachment(card_attachment(card)))
         return response.id if response is not None else None
+
+    async def _post_card(self, turn_context: TurnContext, card: dict[str, Any]) -> str | None:
+        """A large card into this turn's chat, posted as JSON: botbuilder's reply path deep-copies the
+        activity and walks every node of the card through msrest, which costs more than the turn's own
+        work for a list card; the message is the same (the chat's reference, the card attachment)."""
+        if self._connector is None:
+            return await self._send_card(turn_context, card)
+        reference = TurnContext.get_conversation_reference(turn_context.activity).serialize()
+        return await self._connector.send(reference, [{"contentType": CARD_CONTENT_TYPE, "content": card}])
 
     # --- installation ---------------------------------------------------------------------------------
 
@@ -177,18 +216,24 @@ class NurtureBot(TeamsActivityHandler):
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        member = await self._who(turn_context)
-        locale = locale_of(activity, member)
-        if member is None:
-            await self._send_card(turn_context, cards.error_card(Banner("error", "not_allowed"), locale))
-            return
-        await self._remember(turn_context, member)
         text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
         parsed = parse(text)
         scope = scope_of(activity)
         now = self._clock()
+        async with transaction(self._sessions) as session:
+            member = await self._known_sender(session, turn_context)
+            if member is not None and parsed.command is Command.MY_FOLLOW_UPS and scope == "personal":
+                # The busiest command runs in the sender's transaction: one connection for the turn.
+                await self._my_follow_ups(session, turn_context, member, locale_of(activity, member), now)
+                return
+        member = member or await self._first_contact(turn_context)
+        locale = locale_of(activity, member)
+        if member is None:
+            await self._send_card(turn_context, cards.error_card(Banner("error", "not_allowed"), locale))
+            return
         if parsed.command is Command.MY_FOLLOW_UPS and scope == "personal":
-            await self._my_follow_ups(turn_context, member, locale, now)
+            async with transaction(self._sessions) as session:
+                await self._my_follow_ups(session, turn_context, member, locale, now)
         elif parsed.command is Command.LEAD and parsed.argument:
             await self._lead(turn_context, member, parsed.argument, locale, now)
         elif parsed.command is Command.DIGEST:
@@ -210,40 +255,24 @@ class NurtureBot(TeamsActivityHandler):
             await self._send_card(turn_context, cards.help_card(locale, scope))
 
     async def _my_follow_ups(
-        self, turn_context: TurnContext, member: Member, locale: str, now: datetime
+        self, session: AsyncSession, turn_context: TurnContext, member: Member, locale: str, now: datetime
     ) -> None:
-        zone = ZoneInfo(member.time_zone)
-        local_day = now.astimezone(zone).date()
-        end_of_day = datetime.combine(local_day + timedelta(days=1), datetime.min.time(), zone)
-        async with self._sessions() as session:
-            config = await load_config(session=session, tenant_id=member.tenant_id)
-            reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
-            due = list(await reader.due_for(member, until=end_of_day))
-            shown = due[:MAX_CARDS_PER_ANSWER]
-            views = []
-            for follow_up in shown:
-                lead = await card_reads.lead(session, member.tenant_id, follow_up.lead_id)
-                if lead is not None:
-                    views.append(await reader.follow_up(follow_up, lead, config))
-        await self._send_card(
-            turn_context, cards.follow_up_list_intro(len(due), len(due) - len(views), locale)
-        )
-        sent: list[tuple[str, str]] = []
-        for view in views:
-            activity_id = await self._send_card(turn_context, cards.follow_up_card(view, locale, now))
-            if activity_id:
-                sent.append((view.id, activity_id))
-        if sent:
-            # Remember where each card sits, so a change made in the tab updates it in place.
-            async with transaction(self._sessions) as session:
-                for follow_up_id, activity_id in sent:
-                    await card_reads.remember_card(
-                        session,
-                        member.tenant_id,
-                        uuid.UUID(follow_up_id),
-                        activity_id,
-                        turn_context.activity.conversation.id,
-                    )
+        # One list card, not a card per follow-up: one outgoing call whatever the rep has on their plate.
+        # The same transaction reads the page and, once Teams has given the message its id, remembers
+        # where the list sits (so a change made in the tab refreshes it in place). Reads take no lock
+        # while the card goes out (only a chat's first message, which stores its reference, holds
+        # SQLite's write lock that long); PostgreSQL's reads under READ COMMITTED block nobody.
+        reader = ViewReader(session=session, tenant_id=member.tenant_id, links=self._links, now=now)
+        view = await reader.follow_up_list(member)
+        activity_id = await self._post_card(turn_context, cards.follow_up_list_card(view, locale, now))
+        if activity_id and view.rows:
+            await card_reads.remember_list_card(
+                session,
+                member.tenant_id,
+                [uuid.UUID(row.id) for row in view.rows],
+                activity_id,
+                turn_context.activity.conversation.id,
+            )
 
     async def _lead(
         self, turn_context: TurnContext, member: Member, query: str, locale: str, now: datetime
@@ -306,6 +335,7 @@ class NurtureBot(TeamsActivityHandler):
                     locale=locale,
                     now=self._clock(),
                     card_activity_id=activity.reply_to_id,
+                    conversation_id=activity.conversation.id if activity.conversation else None,
                 )
                 card = await self._runner.run(action, call)
         return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)

@@ -47,6 +47,10 @@ def _skip(reason: str) -> Rendered:
     return Rendered(skip_reason=reason)
 
 
+async def _any_active(session: AsyncSession, tenant_id: str, follow_up_ids: list[uuid.UUID]) -> bool:
+    return await card_reads.count_active(session, tenant_id, follow_up_ids) > 0
+
+
 async def _personal(session: AsyncSession, member: Member | None, card: dict[str, Any]) -> Rendered:
     if member is None:
         return Rendered(undeliverable="no recipient")
@@ -93,20 +97,30 @@ async def render_notice(
             return _skip(f"follow-up already {follow_up.status}")
         owner = await reader.member(follow_up.owner_id)
         locale = owner.locale if owner else locale
-        config = config or await load_config(session=session, tenant_id=tenant_id)
-        card = cards.follow_up_card(await reader.follow_up(follow_up, lead, config), locale, now)
         if kind is Notice.FOLLOW_UP_CHANGED:
-            if not follow_up.activity_id or not follow_up.conversation_id:
+            sent = card_reads.sent_card(follow_up)
+            if sent is None or not follow_up.conversation_id:
                 return _skip("no card to update")
             row = await card_reads.conversation(session, tenant_id, follow_up.conversation_id)
             if row is None:
                 return Rendered(undeliverable="the chat with the card is gone")
+            activity_id, is_list = sent
+            if is_list:
+                # The follow-up is a row of a list card: refresh that list for the rep it belongs to.
+                if owner is None:
+                    return _skip("the list's rep no longer exists")
+                card = cards.follow_up_list_card(await reader.follow_up_list(owner), locale, now)
+            else:
+                config = config or await load_config(session=session, tenant_id=tenant_id)
+                card = cards.follow_up_card(await reader.follow_up(follow_up, lead, config), locale, now)
             return Rendered(
                 attachment=card_attachment(card),
                 reference=row.reference,
                 conversation_id=row.conversation_id,
-                update_activity_id=follow_up.activity_id,
+                update_activity_id=activity_id,
             )
+        config = config or await load_config(session=session, tenant_id=tenant_id)
+        card = cards.follow_up_card(await reader.follow_up(follow_up, lead, config), locale, now)
         rendered = await _personal(session, owner, card)
         follow_up_id = follow_up.id
 
@@ -118,6 +132,26 @@ async def render_notice(
                 )
 
         rendered.after_send = remember_card
+        return rendered
+
+    if kind is Notice.FOLLOW_UP_DUE_LIST:
+        if recipient is None:
+            return _skip("member no longer exists")
+        ids = [uuid.UUID(value) for value in payload["follow_up_ids"]]
+        # The card lists all the rep has due, these included; it is news only while one of these is open.
+        if not await _any_active(session, tenant_id, ids):
+            return _skip("every follow-up of the notice was worked off")
+        listed = await reader.follow_up_list(recipient)
+        rendered = await _personal(session, recipient, cards.follow_up_list_card(listed, locale, now))
+        shown_ids = [uuid.UUID(row.id) for row in listed.rows]
+
+        async def remember_list(inner: AsyncSession, activity_id: str | None) -> None:
+            if activity_id:
+                await card_reads.remember_list_card(
+                    inner, tenant_id, shown_ids, activity_id, rendered.conversation_id
+                )
+
+        rendered.after_send = remember_list
         return rendered
 
     if kind in (Notice.OWNER_ASSIGNED, Notice.OWNER_RELEASED):

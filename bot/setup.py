@@ -33,11 +33,13 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = on_turn_error
     links = Links.of(settings)
-    bot = NurtureBot(sessions=app[keys.SESSIONS], clock=app[keys.CLOCK], links=links)
+    # Proactive sends, and the list card that answers "my follow-ups", skip botbuilder's reply path: JSON
+    # over the app's one HTTP session (bot/connector_client.py).
+    connector = connector_for(settings=settings, auth=auth, http=app[keys.HTTP])
+    bot = NurtureBot(sessions=app[keys.SESSIONS], clock=app[keys.CLOCK], links=links, connector=connector)
     app[BOT] = BotRuntime(adapter=adapter, auth=auth, bot=bot, app_id=settings.bot_app_id or "")
     app[DISPATCHER] = Dispatcher(
-        # Proactive sends skip botbuilder: JSON over the app's one HTTP session (bot/connector_client.py).
-        connector=connector_for(settings=settings, auth=auth, http=app[keys.HTTP]),
+        connector=connector,
         sessions=app[keys.SESSIONS],
         clock=app[keys.CLOCK],
         links=links,

@@ -3,7 +3,8 @@
 from cards.digest import digest_card
 from cards.elements import CardTooLarge
 from cards.error import error_card
-from cards.follow_up import follow_up_card, follow_up_list_intro
+from cards.follow_up import follow_up_card
+from cards.follow_up_list import follow_up_list_card
 from cards.hand_off import hand_off_card
 from cards.lead import lead_card, lead_matches_card
 from cards.onboarding import help_card, welcome_card
@@ -17,7 +18,7 @@ __all__ = [
     "digest_card",
     "error_card",
     "follow_up_card",
-    "follow_up_list_intro",
+    "follow_up_list_card",
     "hand_off_card",
     "help_card",
     "lead_card",

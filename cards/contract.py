@@ -10,6 +10,7 @@ FOLLOW_UP_SNOOZE: Final = "followup.snooze"
 FOLLOW_UP_RESCHEDULE: Final = "followup.reschedule"
 FOLLOW_UP_LOG: Final = "followup.log"
 FOLLOW_UP_SHOW: Final = "followup.show"
+FOLLOW_UP_LIST: Final = "followup.list"  # a page of the list card
 HAND_OFF_PROPOSE: Final = "handoff.propose"
 HAND_OFF_ACCEPT: Final = "handoff.accept"
 HAND_OFF_REJECT: Final = "handoff.reject"
@@ -22,6 +23,7 @@ VERBS: Final = frozenset(
         FOLLOW_UP_RESCHEDULE,
         FOLLOW_UP_LOG,
         FOLLOW_UP_SHOW,
+        FOLLOW_UP_LIST,
         HAND_OFF_PROPOSE,
         HAND_OFF_ACCEPT,
         HAND_OFF_REJECT,
@@ -38,6 +40,8 @@ DATA_FOLLOW_UP_ID: Final = "follow_up_id"
 DATA_HAND_OFF_ID: Final = "hand_off_id"
 DATA_TEAM_ID: Final = "team_id"
 DATA_SNOOZE: Final = "snooze"
+# On an action from a row of the list card: the answer is that list again, from this row index on.
+DATA_LIST_OFFSET: Final = "list_offset"
 
 # Ids of inputs; Teams merges their values into `data` under these keys.
 INPUT_OUTCOME: Final = "outcome"
@@ -68,16 +72,30 @@ RECYCLE_REASONS: Final = (
     "not_a_fit",
 )
 
-# Which data keys each verb carries besides tenant, lead and version (pipeline.refresh has no lead).
+# Which data keys each verb carries besides tenant, lead and version (pipeline.refresh and followup.list
+# have no lead).
 REQUIRED_DATA: Final[dict[str, frozenset[str]]] = {
     FOLLOW_UP_DONE: frozenset({DATA_FOLLOW_UP_ID}),
     FOLLOW_UP_SNOOZE: frozenset({DATA_FOLLOW_UP_ID, DATA_SNOOZE}),
     FOLLOW_UP_RESCHEDULE: frozenset({DATA_FOLLOW_UP_ID}),
     FOLLOW_UP_LOG: frozenset({DATA_FOLLOW_UP_ID}),
     FOLLOW_UP_SHOW: frozenset({DATA_FOLLOW_UP_ID}),
+    FOLLOW_UP_LIST: frozenset({DATA_LIST_OFFSET}),
     HAND_OFF_PROPOSE: frozenset({DATA_FOLLOW_UP_ID}),
     HAND_OFF_ACCEPT: frozenset({DATA_HAND_OFF_ID}),
     HAND_OFF_REJECT: frozenset({DATA_HAND_OFF_ID}),
     PIPELINE_REFRESH: frozenset({DATA_TEAM_ID}),
 }
 LEAD_DATA: Final = frozenset({DATA_TENANT_ID, DATA_LEAD_ID, DATA_VERSION})
+# A list row's Done and Snooze read their choice from an input of that row; input ids must be unique on a
+# card, so each carries the row's follow-up id: "outcome.<follow_up_id>", "snooze.<follow_up_id>".
+LIST_ROW_DATA: Final = frozenset({DATA_FOLLOW_UP_ID, DATA_LIST_OFFSET})
+
+
+def row_input(name: str, follow_up_id: str) -> str:
+    """The id of a list row's input ``name`` (INPUT_OUTCOME or DATA_SNOOZE)."""
+    return f"{name}.{follow_up_id}"
+
+
+# Rows per page of the list card: a full German page stays far below Teams' 28 KB.
+LIST_PAGE_SIZE: Final = 8

@@ -1,4 +1,4 @@
-"""The follow-up card a rep acts on, and the short intro above a list of them."""
+"""The follow-up card a rep acts on."""
 
 from __future__ import annotations
 
@@ -271,17 +271,3 @@ def follow_up_card(
         ]
     fallback = clip(f"{text(locale, 'follow_up.title')}: {view.lead.name}", LONG)
     return finish(body, actions, fallback_text=fallback)
-
-
-def follow_up_list_intro(count: int, more: int, locale: str) -> dict[str, Any]:
-    """A small card above a list of follow-up cards: how many are due and how many more wait in the tab."""
-    if count <= 0:
-        headline = text(locale, "list.intro.none")
-    elif count == 1:
-        headline = text(locale, "list.intro.one")
-    else:
-        headline = text(locale, "list.intro", count=count)
-    body: list[CardElement] = [TextBlock(text=headline, weight="Bolder", size="Medium", wrap=True)]
-    if more > 0:
-        body.append(para(text(locale, "list.more", more=more), subtle=True, spacing=True))
-    return finish(body, fallback_text=headline)

@@ -12,6 +12,7 @@ from typing import Any
 from cards.digest import digest_card
 from cards.error import error_card
 from cards.follow_up import follow_up_card
+from cards.follow_up_list import follow_up_list_card
 from cards.hand_off import hand_off_card
 from cards.lead import lead_card, lead_matches_card
 from cards.onboarding import help_card, welcome_card
@@ -24,6 +25,8 @@ from cards.views import (
     ContentView,
     DigestView,
     ExchangeView,
+    FollowUpListView,
+    FollowUpRowView,
     FollowUpView,
     HandOffView,
     LeadView,
@@ -206,6 +209,40 @@ def _follow_up(cast: _Cast, lead: LeadView, **changes: Any) -> FollowUpView:
     return replace(view, **changes)
 
 
+def _follow_up_list(cast: _Cast, *, total: int, offset: int) -> FollowUpListView:
+    """A full page of a busy rep's list, with ids as long as real ones so the size check is honest."""
+    kinds = ("nurture", "answer", "discovery_call", "signal", "sales_step", "reminder", "fix_address")
+    channels = ("call", "mail", None, "mail")
+    rows = []
+    for number in range(offset, min(total, offset + 8)):
+        name, _, _, company = cast.leads[number % len(cast.leads)]
+        overdue = number < 5
+        rows.append(
+            FollowUpRowView(
+                id=f"{number:08d}-4f1c-4b7a-9d2e-0c5b8a6f3e21",
+                lead_id=f"{number:08d}-7a3e-4c19-8b5d-2f6e9c1a4d70",
+                lead_version=3 + number,
+                lead_name=name,
+                company=company,
+                lifecycle="sql" if number % 4 == 0 else "mql",
+                kind=kinds[number % len(kinds)],
+                due_at=NOW - timedelta(days=3 - number * 0.5, hours=number),
+                overdue=overdue,
+                status="snoozed" if number == 6 else "open",
+                suggested_channel=channels[number % len(channels)],
+                tab_url=f"{TAB}{number:08d}-7a3e-4c19-8b5d-2f6e9c1a4d70",
+            )
+        )
+    return FollowUpListView(
+        tenant_id=TENANT_ID,
+        time_zone=cast.time_zone,
+        rows=tuple(rows),
+        total=total,
+        overdue=min(total, 5),
+        offset=offset,
+    )
+
+
 def _pipeline(cast: _Cast, hot: tuple[LeadView, ...]) -> PipelineView:
     reps = (cast.rep, cast.colleague, cast.team_lead)
     return PipelineView(
@@ -316,6 +353,25 @@ def _cards_for(locale: str) -> list[tuple[str, dict[str, Any]]]:
         (
             "follow_up_stale",
             follow_up_card(stale, locale, NOW, Banner("warning", "stale", {"changes": cast.changes})),
+        ),
+        # "my follow-ups", and the scheduler's notice when more than three fall due for one rep at once.
+        ("follow_up_list", follow_up_list_card(_follow_up_list(cast, total=16, offset=0), locale, NOW)),
+        (
+            "follow_up_list_done",
+            follow_up_list_card(
+                _follow_up_list(cast, total=15, offset=8),
+                locale,
+                NOW,
+                Banner(
+                    "success",
+                    "list_done",
+                    {"lead": cast.leads[0][0], "outcome": "replied", "next_due": next_due},
+                ),
+            ),
+        ),
+        (
+            "follow_up_list_empty",
+            follow_up_list_card(_follow_up_list(cast, total=0, offset=0), locale, NOW),
         ),
         ("hand_off", hand_off_card(hand_off, locale, NOW)),
         (

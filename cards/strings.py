@@ -30,6 +30,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "btn.reject": ("Reject", "Ablehnen"),
     "btn.confirm_reject": ("Reject hand-off", "Übergabe ablehnen"),
     "btn.refresh": ("Refresh", "Aktualisieren"),
+    "btn.show_more": ("Show more", "Weitere anzeigen"),
+    "btn.first_page": ("Back to the first", "Zurück zum Anfang"),
     # --- inputs
     "input.outcome": ("Outcome", "Ergebnis"),
     "input.due_date": ("New date", "Neues Datum"),
@@ -128,10 +130,18 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Buying signals? Propose a discovery call; the team lead accepts or rejects it.",
         "Kaufsignale erkannt? Ein Erstgespräch vorschlagen; die Teamleitung nimmt an oder lehnt ab.",
     ),
-    "list.intro": ("You have {count} follow-ups due", "{count} Follow-ups fällig"),
-    "list.intro.one": ("You have 1 follow-up due", "1 Follow-up fällig"),
     "list.intro.none": ("No follow-ups are due. Nice work.", "Keine Follow-ups fällig."),
-    "list.more": ("{more} more in the tab", "{more} weitere im Tab"),
+    # --- list card: many follow-ups in one card
+    "list.title": ("Your follow-ups", "Fällige Follow-ups"),
+    "list.summary": (
+        "{count} due, {overdue} of them overdue · showing {first}–{last}",
+        "{count} fällig, davon {overdue} überfällig · angezeigt: {first}–{last}",
+    ),
+    "list.via": ("by {channel}", "per {channel}"),
+    "list.due": ("Due {when}", "Fällig {when}"),
+    "list.overdue": ("Overdue by {duration} (due {when})", "Seit {duration} überfällig (fällig {when})"),
+    "list.snoozed": ("Snoozed until {when}", "Zurückgestellt bis {when}"),
+    "list.done.hint": ("How did it go?", "Wie ist es gelaufen?"),
     # --- lead card
     "lead.no_follow_up": ("No open follow-up.", "Kein offenes Follow-up."),
     "lead.no_recent": ("No conversation recorded yet.", "Noch keine Gespräche erfasst."),
@@ -299,6 +309,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Erledigt ({outcome}). Nächstes Follow-up: {next_due}.",
     ),
     "banner.snoozed": ("Snoozed until {until}.", "Zurückgestellt bis {until}."),
+    "banner.list_done": (
+        "{lead}: marked done ({outcome}). Next follow-up: {next_due}.",
+        "{lead}: erledigt ({outcome}). Nächstes Follow-up: {next_due}.",
+    ),
+    "banner.list_snoozed": ("{lead}: snoozed until {until}.", "{lead}: zurückgestellt bis {until}."),
     "banner.rescheduled": ("Rescheduled to {until}.", "Verschoben auf {until}."),
     "banner.logged": ("{kind} logged.", "{kind} erfasst."),
     "banner.hand_off_proposed": (

@@ -144,3 +144,33 @@ class UnroutedView:
     count: int  # all the leads the notice is about; ``leads`` holds the first few that still exist
     leads: tuple[LeadView, ...]
     team_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpRowView:
+    """One row of the list card: enough to act on a follow-up without opening it."""
+
+    id: str
+    lead_id: str
+    lead_version: int
+    lead_name: str
+    company: str | None
+    lifecycle: str  # a sales-owned lead (sal, sql, opportunity) needs a coded reason for "not interested"
+    kind: str  # nurture | reminder | answer | signal | ... (app.nurturing.enums.FollowUpKind)
+    due_at: datetime
+    overdue: bool
+    status: str  # open | snoozed
+    suggested_channel: str | None
+    tab_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpListView:
+    """One page of a rep's due and overdue follow-ups."""
+
+    tenant_id: str
+    time_zone: str  # the rep's IANA zone; due times are shown in it
+    rows: tuple[FollowUpRowView, ...]
+    total: int  # all due follow-ups, on every page
+    overdue: int  # of ``total``
+    offset: int  # index of the first row in ``rows`` among all ``total``

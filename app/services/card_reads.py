@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as select_columns  # sqlmodel types selects of four columns at most
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -171,6 +173,16 @@ async def count_due(session: AsyncSession, tenant_id: str, member_id: uuid.UUID,
     return int((await session.exec(statement)).one())
 
 
+async def count_active(session: AsyncSession, tenant_id: str, follow_up_ids: Sequence[uuid.UUID]) -> int:
+    """How many of these follow-ups are still open or snoozed."""
+    statement = select(func.count()).where(
+        FollowUp.tenant_id == tenant_id,
+        col(FollowUp.id).in_(follow_up_ids),
+        col(FollowUp.status).in_(_ACTIVE),
+    )
+    return int((await session.exec(statement)).one())
+
+
 async def remember_card(
     session: AsyncSession, tenant_id: str, follow_up_id: uuid.UUID, activity_id: str, conversation_id: str
 ) -> None:
@@ -200,3 +212,111 @@ async def conversation(
         ConversationReference.tenant_id == tenant_id, ConversationReference.conversation_id == conversation_id
     )
     return (await session.exec(statement)).first()
+
+
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    """What a list card shows of one due follow-up and its lead, read as plain columns."""
+
+    follow_up_id: uuid.UUID
+    due_at: datetime
+    kind: str
+    status: str
+    suggested_channel: str | None
+    lead_id: uuid.UUID
+    lead_version: int
+    first_name: str
+    last_name: str
+    email: str
+    lifecycle: str
+    company: str | None
+
+
+async def due_rows(
+    session: AsyncSession, tenant_id: str, member_id: uuid.UUID, until: datetime, limit: int = 200
+) -> list[DueRow]:
+    """A member's active follow-ups due by ``until``, soonest first, with their leads, in one query.
+
+    Columns rather than entities: a list card needs a dozen values per row, and building ORM objects
+    for the follow-ups, leads and companies would cost more than the query."""
+    statement = (
+        select_columns(
+            col(FollowUp.id),
+            col(FollowUp.due_at),
+            col(FollowUp.kind),
+            col(FollowUp.status),
+            col(FollowUp.suggested_channel),
+            col(Lead.id),
+            col(Lead.version),
+            col(Lead.first_name),
+            col(Lead.last_name),
+            col(Lead.email),
+            col(Lead.lifecycle),
+            col(Company.name),
+        )
+        .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
+        .outerjoin(Company, col(Company.id) == col(Lead.company_id))
+        .where(
+            col(FollowUp.tenant_id) == tenant_id,
+            col(FollowUp.owner_id) == member_id,
+            col(FollowUp.status).in_(_ACTIVE),
+            col(FollowUp.due_at) <= until,
+            col(Lead.tenant_id) == tenant_id,
+        )
+        .order_by(col(FollowUp.due_at), col(FollowUp.id))
+        .limit(limit)
+    )
+    connection = await session.connection()
+    return [
+        DueRow(
+            follow_up_id=row[0],
+            due_at=row[1],
+            kind=str(row[2]),
+            status=str(row[3]),
+            suggested_channel=str(row[4]) if row[4] is not None else None,
+            lead_id=row[5],
+            lead_version=row[6],
+            first_name=row[7],
+            last_name=row[8],
+            email=row[9],
+            lifecycle=str(row[10]),
+            company=row[11],
+        )
+        for row in (await connection.execute(statement)).all()
+    ]
+
+
+# A follow-up shown as a row of a list card keeps that card's activity id behind this prefix, so a change
+# made in the tab refreshes the whole list in place instead of overwriting it with one follow-up's card.
+LIST_CARD_PREFIX = "list:"
+
+
+def list_card_id(activity_id: str) -> str:
+    """The stored form of a list card's activity id."""
+    return LIST_CARD_PREFIX + activity_id
+
+
+def sent_card(follow_up: FollowUp) -> tuple[str, bool] | None:
+    """The activity id of the card showing this follow-up, and whether that card is a list card."""
+    if not follow_up.activity_id:
+        return None
+    if follow_up.activity_id.startswith(LIST_CARD_PREFIX):
+        return follow_up.activity_id[len(LIST_CARD_PREFIX) :], True
+    return follow_up.activity_id, False
+
+
+async def remember_list_card(
+    session: AsyncSession,
+    tenant_id: str,
+    follow_up_ids: Sequence[uuid.UUID],
+    activity_id: str,
+    conversation_id: str,
+) -> None:
+    """Where a list card with these follow-ups sits, in one statement."""
+    if not follow_up_ids:
+        return
+    await session.exec(
+        update(FollowUp)
+        .where(col(FollowUp.id).in_(follow_up_ids), col(FollowUp.tenant_id) == tenant_id)
+        .values(activity_id=list_card_id(activity_id), conversation_id=conversation_id)
+    )

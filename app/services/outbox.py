@@ -26,6 +26,7 @@ from app.services.access import Caller, ensure_role
 
 class Notice(StrEnum):
     FOLLOW_UP_DUE = "follow_up.due"
+    FOLLOW_UP_DUE_LIST = "follow_up.due_list"  # more than three fell due for one rep at once: one list card
     FOLLOW_UP_CHANGED = "follow_up.changed"  # update the sent card in place
     OWNER_ASSIGNED = "ownership.assigned"
     OWNER_RELEASED = "ownership.released"  # FYI to the previous owner

@@ -78,6 +78,15 @@ class Teams:
             document["replyToId"] = reply_to
         return await self.post(document)
 
+    async def follow_up_card(self, member: Member, **fields: Any) -> dict[str, Any]:
+        """The full card of the first follow-up on the member's list, as "Open follow-up" shows it."""
+        await self.say(member, "my follow-ups", **fields)
+        done = next(a for a in actions_of(self.cards_to(member)[-1]) if a["verb"] == "followup.done")
+        data = {key: value for key, value in done["data"].items() if key != "list_offset"}
+        status, body = await self.execute(member, "followup.show", data)
+        assert status == 200
+        return dict(body["value"])
+
     def cards_to(self, member: Member) -> list[dict[str, Any]]:
         return [
             attachment["content"]

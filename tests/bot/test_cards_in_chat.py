@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlmodel import col, func, select
 from app.db import SessionMaker, transaction
 from app.models import ConversationReference, FollowUp, HandOff, Lead, OutboxMessage, Touchpoint
 from app.nurturing.enums import FollowUpStatus, Lifecycle
+from app.scheduler import run_tick
 from app.services.access import Caller
 from app.services.leads import set_lifecycle
 from bot.setup import DISPATCHER
@@ -39,13 +41,20 @@ def _data(card: dict[str, Any], verb: str) -> dict[str, Any]:
     return dict(action["data"])
 
 
-async def test_my_follow_ups_then_done_updates_the_card(teams: Teams, sessions: SessionMaker) -> None:
+def _verbs(card: dict[str, Any]) -> set[str]:
+    return {str(a["verb"]) for a in actions_of(card)}
+
+
+async def test_a_due_card_then_done_updates_it_in_place(teams: Teams, sessions: SessionMaker) -> None:
     rep = teams.org.reps[0]
     lead_id = await make_lead(sessions, teams.org, owner=rep, first_name="Jana", last_name="Weiß")
-    assert await teams.say(rep, "my follow-ups") == 200
-    sent = teams.cards_to(rep)
-    assert len(sent) == 2, "an intro card and one card per due follow-up"
-    card = sent[1]
+    assert await teams.say(rep, "help") == 200  # the chat exists, as after installing the app
+    await run_tick(sessions=sessions, now=NOW)
+    await teams.client.app[DISPATCHER].drain_once()
+    due = [card for card in teams.cards_to(rep) if _verbs(card) & {"followup.done"}]
+    assert len(due) == 1, "one card for the one due follow-up (beside help and the morning digest)"
+    card = due[0]
+    assert "list_offset" not in json.dumps(card), "three or fewer due come as single cards"
     assert "Jana Weiß" in card_text(card) and card["version"] == "1.5"
     async with sessions() as session:
         reference = (await session.exec(select(ConversationReference))).one()
@@ -82,9 +91,8 @@ async def test_my_follow_ups_then_done_updates_the_card(teams: Teams, sessions: 
 async def test_snooze_reschedule_and_log_from_the_card(teams: Teams, sessions: SessionMaker) -> None:
     rep = teams.org.reps[0]
     lead_id = await make_lead(sessions, teams.org, owner=rep)
-    await teams.say(rep, "meine follow-ups", locale="de-DE")
-    card = teams.cards_to(rep)[1]
-    assert "Erledigt" in card_text(card), "German Teams gets German cards"
+    card = await teams.follow_up_card(rep, locale="de-DE")
+    assert "Erledigt" in card_text(teams.cards_to(rep)[-1]), "German Teams gets German cards"
 
     status, body = await teams.execute(
         rep, "followup.snooze", _data(card, "followup.snooze") | {"snooze": "tomorrow"}
@@ -117,8 +125,7 @@ async def test_snooze_reschedule_and_log_from_the_card(teams: Teams, sessions: S
 async def test_stale_version_gets_a_card_saying_what_changed(teams: Teams, sessions: SessionMaker) -> None:
     rep = teams.org.reps[0]
     lead_id = await make_lead(sessions, teams.org, owner=rep)
-    await teams.say(rep, "my follow-ups")
-    card = teams.cards_to(rep)[1]
+    card = await teams.follow_up_card(rep)
     data = _data(card, "followup.done")
     data["version"] = int(data["version"]) - 1
     before = await _active(sessions, lead_id)
@@ -133,8 +140,7 @@ async def test_stale_version_gets_a_card_saying_what_changed(teams: Teams, sessi
 async def test_tampered_payloads_change_nothing(teams: Teams, sessions: SessionMaker) -> None:
     rep, other_rep = teams.org.reps[0], teams.org.reps[1]
     lead_id = await make_lead(sessions, teams.org, owner=rep)
-    await teams.say(rep, "my follow-ups")
-    data = _data(teams.cards_to(rep)[1], "followup.done") | {"outcome": "replied"}
+    data = _data(await teams.follow_up_card(rep), "followup.done") | {"outcome": "replied"}
     before = await _active(sessions, lead_id)
 
     # Another rep replays the card's payload: not their lead.
@@ -204,8 +210,7 @@ async def test_hand_off_from_the_card_to_the_team_lead_who_decides_in_chat(
 ) -> None:
     rep, lead_person = teams.org.reps[0], teams.org.lead_dach
     lead_id = await make_lead(sessions, teams.org, owner=rep, first_name="Miriam", last_name="Köhler")
-    await teams.say(rep, "my follow-ups")
-    card = teams.cards_to(rep)[1]
+    card = await teams.follow_up_card(rep)
     data = _data(card, "handoff.propose") | {"handoff_note": "Asked for a quote for 40 lines"}
     status, body = await teams.execute(rep, "handoff.propose", data)
     assert status == 200 and "Hand-off proposed" in card_text(body["value"])
@@ -267,8 +272,7 @@ async def test_a_sales_owned_lead_leaves_sales_only_with_a_coded_reason(
         due = (await session.exec(select(FollowUp).where(FollowUp.lead_id == lead_id))).one()
         due.due_at = NOW
         session.add(due)
-    await teams.say(rep, "my follow-ups")
-    card = teams.cards_to(rep)[-1]
+    card = await teams.follow_up_card(rep)
     step = await _active(sessions, lead_id)
     assert step.kind == "sales_step" and "Next sales step due" in card_text(card)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cards import contract, follow_up_card, follow_up_list_intro
+from cards import contract, follow_up_card
 from cards.views import Banner
 from tests.cards.builders import NOW, follow_up, lead
 from tests.cards.walk import actions, all_text, by_id, executes, inputs, top_titles
@@ -215,20 +215,6 @@ def test_long_free_text_is_clipped_to_keep_the_card_small() -> None:
     assert "N" * 119 + "…" in text
     assert "N" * 200 not in text
     assert text.count("visited pricing") == 4  # why-now lists at most four reasons
-
-
-@pytest.mark.parametrize(
-    ("count", "more", "locale", "expected"),
-    [
-        (5, 12, "en", ["You have 5 follow-ups due", "12 more in the tab"]),
-        (1, 0, "en", ["You have 1 follow-up due"]),
-        (5, 12, "de", ["5 Follow-ups fällig", "12 weitere im Tab"]),
-    ],
-)
-def test_list_intro(count: int, more: int, locale: str, expected: list[str]) -> None:
-    card = follow_up_list_intro(count, more, locale)
-    assert [block["text"] for block in card["body"]] == expected
-    assert "actions" not in card
 
 
 def test_done_on_a_sales_owned_lead_asks_why_it_would_leave_sales() -> None:

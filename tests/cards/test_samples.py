@@ -20,6 +20,9 @@ EXPECTED_KINDS = {
     "follow_up_due",
     "follow_up_done",
     "follow_up_stale",
+    "follow_up_list",
+    "follow_up_list_done",
+    "follow_up_list_empty",
     "hand_off",
     "hand_off_decided",
     "ownership",
@@ -83,13 +86,21 @@ def test_every_execute_carries_verb_and_contract_data(kind: str, locale: str, ca
         data = action["data"]
         assert isinstance(data, dict)
         assert data[contract.DATA_TENANT_ID]
-        assert contract.REQUIRED_DATA[verb] <= data.keys()
-        if verb == contract.PIPELINE_REFRESH:
+        if contract.DATA_LIST_OFFSET in data and verb != contract.FOLLOW_UP_LIST:
+            # A list row: its choice comes from that row's own input.
+            assert contract.LIST_ROW_DATA <= data.keys()
+            assert isinstance(data[contract.DATA_LIST_OFFSET], int)
+            row_inputs = {element["id"] for element in inputs(card)}
+            name = contract.INPUT_OUTCOME if verb == contract.FOLLOW_UP_DONE else contract.DATA_SNOOZE
+            assert contract.row_input(name, data[contract.DATA_FOLLOW_UP_ID]) in row_inputs
+        else:
+            assert contract.REQUIRED_DATA[verb] <= data.keys()
+        if verb in (contract.PIPELINE_REFRESH, contract.FOLLOW_UP_LIST):
             assert contract.DATA_LEAD_ID not in data
         else:
             assert contract.LEAD_DATA <= data.keys()
             assert isinstance(data[contract.DATA_VERSION], int)
-        if verb == contract.FOLLOW_UP_SNOOZE:
+        if verb == contract.FOLLOW_UP_SNOOZE and contract.DATA_LIST_OFFSET not in data:
             assert data[contract.DATA_SNOOZE] in contract.SNOOZE_OPTIONS
 
 

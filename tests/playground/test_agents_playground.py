@@ -1,4 +1,4 @@
-"""End to end through Microsoft's Teams emulator: a rep asks for follow-ups and marks one done on its card.
+"""End to end through Microsoft's Teams emulator: a rep asks for follow-ups and marks one done on the list.
 
 Nothing here is ours except the bot under test: `nurture demo` seeds the demo tenant and serves the bot,
 the Microsoft 365 Agents Playground (npm) plays Teams with the repository's .m365agentsplayground.yml,
@@ -46,7 +46,6 @@ MICHAEL_ID = "29:michael.brandt"
 PIPELINE_CHANNEL = "19:uk-ireland-pipeline@thread.tacv2"
 # Fewer leads than `make demo` (500) to seed in seconds; with seed 7 Oliver still has follow-ups due.
 DEMO_LEADS = 200
-MAX_FOLLOW_UP_CARDS = 5  # the bot's cap per answer (contract), the rest wait in the tab
 
 
 def _require(condition: bool, reason: str) -> None:
@@ -158,54 +157,55 @@ async def _member_names(database_url: str) -> list[str]:
         await engine.dispose()
 
 
-async def test_a_rep_marks_a_follow_up_done_on_its_card_in_the_playground(stack: Stack, browser: Any) -> None:
-    page = await browser.new_page(viewport={"width": 1440, "height": 1000})
+async def test_a_rep_marks_a_follow_up_done_on_a_row_of_the_list_card_in_the_playground(
+    stack: Stack, browser: Any
+) -> None:
+    page = await browser.new_page(viewport={"width": 1440, "height": 1400})
     playground = PlaygroundUI(page)
     await playground.open(stack.ui_url)
     assert await page.get_by_text("Oliver Hughes").first.is_visible(), "the configured user is not shown"
 
-    await playground.send("my follow-ups")
     cards = playground.card_messages()
-    intro = cards.filter(has_text=re.compile(r"You have \d+ follow-ups? due"))
-    await intro.wait_for()
-    counted = re.search(r"You have (\d+) follow-ups? due", await intro.inner_text())
+    messages_before = await cards.count()
+    await playground.send("my follow-ups")
+    card = cards.filter(has_text="Your follow-ups")
+    await card.wait_for()
+    counted = re.search(r"(\d+) due, (\d+) of them overdue", await card.inner_text())
     assert counted is not None
     due = int(counted.group(1))
     assert due >= 1, "the demo seed gave Oliver nothing due; the rest of this test would prove nothing"
 
-    # One card per due follow-up, at most five; each offers "Done" among its top-level actions.
-    follow_ups = cards.filter(has=page.get_by_role("button", name="Done", exact=True))
-    expected = min(due, MAX_FOLLOW_UP_CARDS)
-    await follow_ups.nth(expected - 1).wait_for()
-    assert await follow_ups.count() == expected
+    # One card for all of them: a row per follow-up on the page, each with its own Done, Snooze and Open.
+    assert await cards.count() == messages_before + 1, "one card, not one per follow-up"
+    rows = min(due, contract.LIST_PAGE_SIZE)
+    for name in ("Done", "Snooze"):
+        assert await card.get_by_role("button", name=name, exact=True).count() == rows, name
+    opens = card.get_by_role("link", name="Open", exact=True)  # Action.OpenUrl: a link to the lead's tab
+    assert await opens.count() == rows
+    targets = [await opens.nth(i).get_attribute("title") or "" for i in range(rows)]
+    assert all("/tab/?lead=" in target for target in targets), targets
+    assert await card.get_by_role("button", name="Show more").count() == (1 if due > rows else 0)
     await _screenshot(page, "01-my-follow-ups")
 
-    # Pin the first follow-up card by its position in the chat: after the update it has no "Done" any more.
-    texts = await cards.all_inner_texts()
-    first = await follow_ups.first.inner_text()
-    position = texts.index(first)
-    card = cards.nth(position)
-    messages_before = await cards.count()
     invokes_before = await playground.log_entry("invoke").count()
-
-    await card.get_by_role("button", name="Done", exact=True).click()
+    await card.get_by_role("button", name="Done", exact=True).first.click()
     mark_done = card.get_by_role("button", name="Mark done")
-    await mark_done.wait_for()
-    assert await card.get_by_role("radio", name="Replied").is_checked(), "outcome should default to Replied"
+    await mark_done.first.wait_for()
+    assert await card.get_by_role("radio", name="Replied").first.is_checked(), "Replied is preselected"
     await _screenshot(page, "02-done-expanded")
-    await mark_done.click()
+    await mark_done.first.click()
 
     # The Playground logs the invoke with the HTTP status the bot answered.
     invoke = playground.log_entry("invoke").nth(invokes_before)
     await invoke.wait_for()
     assert await invoke.inner_text() == "invoke 200"
 
-    # The refreshed card replaced the old one where it was: a "Done" banner, no "Mark done", nothing appended.
-    banner = card.locator("p").filter(has_text=re.compile(r"^(Marked )?[Dd]one\b"))
+    # The refreshed list replaced the card where it was: a banner names the lead, nothing was appended,
+    # and the rows left keep their actions.
+    banner = card.locator("p").filter(has_text=re.compile(r": marked done \(Replied\)"))
     await banner.first.wait_for()
-    assert await card.get_by_role("button", name="Mark done").count() == 0
-    assert await card.get_by_role("button", name="Done", exact=True).count() == 0
-    assert await cards.count() == messages_before
+    assert await cards.count() == messages_before + 1
+    assert await card.get_by_role("button", name="Done", exact=True).count() >= min(due - 1, rows)
     await _screenshot(page, "03-marked-done")
 
     request, response = await playground.log_details(invoke)
@@ -217,17 +217,19 @@ async def test_a_rep_marks_a_follow_up_done_on_its_card_in_the_playground(stack:
     action = request["value"]["action"]
     assert action["type"] == "Action.Execute"
     assert action["verb"] == contract.FOLLOW_UP_DONE
-    assert action["data"][contract.INPUT_OUTCOME] == "replied"
+    follow_up_id = action["data"][contract.DATA_FOLLOW_UP_ID]
+    assert action["data"][contract.row_input(contract.INPUT_OUTCOME, follow_up_id)] == "replied"
+    assert action["data"][contract.DATA_LIST_OFFSET] == 0
     assert response["statusCode"] == 200
     assert response["type"] == "application/vnd.microsoft.card.adaptive"
 
-    # And it really happened: the follow-up the card was about is done, and the card names its lead.
-    follow_up, lead = await _follow_up(stack.database_url, action["data"][contract.DATA_FOLLOW_UP_ID])
+    # And it really happened: the follow-up of that row is done, and the banner names its lead.
+    follow_up, lead = await _follow_up(stack.database_url, follow_up_id)
     assert follow_up.status == FollowUpStatus.DONE
     assert follow_up.outcome == FollowUpOutcome.REPLIED
-    assert f"{lead.first_name} {lead.last_name}" in await card.inner_text()
+    assert f"{lead.first_name} {lead.last_name}" in await banner.first.inner_text()
 
-    # The picture for the README: the updated card in the chat, the invoke in the log panel.
+    # The picture for the README: the refreshed list in the chat, the invoke in the log panel.
     await page.get_by_role("tab", name="Request").click()
     await card.evaluate("element => element.scrollIntoView({block: 'start'})")
     await _screenshot(page, "playground-readme")

@@ -73,8 +73,7 @@ async def test_a_large_activity_sent_chunked_is_accepted_like_a_plain_one(
 ) -> None:
     rep = teams.org.reps[0]
     await make_lead(sessions, teams.org, owner=rep, first_name="Chunky")
-    await teams.say(rep, "my follow-ups")
-    card = teams.cards_to(rep)[1]
+    card = await teams.follow_up_card(rep)
     data = data_of(card, "followup.log") | {"touch_kind": "call", "summary": "Talked budget"}
     document = teams.activity(
         rep,

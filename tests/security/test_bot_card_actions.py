@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from app.db import SessionMaker, transaction
 from app.services.access import Caller
 from app.services.hand_offs import accept_hand_off, propose_hand_off
@@ -14,15 +16,19 @@ from tests.security.bot_support import Teams, connector, data_of, teams
 __all__ = ["connector", "teams"]
 
 
+@pytest.mark.parametrize("card", ["single", "list"])
 async def test_a_stale_invoke_with_another_reps_lead_id_shows_only_the_callers_lead(
-    teams: Teams, sessions: SessionMaker
+    teams: Teams, sessions: SessionMaker, card: str
 ) -> None:
     rep, other = teams.org.reps[0], teams.org.reps[1]
     await make_lead(sessions, teams.org, owner=rep, first_name="Mine")
     secret = await make_lead(sessions, teams.org, owner=other, first_name="Secret")
-    await teams.say(rep, "my follow-ups")
-    card = teams.cards_to(rep)[1]
-    data = data_of(card, "followup.done") | {"version": 9999, "lead_id": str(secret), "outcome": "replied"}
+    if card == "single":
+        data = data_of(await teams.follow_up_card(rep), "followup.done") | {"outcome": "replied"}
+    else:
+        await teams.say(rep, "my follow-ups")
+        data = data_of(teams.cards_to(rep)[-1], "followup.done")
+    data |= {"version": 9999, "lead_id": str(secret)}
 
     status, body = await teams.execute(rep, "followup.done", data)
 
