@@ -105,16 +105,30 @@ async def _state(sessions: SessionMaker, tenant_id: str) -> dict[str, Any]:
     return state
 
 
-# Events arrive in time order, as an integration syncs them; any lead, any kind, within the last 20 days.
-event_plans = st.lists(
-    st.tuples(
-        st.integers(min_value=0, max_value=LEADS - 1),
-        st.sampled_from(KINDS),
-        st.integers(min_value=1, max_value=20 * 24 * 60),
-    ),
-    min_size=1,
-    max_size=14,
-).map(lambda plan: sorted(plan, key=lambda item: -item[2]))
+# The two kinds that lower a score. Between them a lead's score only grows with its events, so where
+# a batch holds neither, one refresh at its end sees every threshold the events one at a time crossed.
+LOWERING = ("unsubscribed", "bounced")
+
+
+def _plans(kinds: list[str]) -> st.SearchStrategy[list[tuple[int, str, int]]]:
+    """Events in time order, as an integration syncs them; any lead, any kind, within the last 20 days."""
+    return st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=LEADS - 1),
+            st.sampled_from(kinds),
+            st.integers(min_value=1, max_value=20 * 24 * 60),
+        ),
+        min_size=1,
+        max_size=14,
+    ).map(lambda plan: sorted(plan, key=lambda item: -item[2]))
+
+
+async def _ingest(sessions: SessionMaker, tenant_id: str, events: list[EventIn], size: int) -> None:
+    for start in range(0, len(events), size):
+        async with transaction(sessions) as session:
+            await ingest_events(
+                session=session, tenant_id=tenant_id, events=events[start : start + size], now=T0
+            )
 
 
 async def _batched_equals_one_by_one(url: str, plan: list[tuple[int, str, int]], size: int) -> None:
@@ -122,35 +136,78 @@ async def _batched_equals_one_by_one(url: str, plan: list[tuple[int, str, int]],
     sessions = create_sessionmaker(engine)
     try:
         one_org, batch_org = await _org_with_leads(sessions), await _org_with_leads(sessions)
-        for item in _events(plan, "e"):
-            async with transaction(sessions) as session:
-                await ingest_events(session=session, tenant_id=one_org.tenant_id, events=[item], now=T0)
-        events = _events(plan, "e")
-        for start in range(0, len(events), size):
-            async with transaction(sessions) as session:
-                await ingest_events(
-                    session=session,
-                    tenant_id=batch_org.tenant_id,
-                    events=events[start : start + size],
-                    now=T0,
-                )
+        await _ingest(sessions, one_org.tenant_id, _events(plan, "e"), 1)
+        await _ingest(sessions, batch_org.tenant_id, _events(plan, "e"), size)
         one, batched = await _state(sessions, one_org.tenant_id), await _state(sessions, batch_org.tenant_id)
         assert batched == one
     finally:
         await engine.dispose()
 
 
+async def _order_does_not_matter(url: str, plan: list[tuple[int, str, int]], order: list[int]) -> None:
+    engine = engine_for_url(url)
+    sessions = create_sessionmaker(engine)
+    try:
+        given_org, shuffled_org = await _org_with_leads(sessions), await _org_with_leads(sessions)
+        events = _events(plan, "e")
+        await _ingest(sessions, given_org.tenant_id, events, len(events))
+        await _ingest(sessions, shuffled_org.tenant_id, [events[index] for index in order], len(events))
+        given, shuffled = (
+            await _state(sessions, given_org.tenant_id),
+            await _state(sessions, shuffled_org.tenant_id),
+        )
+        assert shuffled == given
+    finally:
+        await engine.dispose()
+
+
+# Derandomized: the same examples on every run, so CI never meets a new one by chance.
+PROPERTY = settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
 def test_a_batch_ends_where_one_event_at_a_time_ends(database_url: str) -> None:
-    @settings(
-        max_examples=15,
-        deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )
-    @given(plan=event_plans, size=st.integers(min_value=2, max_value=14))
+    @PROPERTY
+    @given(plan=_plans([kind for kind in KINDS if kind not in LOWERING]), size=st.integers(2, 14))
     def check(plan: list[tuple[int, str, int]], size: int) -> None:
         asyncio.run(_batched_equals_one_by_one(database_url, plan, size))
 
     check()
+
+
+def test_a_batch_is_judged_whole_whatever_the_order_of_its_events(database_url: str) -> None:
+    """With an unsubscribe or a bounce among them, one at a time depends on the order events happen to
+    arrive in (a reply then an unsubscribe makes an MQL, the other way round does not); a batch does not."""
+
+    @PROPERTY
+    @given(
+        plan_and_order=_plans(KINDS).flatmap(
+            lambda plan: st.tuples(st.just(plan), st.permutations(list(range(len(plan)))))
+        )
+    )
+    def check(plan_and_order: tuple[list[tuple[int, str, int]], list[int]]) -> None:
+        plan, order = plan_and_order
+        asyncio.run(_order_does_not_matter(database_url, plan, order))
+
+    check()
+
+
+async def test_a_reply_and_an_unsubscribe_in_one_batch_leave_the_lead_unsubscribed_not_handed_on(
+    sessions: SessionMaker,
+) -> None:
+    org = await _org_with_leads(sessions)
+    plan = [(0, kind, 1) for kind in ("email_open", "email_open", "content_download", "demo_request")]
+    plan += [(0, "email_reply", 1), (0, "unsubscribed", 1)]
+    await _ingest(sessions, org.tenant_id, _events(plan, "e"), len(plan))
+    lead = (await _state(sessions, org.tenant_id))[_email(0)]
+    assert lead["flags"][0] is True, "the unsubscribe is kept"
+    assert lead["lifecycle"] == "new" and lead["mql_at"] is None, (
+        "the batch is judged on where it leaves the lead: the reply's lift is taken back by the unsubscribe"
+    )
 
 
 async def _ingest_counting(
