@@ -557,7 +557,7 @@ async def run(args: argparse.Namespace, url: str, scratch: Path) -> Outcome:
                 for kind in order:
                     target, bodies, check, per_turn = sources[kind]
                     if kind == "done":
-                        # Enough due follow-ups for three times the fastest Done phase so far, made between phases.
+                        # Due follow-ups for three times the fastest Done phase so far, made between phases.
                         fastest = max([p.rate for p in phases if p.kind == kind] or [warm[kind].rate])
                         wanted = int(fastest * args.seconds * 3) + 2 * args.concurrency
                         await seeder.top_up(min(wanted, args.max_done))
