@@ -173,7 +173,9 @@ async def plan_follow_up(
         config.cadence,
         CadenceInput(
             stage=lead.stage,
-            engagement_trend=engagement_trend(config.scoring, facts, context.signals, now),
+            engagement_trend=engagement_trend(
+                config.scoring, facts, context.signals, now, current=context.score
+            ),
             unanswered_touches=lead.unanswered_touches,
             last_touch_at=lead.last_touch_at,
             replied_at=replied_at,

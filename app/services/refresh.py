@@ -119,10 +119,32 @@ async def refresh_lead(
     """Re-derive everything the engine decides about one lead from its facts and signals.
 
     ``delivered`` are the signals that just arrived for it, whenever they happened."""
+    try:
+        return await _refresh(
+            session=session,
+            context=context,
+            config=config,
+            now=now,
+            replied_at=replied_at,
+            delivered=delivered,
+        )
+    finally:
+        context.score = None
+
+
+async def _refresh(
+    *,
+    session: AsyncSession,
+    context: LeadContext,
+    config: TenantConfig,
+    now: datetime,
+    replied_at: datetime | None,
+    delivered: Sequence[Signal],
+) -> RefreshResult:
     lead = context.lead
     before = lead.total_score
     facts = context.facts()
-    score = score_lead(config.scoring, facts, context.signals, now)
+    score = context.score = score_lead(config.scoring, facts, context.signals, now)
     lead.fit_score, lead.engagement_score, lead.total_score = score.fit, score.engagement, score.total
     lead.score_explanation = [
         {"rule_id": c.rule_id, "label": c.label, "category": c.category, "points": c.points}
