@@ -145,12 +145,20 @@ async def _refresh(
     before = lead.total_score
     facts = context.facts()
     score = context.score = score_lead(config.scoring, facts, context.signals, now)
-    lead.fit_score, lead.engagement_score, lead.total_score = score.fit, score.engagement, score.total
-    lead.score_explanation = [
-        {"rule_id": c.rule_id, "label": c.label, "category": c.category, "points": c.points}
-        for c in score.contributions
-    ]
-    lead.scored_at = now
+    scored: dict[str, object] = {
+        "fit_score": score.fit,
+        "engagement_score": score.engagement,
+        "total_score": score.total,
+        "score_explanation": [
+            {"rule_id": c.rule_id, "label": c.label, "category": c.category, "points": c.points}
+            for c in score.contributions
+        ],
+        "scored_at": now,
+    }
+    for name, value in scored.items():
+        # An assignment goes through pydantic and the ORM both; most of a lead's score stays as it was.
+        if getattr(lead, name) != value:
+            setattr(lead, name, value)
     stage_moved = _apply_stage(session, lead, context, config, now)
     woke = _wake_if_engaged(lead, context)
 
