@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -78,7 +79,7 @@ def _write(
 ) -> FollowUp:
     """Create the lead's one active follow-up, or re-plan the waiting one in place."""
     lead = context.lead
-    planned: dict[str, object] = {
+    planned: dict[str, Any] = {
         "owner_id": lead.owner_id,
         "due_at": due_at,
         "kind": kind,
