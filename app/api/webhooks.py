@@ -16,7 +16,7 @@ from app.api.schemas import ErrorOut
 from app.db import transaction
 from app.models import LeadCreate
 from app.services.access import Caller
-from app.services.api_keys import authenticate_api_key, signature
+from app.services.api_keys import signature, verify_api_key
 from app.services.errors import Conflict, NotAllowed
 from app.services.events import MAX_BATCH, EventIn, ingest_posted
 from app.services.lead_queries import find_by_email
@@ -75,12 +75,11 @@ async def _verified_body(request: web.Request, now: datetime) -> tuple[str, byte
         raise _unauthorized("unauthorized")
     if abs(now.timestamp() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
         raise _unauthorized("stale_timestamp")
-    async with transaction(request.app[keys.SESSIONS]) as session:
-        try:
-            key, secret = await authenticate_api_key(session=session, presented=presented, now=now)
-        except NotAllowed as error:
-            raise _unauthorized("unauthorized") from error
-        tenant_id = key.tenant_id
+    try:
+        key, secret = await verify_api_key(sessions=request.app[keys.SESSIONS], presented=presented, now=now)
+    except NotAllowed as error:
+        raise _unauthorized("unauthorized") from error
+    tenant_id = key.tenant_id
     if not hmac.compare_digest(sent, signature(secret, timestamp, body)):
         log.info("webhook signature mismatch for key %s", key.key_id)
         raise _unauthorized("bad_signature")

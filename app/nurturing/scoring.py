@@ -327,13 +327,23 @@ def _bounded(contributions: list[Contribution], category: Category, maximum: int
 
 
 def engagement_trend(
-    model: ScoringModel, facts: LeadFacts, signals: Sequence[Signal], now: datetime, window_days: float = 14
+    model: ScoringModel,
+    facts: LeadFacts,
+    signals: Sequence[Signal],
+    now: datetime,
+    window_days: float = 14,
+    current: Score | None = None,
 ) -> float:
-    """Engagement now minus engagement ``window_days`` ago; positive means rising."""
+    """Engagement now minus engagement ``window_days`` ago; positive means rising.
+
+    ``current`` is the lead's score as of ``now`` from the same model, facts and signals, when the caller
+    has it already: scoring is the costly part, and a refresh scores every lead just before planning."""
     then = now - timedelta(days=window_days)
-    current = engagement_score(model, facts, signals, now)
+    current_engagement = (
+        current.engagement if current is not None else engagement_score(model, facts, signals, now)
+    )
     earlier = engagement_score(model, facts, [s for s in signals if s.occurred_at <= then], then)
-    return float(current - earlier)
+    return float(current_engagement - earlier)
 
 
 # Roles that influence a purchase, in English and German, matched as whole words (see ``matches_words``).

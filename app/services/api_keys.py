@@ -5,13 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import event
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.db import SessionMaker, transaction
 from app.models import ApiKey
 from app.nurturing.enums import Role
 from app.services.access import Caller
@@ -66,6 +71,7 @@ async def revoke_api_key(*, session: AsyncSession, caller: Caller, key: uuid.UUI
         raise NotFound("api key", key)
     row.revoked_at = row.revoked_at or caller.now
     session.add(row)
+    forget_key(session=session, key_id=row.key_id)
     await session.flush()
     return row
 
@@ -77,10 +83,7 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 async def authenticate_api_key(*, session: AsyncSession, presented: str, now: datetime) -> tuple[ApiKey, str]:
     """The live key behind a presented key text, and its secret for signature checks; NotAllowed otherwise."""
-    prefix, _, rest = presented.strip().partition("_")
-    key_id, _, secret = rest.partition("_")
-    if prefix != PREFIX or not key_id or not secret:
-        raise NotAllowed("malformed api key")
+    key_id, secret = _split(presented)
     # The key id is public and unique, so this one lookup carries no tenant filter: the key names its tenant.
     row = (await session.exec(select(ApiKey).where(ApiKey.key_id == key_id))).first()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.secret_hash, _hash(secret)):
@@ -89,6 +92,67 @@ async def authenticate_api_key(*, session: AsyncSession, presented: str, now: da
         row.last_used_at = now
         session.add(row)
     return row, secret
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedKey:
+    """What a webhook call needs of its key once the key checked out; never the secret."""
+
+    key_id: str
+    tenant_id: str
+    secret_hash: str
+    last_used_at: datetime | None
+
+
+# A verified key's record is kept this long per process, so a stream of webhook calls does not read, and
+# wait for a pooled connection to read, the same row each time. The presented secret is still hashed and
+# compared on every call; only the row is reused. Revoking through this process applies at once
+# (``forget_key``); a revocation made by another instance applies here within this many seconds.
+KEY_TTL_SECONDS = 5.0
+_verified: weakref.WeakKeyDictionary[object, dict[str, tuple[float, VerifiedKey]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _split(presented: str) -> tuple[str, str]:
+    prefix, _, rest = presented.strip().partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != PREFIX or not key_id or not secret:
+        raise NotAllowed("malformed api key")
+    return key_id, secret
+
+
+async def verify_api_key(*, sessions: SessionMaker, presented: str, now: datetime) -> tuple[VerifiedKey, str]:
+    """``authenticate_api_key`` in its own short transaction, its row reused for a few seconds."""
+    key_id, secret = _split(presented)
+    engine = sessions.kw["bind"]
+    entries = _verified.setdefault(engine, {})
+    held = entries.get(key_id)
+    if held is not None and time.monotonic() - held[0] < KEY_TTL_SECONDS:
+        key = held[1]
+        stamped = key.last_used_at is not None and now - key.last_used_at < LAST_USED_PRECISION
+        if stamped:
+            if not hmac.compare_digest(key.secret_hash, _hash(secret)):
+                raise NotAllowed("unknown or revoked api key")
+            return key, secret
+    # The transaction ends before the caller checks the body's signature: no connection is held for it.
+    async with transaction(sessions) as session:
+        row, secret = await authenticate_api_key(session=session, presented=presented, now=now)
+        key = VerifiedKey(row.key_id, row.tenant_id, row.secret_hash, row.last_used_at)
+    entries[key_id] = (time.monotonic(), key)
+    return key, secret
+
+
+def forget_key(*, session: AsyncSession, key_id: str) -> None:
+    """Drop a key's cached record now and again once this transaction commits, so no call that verified
+    it in between keeps it."""
+    engine = session.bind
+
+    def drop(*_: object) -> None:
+        _verified.get(engine, {}).pop(key_id, None)
+
+    drop()
+    event.listen(session.sync_session, "after_commit", drop, once=True)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -32,7 +32,7 @@ from app.services.errors import InvalidInput
 from app.services.lead_context import load_contexts
 from app.services.outbox import enqueued_together
 from app.services.refresh import RefreshResult, refresh_leads, write_leads
-from app.services.tenant_config import TenantConfig, load_config
+from app.services.tenant_config import TenantConfig, cached_config, load_config
 
 MAX_BATCH = 1000
 log = logging.getLogger(__name__)
@@ -341,8 +341,11 @@ async def _in_transaction(
     for attempt in range(ATTEMPTS):
         try:
             async with transaction(sessions) as session:
+                # The settings rarely change; reading them in every transaction cost a stream of small
+                # posts several statements each (see tenant_config for how long a change may take).
+                config = await cached_config(session=session, tenant_id=tenant_id)
                 return await _ingest(
-                    session=session, tenant_id=tenant_id, events=events, now=now, config=None
+                    session=session, tenant_id=tenant_id, events=events, now=now, config=config
                 )
         except (DBAPIError, StaleDataError) as error:
             if attempt == ATTEMPTS - 1 or not _retryable(error):

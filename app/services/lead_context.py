@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from app.db_types import JsonType, UTCDateTime
 from app.models import Company, EngagementEvent, FollowUp, HandOff, Lead, Member, Touchpoint
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, TOUCH_KINDS, FollowUpStatus, HandOffStatus
-from app.nurturing.scoring import LeadFacts, Signal
+from app.nurturing.scoring import LeadFacts, Score, Signal
 from app.services.batches import batches
 
 # Older engagement has decayed to nothing under any sensible half-life; not loading it keeps refresh cheap.
@@ -39,6 +39,9 @@ class LeadContext:
     # Cadence touches worked in the last seven days (the weekly cap counts them) and recent rejections.
     recent_touches: list[datetime] = field(default_factory=list)
     recent_rejections: list[datetime] = field(default_factory=list)
+    # The lead's score as of the refresh running on this context, set only while it runs: planning within
+    # that refresh reuses it instead of scoring the same facts and signals again.
+    score: Score | None = None
 
     def facts(self) -> LeadFacts:
         """The lead as scoring sees it: person, company and custom fields in one flat mapping."""

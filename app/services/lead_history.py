@@ -38,6 +38,7 @@ def _record(
 ) -> None:
     session.add(
         LeadStateChange(
+            id=uuid.uuid4(),  # given, so the constructor calls no default factory
             tenant_id=lead.tenant_id,
             lead_id=lead.id,
             field=field,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -77,19 +79,41 @@ def _write(
 ) -> FollowUp:
     """Create the lead's one active follow-up, or re-plan the waiting one in place."""
     lead = context.lead
+    planned: dict[str, Any] = {
+        "owner_id": lead.owner_id,
+        "due_at": due_at,
+        "kind": kind,
+        "status": FollowUpStatus.OPEN,
+        "notified_at": None,
+        "planned_at": now,
+        "reasons": reasons,
+        "suggested_channel": channel,
+        "suggested_content_key": content_key,
+    }
     follow_up = context.active_follow_up
     if follow_up is None:
-        follow_up = FollowUp(tenant_id=lead.tenant_id, lead_id=lead.id, due_at=due_at, created_at=now)
+        # Every column given at once: a table model's constructor calls each missing column's default
+        # factory (pydantic inspects its signature each time) and every later assignment goes through
+        # both pydantic and the ORM, which together cost more than the rest of planning a lead.
+        follow_up = FollowUp(
+            id=uuid.uuid4(),
+            tenant_id=lead.tenant_id,
+            lead_id=lead.id,
+            outcome=None,
+            note=None,
+            activity_id=None,
+            conversation_id=None,
+            created_at=now,
+            completed_at=None,
+            completed_by=None,
+            **planned,
+        )
         context.active_follow_up = follow_up
-    follow_up.owner_id = lead.owner_id
-    follow_up.due_at = due_at
-    follow_up.kind = kind
-    follow_up.status = FollowUpStatus.OPEN
-    follow_up.notified_at = None
-    follow_up.planned_at = now
-    follow_up.reasons = reasons
-    follow_up.suggested_channel = channel
-    follow_up.suggested_content_key = content_key
+    else:
+        for name, value in planned.items():
+            # Only what changed: an unchanged value assigned still records history for the flush.
+            if getattr(follow_up, name) != value:
+                setattr(follow_up, name, value)
     session.add(follow_up)
     return follow_up
 
@@ -173,7 +197,9 @@ async def plan_follow_up(
         config.cadence,
         CadenceInput(
             stage=lead.stage,
-            engagement_trend=engagement_trend(config.scoring, facts, context.signals, now),
+            engagement_trend=engagement_trend(
+                config.scoring, facts, context.signals, now, current=context.score
+            ),
             unanswered_touches=lead.unanswered_touches,
             last_touch_at=lead.last_touch_at,
             replied_at=replied_at,

@@ -119,16 +119,46 @@ async def refresh_lead(
     """Re-derive everything the engine decides about one lead from its facts and signals.
 
     ``delivered`` are the signals that just arrived for it, whenever they happened."""
+    try:
+        return await _refresh(
+            session=session,
+            context=context,
+            config=config,
+            now=now,
+            replied_at=replied_at,
+            delivered=delivered,
+        )
+    finally:
+        context.score = None
+
+
+async def _refresh(
+    *,
+    session: AsyncSession,
+    context: LeadContext,
+    config: TenantConfig,
+    now: datetime,
+    replied_at: datetime | None,
+    delivered: Sequence[Signal],
+) -> RefreshResult:
     lead = context.lead
     before = lead.total_score
     facts = context.facts()
-    score = score_lead(config.scoring, facts, context.signals, now)
-    lead.fit_score, lead.engagement_score, lead.total_score = score.fit, score.engagement, score.total
-    lead.score_explanation = [
-        {"rule_id": c.rule_id, "label": c.label, "category": c.category, "points": c.points}
-        for c in score.contributions
-    ]
-    lead.scored_at = now
+    score = context.score = score_lead(config.scoring, facts, context.signals, now)
+    scored: dict[str, object] = {
+        "fit_score": score.fit,
+        "engagement_score": score.engagement,
+        "total_score": score.total,
+        "score_explanation": [
+            {"rule_id": c.rule_id, "label": c.label, "category": c.category, "points": c.points}
+            for c in score.contributions
+        ],
+        "scored_at": now,
+    }
+    for name, value in scored.items():
+        # An assignment goes through pydantic and the ORM both; most of a lead's score stays as it was.
+        if getattr(lead, name) != value:
+            setattr(lead, name, value)
     stage_moved = _apply_stage(session, lead, context, config, now)
     woke = _wake_if_engaged(lead, context)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import event
 from sqlmodel import func, select
 
+from app import keys as app_keys
 from app.db import SessionMaker
 from app.models import ApiKey, EngagementEvent, Lead
 from app.services.api_keys import signature
@@ -97,6 +99,44 @@ async def test_refusals(api: Api, sessions: SessionMaker) -> None:
     assert (await _post(api, "/api/v1/webhooks/events", key, document))[0] == 401, "revoked"
     async with sessions() as session:
         assert (await session.exec(select(func.count()).select_from(EngagementEvent))).one() == 0
+
+
+async def test_a_verified_key_is_read_once_yet_its_secret_is_checked_on_every_call(
+    api: Api, sessions: SessionMaker
+) -> None:
+    await make_lead(sessions, api.org, email="jana@werk.example", owner=api.org.reps[0])
+    key = await _new_key(api)
+    forged = "_".join([*key.split("_")[:2], "x" * 43])  # the real key id with a guessed secret
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if "api_keys" in statement:
+            statements.append(statement.split()[0])
+
+    engine = api.client.app[app_keys.SESSIONS].kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answers = [
+            (await _post(api, "/api/v1/webhooks/events", key, _events("jana@werk.example", 1, f"p{n}")))[0]
+            for n in range(3)
+        ]
+        refused = (await _post(api, "/api/v1/webhooks/events", forged, _events("jana@werk.example", 1)))[0]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert answers == [200, 200, 200] and refused == 401
+    assert statements == ["SELECT", "UPDATE"], "one read and one last-used stamp for three calls"
+
+
+async def test_a_key_revoked_here_is_refused_at_once_though_just_verified(
+    api: Api, sessions: SessionMaker
+) -> None:
+    await make_lead(sessions, api.org, email="jana@werk.example", owner=api.org.reps[0])
+    key = await _new_key(api)
+    assert (await _post(api, "/api/v1/webhooks/events", key, _events("jana@werk.example", 1)))[0] == 200
+    status, keys = await api.call("GET", "/api/v1/settings/api-keys", api.org.admin)
+    await api.call("DELETE", f"/api/v1/settings/api-keys/{keys['items'][0]['id']}", api.org.admin)
+    document = _events("jana@werk.example", 1, "after")
+    assert (await _post(api, "/api/v1/webhooks/events", key, document))[0] == 401
 
 
 async def test_bad_batches_fail_with_details_and_store_nothing(api: Api, sessions: SessionMaker) -> None:
