@@ -20,14 +20,16 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker, transaction
 from app.keys import Clock
 from app.models import OutboxMessage
 from app.observability import Metrics, Stopwatch
 from app.services import outbox
-from app.services.outbox import Delivery
+from app.services.outbox import Delivery, Notice
 from app.services.tenant_config import TenantConfig, load_config
 from bot.card_views import Links
 from bot.connector_client import BotConnector, IncompleteReference, SendFailed
@@ -167,17 +169,33 @@ class Dispatcher:
             lanes[item.lane].append(item)
         gate = asyncio.Semaphore(self.policy.concurrency)
         unsent: list[_Claim] = []
+        engine = self.sessions.kw["bind"]
+        # One connection for the batch's renders and one settle per group of sends: no checkout (and no
+        # pool pre-ping round trip) per card.
+        async with engine.connect() as connection:
+            renderer = _Renderer(self.sessions(bind=connection))
+            settler = _Settler(self, tenant_id)
 
-        async def lane(items: list[_Claim]) -> None:
-            for item in items:
-                if self._stopping:
-                    unsent.append(item)
-                    continue
-                async with gate:
-                    if not await self._deliver(tenant_id, item, config):
+            async def lane(items: list[_Claim]) -> None:
+                for item in items:
+                    if self._stopping:
                         unsent.append(item)
+                        continue
+                    async with gate:
+                        if not await self._deliver(tenant_id, item, config, renderer, settler):
+                            unsent.append(item)
 
-        await asyncio.gather(*(lane(items) for items in lanes.values()))
+            done = asyncio.Event()
+            ticker = asyncio.create_task(settler.tick(done))
+            try:
+                await asyncio.gather(*(lane(items) for items in lanes.values()))
+            finally:
+                done.set()
+                await ticker
+                try:
+                    await settler.flush()
+                finally:
+                    await renderer.session.close()
         if unsent:
             async with transaction(self.sessions) as session:
                 await outbox.release(
@@ -187,13 +205,16 @@ class Dispatcher:
                     worker=self.worker_id,
                 )
 
-    async def _deliver(self, tenant_id: str, item: _Claim, config: TenantConfig) -> bool:
+    async def _deliver(
+        self, tenant_id: str, item: _Claim, config: TenantConfig, renderer: _Renderer, settler: _Settler
+    ) -> bool:
         """Settle one row; False when shutdown came first and it was left unsent."""
+        if item.row.kind == Notice.FOLLOW_UP_CHANGED.value:
+            # It updates the card an earlier send of this batch may have posted: that send's activity id
+            # must be written before this one reads it.
+            await settler.flush()
         try:
-            async with self.sessions() as session:
-                rendered = await render_notice(
-                    session=session, message=item.row, links=self.links, now=self.clock(), config=config
-                )
+            rendered = await renderer.render(item.row, self.links, self.clock(), config)
         except Exception:
             log.exception("could not render notice %s", item.row.kind)
             await self._settle_final(tenant_id, item, Delivery.FAILED, "render failed")
@@ -223,16 +244,7 @@ class Dispatcher:
             return True
         _answered(sends)
         self.metrics.send_seconds.observe(watch.seconds())
-        async with transaction(self.sessions) as session:
-            if await outbox.mark_sent(
-                session=session,
-                tenant_id=tenant_id,
-                message_id=item.row.id,
-                worker=self.worker_id,
-                activity_id=activity_id,
-                now=self.clock(),
-            ):
-                await rendered.after_send(session, activity_id)
+        await settler.add(item, rendered, activity_id)
         if rendered.update_activity_id:
             self.stats.updated += 1
             self.metrics.sends.labels(result="updated").inc()
@@ -326,3 +338,76 @@ def _answered(sends: tuple[Send, ...]) -> None:
     now = time.monotonic()
     for send in sends:
         SlidingWindows.answered(send, now)
+
+
+class _Renderer:
+    """Renders a batch's notices one at a time over the batch's own connection."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._lock = asyncio.Lock()
+
+    async def render(self, row: OutboxMessage, links: Links, now: datetime, config: TenantConfig) -> Rendered:
+        """The notice rendered from data as fresh as a session of its own would read."""
+        async with self._lock:
+            try:
+                return await render_notice(
+                    session=self.session, message=row, links=links, now=now, config=config
+                )
+            finally:
+                # Ends the read transaction (SQLite would otherwise keep its snapshot) but keeps the
+                # connection; nothing loaded is reused by the next notice.
+                await self.session.rollback()
+                self.session.expunge_all()
+
+
+class _Settler:
+    """Sent cards recorded in groups: one UPDATE a group, its after-send writes in the same transaction."""
+
+    every = 0.05
+    group = 25
+
+    def __init__(self, dispatcher: Dispatcher, tenant_id: str) -> None:
+        self.dispatcher = dispatcher
+        self.tenant_id = tenant_id
+        self.pending: list[tuple[_Claim, Rendered, str | None]] = []
+        self._lock = asyncio.Lock()
+
+    async def add(self, item: _Claim, rendered: Rendered, activity_id: str | None) -> None:
+        """Queue one sent card; a full group is settled at once."""
+        self.pending.append((item, rendered, activity_id))
+        if len(self.pending) >= self.group:
+            await self.flush()
+
+    async def tick(self, done: asyncio.Event) -> None:
+        """Settle what is queued every ``every`` seconds until ``done`` is set."""
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), self.every)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("could not record sent notices")
+
+    async def flush(self) -> None:
+        """Record every queued send now."""
+        async with self._lock:
+            group, self.pending = self.pending, []
+            if group:
+                # Shielded: once taken off the queue, a group must be recorded even if the caller is
+                # cancelled, or its cards would be sent again when their lease lapses.
+                await asyncio.shield(self._record(group))
+
+    async def _record(self, group: list[tuple[_Claim, Rendered, str | None]]) -> None:
+        dispatcher = self.dispatcher
+        async with transaction(dispatcher.sessions) as session:
+            ours = await outbox.mark_sent_many(
+                session=session,
+                tenant_id=self.tenant_id,
+                worker=dispatcher.worker_id,
+                sent=[(item.row.id, activity_id) for item, _, activity_id in group],
+                now=dispatcher.clock(),
+            )
+            for item, rendered, activity_id in group:
+                if item.row.id in ours:
+                    await rendered.after_send(session, activity_id)

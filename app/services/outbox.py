@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, case, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlmodel import col, delete, func, select, update
@@ -233,6 +233,40 @@ async def mark_sent(
         "last_error": None,
     }
     return await _update_owned(session, tenant_id, message_id, worker, values)
+
+
+async def mark_sent_many(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    worker: str,
+    sent: Sequence[tuple[uuid.UUID, str | None]],
+    now: datetime,
+) -> set[uuid.UUID]:
+    """Record a group of deliveries in one statement; returns the ids that were still this worker's."""
+    if not sent:
+        return set()
+    # The dispatcher settles its sends in groups, not per card; the claimed_by guard stays in the WHERE,
+    # and RETURNING says which rows were ours, so a lapsed worker's after-send writes are skipped too.
+    activity_ids = {message_id: activity_id for message_id, activity_id in sent}
+    statement = (
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id).in_(list(activity_ids)),
+            col(OutboxMessage.tenant_id) == tenant_id,
+            col(OutboxMessage.claimed_by) == worker,
+        )
+        .values(
+            status=Delivery.SENT.value,
+            activity_id=case(activity_ids, value=col(OutboxMessage.id)),
+            sent_at=now,
+            lease_until=None,
+            last_error=None,
+        )
+        .returning(col(OutboxMessage.id))
+    )
+    result = await session.exec(statement)
+    return set(result.scalars().all())
 
 
 async def retry_later(

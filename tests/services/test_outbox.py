@@ -105,3 +105,38 @@ async def test_settle_steps_only_touch_the_workers_own_rows(sessions: SessionMak
     assert settled is not None and settled.status == Delivery.FAILED.value
     assert settled.last_error == "HTTP 503" and settled.lease_until is None
     assert untouched is not None and untouched.status == Delivery.SENDING.value
+
+
+async def test_a_group_of_sends_is_recorded_at_once_and_only_on_the_workers_own_rows(
+    sessions: SessionMaker,
+) -> None:
+    org = await make_org(sessions)
+    first = await _claimed(sessions, org.tenant_id, attempts=1)
+    second = await _claimed(sessions, org.tenant_id, attempts=2)
+    taken_over = await _claimed(sessions, org.tenant_id, attempts=3)
+    async with transaction(sessions) as session:
+        # Another worker took this row over after our lease lapsed: our late result must not land on it.
+        row = await session.get(OutboxMessage, taken_over.id)
+        assert row is not None
+        row.claimed_by = "host-b:2:w"
+        session.add(row)
+    async with transaction(sessions) as session:
+        ours = await outbox.mark_sent_many(
+            session=session,
+            tenant_id=org.tenant_id,
+            worker=WORKER,
+            sent=[(first.id, "activity-1"), (second.id, None), (taken_over.id, "activity-3")],
+            now=T0,
+        )
+    assert ours == {first.id, second.id}
+    async with sessions() as session:
+        rows = {
+            row_id: await session.get(OutboxMessage, row_id)
+            for row_id in (first.id, second.id, taken_over.id)
+        }
+    sent_first, sent_second, theirs = rows[first.id], rows[second.id], rows[taken_over.id]
+    assert sent_first is not None and sent_first.status == Delivery.SENT.value
+    assert sent_first.activity_id == "activity-1" and sent_first.lease_until is None
+    assert sent_second is not None and sent_second.status == Delivery.SENT.value
+    assert sent_second.activity_id is None
+    assert theirs is not None and theirs.status == Delivery.SENDING.value and theirs.activity_id is None
