@@ -83,6 +83,8 @@ async def test_a_rep_works_a_follow_up_from_the_tab(
     await page.wait_for_function("document.querySelectorAll('[data-testid=lead-row]').length === 1")
     await rows.first.get_by_role("button").first.click()
     await page.get_by_text("Why this score").wait_for()
+    # The history arrives in its own request after the score: wait for it, then count.
+    await page.get_by_test_id("timeline-item").first.wait_for()
     assert await page.get_by_test_id("timeline-item").count() >= 1
     await page.get_by_test_id("lead-follow-up").first.wait_for()
     assert "open" in await page.get_by_test_id("lead-follow-up").first.inner_text()
