@@ -213,28 +213,6 @@ async def _owned(
     return row
 
 
-async def mark_sent(
-    *,
-    session: AsyncSession,
-    tenant_id: str,
-    message_id: uuid.UUID,
-    worker: str,
-    activity_id: str | None,
-    now: datetime,
-) -> bool:
-    """Record the delivery and the activity id Teams gave the message; False when the row is not ours."""
-    # One statement, no read first: this runs once per card sent, on the dispatcher's hot path. The
-    # claimed_by condition keeps a worker whose lease lapsed from overwriting the new owner's result.
-    values: dict[str, object] = {
-        "status": Delivery.SENT.value,
-        "activity_id": activity_id,
-        "sent_at": now,
-        "lease_until": None,
-        "last_error": None,
-    }
-    return await _update_owned(session, tenant_id, message_id, worker, values)
-
-
 async def mark_sent_many(
     *,
     session: AsyncSession,

@@ -61,17 +61,16 @@ async def test_a_notice_erased_while_in_flight_is_no_error_for_any_settle_step(
             status=Delivery.BLOCKED,
             error="blocked",
         )
-        sent = await outbox.mark_sent(
+        sent = await outbox.mark_sent_many(
             session=session,
             tenant_id=org.tenant_id,
-            message_id=rows[2].id,
             worker=WORKER,
-            activity_id="1:abc",
+            sent=[(rows[2].id, "1:abc")],
             now=T0,
         )
     # Nothing was left to settle, and saying so is all that happened: the commit above did not raise.
     assert status is Delivery.SENDING
-    assert sent is False
+    assert sent == set()
 
 
 async def test_settle_steps_only_touch_the_workers_own_rows(sessions: SessionMaker) -> None:
