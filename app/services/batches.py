@@ -1,9 +1,14 @@
-"""Cutting long id lists into pieces a single SQL statement takes comfortably."""
+"""Long value lists in SQL: cut into pieces a statement takes comfortably, or sent as one array."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from sqlalchemy import any_, bindparam
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 Item = TypeVar("Item")
 
@@ -14,3 +19,27 @@ def batches(values: Sequence[Item], size: int = DEFAULT_SIZE) -> Iterator[list[I
     """``values`` in order, ``size`` at a time (the last piece may be shorter)."""
     for start in range(0, len(values), size):
         yield list(values[start : start + size])
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+def pieces(session: AsyncSession, values: Sequence[Item], size: int = DEFAULT_SIZE) -> Iterator[list[Item]]:
+    """``values`` as ``one_of`` takes them: whole on PostgreSQL (one array parameter), else in batches."""
+    if _is_postgres(session):
+        if values:
+            yield list(values)
+        return
+    yield from batches(values, size)
+
+
+def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``.
+
+    An expanded IN is a parameter per value and a new SQL text for every count, which PostgreSQL parses
+    and plans each time (asyncpg prepares each text anew); one array parameter keeps one statement."""
+    if _is_postgres(session):
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    result: ColumnElement[bool] = column.in_(values)
+    return result

@@ -19,6 +19,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,7 +28,7 @@ from app.input_limits import EVENT_AHEAD, EVENT_PAST, ScalarMap, in_utc, now_of,
 from app.models import EngagementEvent, Lead
 from app.nurturing.enums import REPLY_EVENT_KINDS, BuyerStage, EventKind, Lifecycle
 from app.nurturing.scoring import Signal
-from app.services.batches import batches
+from app.services.batches import one_of, pieces
 from app.services.errors import InvalidInput
 from app.services.lead_context import load_contexts
 from app.services.outbox import enqueued_together
@@ -98,14 +99,16 @@ async def _resolve_leads(
     by_email: dict[str, uuid.UUID] = {}
     known_ids: set[uuid.UUID] = set()
     # A whole batch at once: MAX_BATCH parameters stay well under both databases' limits.
-    for chunk in batches(emails, MAX_BATCH):
+    for chunk in pieces(session, emails, MAX_BATCH):
         rows = await session.exec(
-            select(Lead.email, Lead.id).where(Lead.tenant_id == tenant_id, col(Lead.email).in_(chunk))
+            select(Lead.email, Lead.id).where(
+                Lead.tenant_id == tenant_id, one_of(session, col(Lead.email), chunk)
+            )
         )
         by_email.update(dict(rows.all()))
-    for ids_chunk in batches(ids, MAX_BATCH):
+    for ids_chunk in pieces(session, ids, MAX_BATCH):
         found = await session.exec(
-            select(Lead.id).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(ids_chunk))
+            select(Lead.id).where(Lead.tenant_id == tenant_id, one_of(session, col(Lead.id), ids_chunk))
         )
         known_ids.update(found.all())
     return by_email, known_ids
@@ -225,10 +228,10 @@ async def _lock_leads(*, session: AsyncSession, tenant_id: str, lead_ids: list[u
     # foreign keys, which a plain FOR UPDATE would wait on across transactions. SQLite ignores the clause:
     # the event insert before made this transaction its one writer.
     leads: list[Lead] = []
-    for chunk in batches(lead_ids, MAX_BATCH):
+    for chunk in pieces(session, lead_ids, MAX_BATCH):
         rows = await session.exec(
             select(Lead, col(Lead.version))
-            .where(Lead.tenant_id == tenant_id, col(Lead.id).in_(chunk))
+            .where(Lead.tenant_id == tenant_id, one_of(session, col(Lead.id), chunk))
             .order_by(col(Lead.id))
             .with_for_update(key_share=True)
         )
@@ -252,9 +255,9 @@ async def _apply(
     if not inserted:
         return 0
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    leads = await _lock_leads(
-        session=session, tenant_id=tenant_id, lead_ids=sorted({lead_id for lead_id, _, _ in inserted})
-    )
+    lead_ids = sorted({lead_id for lead_id, _, _ in inserted})
+    held = {lead_id for lead_id in lead_ids if identity_key(Lead, lead_id) in session.identity_map}
+    leads = await _lock_leads(session=session, tenant_id=tenant_id, lead_ids=lead_ids)
     replies: dict[uuid.UUID, datetime] = {}
     delivered: dict[uuid.UUID, list[Signal]] = {}
     newest: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
@@ -286,7 +289,7 @@ async def _apply(
                 replies=replies,
                 delivered=delivered,
             )
-            await write_leads(session=session, leads=leads)
+            await write_leads(session=session, leads=leads, held=held)
         await session.flush()
     effects = [
         {"id": newest[result.lead_id][1], "effect": document}

@@ -18,7 +18,7 @@ from app.db_types import JsonType, UTCDateTime
 from app.models import Company, EngagementEvent, FollowUp, HandOff, Lead, Member, Touchpoint
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, TOUCH_KINDS, FollowUpStatus, HandOffStatus
 from app.nurturing.scoring import LeadFacts, Score, Signal
-from app.services.batches import batches
+from app.services.batches import one_of, pieces
 
 # Older engagement has decayed to nothing under any sensible half-life; not loading it keeps refresh cheap.
 SIGNAL_HORIZON = timedelta(days=365)
@@ -91,8 +91,9 @@ async def load_contexts(
 
     follow_up_ids: set[uuid.UUID] = set()
     hand_off_ids: set[uuid.UUID] = set()
-    for chunk in batches(list(contexts)):
-        for tag, lead_id, label, at, ref, document in await session.exec(_history(tenant_id, chunk, now)):
+    for chunk in pieces(session, list(contexts)):
+        history = _history(session, tenant_id, chunk, now)
+        for tag, lead_id, label, at, ref, document in await session.exec(history):
             context = contexts[lead_id]
             if tag == _SIGNAL:
                 properties = {k: str(v) for k, v in (document or {}).items()}
@@ -126,7 +127,7 @@ _SIGNAL, _SENT, _TOUCH, _REJECTION, _ACTIVE, _PROPOSED = (
 )
 
 
-def _history(tenant_id: str, lead_ids: Sequence[uuid.UUID], now: datetime) -> Any:
+def _history(session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.UUID], now: datetime) -> Any:
     """The leads' signals, sent content, recent touches and rejections, and the ids of their active
     follow-up and open hand-off, as one UNION ALL of rows shaped (tag, lead, label, at, ref, document)."""
 
@@ -146,21 +147,21 @@ def _history(tenant_id: str, lead_ids: Sequence[uuid.UUID], now: datetime) -> An
         col(EngagementEvent.properties).label("document"),
     ).where(
         col(EngagementEvent.tenant_id) == tenant_id,
-        col(EngagementEvent.lead_id).in_(lead_ids),
+        one_of(session, col(EngagementEvent.lead_id), lead_ids),
         col(EngagementEvent.occurred_at) >= now - SIGNAL_HORIZON,
     )
     sent = sa_select(
         tag(_SENT), col(Touchpoint.lead_id), col(Touchpoint.content_key), no_time, no_ref, no_document
     ).where(
         col(Touchpoint.tenant_id) == tenant_id,
-        col(Touchpoint.lead_id).in_(lead_ids),
+        one_of(session, col(Touchpoint.lead_id), lead_ids),
         col(Touchpoint.content_key).is_not(None),
     )
     touches = sa_select(
         tag(_TOUCH), col(FollowUp.lead_id), no_text, col(FollowUp.completed_at), no_ref, no_document
     ).where(
         col(FollowUp.tenant_id) == tenant_id,
-        col(FollowUp.lead_id).in_(lead_ids),
+        one_of(session, col(FollowUp.lead_id), lead_ids),
         col(FollowUp.status) == FollowUpStatus.DONE,
         col(FollowUp.kind).in_(TOUCH_KINDS),
         col(FollowUp.completed_at) > now - TOUCH_WINDOW,
@@ -169,7 +170,7 @@ def _history(tenant_id: str, lead_ids: Sequence[uuid.UUID], now: datetime) -> An
         tag(_REJECTION), col(HandOff.lead_id), no_text, col(HandOff.decided_at), no_ref, no_document
     ).where(
         col(HandOff.tenant_id) == tenant_id,
-        col(HandOff.lead_id).in_(lead_ids),
+        one_of(session, col(HandOff.lead_id), lead_ids),
         col(HandOff.status) == HandOffStatus.REJECTED,
         col(HandOff.decided_at) >= now - REJECTION_HORIZON,
     )
@@ -177,14 +178,14 @@ def _history(tenant_id: str, lead_ids: Sequence[uuid.UUID], now: datetime) -> An
         tag(_ACTIVE), col(FollowUp.lead_id), no_text, no_time, col(FollowUp.id), no_document
     ).where(
         col(FollowUp.tenant_id) == tenant_id,
-        col(FollowUp.lead_id).in_(lead_ids),
+        one_of(session, col(FollowUp.lead_id), lead_ids),
         col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
     )
     proposed = sa_select(
         tag(_PROPOSED), col(HandOff.lead_id), no_text, no_time, col(HandOff.id), no_document
     ).where(
         col(HandOff.tenant_id) == tenant_id,
-        col(HandOff.lead_id).in_(lead_ids),
+        one_of(session, col(HandOff.lead_id), lead_ids),
         col(HandOff.status) == HandOffStatus.PROPOSED,
     )
     return union_all(signals, sent, touches, rejections, active, proposed)
@@ -203,7 +204,9 @@ async def _held_or_loaded(
         if isinstance(held, kind) and held.tenant_id == tenant_id:
             found[row_id] = held
     missing = [row_id for row_id in ids if row_id not in found]
-    for chunk in batches(missing):
-        rows = await session.exec(select(kind).where(kind.tenant_id == tenant_id, col(kind.id).in_(chunk)))
+    for chunk in pieces(session, missing):
+        rows = await session.exec(
+            select(kind).where(kind.tenant_id == tenant_id, one_of(session, col(kind.id), chunk))
+        )
         found.update({row.id: row for row in rows})
     return found

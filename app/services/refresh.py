@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -279,14 +279,17 @@ REFRESHED_COLUMNS = (
 )
 
 
-async def write_leads(*, session: AsyncSession, leads: Sequence[Lead]) -> None:
+async def write_leads(
+    *, session: AsyncSession, leads: Sequence[Lead], held: Set[uuid.UUID] = frozenset()
+) -> None:
     """Write refreshed leads, and the follow-ups planned for them, each in one executemany.
 
     Each lead's version moves once per transaction, as the ORM's own flush would move it.
 
     Only for leads this transaction holds locked (ingestion): the lock, not the version check, keeps
-    writers apart, and rows are not counted. The ORM then takes the written values as committed, so its
-    own flush leaves these leads alone."""
+    writers apart, and rows are not counted. Leads in ``held`` (the caller had them before) stay in the
+    session with the written values taken as committed; the others leave it, so the flush that follows
+    does not compare each of their columns again (a later read in this transaction loads them anew)."""
     if not leads:
         return
     bumped: set[uuid.UUID] = session.sync_session.info.setdefault(BUMPED_LEADS, set())
@@ -302,9 +305,13 @@ async def write_leads(*, session: AsyncSession, leads: Sequence[Lead]) -> None:
         rows.append(row)
     await session.exec(statement, params=rows)
     for lead, row in zip(leads, rows, strict=True):
-        for name in (*REFRESHED_COLUMNS, "version"):
-            set_committed_value(lead, name, row[name])
         bumped.add(lead.id)
+        if lead.id in held:
+            for name in (*REFRESHED_COLUMNS, "version"):
+                set_committed_value(lead, name, row[name])
+        else:
+            session.expunge(lead)
+            set_committed_value(lead, "version", row["version"])
     await _write_follow_ups(session)
 
 
