@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
@@ -135,12 +136,51 @@ async def verify_api_key(*, sessions: SessionMaker, presented: str, now: datetim
             if not hmac.compare_digest(key.secret_hash, _hash(secret)):
                 raise NotAllowed("unknown or revoked api key")
             return key, secret
+    # One read per key at a time: when the record runs out, a stream of concurrent calls would otherwise
+    # each read (and queue for a pooled connection to read) the same row, and every call arriving while
+    # they wait would miss too. Calls presenting the same text share the one read; another text waits
+    # for it and then reads for itself, so a wrong secret never rides on a right one.
+    lookups = _lookups.setdefault(engine, {})
+    pending = lookups.get(key_id)
+    if pending is not None and hmac.compare_digest(pending[0], presented):
+        key = await asyncio.shield(pending[1])
+        return key, secret
+    if pending is not None:
+        await asyncio.wait([pending[1]])
+    lookup = asyncio.ensure_future(_look_up(sessions, presented, now, entries, lookups))
+    lookups[key_id] = (presented, lookup)
+    lookup.add_done_callback(lambda done: _forget_lookup(lookups, key_id, done))
+    key = await asyncio.shield(lookup)
+    return key, secret
+
+
+# A key's read under way: the key text it checks and the read itself.
+_Lookups = dict[str, tuple[str, "asyncio.Future[VerifiedKey]"]]
+_lookups: weakref.WeakKeyDictionary[object, _Lookups] = weakref.WeakKeyDictionary()
+
+
+def _forget_lookup(lookups: _Lookups, key_id: str, done: asyncio.Future[VerifiedKey]) -> None:
+    if lookups.get(key_id, ("", None))[1] is done:
+        del lookups[key_id]
+    if not done.cancelled():
+        done.exception()  # retrieved here, so a failure nobody awaits any more is not reported as lost
+
+
+async def _look_up(
+    sessions: SessionMaker,
+    presented: str,
+    now: datetime,
+    entries: dict[str, tuple[float, VerifiedKey]],
+    lookups: _Lookups,
+) -> VerifiedKey:
     # The transaction ends before the caller checks the body's signature: no connection is held for it.
     async with transaction(sessions) as session:
-        row, secret = await authenticate_api_key(session=session, presented=presented, now=now)
+        row, _ = await authenticate_api_key(session=session, presented=presented, now=now)
         key = VerifiedKey(row.key_id, row.tenant_id, row.secret_hash, row.last_used_at)
-    entries[key_id] = (time.monotonic(), key)
-    return key, secret
+    # Kept only if no revocation dropped this lookup meanwhile (``forget_key``).
+    if lookups.get(key.key_id, ("", None))[1] is asyncio.current_task():
+        entries[key.key_id] = (time.monotonic(), key)
+    return key
 
 
 def forget_key(*, session: AsyncSession, key_id: str) -> None:
@@ -150,6 +190,7 @@ def forget_key(*, session: AsyncSession, key_id: str) -> None:
 
     def drop(*_: object) -> None:
         _verified.get(engine, {}).pop(key_id, None)
+        _lookups.get(engine, {}).pop(key_id, None)
 
     drop()
     event.listen(session.sync_session, "after_commit", drop, once=True)

@@ -39,7 +39,9 @@ def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnE
 
     An expanded IN is a parameter per value and a new SQL text for every count, which PostgreSQL parses
     and plans each time (asyncpg prepares each text anew); one array parameter keeps one statement."""
+    clause: ColumnElement[bool]
     if _is_postgres(session):
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
-    result: ColumnElement[bool] = column.in_(values)
-    return result
+        clause = column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    else:
+        clause = column.in_(values)
+    return clause
