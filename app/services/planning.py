@@ -114,7 +114,8 @@ def _write(
             # Only what changed: an unchanged value assigned still records history for the flush.
             if getattr(follow_up, name) != value:
                 setattr(follow_up, name, value)
-    session.add(follow_up)
+    if follow_up not in session:
+        session.add(follow_up)
     return follow_up
 
 

@@ -227,7 +227,8 @@ async def _refresh(
                 planned.due_at, planned.notified_at = kept
 
     lead.updated_at = now
-    session.add(lead)
+    if lead not in session:  # adding a lead the session holds walks its cascades for nothing
+        session.add(lead)
     return RefreshResult(lead.id, before, lead.total_score, became_mql, proposed)
 
 
