@@ -15,7 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
-from sqlalchemy import Table, update
+from sqlalchemy import Table, and_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,8 +26,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker, transaction
 from app.input_limits import EVENT_AHEAD, EVENT_PAST, ScalarMap, in_utc, now_of, within
-from app.models import EngagementEvent, Lead
-from app.nurturing.enums import REPLY_EVENT_KINDS, BuyerStage, EventKind, Lifecycle
+from app.models import Company, EngagementEvent, FollowUp, Lead, Member
+from app.nurturing.enums import (
+    ACTIVE_FOLLOW_UP_STATUSES,
+    REPLY_EVENT_KINDS,
+    BuyerStage,
+    EventKind,
+    Lifecycle,
+)
 from app.nurturing.scoring import Signal
 from app.services.batches import one_of, pieces
 from app.services.errors import InvalidInput
@@ -227,15 +234,26 @@ async def _lock_leads(*, session: AsyncSession, tenant_id: str, lead_ids: list[u
     # transaction's own event and message rows already hold KEY SHARE locks on these leads through their
     # foreign keys, which a plain FOR UPDATE would wait on across transactions. SQLite ignores the clause:
     # the event insert before made this transaction its one writer.
+    # The lead's company, owner and active follow-up come along in the same read (the refresh needs them;
+    # load_contexts takes them from the session), three round trips fewer for every batch.
     leads: list[Lead] = []
+    active = and_(
+        col(FollowUp.lead_id) == col(Lead.id),
+        col(FollowUp.tenant_id) == tenant_id,
+        col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
+    )
     for chunk in pieces(session, lead_ids, MAX_BATCH):
-        rows = await session.exec(
-            select(Lead, col(Lead.version))
-            .where(Lead.tenant_id == tenant_id, one_of(session, col(Lead.id), chunk))
+        statement: Any = (
+            sa_select(Lead, col(Lead.version), Company, Member, FollowUp)
+            .outerjoin(Company, and_(col(Company.id) == Lead.company_id, col(Company.tenant_id) == tenant_id))
+            .outerjoin(Member, and_(col(Member.id) == Lead.owner_id, col(Member.tenant_id) == tenant_id))
+            .outerjoin(FollowUp, active)
+            .where(col(Lead.tenant_id) == tenant_id, one_of(session, col(Lead.id), chunk))
             .order_by(col(Lead.id))
-            .with_for_update(key_share=True)
+            .with_for_update(key_share=True, of=Lead)
         )
-        for lead, version in rows:
+        rows = await session.exec(statement)
+        for lead, version, *_ in rows:
             # A lead this session loaded before keeps its unflushed changes, but it must be the row's
             # current version; otherwise another writer got in between, as the version column would say.
             if lead.version != version:

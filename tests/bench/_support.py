@@ -6,8 +6,12 @@ import asyncio
 import os
 import platform
 import statistics
+import subprocess
+import tarfile
 import uuid
 from collections.abc import Sequence
+from io import BytesIO
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -64,3 +68,18 @@ async def server_version(url: str) -> str:
 def machine() -> str:
     """One line about the machine the figures come from."""
     return f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}"
+
+
+def checkout_revision(root: Path, revision: str, into: Path) -> tuple[Path, str]:
+    """A git revision's code (app, bot, cards, tests) in a scratch directory, and its short hash."""
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", "--format=tar", revision, "app", "bot", "cards", "tests"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    short = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", revision], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    return into, short

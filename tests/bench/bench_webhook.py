@@ -6,7 +6,11 @@ The app serves from its own process on a free loopback port; this process signs 
 Every answer is counted by status (any 409 or 5xx is a failure), and the events stored are counted
 against those accepted, so an event lost or stored twice shows.
 
-Run: .venv/bin/python tests/bench/bench_webhook.py [--quick] [--postgres-only]
+With ``--baseline REV`` the same load also goes, on PostgreSQL, to a server running that git revision's
+code (``git archive`` into a scratch directory), alternating with this tree's over ``--rounds`` rounds, so
+the machine's noise lands on both alike.
+
+Run: .venv/bin/python tests/bench/bench_webhook.py [--quick] [--postgres-only] [--baseline REV [--rounds N]]
 """
 
 from __future__ import annotations
@@ -39,7 +43,13 @@ from app.nurturing.enums import Role  # noqa: E402
 from app.services.access import Caller  # noqa: E402
 from app.services.api_keys import create_api_key, signature  # noqa: E402
 from app.services.tenants import ensure_tenant  # noqa: E402
-from tests.bench._support import create_pg_database, drop_pg_database, machine, server_version  # noqa: E402
+from tests.bench._support import (  # noqa: E402
+    checkout_revision,
+    create_pg_database,
+    drop_pg_database,
+    machine,
+    server_version,
+)
 
 TENANT = "bench-webhook"
 KINDS = ["email_open", "email_click", "page_view", "pricing_view", "content_download"]
@@ -136,10 +146,11 @@ class Server:
         return [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
 
 
-async def start_server(url: str, log: Path) -> Server:
+async def start_server(url: str, log: Path, source: Path = ROOT) -> Server:
+    script = source / "tests" / "bench" / Path(__file__).name
     with log.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--serve", url, stdout=asyncio.subprocess.PIPE, stderr=stderr, cwd=ROOT
+            sys.executable, script, "--serve", url, stdout=asyncio.subprocess.PIPE, stderr=stderr, cwd=source
         )
     assert process.stdout is not None
     line = await asyncio.wait_for(process.stdout.readline(), 90)
@@ -260,10 +271,10 @@ class Plan:
 
 
 async def run_backend(
-    name: str, url: str, plan: Plan, workdir: Path
+    name: str, url: str, plan: Plan, workdir: Path, source: Path = ROOT
 ) -> tuple[list[tuple[str, Tally]], list[str], str]:
     key = await seed(url, plan.leads)
-    server = await start_server(url, workdir / f"{name}.log")
+    server = await start_server(url, workdir / f"{name}.log", source)
     phases: list[tuple[str, Tally]] = []
     try:
         warm = await singles(server.base, key, plan.leads, 4, 5, f"{name}-warm")  # connections and caches
@@ -301,6 +312,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--postgres-only", action="store_true")
+    parser.add_argument("--baseline", help="a git revision to run side by side on PostgreSQL")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the pair with --baseline")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -308,24 +321,34 @@ def main() -> None:
         return
     plan = Plan(leads=300, batches=2, posts=20) if args.quick else Plan(leads=2000, batches=5, posts=100)
     workdir = Path(tempfile.mkdtemp(prefix="nurture-bench-webhook-"))
-    backends: list[tuple[str, str]] = [("postgres", create_pg_database("webhook"))]
+    # (name, source tree, database URL or None for a fresh PostgreSQL database per run)
+    variants: list[tuple[str, Path, str | None]] = [("postgres", ROOT, None)]
+    if args.baseline:
+        source, short = checkout_revision(ROOT, args.baseline, workdir / "baseline")
+        base = (f"postgres {args.baseline} ({short})", source, None)
+        variants = []
+        for round_ in range(args.rounds):
+            pair = [("postgres this tree", ROOT, None), base]
+            variants.extend(pair if round_ % 2 else pair[::-1])
     if not args.postgres_only:
         sqlite_url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
         upgrade_database(sqlite_url)
-        backends.append(("sqlite", sqlite_url))
+        variants.append(("sqlite", ROOT, sqlite_url))
     rows: list[tuple[str, Tally]] = []
     notes: list[str] = []
-    versions: list[str] = []
-    try:
-        for name, url in backends:
-            versions.append(asyncio.run(server_version(url)))
-            phases, log, counted = asyncio.run(run_backend(name, url, plan, workdir))
-            rows.extend(phases)
-            notes.append(f"{name}: {counted}; server log: {len(log)} lines")
-            notes.extend(f"  {line[:300]}" for line in log[:20])
-    finally:
-        drop_pg_database(backends[0][1])
-    databases = ", ".join(versions)
+    versions: set[str] = set()
+    for name, source, given in variants:
+        url = given or create_pg_database("webhook")
+        try:
+            versions.add(asyncio.run(server_version(url)))
+            phases, log, counted = asyncio.run(run_backend(name, url, plan, workdir, source))
+        finally:
+            if given is None:
+                drop_pg_database(url)
+        rows.extend(phases)
+        notes.append(f"{name}: {counted}; server log: {len(log)} lines")
+        notes.extend(f"  {line[:300]}" for line in log[:20])
+    databases = ", ".join(sorted(versions))
     table = Table(
         title=f"POST {PATH} signed, {plan.leads:,} owned leads; PostgreSQL {databases}; {machine()}"
     )
