@@ -227,8 +227,14 @@ async def _insert_new(
     }
 
 
-async def _lock_leads(*, session: AsyncSession, tenant_id: str, lead_ids: list[uuid.UUID]) -> list[Lead]:
-    """The leads, locked in id order; one a caller's session held already must not have moved on since."""
+async def _lock_leads(
+    *, session: AsyncSession, tenant_id: str, lead_ids: list[uuid.UUID]
+) -> tuple[list[Lead], list[object]]:
+    """The leads, locked in id order, and their companies, owners and active follow-ups.
+
+    A lead a caller's session held already must not have moved on since. The session keeps loaded rows
+    only while something refers to them, so the caller holds on to the second list until it has built
+    the leads' contexts."""
     # Concurrent syncs and webhook batches touch the same leads. Locking them here, in one order, makes
     # them take turns instead of failing on the lead's version; NO KEY UPDATE (key_share) because this
     # transaction's own event and message rows already hold KEY SHARE locks on these leads through their
@@ -237,6 +243,7 @@ async def _lock_leads(*, session: AsyncSession, tenant_id: str, lead_ids: list[u
     # The lead's company, owner and active follow-up come along in the same read (the refresh needs them;
     # load_contexts takes them from the session), three round trips fewer for every batch.
     leads: list[Lead] = []
+    companions: list[object] = []
     active = and_(
         col(FollowUp.lead_id) == col(Lead.id),
         col(FollowUp.tenant_id) == tenant_id,
@@ -253,13 +260,14 @@ async def _lock_leads(*, session: AsyncSession, tenant_id: str, lead_ids: list[u
             .with_for_update(key_share=True, of=Lead)
         )
         rows = await session.exec(statement)
-        for lead, version, *_ in rows:
+        for lead, version, *joined in rows:
+            companions.extend(row for row in joined if row is not None)
             # A lead this session loaded before keeps its unflushed changes, but it must be the row's
             # current version; otherwise another writer got in between, as the version column would say.
             if lead.version != version:
                 raise StaleDataError(f"lead changed since this session read it (version {lead.version})")
             leads.append(lead)
-    return leads
+    return leads, companions
 
 
 async def _apply(
@@ -275,7 +283,7 @@ async def _apply(
     config = config or await load_config(session=session, tenant_id=tenant_id)
     lead_ids = sorted({lead_id for lead_id, _, _ in inserted})
     held = {lead_id for lead_id in lead_ids if identity_key(Lead, lead_id) in session.identity_map}
-    leads = await _lock_leads(session=session, tenant_id=tenant_id, lead_ids=lead_ids)
+    leads, companions = await _lock_leads(session=session, tenant_id=tenant_id, lead_ids=lead_ids)
     replies: dict[uuid.UUID, datetime] = {}
     delivered: dict[uuid.UUID, list[Signal]] = {}
     newest: dict[uuid.UUID, tuple[datetime, uuid.UUID]] = {}
@@ -295,6 +303,7 @@ async def _apply(
             lead.bounced = True
     before = {lead.id: (lead.stage, lead.lifecycle) for lead in leads}
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
+    del companions  # in the contexts now, where they are needed
     # The whole batch is worked out in memory and then written as sets: the leads in one executemany,
     # follow-ups, state changes and hand-offs in one flush, the notices in one insert.
     async with enqueued_together(session):

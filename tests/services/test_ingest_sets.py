@@ -279,7 +279,9 @@ async def test_a_batch_runs_as_many_statements_for_200_events_as_for_10(
             ).one()
         assert notices >= 8 and done == 4, "cards were updated and awaited replies finished, in bulk"
     assert counts[200] == counts[10], counts
-    assert counts[10] <= 20, counts
+    # Begin to commit: resolve the addresses, store the events, lock the leads (with their companies, owners
+    # and active follow-ups), read their history; then the writes. 16 before the lock took its companions.
+    assert counts[10] <= 13, counts
 
 
 async def _count_stored(sessions: SessionMaker, tenant_id: str) -> int:
