@@ -72,7 +72,7 @@ def _apply_stage(
     resolution = resolve_stage(
         context.signals, now, evidence_days=config.thresholds.stage_evidence_days, override=override
     )
-    if not resolution.override_holds:
+    if not resolution.override_holds and lead.stage_override_at is not None:
         lead.stage_override_at = None
     return change_stage(
         session=session,
