@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import String, Uuid, cast, literal_column, null, union_all
+from sqlalchemy import String, Uuid, any_, bindparam, cast, literal_column, null, union_all
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -92,8 +93,14 @@ async def load_contexts(
     follow_up_ids: set[uuid.UUID] = set()
     hand_off_ids: set[uuid.UUID] = set()
     for chunk in pieces(session, list(contexts)):
-        history = _history(session, tenant_id, chunk, now)
-        for tag, lead_id, label, at, ref, document in await session.exec(history):
+        params = {
+            "tenant_id": tenant_id,
+            "lead_ids": chunk,
+            "signals_since": now - SIGNAL_HORIZON,
+            "touches_after": now - TOUCH_WINDOW,
+            "rejections_since": now - REJECTION_HORIZON,
+        }
+        for tag, lead_id, label, at, ref, document in await session.exec(_history(session), params=params):
             context = contexts[lead_id]
             if tag == _SIGNAL:
                 properties = {k: str(v) for k, v in (document or {}).items()}
@@ -127,13 +134,34 @@ _SIGNAL, _SENT, _TOUCH, _REJECTION, _ACTIVE, _PROPOSED = (
 )
 
 
-def _history(session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.UUID], now: datetime) -> Any:
-    """The leads' signals, sent content, recent touches and rejections, and the ids of their active
-    follow-up and open hand-off, as one UNION ALL of rows shaped (tag, lead, label, at, ref, document)."""
+# Built once per dialect with every value bound: building the six-part union and its cache key on each call
+# cost more than running it, on every card click and every ingested batch.
+_HISTORY: dict[str, Any] = {}
 
+
+def _history(session: AsyncSession) -> Any:
+    """The leads' signals, sent content, recent touches and rejections, and the ids of their active
+    follow-up and open hand-off, as one UNION ALL of rows shaped (tag, lead, label, at, ref, document).
+
+    Bound: ``tenant_id``, ``lead_ids`` and the cut-offs ``signals_since``, ``touches_after`` and
+    ``rejections_since``."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    statement = _HISTORY.get(dialect)
+    if statement is None:
+        statement = _HISTORY[dialect] = _build_history(dialect)
+    return statement
+
+
+def _build_history(dialect: str) -> Any:
     def tag(name: str) -> Any:
         return literal_column(f"'{name}'", String).label("tag")
 
+    def of_leads(column: Any) -> Any:
+        if dialect == "postgresql":
+            return column == any_(bindparam("lead_ids", type_=postgresql.ARRAY(Uuid())))
+        return column.in_(bindparam("lead_ids", expanding=True))
+
+    tenant = bindparam("tenant_id", type_=String())
     no_text = cast(null(), String)
     no_time = cast(null(), UTCDateTime)
     no_ref = cast(null(), Uuid)
@@ -146,46 +174,46 @@ def _history(session: AsyncSession, tenant_id: str, lead_ids: Sequence[uuid.UUID
         no_ref.label("ref"),
         col(EngagementEvent.properties).label("document"),
     ).where(
-        col(EngagementEvent.tenant_id) == tenant_id,
-        one_of(session, col(EngagementEvent.lead_id), lead_ids),
-        col(EngagementEvent.occurred_at) >= now - SIGNAL_HORIZON,
+        col(EngagementEvent.tenant_id) == tenant,
+        of_leads(col(EngagementEvent.lead_id)),
+        col(EngagementEvent.occurred_at) >= bindparam("signals_since", type_=UTCDateTime()),
     )
     sent = sa_select(
         tag(_SENT), col(Touchpoint.lead_id), col(Touchpoint.content_key), no_time, no_ref, no_document
     ).where(
-        col(Touchpoint.tenant_id) == tenant_id,
-        one_of(session, col(Touchpoint.lead_id), lead_ids),
+        col(Touchpoint.tenant_id) == tenant,
+        of_leads(col(Touchpoint.lead_id)),
         col(Touchpoint.content_key).is_not(None),
     )
     touches = sa_select(
         tag(_TOUCH), col(FollowUp.lead_id), no_text, col(FollowUp.completed_at), no_ref, no_document
     ).where(
-        col(FollowUp.tenant_id) == tenant_id,
-        one_of(session, col(FollowUp.lead_id), lead_ids),
+        col(FollowUp.tenant_id) == tenant,
+        of_leads(col(FollowUp.lead_id)),
         col(FollowUp.status) == FollowUpStatus.DONE,
         col(FollowUp.kind).in_(TOUCH_KINDS),
-        col(FollowUp.completed_at) > now - TOUCH_WINDOW,
+        col(FollowUp.completed_at) > bindparam("touches_after", type_=UTCDateTime()),
     )
     rejections = sa_select(
         tag(_REJECTION), col(HandOff.lead_id), no_text, col(HandOff.decided_at), no_ref, no_document
     ).where(
-        col(HandOff.tenant_id) == tenant_id,
-        one_of(session, col(HandOff.lead_id), lead_ids),
+        col(HandOff.tenant_id) == tenant,
+        of_leads(col(HandOff.lead_id)),
         col(HandOff.status) == HandOffStatus.REJECTED,
-        col(HandOff.decided_at) >= now - REJECTION_HORIZON,
+        col(HandOff.decided_at) >= bindparam("rejections_since", type_=UTCDateTime()),
     )
     active = sa_select(
         tag(_ACTIVE), col(FollowUp.lead_id), no_text, no_time, col(FollowUp.id), no_document
     ).where(
-        col(FollowUp.tenant_id) == tenant_id,
-        one_of(session, col(FollowUp.lead_id), lead_ids),
+        col(FollowUp.tenant_id) == tenant,
+        of_leads(col(FollowUp.lead_id)),
         col(FollowUp.status).in_(ACTIVE_FOLLOW_UP_STATUSES),
     )
     proposed = sa_select(
         tag(_PROPOSED), col(HandOff.lead_id), no_text, no_time, col(HandOff.id), no_document
     ).where(
-        col(HandOff.tenant_id) == tenant_id,
-        one_of(session, col(HandOff.lead_id), lead_ids),
+        col(HandOff.tenant_id) == tenant,
+        of_leads(col(HandOff.lead_id)),
         col(HandOff.status) == HandOffStatus.PROPOSED,
     )
     return union_all(signals, sent, touches, rejections, active, proposed)
