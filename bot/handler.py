@@ -19,7 +19,7 @@ from app.db import SessionMaker, transaction
 from app.keys import Clock
 from app.models import Member
 from app.services import card_reads, conversations
-from app.services.access import Caller
+from app.services.access import Caller, acting_member
 from app.services.errors import NotAllowed
 from app.services.lead_queries import LeadFilter, list_leads
 from app.services.tenant_config import load_config
@@ -343,9 +343,7 @@ class NurtureBot(TeamsActivityHandler):
     async def _invocation(
         self, session: AsyncSession, turn_context: TurnContext, tenant_id: str, object_id: str
     ) -> Invocation | None:
-        member = await conversations.member_by_object_id(
-            session=session, tenant_id=tenant_id, object_id=object_id
-        )
+        member = await acting_member(session=session, tenant_id=tenant_id, object_id=object_id)
         if member is None:
             return None
         # The member outlives this transaction: a refused action rolls it back (which would expire every
