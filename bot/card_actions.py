@@ -70,6 +70,11 @@ class CardAction:
             raise BadPayload("data")
         return cls(verb=str(verb), data=data)
 
+    @property
+    def on_list(self) -> bool:
+        """Whether the action comes from the list card (a row's button, or another page)."""
+        return self.verb == contract.FOLLOW_UP_LIST or contract.DATA_LIST_OFFSET in self.data
+
     def uuid(self, key: str) -> uuid.UUID:
         """A required id from the data."""
         try:
@@ -143,6 +148,31 @@ class Invocation:
     conversation_id: str | None = None  # the chat that message is in
 
 
+Identify = Callable[[AsyncSession], Awaitable[Invocation | None]]
+# What a service may refuse an action with; `_refused` answers each, in this order.
+_REFUSALS = (
+    StaleVersion,
+    NotAllowed,
+    NotFound,
+    Conflict,
+    ReasonNeeded,
+    BadPayload,
+    InvalidInput,
+    DomainError,
+)
+
+
+def _claims(action: CardAction, call: Invocation) -> bool:
+    """Whether the card names the caller's tenant, which comes from the validated activity."""
+    return str(action.data.get(contract.DATA_TENANT_ID, "")) == call.tenant_id
+
+
+def _tampered(action: CardAction, call: Invocation) -> Card:
+    # A card claiming another tenant than the activity's was tampered with.
+    log.warning("card action refused: tenant mismatch", extra={"verb": action.verb})
+    return cards.error_card(Banner("error", "not_allowed"), call.locale)
+
+
 def _label(group: str, value: str, locale: str) -> str:
     return strings.label(locale, group, value)
 
@@ -174,30 +204,49 @@ class ActionRunner:
 
     async def run(self, action: CardAction, call: Invocation) -> Card:
         """Apply one action and return the card that replaces the one clicked."""
-        claimed = str(action.data.get(contract.DATA_TENANT_ID, ""))
-        if claimed != call.tenant_id:
-            # The tenant comes from the validated activity; a card claiming another one was tampered with.
-            log.warning("card action refused: tenant mismatch", extra={"verb": action.verb})
-            return cards.error_card(Banner("error", "not_allowed"), call.locale)
-        if action.verb == contract.FOLLOW_UP_LIST or contract.DATA_LIST_OFFSET in action.data:
+        if not _claims(action, call):
+            return _tampered(action, call)
+        if action.on_list:
             return await self._run_list(action, call)
         try:
             async with transaction(self._sessions) as session:
                 return await self._handlers[action.verb](session, action, call)
-        except StaleVersion:
+        except _REFUSALS as refusal:
+            return await self._refused(action, call, refusal)
+
+    async def run_identified(self, action: CardAction, identify: Identify) -> Card | None:
+        """``run`` for a single card's action, with the caller identified in the action's own transaction:
+        one connection, one begin and one commit for the turn. None (nothing written) when ``identify``
+        knows nobody, or for a list card's action, which runs as ``run`` does."""
+        call: Invocation | None = None
+        try:
+            async with transaction(self._sessions) as session:
+                call = await identify(session)
+                if call is None or action.on_list:
+                    return None
+                if not _claims(action, call):
+                    return _tampered(action, call)
+                return await self._handlers[action.verb](session, action, call)
+        except _REFUSALS as refusal:
+            if call is None:
+                raise
+            return await self._refused(action, call, refusal)
+
+    async def _refused(self, action: CardAction, call: Invocation, refusal: Exception) -> Card:
+        """The answer to an action a service refused, once its transaction has rolled back."""
+        if isinstance(refusal, StaleVersion):
             return await self._stale(action, call)
-        except NotAllowed:
+        if isinstance(refusal, NotAllowed):
             return cards.error_card(Banner("error", "not_allowed"), call.locale)
-        except NotFound:
+        if isinstance(refusal, NotFound):
             return cards.error_card(Banner("error", "not_found"), call.locale)
-        except Conflict:
+        if isinstance(refusal, Conflict):
             return await self._current(action, call, Banner("warning", "already_closed"))
-        except ReasonNeeded:
+        if isinstance(refusal, ReasonNeeded):
             return await self._current(action, call, Banner("warning", "reason_required"))
-        except (BadPayload, InvalidInput, DomainError) as error:
-            field = error.field if isinstance(error, BadPayload) else "input"
-            log.info("card action refused: %s", field, extra={"verb": action.verb})
-            return await self._current(action, call, Banner("error", "invalid_input", {"field": field}))
+        field = refusal.field if isinstance(refusal, BadPayload) else "input"
+        log.info("card action refused: %s", field, extra={"verb": action.verb})
+        return await self._current(action, call, Banner("error", "invalid_input", {"field": field}))
 
     # --- follow-ups -------------------------------------------------------------------------------------
 

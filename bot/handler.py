@@ -10,13 +10,7 @@ from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo, teams_get_channel_id
-from botbuilder.schema import (
-    Activity,
-    AdaptiveCardInvokeResponse,
-    AdaptiveCardInvokeValue,
-    Attachment,
-    ChannelAccount,
-)
+from botbuilder.schema import Activity, Attachment, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +19,7 @@ from app.db import SessionMaker, transaction
 from app.keys import Clock
 from app.models import Member
 from app.services import card_reads, conversations
-from app.services.access import Caller
+from app.services.access import Caller, acting_member
 from app.services.errors import NotAllowed
 from app.services.lead_queries import LeadFilter, list_leads
 from app.services.tenant_config import load_config
@@ -303,39 +297,67 @@ class NurtureBot(TeamsActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
-        if activity.name == "adaptiveCard/action" and not _is_execute(activity.value):
+        if activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        if not _is_execute(activity.value):
             # The SDK would unpack any value with ** and answer a wrong shape with an error body that it
             # cannot serialise (a 500); a card that was not ours gets our error card instead.
             log.info("card action refused: the invoke value is not an Action.Execute")
             card = cards.error_card(
                 Banner("error", "invalid_input", {"field": "action"}), locale_of(activity)
             )
-            response = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
-            return InvokeResponse(status=200, body=response.serialize())
-        return await super().on_invoke_activity(turn_context)
+        else:
+            card = await self._card_action(turn_context, activity.value["action"])
+        # The answer goes back as the JSON the card already is: the SDK's own path (an
+        # AdaptiveCardInvokeResponse through its serializer) walks every node of the card through msrest.
+        return InvokeResponse(status=200, body={"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card})
 
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
+    async def _card_action(self, turn_context: TurnContext, raw_action: dict[str, Any]) -> dict[str, Any]:
+        """The card that answers an ``Action.Execute``: the refreshed card, or one saying why not."""
         activity = turn_context.activity
+        tenant_id = tenant_of(activity)
+        object_id = activity.from_property.aad_object_id if activity.from_property else None
+        try:
+            action: CardAction | None = CardAction.parse(raw_action)
+        except BadPayload:
+            action = None
+        if action is not None and tenant_id and object_id:
+            # A known sender's action runs in the transaction that identifies them: one connection and
+            # one commit for the turn. The member is still read before anything else is.
+            card = await self._runner.run_identified(
+                action, lambda session: self._invocation(session, turn_context, tenant_id, object_id)
+            )
+            if card is not None:
+                return card
+        # First contact (which may ask Teams for the address), a list card's action, or a bad payload.
         member = await self._who(turn_context)
         locale = locale_of(activity, member)
-        tenant_id = tenant_of(activity)
         if member is None or tenant_id is None:
-            card = cards.error_card(Banner("error", "not_allowed"), locale)
-        else:
-            try:
-                action = CardAction.parse(invoke_value.action)
-            except BadPayload as error:
-                card = cards.error_card(Banner("error", "invalid_input", {"field": error.field}), locale)
-            else:
-                call = Invocation(
-                    tenant_id=tenant_id,
-                    member=member,
-                    locale=locale,
-                    now=self._clock(),
-                    card_activity_id=activity.reply_to_id,
-                    conversation_id=activity.conversation.id if activity.conversation else None,
-                )
-                card = await self._runner.run(action, call)
-        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+            return cards.error_card(Banner("error", "not_allowed"), locale)
+        try:
+            action = CardAction.parse(raw_action)
+        except BadPayload as error:
+            return cards.error_card(Banner("error", "invalid_input", {"field": error.field}), locale)
+        return await self._runner.run(action, self._call(turn_context, tenant_id, member))
+
+    async def _invocation(
+        self, session: AsyncSession, turn_context: TurnContext, tenant_id: str, object_id: str
+    ) -> Invocation | None:
+        member = await acting_member(session=session, tenant_id=tenant_id, object_id=object_id)
+        if member is None:
+            return None
+        # The member outlives this transaction: a refused action rolls it back (which would expire every
+        # object it loaded) and answers from a new session.
+        session.expunge(member)
+        return self._call(turn_context, tenant_id, member)
+
+    def _call(self, turn_context: TurnContext, tenant_id: str, member: Member) -> Invocation:
+        activity = turn_context.activity
+        return Invocation(
+            tenant_id=tenant_id,
+            member=member,
+            locale=locale_of(activity, member),
+            now=self._clock(),
+            card_activity_id=activity.reply_to_id,
+            conversation_id=activity.conversation.id if activity.conversation else None,
+        )

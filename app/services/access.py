@@ -6,6 +6,10 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import bindparam
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from app.models import Lead, Member
 from app.nurturing.enums import Role
 from app.services.errors import NotAllowed
@@ -41,6 +45,20 @@ class Caller:
     def at(self, now: datetime) -> Caller:
         """The same caller at another moment (a step that runs later in the same request)."""
         return replace(self, now=now)
+
+
+# Built once: every card action reads its sender first (`conversations.member_by_object_id`, bound).
+_ACTING_MEMBER = select(Member).where(
+    col(Member.tenant_id) == bindparam("tenant_id"),
+    col(Member.aad_object_id) == bindparam("object_id"),
+    col(Member.active).is_(True),
+)
+
+
+async def acting_member(*, session: AsyncSession, tenant_id: str, object_id: str) -> Member | None:
+    """The active member a Teams user acts as, by their Entra ID object id."""
+    params = {"tenant_id": tenant_id, "object_id": object_id}
+    return (await session.exec(_ACTING_MEMBER, params=params)).first()
 
 
 def _leads_team(caller: Caller, lead: Lead) -> bool:

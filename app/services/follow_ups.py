@@ -10,10 +10,11 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from app.models import ACTIVE_FOLLOW_UP, Company, EngagementEvent, FollowUp, Lead, Member, Touchpoint
 from app.nurturing.calendar import align_to_working_hours, next_business_day_at
@@ -40,7 +41,14 @@ from app.services.lead_context import (
     LeadContext,
     load_contexts,
 )
-from app.services.lead_queries import ensure_workable, lead_for_action, read_lead, visible_to
+from app.services.lead_queries import (
+    VISIBLE_BOUND,
+    bound_visibility,
+    ensure_workable,
+    lead_for_action,
+    read_lead,
+    visible_to,
+)
 from app.services.planning import CLOSED_LIFECYCLES, SALES_LIFECYCLES, notify_card_changed, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
@@ -60,6 +68,31 @@ _OUTCOME_EVENTS = {
 }
 
 
+def _follow_up_with_lead(visible: ColumnElement[bool]) -> Select[FollowUp, Lead, Company, Member]:
+    """The follow-up with its lead, the lead's company and its owner, where the caller may see the lead;
+    the tenant, the follow-up and the caller are bound parameters."""
+    tenant_id: BindParameter[str] = bindparam("tenant_id")
+    owner = aliased(Member)
+    return (
+        select(FollowUp, Lead, Company, owner)
+        .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
+        .outerjoin(
+            Company, and_(col(Company.id) == col(Lead.company_id), col(Company.tenant_id) == tenant_id)
+        )
+        .outerjoin(owner, and_(col(owner.id) == col(Lead.owner_id), col(owner.tenant_id) == tenant_id))
+        .where(
+            col(FollowUp.tenant_id) == tenant_id,
+            col(FollowUp.id) == bindparam("follow_up_id"),
+            col(Lead.tenant_id) == tenant_id,
+            visible,
+        )
+    )
+
+
+# Built once: the statement a card action reads first on every click, one for each kind of caller.
+_FOLLOW_UP_WITH_LEAD = {kind: _follow_up_with_lead(clause) for kind, clause in VISIBLE_BOUND.items()}
+
+
 async def _load(
     *,
     session: AsyncSession,
@@ -73,23 +106,14 @@ async def _load(
     One statement reads the follow-up with its lead, the lead's company and its owner, so the context
     that follows finds them in the session."""
     tenant_id = caller.tenant_id
-    owner = aliased(Member)
-    found = (
-        await session.exec(
-            select(FollowUp, Lead, Company, owner)
-            .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
-            .outerjoin(
-                Company, and_(col(Company.id) == col(Lead.company_id), col(Company.tenant_id) == tenant_id)
-            )
-            .outerjoin(owner, and_(col(owner.id) == col(Lead.owner_id), col(owner.tenant_id) == tenant_id))
-            .where(
-                FollowUp.tenant_id == tenant_id,
-                FollowUp.id == follow_up_id,
-                Lead.tenant_id == tenant_id,
-                visible_to(caller),
-            )
-        )
-    ).first()
+    params: dict[str, object] = {"tenant_id": tenant_id, "follow_up_id": follow_up_id}
+    bound = bound_visibility(caller)
+    if bound is not None:
+        statement = _FOLLOW_UP_WITH_LEAD[bound[0]]
+        params.update(bound[1])
+    else:
+        statement = _follow_up_with_lead(visible_to(caller))
+    found = (await session.exec(statement, params=params)).first()
     if found is None:
         raise FollowUpNotFound(follow_up_id)
     follow_up, lead = found[0], found[1]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import ColumnElement, and_, func, or_, true
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,6 +45,25 @@ def visible_to(caller: Caller) -> ColumnElement[bool]:
     if caller.role is Role.LEAD:
         return or_(col(Lead.team_id) == caller.team_id, col(Lead.owner_id).is_(None))
     return col(Lead.owner_id) == caller.member_id
+
+
+# `visible_to` once for each kind of caller, with the caller in bound parameters, for statements that are
+# built once at import and reused (SQLAlchemy then neither rebuilds them nor recomputes their cache key).
+VISIBLE_BOUND: dict[str, ColumnElement[bool]] = {
+    "all": true(),
+    "team": or_(col(Lead.team_id) == bindparam("visible_team_id"), col(Lead.owner_id).is_(None)),
+    "own": col(Lead.owner_id) == bindparam("visible_member_id"),
+}
+
+
+def bound_visibility(caller: Caller) -> tuple[str, dict[str, object]] | None:
+    """Which `VISIBLE_BOUND` clause says `visible_to(caller)`, with its parameters; None for a team lead
+    without a team, whose rule only `visible_to` writes (a bound NULL would match nothing)."""
+    if caller.is_system or caller.role in (Role.MANAGER, Role.ADMIN):
+        return "all", {}
+    if caller.role is Role.LEAD:
+        return ("team", {"visible_team_id": caller.team_id}) if caller.team_id is not None else None
+    return "own", {"visible_member_id": caller.member_id}
 
 
 async def read_lead(*, session: AsyncSession, caller: Caller, lead_id: uuid.UUID) -> Lead:

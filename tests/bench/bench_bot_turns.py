@@ -10,11 +10,16 @@ with an aiohttp client at a fixed concurrency, one turn kind at a time, in rotat
 - **my follow-ups**: the same app answering a rep's ``my follow-ups`` message with one list card (a page of
   eight of the rep's twelve due follow-ups, each row with Done, Snooze and Open).
 
+With ``--baseline DIR`` (another checkout, e.g. a worktree of main) a fourth kind, **Done (baseline)**, runs
+the same invokes against that checkout's app served by this interpreter, on the same database, in the same
+rotation, so a change to the Done path is measured side by side with what it changes.
+
 Replies go to the Bot Connector double (its own process, limits off). Each round gives every kind the same
 wall time; the table shows medians over the rounds. SQLite by default; PostgreSQL with ``--database-url``
 (a fresh database is created, migrated and dropped).
 
 Run: .venv/bin/python tests/bench/bench_bot_turns.py [--database-url postgresql://...] [--quick]
+     [--baseline ../main-checkout]
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ LABELS = {
     "echo": ("echo message", "stock CloudAdapter echo sample"),
     "done": ("followup.done invoke", "Nurture (create_app)"),
     "list": ("'my follow-ups' message", "Nurture (create_app)"),
+    "base": ("followup.done invoke", "Nurture (create_app), baseline checkout"),
 }
 LIST_REPS = 8  # reps (each in a tenant of their own) who ask "my follow-ups", in turn
 LIST_LEADS = 12  # due follow-ups of each of them: one list card with the first eight comes back
@@ -229,19 +235,21 @@ class Child:
         return [f"{count:,} x {kind}" for kind, count in kinds.most_common() if kind.strip()]
 
 
-async def start_child(name: str, args: list[str], log_dir: Path) -> Child:
+async def start_child(name: str, args: list[str], log_dir: Path, root: Path = ROOT) -> Child:
+    """A server of this script (or of the same script in the checkout at ``root``) in its own process."""
     log_path = log_dir / f"{name}.stderr"
+    serve = "nurture" if name == "base" else name
     with log_path.open("wb") as stderr:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
-            str(SCRIPT),
+            str(root / SCRIPT.relative_to(ROOT)),
             "--serve",
-            name,
+            serve,
             *args,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=stderr,
-            cwd=str(ROOT),
+            cwd=str(root),
         )
     assert process.stdout is not None
     try:
@@ -529,6 +537,11 @@ async def run(args: argparse.Namespace, url: str, scratch: Path) -> Outcome:
             start_child("echo", [], scratch), start_child("nurture", ["--database-url", url], scratch)
         )
         children += [echo, nurture]
+        kinds: tuple[str, ...] = KINDS
+        if args.baseline:
+            base = await start_child("base", ["--database-url", url], scratch, args.baseline)
+            children.append(base)
+            kinds = (*KINDS, "base")
         service_url = connector.url
         done_sent: list[str] = []
 
@@ -545,25 +558,27 @@ async def run(args: argparse.Namespace, url: str, scratch: Path) -> Outcome:
             "done": (f"{nurture.url}/api/messages", done_bodies, _done_ok, 0),
             "list": (f"{nurture.url}/api/messages", lambda: asks, _list_ok, CARDS_PER_LIST),
         }
+        if args.baseline:
+            sources["base"] = (f"{base.url}/api/messages", done_bodies, _done_ok, 0)
         phases: list[Phase] = []
         connector_limit = TCPConnector(limit=args.concurrency, force_close=False)
         async with ClientSession(connector=connector_limit, timeout=ClientTimeout(total=60)) as client:
             warm: dict[str, Phase] = {}
-            for kind in KINDS:  # warm-up: first turns import and connect lazily
+            for kind in kinds:  # warm-up: first turns import and connect lazily
                 target, bodies, check, _ = sources[kind]
                 warm[kind] = await drive(client, target, kind, bodies(), args.warmup, args.concurrency, check)
             for round_no in range(args.rounds):
-                order = KINDS[round_no % 3 :] + KINDS[: round_no % 3]
+                order = kinds[round_no % len(kinds) :] + kinds[: round_no % len(kinds)]
                 for kind in order:
                     target, bodies, check, per_turn = sources[kind]
-                    if kind == "done":
+                    if kind in ("done", "base"):
                         # Due follow-ups for three times the fastest Done phase so far, made between phases.
                         fastest = max([p.rate for p in phases if p.kind == kind] or [warm[kind].rate])
                         wanted = int(fastest * args.seconds * 3) + 2 * args.concurrency
                         await seeder.top_up(min(wanted, args.max_done))
                     before = await connector.stats()
                     phase = await drive(client, target, kind, bodies(), args.seconds, args.concurrency, check)
-                    if kind == "done" and not seeder.targets and phase.wall < args.seconds * 0.99:
+                    if kind in ("done", "base") and not seeder.targets and phase.wall < args.seconds * 0.99:
                         phase.sample = phase.sample or f"ran out of follow-ups after {phase.wall:.2f} s"
                     after = await connector.stats()
                     phase.deliveries = after["deliveries"] - before["deliveries"]
@@ -597,7 +612,7 @@ def report(args: argparse.Namespace, outcome: Outcome, done_in_db: int, command:
     for column in ("turn", "server", "turns/s", "turns/s min-max", "p50 ms", "p99 ms", "turns", "failed"):
         table.add_column(column, justify="left" if column in ("turn", "server") else "right")
     rates: dict[str, list[float]] = {}
-    for kind in KINDS:
+    for kind in [kind for kind in LABELS if any(p.kind == kind for p in outcome.phases)]:
         phases = [p for p in outcome.phases if p.kind == kind]
         rates[kind] = [p.rate for p in phases]
         p50 = statistics.median(percentile(p.latencies, 0.50) for p in phases) * 1000
@@ -626,6 +641,14 @@ def report(args: argparse.Namespace, outcome: Outcome, done_in_db: int, command:
         f"'my follow-ups' / echo throughput: {list_ratio:.2f}x "
         f"(per round: {', '.join(f'{r:.2f}' for r in list_paired)}; target 1.0x or more)"
     )
+    if "base" in rates:
+        base_ratio = statistics.median(rates["base"]) / statistics.median(rates["echo"])
+        base_paired = [d / e for d, e in zip(rates["base"], rates["echo"], strict=True)]
+        console.print(
+            f"Baseline Done / echo throughput: {base_ratio:.2f}x "
+            f"(per round: {', '.join(f'{r:.2f}' for r in base_paired)}); this checkout's Done / baseline's: "
+            f"{statistics.median(rates['done']) / statistics.median(rates['base']):.2f}x"
+        )
     console.print(
         f"Done invokes sent {len(outcome.done_sent):,}, follow-ups marked done in the database "
         f"{done_in_db:,}; seeded {outcome.seeded:,} leads in {outcome.seed_seconds:.1f} s"
@@ -653,6 +676,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up per kind")
     parser.add_argument("--max-done", type=int, default=2000, help="most Done invokes per measured phase")
     parser.add_argument("--quick", action="store_true", help="2 rounds of 1.5 s")
+    parser.add_argument(
+        "--baseline", help="another checkout (e.g. a worktree of main) whose Done runs as a fourth kind"
+    )
     parser.add_argument("--serve", choices=["echo", "nurture", "connector"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -661,6 +687,8 @@ def main() -> None:
             args.serve, lambda: serve_nurture(args.database_url)
         )()
         return
+    if args.baseline:
+        args.baseline = Path(args.baseline).resolve()
     if args.quick:
         args.rounds, args.seconds, args.warmup = 2, 1.5, 0.5
     shown = [".venv/bin/python", "tests/bench/bench_bot_turns.py", *sys.argv[1:]]

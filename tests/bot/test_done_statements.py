@@ -25,6 +25,21 @@ SETTINGS_STATEMENTS = 3  # settings, content library, routing rules: read once p
 
 
 @contextmanager
+def transactions() -> Iterator[list[object]]:
+    """Every transaction any engine begins while the block runs."""
+    begun: list[object] = []
+
+    def record(conn: Any) -> None:
+        begun.append(conn)
+
+    event.listen(Engine, "begin", record)
+    try:
+        yield begun
+    finally:
+        event.remove(Engine, "begin", record)
+
+
+@contextmanager
 def counted() -> Iterator[list[str]]:
     """Every statement any engine sends to its database while the block runs."""
     statements: list[str] = []
@@ -73,7 +88,7 @@ async def test_a_done_invoke_runs_at_most_ten_statements(teams: Teams, sessions:
     assert status == 200 and "Marked done" in card_text(body["value"])
 
     follow_up, data = await _done_data(teams, sessions, second)
-    with counted() as statements:
+    with counted() as statements, transactions() as begun:
         status, body = await teams.execute(rep, contract.FOLLOW_UP_DONE, data, reply_to=activity)
 
     card = body["value"]
@@ -96,4 +111,5 @@ async def test_a_done_invoke_runs_at_most_ten_statements(teams: Teams, sessions:
     assert len(planned) == 1, "the cadence planned the next follow-up within the same turn"
     assert queued == 0, "the invoke's answer updates the clicked card; no update of it is queued"
     assert len(statements) <= MAX_STATEMENTS, "\n---\n".join(statements)
+    assert len(begun) == 1, "the sender is read in the transaction that completes the follow-up"
     assert len(cold) <= MAX_STATEMENTS + SETTINGS_STATEMENTS, "\n---\n".join(cold)
