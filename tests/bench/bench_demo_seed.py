@@ -1,15 +1,16 @@
 """Seeding the demo tenant (`nurture demo`): a git revision against this tree, side by side in one run.
 
-Each variant seeds the same plan (same seed, same clock) into a fresh migrated SQLite file, in its own
-Python process, so neither warms the other's caches. The baseline's ``app`` package is taken from git
-(``git archive``) into a scratch directory; this tree's is used as it is. Reported per variant: wall time of
+Each variant seeds the same plan (same seed, same clock) into a fresh migrated SQLite file, in its own Python
+process, so neither warms the other's caches. The baseline's ``app`` package is taken from git (``git
+archive``) into a scratch directory; this tree's is used as it is. Reported per variant: wall time of
 ``seed_demo_tenant`` and the CPU time the process spent in it (both of its threads: the event loop and
-aiosqlite's; on a busy machine it varies less than the wall time), SQL statements and commits (counted with SQLAlchemy's engine events), a fingerprint
-of the practice it left (every lead's lifecycle, stage and score with its reasons, every follow-up's
-status, kind, outcome and due time: equal fingerprints mean the same outcome) and the demo summary. Owners
-are left out of the fingerprint, yet at 500 leads two runs of the same revision already differ: they gave
-12 leads another owner (the members' ids, which round-robin sees, are random per run), and the due times
-follow the owner. Compare fingerprints at a size where the baseline repeats itself (60 leads does).
+aiosqlite's; on a busy machine it varies less than the wall time), SQL statements and commits (counted with
+SQLAlchemy's engine events), a fingerprint of the practice it left (every lead's lifecycle, stage and score
+with its reasons, every follow-up's status, kind, outcome and due time: equal fingerprints mean the same
+outcome) and the demo summary. Owners are left out of the fingerprint, yet at 500 leads two runs of the same
+revision already differ: they gave 12 leads another owner (the members' ids, which round-robin sees, are
+random per run), and the due times follow the owner. Compare fingerprints at a size where the baseline repeats
+itself (60 leads does).
 
 Run: .venv/bin/python tests/bench/bench_demo_seed.py [--leads 500] [--baseline main]
 """
@@ -74,7 +75,8 @@ async def main():
         ))).all()
     await engine.dispose()
     practice = hashlib.sha256(repr((lead_rows, follow_ups)).encode()).hexdigest()[:12]
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "summary": str(summary), "practice": practice, **counts}))
+    result = {"seconds": seconds, "cpu": cpu, "summary": str(summary), "practice": practice, **counts}
+    print(json.dumps(result))
 
 asyncio.run(main())
 """
