@@ -12,7 +12,7 @@ revision already differ: they gave 12 leads another owner (the members' ids, whi
 random per run), and the due times follow the owner. Compare fingerprints at a size where the baseline repeats
 itself (60 leads does).
 
-Run: .venv/bin/python tests/bench/bench_demo_seed.py [--leads 500] [--baseline main]
+Run: .venv/bin/python tests/bench/bench_demo_seed.py [--leads 500] [--baseline main] [--runs 1]
 """
 
 from __future__ import annotations
@@ -111,10 +111,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=500)
     parser.add_argument("--baseline", default="main", help="git revision to compare with (default: main)")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="rounds of both variants, interleaved (default: 1)"
+    )
     args = parser.parse_args()
     console = Console(width=200)
     table = Table(title=f"Demo seeding, {args.leads} leads, SQLite ({machine()})")
-    for column in ("variant", "wall time", "CPU time", "SQL statements", "commits", "practice", "seeded"):
+    for column in (
+        "round",
+        "variant",
+        "wall time",
+        "CPU time",
+        "SQL statements",
+        "commits",
+        "practice",
+        "seeded",
+    ):
         table.add_column(column)
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
@@ -122,18 +134,21 @@ def main() -> None:
             (f"baseline ({args.baseline})", _checkout(args.baseline, work / "baseline")),
             ("this tree", ROOT),
         ]
-        for label, source in variants:
-            console.print(f"seeding with {label} ...")
-            result = _run(source, work / f"{len(table.rows)}.db", args.leads)
-            table.add_row(
-                label,
-                f"{float(str(result['seconds'])):.1f} s",
-                f"{float(str(result['cpu'])):.1f} s",
-                str(result["statements"]),
-                str(result["commits"]),
-                str(result["practice"]),
-                str(result["summary"]),
-            )
+        # Interleaved, so a spell of load elsewhere on the machine falls on both variants alike.
+        for round_ in range(1, args.runs + 1):
+            for label, source in variants:
+                console.print(f"round {round_}: seeding with {label} ...")
+                result = _run(source, work / f"{len(table.rows)}.db", args.leads)
+                table.add_row(
+                    str(round_),
+                    label,
+                    f"{float(str(result['seconds'])):.1f} s",
+                    f"{float(str(result['cpu'])):.1f} s",
+                    str(result["statements"]),
+                    str(result["commits"]),
+                    str(result["practice"]),
+                    str(result["summary"]),
+                )
     console.print(table)
 
 
