@@ -43,7 +43,7 @@ from app.services.demo_history import seed_conversations
 from app.services.events import EventIn, ingest_events
 from app.services.follow_ups import SystemCompletion, complete_follow_ups_as_system, due_follow_ups
 from app.services.hand_offs import accept_hand_off, reject_hand_off
-from app.services.leads import create_leads, set_lifecycle
+from app.services.leads import LifecycleMove, create_leads, set_lifecycles
 from app.services.rescoring import rescore_stale_leads
 from app.services.tenant_config import (
     ROUTING_FALLBACK_KEY,
@@ -419,8 +419,10 @@ async def _work_the_day(
 ) -> int:
     """Reps work most of what is due in their own working hours (a real team has a backlog); team leads
     decide hand-offs in theirs. ``rejected`` counts the hand-offs rejected so far; returns the new count."""
-    outcomes = list(FollowUpOutcome)
-    async with sessions() as session:
+    outcomes, not_interested = list(FollowUpOutcome), FollowUpOutcome.NOT_INTERESTED
+    # The day's work is one transaction that reads what is due once: the completions then find the
+    # follow-ups in the session, and the leads and contexts are read once for all.
+    async with transaction(sessions) as session:
         due = await due_follow_ups(
             session=session, tenant_id=DEMO_TENANT_ID, now=day_start + timedelta(days=1), limit=2000
         )
@@ -433,27 +435,25 @@ async def _work_the_day(
                 )
             ).all()
         }
-    work: list[tuple[datetime, uuid.UUID]] = []
-    for follow_up in due:
-        owner = owners.get(follow_up.owner_id) if follow_up.owner_id is not None else None
-        if owner is None or not owner.active or rng.random() > 0.8:
-            continue
-        moment = _working_moment(rng, owner, day_start)
-        if moment is None or moment < follow_up.due_at:
-            continue
-        work.append((moment, follow_up.id))
-    # The day's work is one transaction, and the follow-ups, leads and contexts are read once for all.
-    completions = [
-        SystemCompletion(
-            follow_up_id=follow_up_id,
-            outcome=outcome,
-            now=moment,
-            reason_code=RecycleReason.NOT_INTERESTED if outcome is FollowUpOutcome.NOT_INTERESTED else None,
-        )
-        for moment, follow_up_id in sorted(work)
-        for outcome in [rng.choices(outcomes, weights=[20, 55, 10, 15])[0]]
-    ]
-    async with transaction(sessions) as session:
+        work: list[tuple[datetime, uuid.UUID]] = []
+        for follow_up in due:
+            owner = owners.get(follow_up.owner_id) if follow_up.owner_id is not None else None
+            if owner is None or not owner.active or rng.random() > 0.8:
+                continue
+            moment = _working_moment(rng, owner, day_start)
+            if moment is None or moment < follow_up.due_at:
+                continue
+            work.append((moment, follow_up.id))
+        completions = [
+            SystemCompletion(
+                follow_up_id=follow_up_id,
+                outcome=outcome,
+                now=moment,
+                reason_code=RecycleReason.NOT_INTERESTED if outcome is not_interested else None,
+            )
+            for moment, follow_up_id in sorted(work)
+            for outcome in [rng.choices(outcomes, weights=[20, 55, 10, 15])[0]]
+        ]
         await complete_follow_ups_as_system(
             session=session, tenant_id=DEMO_TENANT_ID, work=completions, config=config
         )
@@ -528,6 +528,9 @@ async def _advance_pipeline(
             .order_by(col(Lead.created_at), col(Lead.email))
         )
     ).all()
+    # Each step needs days in the stage, so a lead moved today is ready for no further step today: every
+    # move of the day is decided first, and all are made in one batch.
+    moves: list[LifecycleMove] = []
     for lifecycle, (min_days, chance, steps) in _PIPELINE.items():
         ready = [
             lead
@@ -540,16 +543,18 @@ async def _advance_pipeline(
             if rng.random() > chance:
                 continue
             target = rng.choices([step for step, _ in steps], weights=[weight for _, weight in steps])[0]
-            await set_lifecycle(
-                session=session,
-                lead_id=lead.id,
-                lifecycle=target,
-                reason=_PIPELINE_REASONS.get(target),
-                caller=Caller.system(DEMO_TENANT_ID, moment),
-                expected_version=lead.version,
-                reason_code=_PIPELINE_CODES.get(target),
-                config=config,
+            moves.append(
+                LifecycleMove(
+                    lead_id=lead.id,
+                    lifecycle=target,
+                    reason=_PIPELINE_REASONS.get(target),
+                    expected_version=lead.version,
+                    reason_code=_PIPELINE_CODES.get(target),
+                )
             )
+    await set_lifecycles(
+        session=session, caller=Caller.system(DEMO_TENANT_ID, moment), moves=moves, config=config
+    )
 
 
 async def _finish_people(sessions: SessionMaker, people: dict[str, Member], now: datetime) -> None:

@@ -13,7 +13,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
+from sqlalchemy import Table, insert
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +32,7 @@ TITLE_CHARS = 500
 NAME_CHARS = 200
 PARTICIPANTS_KEPT = 20
 _LOOKUP_CHUNK = 500
+_MESSAGES: Table = ConversationMessage.__table__  # type: ignore[attr-defined]
 _REPLY_KIND = {MessageSource.MAIL: EventKind.EMAIL_REPLY, MessageSource.CHAT: EventKind.CHAT_REPLY}
 
 
@@ -110,38 +114,45 @@ def _check(item: MessageIn) -> None:
         raise InvalidInput("sent_at needs a time zone")
 
 
-def _row(tenant_id: str, item: MessageIn, now: datetime) -> ConversationMessage:
-    return ConversationMessage(
-        tenant_id=tenant_id,
-        lead_id=item.lead_id,
-        graph_id=item.key,
-        source=item.source.value,
-        subject=item.thread_title[:TITLE_CHARS] if item.thread_title else None,
-        preview=item.preview[:PREVIEW_CHARS],
-        from_address=item.sender_address,
-        to_addresses=list(item.recipients),
-        direction=Direction.INBOUND if item.from_lead else Direction.OUTBOUND,
-        sent_at=item.sent_at.astimezone(UTC),
-        web_link=item.web_link,
-        thread_key=item.thread_key[:KEY_CHARS],
-        thread_title=item.thread_title[:TITLE_CHARS] if item.thread_title else None,
-        participants=_names(item.participants),
-        sender_name=item.sender_name[:NAME_CHARS] if item.sender_name else None,
-        signal_id=_signal_id(item) if item.from_lead else None,
-        created_at=now,
-    )
+def _values(tenant_id: str, item: MessageIn, now: datetime) -> dict[str, Any]:
+    """The message's row, every column given: new rows go in as one Core executemany."""
+    return {
+        "id": uuid.uuid4(),
+        "tenant_id": tenant_id,
+        "lead_id": item.lead_id,
+        "graph_id": item.key,
+        "source": item.source.value,
+        "subject": item.thread_title[:TITLE_CHARS] if item.thread_title else None,
+        "preview": item.preview[:PREVIEW_CHARS],
+        "from_address": item.sender_address,
+        "to_addresses": list(item.recipients),
+        "direction": Direction.INBOUND if item.from_lead else Direction.OUTBOUND,
+        "sent_at": item.sent_at.astimezone(UTC),
+        "web_link": item.web_link,
+        "thread_key": item.thread_key[:KEY_CHARS],
+        "thread_title": item.thread_title[:TITLE_CHARS] if item.thread_title else None,
+        "participants": _names(item.participants),
+        "sender_name": item.sender_name[:NAME_CHARS] if item.sender_name else None,
+        "signal_id": _signal_id(item) if item.from_lead else None,
+        "created_at": now,
+    }
 
 
-def _refresh(row: ConversationMessage, fresh: ConversationMessage) -> bool:
-    """Carry what may change (an edit, fields a row stored before them lacks) onto the stored row."""
+def _refresh(row: ConversationMessage | dict[str, Any], fresh: dict[str, Any]) -> bool:
+    """Carry what may change (an edit, fields a row stored before them lacks) onto the stored row, or onto
+    a new one the same batch gave before."""
+    if isinstance(row, dict):
+        get, put = row.get, row.__setitem__
+    else:
+        get, put = partial(getattr, row), partial(setattr, row)
     changed = False
     for name in ("preview", "thread_key", "thread_title", "participants", "sender_name", "web_link"):
-        value = getattr(fresh, name)
-        if value != getattr(row, name) and (value or name == "preview"):
-            setattr(row, name, value)
+        value = fresh[name]
+        if value != get(name) and (value or name == "preview"):
+            put(name, value)
             changed = True
-    if row.signal_id is None and fresh.signal_id is not None and row.lead_id == fresh.lead_id:
-        row.signal_id = fresh.signal_id
+    if get("signal_id") is None and fresh["signal_id"] is not None and get("lead_id") == fresh["lead_id"]:
+        put("signal_id", fresh["signal_id"])
         changed = True
     return changed
 
@@ -171,17 +182,19 @@ async def store_messages(
         )
         existing.update((row.graph_id, row) for row in rows)
     stored = updated = 0
-    new_rows: list[ConversationMessage] = []
+    new_rows: dict[str, dict[str, Any]] = {}
     signals: dict[str, EventIn] = {}
     for item in items:
-        fresh = _row(tenant_id, item, now)
+        fresh = _values(tenant_id, item, now)
         row = existing.get(item.key)
-        if row is None:
-            existing[item.key] = fresh
-            new_rows.append(fresh)
+        if row is not None:
+            if _refresh(row, fresh):
+                session.add(row)
+                updated += 1
+        elif (new := new_rows.get(item.key)) is None:
+            new_rows[item.key] = fresh
             stored += 1
-        elif _refresh(row, fresh):
-            session.add(row)
+        elif _refresh(new, fresh):
             updated += 1
         if item.from_lead and signal_replies:
             # Sent even for a message stored before (a group chat with two leads stores it under the first):
@@ -193,8 +206,10 @@ async def store_messages(
                 occurred_at=item.sent_at,
                 lead_id=item.lead_id,
             )
-    session.add_all(new_rows)
     await session.flush()
+    if new_rows:
+        # No ORM behaviour is needed for a new message: a Core executemany skips building a model per row.
+        await session.exec(insert(_MESSAGES), params=list(new_rows.values()))
     replies = 0
     batch = list(signals.values())
     for start in range(0, len(batch), MAX_BATCH):

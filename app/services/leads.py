@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import NoReturn
 
@@ -19,10 +20,10 @@ from app.nurturing.enums import AssignmentMethod, BuyerStage, Lifecycle, Recycle
 from app.services.access import Caller, ensure_can_assign, ensure_can_work
 from app.services.batches import batches
 from app.services.company_facts import FIRMOGRAPHICS, gaps_filled
-from app.services.errors import Conflict, InvalidInput, StaleVersion
+from app.services.errors import Conflict, InvalidInput, LeadNotFound, StaleVersion
 from app.services.lead_context import LeadContext, load_contexts
 from app.services.lead_history import change_lifecycle, change_stage
-from app.services.lead_queries import lead_for_action
+from app.services.lead_queries import ensure_workable, lead_for_action, visible_to
 from app.services.lookups import get_member
 from app.services.ownership import apply_ownership, route_unassigned
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_up
@@ -289,6 +290,18 @@ async def override_stage(
     return lead
 
 
+@dataclass(frozen=True, slots=True)
+class LifecycleMove:
+    """One lead's move along the sales lifecycle, as ``set_lifecycle`` takes it."""
+
+    lead_id: uuid.UUID
+    lifecycle: Lifecycle
+    reason: str | None
+    expected_version: int
+    reason_code: RecycleReason | None = None
+    until: datetime | None = None
+
+
 async def set_lifecycle(
     *,
     session: AsyncSession,
@@ -304,43 +317,82 @@ async def set_lifecycle(
     """Move a lead along the sales lifecycle by hand (SQL, opportunity, won, lost, disqualified).
 
     Recycling takes a coded reason, which sets how long the lead is nurtured before it may return."""
-    tenant_id, now = caller.tenant_id, caller.now
-    lead = await lead_for_action(
-        session=session,
-        caller=caller,
+    move = LifecycleMove(
         lead_id=lead_id,
-        allowed=ensure_can_work,
+        lifecycle=lifecycle,
+        reason=reason,
         expected_version=expected_version,
+        reason_code=reason_code,
+        until=until,
     )
+    return (await set_lifecycles(session=session, caller=caller, moves=[move], config=config))[0]
+
+
+async def set_lifecycles(
+    *,
+    session: AsyncSession,
+    caller: Caller,
+    moves: Sequence[LifecycleMove],
+    config: TenantConfig | None = None,
+) -> list[Lead]:
+    """``set_lifecycle`` for moves of different leads at the caller's moment, in the order given, reading
+    the leads and their contexts once for all."""
+    tenant_id, now = caller.tenant_id, caller.now
+    if not moves:
+        return []
+    ids = [move.lead_id for move in moves]
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("one move per lead in a batch")
+    found: dict[uuid.UUID, Lead] = {}
+    for chunk in batches(ids):
+        rows = await session.exec(
+            select(Lead).where(Lead.tenant_id == tenant_id, col(Lead.id).in_(chunk), visible_to(caller))
+        )
+        found.update((lead.id, lead) for lead in rows)
+    leads: list[Lead] = []
+    for move in moves:
+        lead = found.get(move.lead_id)
+        if lead is None:
+            raise LeadNotFound(move.lead_id)
+        leads.append(ensure_workable(caller, lead, ensure_can_work, move.expected_version))
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
+    contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
     actor_id = caller.member_id
-    if lifecycle is Lifecycle.RECYCLED or (lifecycle is Lifecycle.DISQUALIFIED and reason_code is not None):
-        decision = decide_recycle(
-            config=config, reason_code=reason_code, note=reason, until=until, owner=context.owner, now=now
-        )
-        if decision.lifecycle is not lifecycle:
-            raise InvalidInput(f"{decision.reason.value} moves a lead to {decision.lifecycle.value}")
-        await apply_recycle(session=session, lead=lead, decision=decision, now=now, actor_id=actor_id)
-    else:
-        if lifecycle in (Lifecycle.DISQUALIFIED, Lifecycle.LOST) and not (reason or "").strip():
-            raise InvalidInput(f"moving a lead to {lifecycle} needs a reason")
-        await change_lifecycle(
-            session=session,
-            lead=lead,
-            to_lifecycle=lifecycle,
-            now=now,
-            automatic=False,
-            reason=reason,
-            actor_id=actor_id,
-        )
-    if lifecycle in CLOSED_LIFECYCLES:
-        await cancel_active(session=session, context=context, now=now)
-    else:
-        # Moving into or out of sales changes what the next follow-up is: a sales step or the cadence.
+    for move, lead in zip(moves, leads, strict=True):
+        lifecycle, reason, reason_code = move.lifecycle, move.reason, move.reason_code
+        context = contexts[lead.id]
+        recycling = lifecycle is Lifecycle.RECYCLED
+        if recycling or (lifecycle is Lifecycle.DISQUALIFIED and reason_code is not None):
+            decision = decide_recycle(
+                config=config,
+                reason_code=reason_code,
+                note=reason,
+                until=move.until,
+                owner=context.owner,
+                now=now,
+            )
+            if decision.lifecycle is not lifecycle:
+                raise InvalidInput(f"{decision.reason.value} moves a lead to {decision.lifecycle.value}")
+            await apply_recycle(session=session, lead=lead, decision=decision, now=now, actor_id=actor_id)
+        else:
+            if lifecycle in (Lifecycle.DISQUALIFIED, Lifecycle.LOST) and not (reason or "").strip():
+                raise InvalidInput(f"moving a lead to {lifecycle} needs a reason")
+            await change_lifecycle(
+                session=session,
+                lead=lead,
+                to_lifecycle=lifecycle,
+                now=now,
+                automatic=False,
+                reason=reason,
+                actor_id=actor_id,
+            )
+        if lifecycle in CLOSED_LIFECYCLES:
+            await cancel_active(session=session, context=context, now=now)
+        else:
+            # Moving into or out of sales changes what the next follow-up is: a sales step or the cadence.
+            await session.flush()
+            await plan_follow_up(session=session, context=context, config=config, now=now)
+        lead.updated_at = now
+        session.add(lead)
         await session.flush()
-        await plan_follow_up(session=session, context=context, config=config, now=now)
-    lead.updated_at = now
-    session.add(lead)
-    await session.flush()
-    return lead
+    return leads
