@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import Table, bindparam, or_, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -119,6 +119,8 @@ async def rescore_stale_leads(
     config = await load_config(session=session, tenant_id=tenant_id)
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
     changed = 0
+    rescored: dict[bool, list[dict[str, object]]] = {False: [], True: []}  # by whether the score moved
+    written: list[Lead] = []
     for context in contexts.values():
         lead = context.lead
         facts = context.facts()
@@ -138,7 +140,7 @@ async def rescore_stale_leads(
             lead.engagement_score,
             lead.total_score,
         )
-        values: dict[str, object] = {"scored_at": now}
+        values: dict[str, object] = {"lead_id": lead.id, "scored_at": now}
         if moved:
             changed += 1
             values.update(
@@ -150,9 +152,14 @@ async def rescore_stale_leads(
                     for c in score.contributions
                 ],
             )
-        # A Core UPDATE: derived numbers, not an edit anybody could conflict with.
-        await session.exec(
-            update(Lead).where(col(Lead.tenant_id) == tenant_id, col(Lead.id) == lead.id).values(**values)
-        )
+        rescored[moved].append(values)
+        written.append(lead)
+    # Core UPDATEs: derived numbers, not an edit anybody could conflict with; one executemany per column set.
+    table: Table = Lead.__table__  # type: ignore[attr-defined]
+    statement = update(table).where(table.c.tenant_id == tenant_id, table.c.id == bindparam("lead_id"))
+    for rows in rescored.values():
+        if rows:
+            await session.exec(statement, params=rows)
+    for lead in written:
         session.expire(lead)
     return len(leads), changed
