@@ -5,33 +5,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import SessionMaker, transaction
 from app.services.api_keys import create_api_key, revoke_api_key, verify_api_key
 from app.services.errors import NotAllowed
 from tests.factories import T0, Org, make_org
-
-
-@contextmanager
-def _key_reads(engine: AsyncEngine) -> Iterator[Counter[str]]:
-    counts: Counter[str] = Counter()
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "api_keys" in statement:
-            counts[statement.split(None, 1)[0].upper()] += 1
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield counts
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
+from tests.statements import statements_run, verb
 
 
 async def _key(sessions: SessionMaker) -> tuple[str, Org, uuid.UUID]:
@@ -45,10 +28,11 @@ async def test_concurrent_calls_with_a_cold_record_read_the_key_once(
     sessions: SessionMaker, engine: AsyncEngine
 ) -> None:
     text, _, _ = await _key(sessions)
-    with _key_reads(engine) as reads:
+    with statements_run(engine) as sent:
         verified = await asyncio.gather(
             *(verify_api_key(sessions=sessions, presented=text, now=T0) for _ in range(40))
         )
+    reads = Counter(verb(statement) for statement in sent if "api_keys" in statement)
     assert {key.key_id for key, _ in verified} == {text.split("_")[1]}
     # One SELECT, and the first use is stamped once: not a read and a write for each of the 40 calls.
     assert reads["SELECT"] == 1, reads

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 
@@ -18,6 +15,7 @@ from app.services.access import Caller
 from app.services.errors import Conflict, InvalidInput
 from app.services.leads import create_lead, create_leads
 from tests.factories import T0, Org, make_lead, make_org
+from tests.statements import statements_run, verb
 
 COUNTRIES = ("DE", "GB", "FR", "AT", "IE", "DE", "CH")
 
@@ -120,32 +118,18 @@ async def test_a_batch_captures_exactly_what_one_lead_at_a_time_does(sessions: S
     assert actual["companies"] == 4 and actual["methods"]["manual"] == 1
 
 
-@contextmanager
-def _statements(engine: AsyncEngine) -> Iterator[Counter[str]]:
-    counts: Counter[str] = Counter()
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        counts[statement.split(None, 1)[0].upper()] += 1
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield counts
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
-
-
 async def test_reads_do_not_grow_with_the_batch_and_writes_only_by_the_leads_own_updates(
     sessions: SessionMaker, engine: AsyncEngine
 ) -> None:
     measured: dict[int, Counter[str]] = {}
     for size in (7, 70):
         org = await make_org(sessions)
-        with _statements(engine) as counts:
+        with statements_run(engine) as sent:
             async with transaction(sessions) as session:
                 await create_leads(
                     session=session, caller=Caller.system(org.tenant_id, T0), items=_items(org, size)
                 )
-        measured[size] = counts
+        measured[size] = Counter(verb(statement) for statement in sent)
     small, large = measured[7], measured[70]
     assert large["SELECT"] == small["SELECT"]
     # Rows go out in one executemany per table, the owners' notices in one statement.

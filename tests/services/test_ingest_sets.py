@@ -11,7 +11,6 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, func, select
 
@@ -20,6 +19,7 @@ from app.models import EngagementEvent, FollowUp, HandOff, Lead, OutboxMessage
 from app.nurturing.enums import ACTIVE_FOLLOW_UP_STATUSES, FollowUpKind, HandOffStatus
 from app.services.events import EventIn, IngestResult, ingest_batch, ingest_events
 from tests.factories import T0, Org, make_lead, make_org
+from tests.statements import statements_run
 
 LEADS = 3
 KINDS = [
@@ -213,18 +213,10 @@ async def test_a_reply_and_an_unsubscribe_in_one_batch_leave_the_lead_unsubscrib
 async def _ingest_counting(
     engine: AsyncEngine, sessions: SessionMaker, tenant_id: str, events: list[EventIn]
 ) -> tuple[IngestResult, int]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with statements_run(engine) as sent:
         async with transaction(sessions) as session:
             result = await ingest_events(session=session, tenant_id=tenant_id, events=events, now=T0)
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
-    return result, len(statements)
+    return result, len(sent)
 
 
 async def _org_with_busy_leads(sessions: SessionMaker, leads: int) -> Org:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
@@ -14,6 +12,7 @@ from app.models import Lead
 from app.services.events import EventIn, ingest_events
 from app.services.rescoring import rescore_stale_leads
 from tests.factories import T0, make_lead, make_org
+from tests.statements import statements_run
 
 
 async def test_stale_leads_are_rescored_with_one_write_per_kind_of_change(
@@ -35,18 +34,10 @@ async def test_stale_leads_are_rescored_with_one_write_per_kind_of_change(
         }
 
     later = T0 + timedelta(days=30)
-    updates: list[str] = []
-
-    def count(*args: Any) -> None:
-        if str(args[2]).lstrip().upper().startswith("UPDATE LEADS"):
-            updates.append(str(args[2]))
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
+    with statements_run(engine) as sent:
         async with transaction(sessions) as session:
             looked, changed = await rescore_stale_leads(session=session, tenant_id=org.tenant_id, now=later)
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    updates = [statement for statement in sent if statement.lstrip().upper().startswith("UPDATE LEADS")]
 
     assert looked == 12
     async with sessions() as session:
