@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import func, or_
+from sqlalchemy import case, func, or_
 from sqlalchemy import select as select_columns  # sqlmodel types selects of four columns at most
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -52,6 +53,9 @@ async def last_message(
     session: AsyncSession, tenant_id: str, lead_id: uuid.UUID
 ) -> ConversationMessage | None:
     """The newest mail or chat message with this lead."""
+    ahead = read_ahead_of(session)
+    if ahead is not None and lead_id in ahead.last_messages:
+        return ahead.last_messages[lead_id]
     statement = (
         select(ConversationMessage)
         .where(ConversationMessage.tenant_id == tenant_id, ConversationMessage.lead_id == lead_id)
@@ -63,6 +67,9 @@ async def last_message(
 
 async def last_touch(session: AsyncSession, tenant_id: str, lead_id: uuid.UUID) -> Touchpoint | None:
     """The newest logged touch with this lead."""
+    ahead = read_ahead_of(session)
+    if ahead is not None and lead_id in ahead.last_touches:
+        return ahead.last_touches[lead_id]
     statement = (
         select(Touchpoint)
         .where(Touchpoint.tenant_id == tenant_id, Touchpoint.lead_id == lead_id)
@@ -194,6 +201,28 @@ async def remember_card(
     )
 
 
+async def remember_cards(
+    session: AsyncSession, tenant_id: str, cards: Sequence[tuple[uuid.UUID, str, str]]
+) -> None:
+    """``remember_card`` for many follow-ups at once: (follow-up id, activity id, conversation id) each,
+    in one statement."""
+    if not cards:
+        return
+    if len(cards) == 1:
+        await remember_card(session, tenant_id, *cards[0])
+        return
+    activities = {follow_up_id: activity_id for follow_up_id, activity_id, _ in cards}
+    chats = {follow_up_id: conversation_id for follow_up_id, _, conversation_id in cards}
+    await session.exec(
+        update(FollowUp)
+        .where(col(FollowUp.id).in_(list(activities)), col(FollowUp.tenant_id) == tenant_id)
+        .values(
+            activity_id=case(activities, value=col(FollowUp.id)),
+            conversation_id=case(chats, value=col(FollowUp.id)),
+        )
+    )
+
+
 async def first_team_lead(session: AsyncSession, tenant_id: str, team_id: uuid.UUID | None) -> Member | None:
     """The active team lead of a team (by name), or without a team the first active admin."""
     statement = select(Member).where(Member.tenant_id == tenant_id, col(Member.active).is_(True))
@@ -320,3 +349,107 @@ async def remember_list_card(
         .where(col(FollowUp.id).in_(follow_up_ids), col(FollowUp.tenant_id) == tenant_id)
         .values(activity_id=list_card_id(activity_id), conversation_id=conversation_id)
     )
+
+
+# --- read-ahead for a batch of proactive cards ---------------------------------------------------------
+
+_READ_AHEAD = "nurture.card_reads.read_ahead"
+_Dated = TypeVar("_Dated", ConversationMessage, Touchpoint)
+
+
+@dataclass(slots=True)
+class ReadAhead:
+    """What a batch of follow-up cards shows, read in a handful of statements for all of them at once.
+
+    The follow-ups, leads, companies and members land in the session's identity map, so the lookups by id
+    above answer from it with no statement; the newest message and touch of each lead, and each member's
+    1:1 chat, are answered from here. It lasts as long as the session's read transaction: ``forget`` it
+    when that ends, and nothing read is reused for a later card."""
+
+    entities: list[object]  # held, because the identity map keeps its objects only weakly
+    last_messages: dict[uuid.UUID, ConversationMessage | None]
+    last_touches: dict[uuid.UUID, Touchpoint | None]
+    personal_chats: dict[uuid.UUID, ConversationReference | None]
+
+
+async def read_ahead(
+    session: AsyncSession,
+    tenant_id: str,
+    follow_up_ids: Sequence[uuid.UUID],
+    member_ids: Sequence[uuid.UUID],
+) -> ReadAhead:
+    """Read the cards of these follow-ups (and these recipients) at once; see ``ReadAhead``."""
+    entities: list[object] = []
+    rows = (
+        await session.exec(
+            select(FollowUp, Lead, Company)
+            .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
+            .outerjoin(Company, col(Company.id) == col(Lead.company_id))
+            .where(col(FollowUp.tenant_id) == tenant_id, col(FollowUp.id).in_(follow_up_ids))
+        )
+    ).all()
+    lead_ids: set[uuid.UUID] = set()
+    people = set(member_ids)
+    for follow_up_row, lead_row, company_row in rows:
+        entities += (follow_up_row, lead_row, company_row)
+        lead_ids.add(lead_row.id)
+        people.update(value for value in (follow_up_row.owner_id, lead_row.owner_id) if value is not None)
+    members = (
+        await session.exec(select(Member).where(Member.tenant_id == tenant_id, col(Member.id).in_(people)))
+    ).all()
+    entities += members
+    ahead = ReadAhead(
+        entities=entities,
+        last_messages=dict.fromkeys(lead_ids),
+        last_touches=dict.fromkeys(lead_ids),
+        personal_chats=dict.fromkeys(people),
+    )
+    if lead_ids:
+        for message in await _newest_per_lead(session, tenant_id, ConversationMessage, lead_ids):
+            ahead.last_messages[message.lead_id] = message
+        for touch in await _newest_per_lead(session, tenant_id, Touchpoint, lead_ids):
+            ahead.last_touches[touch.lead_id] = touch
+    if people:
+        chats = await session.exec(
+            select(ConversationReference)
+            .where(
+                ConversationReference.tenant_id == tenant_id,
+                col(ConversationReference.member_id).in_(people),
+                ConversationReference.scope == "personal",
+            )
+            .order_by(col(ConversationReference.updated_at))
+        )
+        for chat in chats.all():
+            # Ascending, so the most recently updated chat of a member is the one that stays.
+            if chat.member_id is not None:
+                ahead.personal_chats[chat.member_id] = chat
+    session.info[_READ_AHEAD] = ahead
+    return ahead
+
+
+async def _newest_per_lead(
+    session: AsyncSession, tenant_id: str, model: type[_Dated], lead_ids: set[uuid.UUID]
+) -> Sequence[_Dated]:
+    # One statement for all the leads: each lead's rows ranked newest first, the first of each kept.
+    when = col(model.sent_at) if issubclass(model, ConversationMessage) else col(model.occurred_at)
+    ranked = (
+        select_columns(
+            col(model.id).label("id"),
+            func.row_number().over(partition_by=col(model.lead_id), order_by=when.desc()).label("place"),
+        )
+        .where(col(model.tenant_id) == tenant_id, col(model.lead_id).in_(lead_ids))
+        .subquery()
+    )
+    statement = select(model).join(ranked, ranked.c.id == col(model.id)).where(ranked.c.place == 1)
+    return (await session.exec(statement)).all()
+
+
+def read_ahead_of(session: AsyncSession) -> ReadAhead | None:
+    """The read-ahead the session's current read transaction holds, if any."""
+    found: ReadAhead | None = session.info.get(_READ_AHEAD)
+    return found
+
+
+def forget_read_ahead(session: AsyncSession) -> None:
+    """Drop the read-ahead; call it when the read transaction that made it ends."""
+    session.info.pop(_READ_AHEAD, None)
