@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import BindParameter, bindparam, case, func, or_
 from sqlalchemy import select as select_columns  # sqlmodel types selects of four columns at most
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select as SelectTriple
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.models import (
     Company,
@@ -379,14 +382,10 @@ async def read_ahead(
     member_ids: Sequence[uuid.UUID],
 ) -> ReadAhead:
     """Read the cards of these follow-ups (and these recipients) at once; see ``ReadAhead``."""
+    statements = _read_ahead_statements()
     entities: list[object] = []
     rows = (
-        await session.exec(
-            select(FollowUp, Lead, Company)
-            .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
-            .outerjoin(Company, col(Company.id) == col(Lead.company_id))
-            .where(col(FollowUp.tenant_id) == tenant_id, col(FollowUp.id).in_(follow_up_ids))
-        )
+        await session.exec(statements.cards, params={"tenant_id": tenant_id, "ids": list(follow_up_ids)})
     ).all()
     lead_ids: set[uuid.UUID] = set()
     people = set(member_ids)
@@ -394,54 +393,75 @@ async def read_ahead(
         entities += (follow_up_row, lead_row, company_row)
         lead_ids.add(lead_row.id)
         people.update(value for value in (follow_up_row.owner_id, lead_row.owner_id) if value is not None)
-    members = (
-        await session.exec(select(Member).where(Member.tenant_id == tenant_id, col(Member.id).in_(people)))
-    ).all()
-    entities += members
     ahead = ReadAhead(
         entities=entities,
         last_messages=dict.fromkeys(lead_ids),
         last_touches=dict.fromkeys(lead_ids),
         personal_chats=dict.fromkeys(people),
     )
-    if lead_ids:
-        for message in await _newest_per_lead(session, tenant_id, ConversationMessage, lead_ids):
-            ahead.last_messages[message.lead_id] = message
-        for touch in await _newest_per_lead(session, tenant_id, Touchpoint, lead_ids):
-            ahead.last_touches[touch.lead_id] = touch
     if people:
-        chats = await session.exec(
-            select(ConversationReference)
-            .where(
-                ConversationReference.tenant_id == tenant_id,
-                col(ConversationReference.member_id).in_(people),
-                ConversationReference.scope == "personal",
-            )
-            .order_by(col(ConversationReference.updated_at))
-        )
-        for chat in chats.all():
-            # Ascending, so the most recently updated chat of a member is the one that stays.
+        by_people = {"tenant_id": tenant_id, "ids": list(people)}
+        entities += (await session.exec(statements.members, params=by_people)).all()
+        for chat in (await session.exec(statements.chats, params=by_people)).all():
+            # Oldest first, so the most recently updated chat of a member is the one that stays.
             if chat.member_id is not None:
                 ahead.personal_chats[chat.member_id] = chat
+    if lead_ids:
+        by_leads = {"tenant_id": tenant_id, "ids": list(lead_ids)}
+        for message in (await session.exec(statements.last_messages, params=by_leads)).all():
+            ahead.last_messages[message.lead_id] = message
+        for touch in (await session.exec(statements.last_touches, params=by_leads)).all():
+            ahead.last_touches[touch.lead_id] = touch
     session.info[_READ_AHEAD] = ahead
     return ahead
 
 
-async def _newest_per_lead(
-    session: AsyncSession, tenant_id: str, model: type[_Dated], lead_ids: set[uuid.UUID]
-) -> Sequence[_Dated]:
+@dataclass(frozen=True, slots=True)
+class _ReadAheadStatements:
+    cards: SelectTriple[FollowUp, Lead, Company]
+    members: SelectOfScalar[Member]
+    chats: SelectOfScalar[ConversationReference]
+    last_messages: SelectOfScalar[ConversationMessage]
+    last_touches: SelectOfScalar[Touchpoint]
+
+
+@functools.cache
+def _read_ahead_statements() -> _ReadAheadStatements:
+    # Built once, with the tenant and the ids as parameters: building a statement anew for every read
+    # cost about as much as running it.
+    tenant: BindParameter[str] = bindparam("tenant_id")
+    ids: BindParameter[object] = bindparam("ids", expanding=True)
+    return _ReadAheadStatements(
+        cards=select(FollowUp, Lead, Company)
+        .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
+        .outerjoin(Company, col(Company.id) == col(Lead.company_id))
+        .where(col(FollowUp.tenant_id) == tenant, col(FollowUp.id).in_(ids)),
+        members=select(Member).where(col(Member.tenant_id) == tenant, col(Member.id).in_(ids)),
+        chats=select(ConversationReference)
+        .where(
+            col(ConversationReference.tenant_id) == tenant,
+            col(ConversationReference.member_id).in_(ids),
+            col(ConversationReference.scope) == "personal",
+        )
+        .order_by(col(ConversationReference.updated_at)),
+        last_messages=_newest_per_lead(ConversationMessage, col(ConversationMessage.sent_at), tenant, ids),
+        last_touches=_newest_per_lead(Touchpoint, col(Touchpoint.occurred_at), tenant, ids),
+    )
+
+
+def _newest_per_lead(
+    model: type[_Dated], when: Any, tenant: BindParameter[str], ids: BindParameter[object]
+) -> SelectOfScalar[_Dated]:
     # One statement for all the leads: each lead's rows ranked newest first, the first of each kept.
-    when = col(model.sent_at) if issubclass(model, ConversationMessage) else col(model.occurred_at)
     ranked = (
         select_columns(
             col(model.id).label("id"),
             func.row_number().over(partition_by=col(model.lead_id), order_by=when.desc()).label("place"),
         )
-        .where(col(model.tenant_id) == tenant_id, col(model.lead_id).in_(lead_ids))
+        .where(col(model.tenant_id) == tenant, col(model.lead_id).in_(ids))
         .subquery()
     )
-    statement = select(model).join(ranked, ranked.c.id == col(model.id)).where(ranked.c.place == 1)
-    return (await session.exec(statement)).all()
+    return select(model).join(ranked, ranked.c.id == col(model.id)).where(ranked.c.place == 1)
 
 
 def read_ahead_of(session: AsyncSession) -> ReadAhead | None:
