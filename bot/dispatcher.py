@@ -178,7 +178,7 @@ class Dispatcher:
         # One connection for the batch's renders and one settle per group of sends: no checkout (and no
         # pool pre-ping round trip) per card.
         async with engine.connect() as connection:
-            renderer = _Renderer(
+            renderer = BatchRenderer(
                 self.sessions(bind=connection),
                 links=self.links,
                 clock=self.clock,
@@ -218,7 +218,9 @@ class Dispatcher:
                     worker=self.worker_id,
                 )
 
-    async def _deliver(self, tenant_id: str, item: _Claim, renderer: _Renderer, settler: _Settler) -> bool:
+    async def _deliver(
+        self, tenant_id: str, item: _Claim, renderer: BatchRenderer, settler: _Settler
+    ) -> bool:
         """Settle one row; False when shutdown came first and it was left unsent."""
         if item.row.kind == Notice.FOLLOW_UP_CHANGED.value:
             # It updates the card an earlier send of this batch may have posted: that send's activity id
@@ -351,7 +353,7 @@ def _answered(sends: tuple[Send, ...]) -> None:
         SlidingWindows.answered(send, now)
 
 
-class _Renderer:
+class BatchRenderer:
     """Renders a batch's notices over the batch's own connection, reading ahead for the next few.
 
     A due follow-up's card is rendered together with the next ones expected to go out, read in a few
