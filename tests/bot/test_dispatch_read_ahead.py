@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select, update
 
@@ -19,20 +16,7 @@ from bot.card_views import Links
 from bot.dispatcher import BatchRenderer
 from bot.notices import render_notice
 from tests.bot.test_dispatcher import seed_due_notices
-
-
-@contextmanager
-def counted(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+from tests.statements import statements_run, verb
 
 
 class Clock:
@@ -73,11 +57,11 @@ async def test_cards_read_ahead_match_cards_rendered_alone_and_are_never_sent_st
         )
         for row in rows:
             renderer.queued(row)
-        with counted(engine) as statements:
+        with statements_run(engine) as statements:
             first = await renderer.render(rows[0])
         # The follow-ups with their leads and companies, the members, their chats, the last messages
         # and the last touches: five statements for four cards, where one card alone took six.
-        assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 5
+        assert len([s for s in statements if verb(s) == "SELECT"]) == 5
         assert first.attachment is not None and alone[0].attachment is not None
         assert first.attachment.content == alone[0].attachment.content
         assert (first.reference, first.card_of) == (alone[0].reference, alone[0].card_of)
@@ -88,7 +72,7 @@ async def test_cards_read_ahead_match_cards_rendered_alone_and_are_never_sent_st
             await session.exec(update(FollowUp).where(col(FollowUp.id).in_(done)).values(status="done"))
 
         monotonic.now += 0.3
-        with counted(engine) as statements:
+        with statements_run(engine) as statements:
             second = await renderer.render(rows[1])
         assert statements == [], "read ahead 0.3 s ago: used as it is"
         assert second.attachment is not None and alone[1].attachment is not None
