@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +41,9 @@ class Rendered:
     skip_reason: str | None = None
     undeliverable: str | None = None
     after_send: AfterSend = field(default=_nothing)
+    # The follow-up whose card this is, remembered with the activity id once sent; the dispatcher records
+    # these for a group of sends in one statement (``card_reads.remember_cards``).
+    card_of: uuid.UUID | None = None
 
 
 def _skip(reason: str) -> Rendered:
@@ -54,9 +57,13 @@ async def _any_active(session: AsyncSession, tenant_id: str, follow_up_ids: list
 async def _personal(session: AsyncSession, member: Member | None, card: dict[str, Any]) -> Rendered:
     if member is None:
         return Rendered(undeliverable="no recipient")
-    reference = await conversations.personal_reference(
-        session=session, tenant_id=member.tenant_id, member_id=member.id
-    )
+    ahead = card_reads.read_ahead_of(session)
+    if ahead is not None and member.id in ahead.personal_chats:
+        reference = ahead.personal_chats[member.id]
+    else:
+        reference = await conversations.personal_reference(
+            session=session, tenant_id=member.tenant_id, member_id=member.id
+        )
     if reference is None:
         # Recorded on the row, where the member's team lead sees it in the tab.
         return Rendered(undeliverable=f"{member.display_name} has not installed the Nurture app")
@@ -122,16 +129,8 @@ async def render_notice(
         config = config or await load_config(session=session, tenant_id=tenant_id)
         card = cards.follow_up_card(await reader.follow_up(follow_up, lead, config), locale, now)
         rendered = await _personal(session, owner, card)
-        follow_up_id = follow_up.id
-
-        async def remember_card(inner: AsyncSession, activity_id: str | None) -> None:
-            # So that Done in the tab can update this card in place later.
-            if activity_id:
-                await card_reads.remember_card(
-                    inner, tenant_id, follow_up_id, activity_id, rendered.conversation_id
-                )
-
-        rendered.after_send = remember_card
+        # Remembered once sent, so that Done in the tab can update this card in place later.
+        rendered.card_of = follow_up.id
         return rendered
 
     if kind is Notice.FOLLOW_UP_DUE_LIST:
@@ -243,3 +242,44 @@ async def render_notice(
         )
 
     return _skip(f"unknown notice {message.kind}")
+
+
+# Notices whose data ``card_reads.read_ahead`` reads for many at once: the due follow-up cards, which are
+# nearly all of what the dispatcher sends.
+READ_AHEAD_KINDS = frozenset({Notice.FOLLOW_UP_DUE.value})
+
+
+async def render_notices(
+    *,
+    session: AsyncSession,
+    messages: Sequence[OutboxMessage],
+    links: Links,
+    now: datetime,
+    config: TenantConfig,
+) -> list[Rendered | Exception]:
+    """Notices of one tenant rendered in one read transaction, their data read at once.
+
+    Each card is built exactly as ``render_notice`` builds it alone. A notice that fails ends the run:
+    its exception is the last item, and the notices after it are left out (a failed statement may have
+    spoilt the transaction), to be rendered on their own."""
+    if not messages:
+        return []
+    tenant_id = messages[0].tenant_id
+    follow_up_ids = [
+        uuid.UUID(message.payload["follow_up_id"]) for message in messages if message.kind in READ_AHEAD_KINDS
+    ]
+    recipients = [message.member_id for message in messages if message.member_id is not None]
+    await card_reads.read_ahead(session, tenant_id, follow_up_ids, recipients)
+    results: list[Rendered | Exception] = []
+    try:
+        for message in messages:
+            try:
+                results.append(
+                    await render_notice(session=session, message=message, links=links, now=now, config=config)
+                )
+            except Exception as error:  # noqa: BLE001 - handed to the caller, which settles that notice
+                results.append(error)
+                break
+    finally:
+        card_reads.forget_read_ahead(session)
+    return results

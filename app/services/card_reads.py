@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import func, or_
+from sqlalchemy import BindParameter, bindparam, case, func, or_
 from sqlalchemy import select as select_columns  # sqlmodel types selects of four columns at most
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select as SelectTriple
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.models import (
     Company,
@@ -52,6 +56,9 @@ async def last_message(
     session: AsyncSession, tenant_id: str, lead_id: uuid.UUID
 ) -> ConversationMessage | None:
     """The newest mail or chat message with this lead."""
+    ahead = read_ahead_of(session)
+    if ahead is not None and lead_id in ahead.last_messages:
+        return ahead.last_messages[lead_id]
     statement = (
         select(ConversationMessage)
         .where(ConversationMessage.tenant_id == tenant_id, ConversationMessage.lead_id == lead_id)
@@ -63,6 +70,9 @@ async def last_message(
 
 async def last_touch(session: AsyncSession, tenant_id: str, lead_id: uuid.UUID) -> Touchpoint | None:
     """The newest logged touch with this lead."""
+    ahead = read_ahead_of(session)
+    if ahead is not None and lead_id in ahead.last_touches:
+        return ahead.last_touches[lead_id]
     statement = (
         select(Touchpoint)
         .where(Touchpoint.tenant_id == tenant_id, Touchpoint.lead_id == lead_id)
@@ -194,6 +204,28 @@ async def remember_card(
     )
 
 
+async def remember_cards(
+    session: AsyncSession, tenant_id: str, cards: Sequence[tuple[uuid.UUID, str, str]]
+) -> None:
+    """``remember_card`` for many follow-ups at once: (follow-up id, activity id, conversation id) each,
+    in one statement."""
+    if not cards:
+        return
+    if len(cards) == 1:
+        await remember_card(session, tenant_id, *cards[0])
+        return
+    activities = {follow_up_id: activity_id for follow_up_id, activity_id, _ in cards}
+    chats = {follow_up_id: conversation_id for follow_up_id, _, conversation_id in cards}
+    await session.exec(
+        update(FollowUp)
+        .where(col(FollowUp.id).in_(list(activities)), col(FollowUp.tenant_id) == tenant_id)
+        .values(
+            activity_id=case(activities, value=col(FollowUp.id)),
+            conversation_id=case(chats, value=col(FollowUp.id)),
+        )
+    )
+
+
 async def first_team_lead(session: AsyncSession, tenant_id: str, team_id: uuid.UUID | None) -> Member | None:
     """The active team lead of a team (by name), or without a team the first active admin."""
     statement = select(Member).where(Member.tenant_id == tenant_id, col(Member.active).is_(True))
@@ -320,3 +352,124 @@ async def remember_list_card(
         .where(col(FollowUp.id).in_(follow_up_ids), col(FollowUp.tenant_id) == tenant_id)
         .values(activity_id=list_card_id(activity_id), conversation_id=conversation_id)
     )
+
+
+# --- read-ahead for a batch of proactive cards ---------------------------------------------------------
+
+_READ_AHEAD = "nurture.card_reads.read_ahead"
+_Dated = TypeVar("_Dated", ConversationMessage, Touchpoint)
+
+
+@dataclass(slots=True)
+class ReadAhead:
+    """What a batch of follow-up cards shows, read in a handful of statements for all of them at once.
+
+    The follow-ups, leads, companies and members land in the session's identity map, so the lookups by id
+    above answer from it with no statement; the newest message and touch of each lead, and each member's
+    1:1 chat, are answered from here. It lasts as long as the session's read transaction: ``forget`` it
+    when that ends, and nothing read is reused for a later card."""
+
+    entities: list[object]  # held, because the identity map keeps its objects only weakly
+    last_messages: dict[uuid.UUID, ConversationMessage | None]
+    last_touches: dict[uuid.UUID, Touchpoint | None]
+    personal_chats: dict[uuid.UUID, ConversationReference | None]
+
+
+async def read_ahead(
+    session: AsyncSession,
+    tenant_id: str,
+    follow_up_ids: Sequence[uuid.UUID],
+    member_ids: Sequence[uuid.UUID],
+) -> ReadAhead:
+    """Read the cards of these follow-ups (and these recipients) at once; see ``ReadAhead``."""
+    statements = _read_ahead_statements()
+    entities: list[object] = []
+    rows = (
+        await session.exec(statements.cards, params={"tenant_id": tenant_id, "ids": list(follow_up_ids)})
+    ).all()
+    lead_ids: set[uuid.UUID] = set()
+    people = set(member_ids)
+    for follow_up_row, lead_row, company_row in rows:
+        entities += (follow_up_row, lead_row, company_row)
+        lead_ids.add(lead_row.id)
+        people.update(value for value in (follow_up_row.owner_id, lead_row.owner_id) if value is not None)
+    ahead = ReadAhead(
+        entities=entities,
+        last_messages=dict.fromkeys(lead_ids),
+        last_touches=dict.fromkeys(lead_ids),
+        personal_chats=dict.fromkeys(people),
+    )
+    if people:
+        by_people = {"tenant_id": tenant_id, "ids": list(people)}
+        entities += (await session.exec(statements.members, params=by_people)).all()
+        for chat in (await session.exec(statements.chats, params=by_people)).all():
+            # Oldest first, so the most recently updated chat of a member is the one that stays.
+            if chat.member_id is not None:
+                ahead.personal_chats[chat.member_id] = chat
+    if lead_ids:
+        by_leads = {"tenant_id": tenant_id, "ids": list(lead_ids)}
+        for message in (await session.exec(statements.last_messages, params=by_leads)).all():
+            ahead.last_messages[message.lead_id] = message
+        for touch in (await session.exec(statements.last_touches, params=by_leads)).all():
+            ahead.last_touches[touch.lead_id] = touch
+    session.info[_READ_AHEAD] = ahead
+    return ahead
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadAheadStatements:
+    cards: SelectTriple[FollowUp, Lead, Company]
+    members: SelectOfScalar[Member]
+    chats: SelectOfScalar[ConversationReference]
+    last_messages: SelectOfScalar[ConversationMessage]
+    last_touches: SelectOfScalar[Touchpoint]
+
+
+@functools.cache
+def _read_ahead_statements() -> _ReadAheadStatements:
+    # Built once, with the tenant and the ids as parameters: building a statement anew for every read
+    # cost about as much as running it.
+    tenant: BindParameter[str] = bindparam("tenant_id")
+    ids: BindParameter[object] = bindparam("ids", expanding=True)
+    return _ReadAheadStatements(
+        cards=select(FollowUp, Lead, Company)
+        .join(Lead, col(Lead.id) == col(FollowUp.lead_id))
+        .outerjoin(Company, col(Company.id) == col(Lead.company_id))
+        .where(col(FollowUp.tenant_id) == tenant, col(FollowUp.id).in_(ids)),
+        members=select(Member).where(col(Member.tenant_id) == tenant, col(Member.id).in_(ids)),
+        chats=select(ConversationReference)
+        .where(
+            col(ConversationReference.tenant_id) == tenant,
+            col(ConversationReference.member_id).in_(ids),
+            col(ConversationReference.scope) == "personal",
+        )
+        .order_by(col(ConversationReference.updated_at)),
+        last_messages=_newest_per_lead(ConversationMessage, col(ConversationMessage.sent_at), tenant, ids),
+        last_touches=_newest_per_lead(Touchpoint, col(Touchpoint.occurred_at), tenant, ids),
+    )
+
+
+def _newest_per_lead(
+    model: type[_Dated], when: Any, tenant: BindParameter[str], ids: BindParameter[object]
+) -> SelectOfScalar[_Dated]:
+    # One statement for all the leads: each lead's rows ranked newest first, the first of each kept.
+    ranked = (
+        select_columns(
+            col(model.id).label("id"),
+            func.row_number().over(partition_by=col(model.lead_id), order_by=when.desc()).label("place"),
+        )
+        .where(col(model.tenant_id) == tenant, col(model.lead_id).in_(ids))
+        .subquery()
+    )
+    return select(model).join(ranked, ranked.c.id == col(model.id)).where(ranked.c.place == 1)
+
+
+def read_ahead_of(session: AsyncSession) -> ReadAhead | None:
+    """The read-ahead the session's current read transaction holds, if any."""
+    found: ReadAhead | None = session.info.get(_READ_AHEAD)
+    return found
+
+
+def forget_read_ahead(session: AsyncSession) -> None:
+    """Drop the read-ahead; call it when the read transaction that made it ends."""
+    session.info.pop(_READ_AHEAD, None)
