@@ -24,13 +24,10 @@ import argparse
 import asyncio
 import os
 import resource
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -41,7 +38,7 @@ from sqlmodel import func, select  # noqa: E402
 
 from app.db import create_sessionmaker, engine_for_url  # noqa: E402
 from app.models import OutboxMessage  # noqa: E402
-from tests.bench._support import create_pg_database, drop_pg_database, machine  # noqa: E402
+from tests.bench._support import checkout_revision, create_pg_database, drop_pg_database, machine  # noqa: E402
 from tests.bot.test_dispatcher import seed_due_notices  # noqa: E402
 from tests.doubles.connector import ConnectorDouble  # noqa: E402
 
@@ -142,21 +139,6 @@ async def run(url: str, notices: int, *, source: Path, paced: bool) -> Result:
         await engine.dispose()
 
 
-def _checkout(revision: str, into: Path) -> tuple[Path, str]:
-    """The revision's code (app, bot, cards, tests) in a scratch directory, and its short hash."""
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "--format=tar", revision, "app", "bot", "cards", "tests"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    short = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", revision], check=True, capture_output=True, text=True
-    ).stdout.strip()
-    return into, short
-
-
 def _measure(notices: int, database_url: str | None, *, source: Path, paced: bool) -> Result:
     url = database_url or create_pg_database("dispatch")
     try:
@@ -189,7 +171,7 @@ def main() -> None:
             ("this tree, pacing off", _measure(args.notices, args.database_url, source=ROOT, paced=False))
         )
         if args.baseline != "none":
-            source, short = _checkout(args.baseline, Path(scratch) / "baseline")
+            source, short = checkout_revision(ROOT, args.baseline, Path(scratch) / "baseline")
             console.print(f"baseline {args.baseline} ({short}), paced ...")
             rows.append(
                 (
