@@ -59,6 +59,12 @@ class Settings(BaseSettings):
         30.0, gt=0, description="How often the scheduler looks for due follow-ups and SLA breaches."
     )
     scheduler_enabled: bool = Field(True, description="Run the scheduler inside `nurture serve`.")
+    event_refresh_poll_seconds: float = Field(
+        5.0,
+        gt=0,
+        description="How often each server looks for pending webhook events (202 Accepted) that no post "
+        "woke it for: those stored by another instance or left by a restart.",
+    )
     entra_client_id: str | None = Field(
         None, description="Application (client) id of the Entra ID app registration; unset means local mode."
     )

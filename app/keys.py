@@ -16,6 +16,7 @@ from app.db import SessionMaker
 from app.graph.tokens import GraphTokens
 from app.observability import Metrics
 from app.services.access import Caller
+from app.services.pending_events import EventRefresher
 
 Clock = Callable[[], datetime]
 
@@ -30,6 +31,7 @@ METRICS = web.AppKey("metrics", Metrics)
 GRAPH_TOKENS = web.AppKey("graph_tokens", GraphTokens)
 GRAPH_TLS = web.AppKey("graph_tls", ssl.SSLContext)
 SCHEDULER_TASK = web.AppKey("scheduler_task", asyncio.Task[None])
+EVENT_REFRESHER = web.AppKey("event_refresher", EventRefresher)
 
 # Set only when Entra ID is configured; in local mode the dev sign-in stands in for it.
 SSO_VALIDATOR = web.AppKey("sso_validator", SsoValidator)

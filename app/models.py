@@ -365,6 +365,14 @@ class EngagementEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "external_id"),
         Index("ix_events_tenant_lead_time", "tenant_id", "lead_id", "occurred_at"),
+        # Only the few events stored but not yet applied to their lead: the refresher's queue.
+        Index(
+            "ix_events_pending",
+            "tenant_id",
+            "created_at",
+            sqlite_where=text("pending"),
+            postgresql_where=text("pending"),
+        ),
     )
 
     id: uuid.UUID = _id()
@@ -377,6 +385,9 @@ class EngagementEvent(SQLModel, table=True):
     # What arriving changed on the lead (score before/after, stage and lifecycle moves, a hand-off
     # proposal); set on the newest event of its lead in the batch that was ingested together.
     effect: dict[str, Any] | None = Field(default=None, sa_type=JsonType, nullable=True)
+    # Stored for the refresher to apply (an integration asked for 202 Accepted); it has not yet re-scored,
+    # re-staged or re-planned its lead. Applied events, and those of every other path, are False.
+    pending: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     created_at: datetime = _created()
 
 

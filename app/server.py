@@ -30,6 +30,7 @@ from app.observability import Metrics, request_id_middleware
 from app.scheduler import run_forever
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, StaleVersion
 from app.services.outbox import outbox_depth
+from app.services.pending_events import EventRefresher
 from app.tab_site import add_tab_routes
 from bot.setup import add_bot
 
@@ -194,13 +195,26 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
             await running
 
 
+async def _event_refresher(app: web.Application) -> AsyncIterator[None]:
+    # Always on, whatever the scheduler setting: a 202 from the webhook promises the events will be applied.
+    refresher = EventRefresher(
+        app[keys.SESSIONS], app[keys.CLOCK], poll_seconds=app[keys.SETTINGS].event_refresh_poll_seconds
+    )
+    app[keys.EVENT_REFRESHER] = refresher
+    task = asyncio.create_task(refresher.run_forever(), name="nurture-event-refresher")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(settings: Settings, *, clock: keys.Clock = utc_clock) -> web.Application:
     """Wire the whole application; nothing is connected until the app starts."""
     app = web.Application(middlewares=[request_id_middleware, error_middleware, auth_middleware])
     app[keys.SETTINGS] = settings
     app[keys.METRICS] = Metrics()
     app[keys.CLOCK] = clock
-    app.cleanup_ctx.extend([_database, _http, _sso, _graph, _scheduler])
+    app.cleanup_ctx.extend([_database, _http, _sso, _graph, _scheduler, _event_refresher])
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

@@ -127,6 +127,21 @@ _QUERY: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
+# Request headers an operation reads besides authentication, and the further answers they lead to.
+_HEADERS: dict[str, dict[str, dict[str, Any]]] = {
+    "receive_events": {
+        "Prefer": {
+            "type": "string",
+            "description": "respond-async (RFC 7240): answer 202 once the events are stored; their leads "
+            "are re-scored and re-planned shortly after, not before the answer",
+        }
+    },
+}
+_DEFERRED: dict[str, str] = {
+    "receive_events": "Stored, not yet applied to their leads (Prefer: respond-async); the same counts",
+}
+
+
 def _json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
 
@@ -155,12 +170,22 @@ def build_openapi(version: str = "0.1.0") -> dict[str, Any]:
             {"name": name, "in": "query", "required": False, "schema": schema}
             for name, schema in _QUERY.get(route.handler.__name__, {}).items()
         ]
+        parameters += [
+            {"name": name, "in": "header", "required": False, "schema": schema}
+            for name, schema in _HEADERS.get(route.handler.__name__, {}).items()
+        ]
         responses: dict[str, Any] = {
             str(route.status): {
                 "description": route.summary,
                 "content": _json_body(route.response) if route.response else {},
             }
         }
+        if deferred := _DEFERRED.get(route.handler.__name__):
+            responses["202"] = {
+                "description": deferred,
+                "headers": {"Preference-Applied": {"schema": {"type": "string", "const": "respond-async"}}},
+                "content": responses[str(route.status)]["content"],
+            }
         if links := _links(route.handler.__name__):
             responses[str(route.status)]["links"] = links
         for status, text in _ERRORS.items():

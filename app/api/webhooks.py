@@ -86,6 +86,19 @@ async def _verified_body(request: web.Request, now: datetime) -> tuple[str, byte
     return tenant_id, body
 
 
+RESPOND_ASYNC = "respond-async"
+
+
+def _prefers_async(request: web.Request) -> bool:
+    """Whether the caller sent ``Prefer: respond-async`` (RFC 7240), among whatever other preferences."""
+    for header in request.headers.getall("Prefer", []):
+        for preference in header.split(","):
+            name = preference.split(";", 1)[0].split("=", 1)[0].strip()
+            if name.lower() == RESPOND_ASYNC:
+                return True
+    return False
+
+
 def _parse(body: bytes, model: type[BaseModel], now: datetime) -> BaseModel:
     return model.model_validate(parse_json(body), context={"now": now})
 
@@ -100,18 +113,29 @@ def _parse(body: bytes, model: type[BaseModel], now: datetime) -> BaseModel:
     security="webhookKey",
 )
 async def receive_events(request: web.Request) -> web.Response:
-    """Up to 1,000 engagement events; an external id seen before is counted as a duplicate, not stored."""
+    """Up to 1,000 engagement events; an external id seen before is counted as a duplicate, not stored.
+
+    By default the answer comes once every lead is re-scored, re-staged and re-planned. With
+    ``Prefer: respond-async`` it comes as soon as the events are stored (202, same counts); each server's
+    refresher then applies them, usually within a second, and a restart loses none."""
     now = request.app[keys.CLOCK]()
     tenant_id, body = await _verified_body(request, now)
     batch = _parse(body, EventBatchIn, now)
     assert isinstance(batch, EventBatchIn)
+    defer = _prefers_async(request)
     result = await ingest_posted(
-        sessions=request.app[keys.SESSIONS], tenant_id=tenant_id, events=batch.events, now=now
+        sessions=request.app[keys.SESSIONS], tenant_id=tenant_id, events=batch.events, now=now, defer=defer
     )
     out = EventBatchOut(
         accepted=result.accepted, duplicates=result.duplicates, unknown_lead=list(result.unknown_lead)
     )
-    return web.json_response(text=out.model_dump_json())
+    if not defer:
+        return web.json_response(text=out.model_dump_json())
+    if result.accepted:
+        request.app[keys.EVENT_REFRESHER].wake()
+    return web.json_response(
+        text=out.model_dump_json(), status=202, headers={"Preference-Applied": RESPOND_ASYNC}
+    )
 
 
 @table.route(

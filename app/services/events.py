@@ -8,11 +8,11 @@ import random
 import uuid
 import weakref
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlalchemy import Table, and_, update
@@ -155,8 +155,11 @@ async def _ingest(
     events: Sequence[EventIn],
     now: datetime,
     config: TenantConfig | None,
+    defer: bool = False,
 ) -> tuple[list[Outcome], int]:
-    """What became of each event, in order, and how many leads were refreshed."""
+    """What became of each event, in order, and how many leads were refreshed.
+
+    Deferred events are stored as pending and their leads left for the refresher (``pending_events``)."""
     if len(events) > MAX_BATCH:
         raise InvalidInput(f"at most {MAX_BATCH} events per batch, got {len(events)}")
     if not events:
@@ -183,13 +186,16 @@ async def _ingest(
                 "kind": event.kind,
                 "occurred_at": event.occurred_at,
                 "properties": event.properties,
+                "pending": defer,
                 "created_at": now,
             }
         )
     inserted = await _insert_new(session=session, rows=rows)
     for external_id in inserted:
         outcomes[first[external_id]] = Outcome.ACCEPTED
-    refreshed = await _apply(
+    if defer:
+        return outcomes, 0
+    refreshed = await apply_stored(
         session=session, tenant_id=tenant_id, inserted=list(inserted.values()), now=now, config=config
     )
     return outcomes, refreshed
@@ -215,16 +221,17 @@ async def _insert_new(
     return {
         row["external_id"]: (
             row["lead_id"],
-            Signal(
-                kind=row["kind"],
-                occurred_at=row["occurred_at"],
-                properties={k: str(v) for k, v in row["properties"].items()},
-            ),
+            signal_of(row["kind"], row["occurred_at"], row["properties"]),
             row["id"],
         )
         for row in rows
         if row["external_id"] in stored
     }
+
+
+def signal_of(kind: str, occurred_at: datetime, properties: dict[str, Any]) -> Signal:
+    """The scoring signal of a stored event."""
+    return Signal(kind=kind, occurred_at=occurred_at, properties={k: str(v) for k, v in properties.items()})
 
 
 async def _lock_leads(
@@ -270,7 +277,7 @@ async def _lock_leads(
     return leads, companions
 
 
-async def _apply(
+async def apply_stored(
     *,
     session: AsyncSession,
     tenant_id: str,
@@ -278,6 +285,8 @@ async def _apply(
     now: datetime,
     config: TenantConfig | None,
 ) -> int:
+    """Apply stored events, given as (lead id, signal, event id), to their leads: each lead re-scored,
+    re-staged and re-planned once, whatever the number of its events. Returns the leads refreshed."""
     if not inserted:
         return 0
     config = config or await load_config(session=session, tenant_id=tenant_id)
@@ -365,25 +374,38 @@ def _retryable(error: Exception) -> bool:
     return False
 
 
-async def _in_transaction(
-    *, sessions: SessionMaker, tenant_id: str, events: Sequence[EventIn], now: datetime
-) -> tuple[list[Outcome], int]:
+Result = TypeVar("Result")
+
+
+async def retried(
+    sessions: SessionMaker, work: Callable[[AsyncSession], Awaitable[Result]], *, what: str = "event batch"
+) -> Result:
+    """``work`` in its own transaction, repeated from the start when a concurrent one on the same rows won."""
     for attempt in range(ATTEMPTS):
         try:
             async with transaction(sessions) as session:
-                # The settings rarely change; reading them in every transaction cost a stream of small
-                # posts several statements each (see tenant_config for how long a change may take).
-                config = await cached_config(session=session, tenant_id=tenant_id)
-                return await _ingest(
-                    session=session, tenant_id=tenant_id, events=events, now=now, config=config
-                )
+                return await work(session)
         except (DBAPIError, StaleDataError) as error:
             if attempt == ATTEMPTS - 1 or not _retryable(error):
                 raise
             # The kind only: the statement and its parameters (leads' addresses) stay out of the log.
-            log.info("event batch retried after %s", type(error).__name__, extra={"attempt": attempt + 1})
+            log.info("%s retried after %s", what, type(error).__name__, extra={"attempt": attempt + 1})
             await asyncio.sleep(random.uniform(0.0, 0.005 * 2**attempt))
     raise AssertionError("unreachable")
+
+
+async def _in_transaction(
+    *, sessions: SessionMaker, tenant_id: str, events: Sequence[EventIn], now: datetime, defer: bool = False
+) -> tuple[list[Outcome], int]:
+    async def work(session: AsyncSession) -> tuple[list[Outcome], int]:
+        # The settings rarely change; reading them in every transaction cost a stream of small posts
+        # several statements each (see tenant_config for how long a change may take).
+        config = None if defer else await cached_config(session=session, tenant_id=tenant_id)
+        return await _ingest(
+            session=session, tenant_id=tenant_id, events=events, now=now, config=config, defer=defer
+        )
+
+    return await retried(sessions, work)
 
 
 async def ingest_batch(
@@ -404,6 +426,7 @@ class _Post:
     tenant_id: str
     events: Sequence[EventIn]
     now: datetime
+    defer: bool
     answer: asyncio.Future[IngestResult] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -426,8 +449,10 @@ class _Coalescer:
         self.waiting: deque[_Post] = deque()
         self.workers: set[asyncio.Task[None]] = set()
 
-    async def ingest(self, tenant_id: str, events: Sequence[EventIn], now: datetime) -> IngestResult:
-        post = _Post(tenant_id, events, now)
+    async def ingest(
+        self, tenant_id: str, events: Sequence[EventIn], now: datetime, defer: bool
+    ) -> IngestResult:
+        post = _Post(tenant_id, events, now, defer)
         self.waiting.append(post)
         if len(self.workers) < POST_WORKERS:
             worker = asyncio.create_task(self._work())
@@ -437,12 +462,12 @@ class _Coalescer:
         return await asyncio.shield(post.answer)
 
     def _take(self) -> list[_Post]:
-        """The oldest post, and the other waiting posts of its tenant that fit in one batch with it."""
+        """The oldest post, and the waiting posts of its tenant and kind that fit in one batch with it."""
         first = self.waiting.popleft()
         group, room, kept = [first], MAX_BATCH - len(first.events), deque[_Post]()
         while self.waiting:
             post = self.waiting.popleft()
-            if post.tenant_id == first.tenant_id and len(post.events) <= room:
+            if post.tenant_id == first.tenant_id and post.defer == first.defer and len(post.events) <= room:
                 group.append(post)
                 room -= len(post.events)
             else:
@@ -460,6 +485,7 @@ class _Coalescer:
                     tenant_id=group[0].tenant_id,
                     events=events,
                     now=max(post.now for post in group),
+                    defer=group[0].defer,
                 )
             except Exception as error:  # noqa: BLE001 - handed to every post of the group, raised there
                 for post in group:
@@ -479,13 +505,20 @@ _coalescers: weakref.WeakKeyDictionary[SessionMaker, _Coalescer] = weakref.WeakK
 
 
 async def ingest_posted(
-    *, sessions: SessionMaker, tenant_id: str, events: Sequence[EventIn], now: datetime
+    *,
+    sessions: SessionMaker,
+    tenant_id: str,
+    events: Sequence[EventIn],
+    now: datetime,
+    defer: bool = False,
 ) -> IngestResult:
-    """Events posted by an integration: ``ingest_batch``, taken together with concurrent posts."""
+    """Events posted by an integration: ``ingest_batch``, taken together with concurrent posts.
+
+    With ``defer`` the events are only stored, as pending, for ``pending_events`` to apply."""
     coalescer = _coalescers.get(sessions)
     if coalescer is None:
         coalescer = _coalescers[sessions] = _Coalescer(sessions)
-    return await coalescer.ingest(tenant_id, events, now)
+    return await coalescer.ingest(tenant_id, events, now, defer)
 
 
 async def count_events(*, session: AsyncSession, tenant_id: str) -> int:
