@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 from sqlalchemy import event
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from app import keys as app_keys
 from app.db import SessionMaker
@@ -24,17 +25,14 @@ async def _new_key(api: Api) -> str:
     return str(body["key"])
 
 
-async def _post(
-    api: Api,
-    path: str,
+def _signed(
     key: str,
     document: Any,
     *,
     timestamp: int | None = None,
-    body: bytes | None = None,
     sign_with: str | None = None,
-) -> tuple[int, Any]:
-    raw = json.dumps(document).encode() if body is None else body
+    prefer: str | None = None,
+) -> dict[str, str]:
     stamp = str(timestamp if timestamp is not None else int(T0.timestamp()))
     parts = key.split("_", 2)
     secret = parts[2] if len(parts) == 3 else "no-secret"
@@ -44,6 +42,24 @@ async def _post(
         "X-Nurture-Signature": signature(sign_with or secret, stamp, json.dumps(document).encode()),
         "Content-Type": "application/json",
     }
+    if prefer is not None:
+        headers["Prefer"] = prefer
+    return headers
+
+
+async def _post(
+    api: Api,
+    path: str,
+    key: str,
+    document: Any,
+    *,
+    timestamp: int | None = None,
+    body: bytes | None = None,
+    sign_with: str | None = None,
+    prefer: str | None = None,
+) -> tuple[int, Any]:
+    raw = json.dumps(document).encode() if body is None else body
+    headers = _signed(key, document, timestamp=timestamp, sign_with=sign_with, prefer=prefer)
     response = await api.client.post(path, data=raw, headers=headers)
     return response.status, await response.json()
 
@@ -75,6 +91,71 @@ async def test_a_signed_batch_is_ingested_once(api: Api, sessions: SessionMaker)
         keys = (await session.exec(select(ApiKey))).all()
     assert stored == 3 and lead.engagement_score > 0
     assert key.split("_", 2)[2] not in {k.secret_hash for k in keys}, "only a hash is stored"
+
+
+async def _pending(sessions: SessionMaker) -> int:
+    async with sessions() as session:
+        return int(
+            (
+                await session.exec(
+                    select(func.count()).select_from(EngagementEvent).where(col(EngagementEvent.pending))
+                )
+            ).one()
+        )
+
+
+async def test_respond_async_answers_202_once_stored_and_the_server_applies_the_events_soon_after(
+    api: Api, sessions: SessionMaker
+) -> None:
+    lead_id = await make_lead(sessions, api.org, email="jana@werk.example", owner=api.org.reps[0])
+    async with sessions() as session:
+        before = await session.get(Lead, lead_id)
+    assert before is not None
+    key = await _new_key(api)
+    response = await api.client.post(
+        "/api/v1/webhooks/events",
+        data=json.dumps(_events("jana@werk.example", 3)),
+        headers=_signed(key, _events("jana@werk.example", 3), prefer="wait=5, respond-async"),
+    )
+    assert response.status == 202
+    assert response.headers["Preference-Applied"] == "respond-async"
+    assert await response.json() == {"accepted": 3, "duplicates": 0, "unknown_lead": []}
+    # The post woke the server's refresher: applied well before its 5-second poll would have found them.
+    for _ in range(60):
+        if not await _pending(sessions):
+            break
+        await asyncio.sleep(0.05)
+    assert await _pending(sessions) == 0
+    async with sessions() as session:
+        lead = await session.get(Lead, lead_id)
+        effects = (
+            await session.exec(select(EngagementEvent.effect).where(col(EngagementEvent.effect).is_not(None)))
+        ).all()
+    assert lead is not None and lead.engagement_score > before.engagement_score
+    assert len(effects) == 1 and effects[0]["score_after"] == lead.total_score
+    again = await _post(
+        api, "/api/v1/webhooks/events", key, _events("jana@werk.example", 3), prefer="respond-async"
+    )
+    assert again == (202, {"accepted": 0, "duplicates": 3, "unknown_lead": []})
+
+
+async def test_other_preferences_leave_the_answer_as_it_was_and_refusals_store_nothing(
+    api: Api, sessions: SessionMaker
+) -> None:
+    await make_lead(sessions, api.org, email="jana@werk.example", owner=api.org.reps[0])
+    key = await _new_key(api)
+    document = _events("jana@werk.example", 2)
+    tampered = json.dumps(_events("jana@werk.example", 50)).encode()
+    refused = await _post(
+        api, "/api/v1/webhooks/events", key, document, body=tampered, prefer="respond-async"
+    )
+    assert refused[0] == 401
+    assert (await _post(api, "/api/v1/webhooks/events", key, document, prefer="respond-asynchronously"))[
+        0
+    ] == 200
+    async with sessions() as session:
+        stored = (await session.exec(select(func.count()).select_from(EngagementEvent))).one()
+    assert stored == 2 and await _pending(sessions) == 0
 
 
 async def test_refusals(api: Api, sessions: SessionMaker) -> None:
