@@ -26,15 +26,19 @@ from app.db import SessionMaker, transaction
 from app.models import EngagementEvent
 from app.nurturing.scoring import Signal
 from app.services.batches import one_of
-from app.services.events import apply_stored, retried, signal_of
+from app.services.events import MAX_BATCH, apply_stored, retried, signal_of
 from app.services.tenant_config import cached_config
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
-# Events one claim takes. The refresh runs on the server's event loop; a claim of 100 events touches at most
-# 100 leads, which keeps each stretch of refreshing short enough not to hold up the requests in between.
+# Leads one claim takes, with all their pending events (up to MAX_BATCH). The cost of applying is per lead,
+# whatever its number of events, and the refresh runs on the server's event loop: 100 leads keep each
+# stretch of refreshing short enough not to hold up the requests in between.
 CHUNK = 100
+# How long a woken refresher lets a stream of posts gather before it claims: one claim for many small
+# posts instead of one each, for at most this much more delay.
+LINGER_SECONDS = 0.05
 
 
 async def tenants_with_pending(session: AsyncSession) -> list[str]:
@@ -58,6 +62,8 @@ async def count_pending(*, session: AsyncSession, tenant_id: str) -> int:
 async def _claim(
     session: AsyncSession, tenant_id: str, limit: int, only: Sequence[uuid.UUID] | None
 ) -> list[tuple[uuid.UUID, Signal, uuid.UUID]]:
+    """The pending events of the ``limit`` leads waiting longest (or the events ``only``), locked."""
+    pending = (col(EngagementEvent.tenant_id) == tenant_id, col(EngagementEvent.pending))
     statement: Any = (
         sa_select(
             col(EngagementEvent.id),
@@ -66,14 +72,25 @@ async def _claim(
             col(EngagementEvent.occurred_at),
             col(EngagementEvent.properties),
         )
-        .where(col(EngagementEvent.tenant_id) == tenant_id, col(EngagementEvent.pending))
+        .where(*pending)
         .order_by(col(EngagementEvent.created_at), col(EngagementEvent.id))
-        .limit(limit)
+        .limit(MAX_BATCH)
         # Another instance's claim is skipped, not waited for: it is being applied already.
         .with_for_update(skip_locked=True)
     )
     if only is not None:
-        statement = statement.where(one_of(session, col(EngagementEvent.id), list(only)))
+        return await _rows(session, statement.where(one_of(session, col(EngagementEvent.id), list(only))))
+    leads = (
+        sa_select(col(EngagementEvent.lead_id))
+        .where(*pending)
+        .group_by(col(EngagementEvent.lead_id))
+        .order_by(func.min(EngagementEvent.created_at))
+        .limit(limit)
+    )
+    return await _rows(session, statement.where(col(EngagementEvent.lead_id).in_(leads.scalar_subquery())))
+
+
+async def _rows(session: AsyncSession, statement: Any) -> list[tuple[uuid.UUID, Signal, uuid.UUID]]:
     rows = await session.exec(statement)
     return [
         (lead_id, signal_of(kind, occurred_at, properties), event_id)
@@ -110,7 +127,8 @@ async def apply_pending(
     limit: int = CHUNK,
     only: Sequence[uuid.UUID] | None = None,
 ) -> Claimed:
-    """Claim up to ``limit`` of a tenant's oldest pending events; apply them in the caller's transaction."""
+    """Claim the pending events of up to ``limit`` leads, longest waiting first, and apply them in the
+    caller's transaction: each lead refreshed once."""
     claimed = await _claim(session, tenant_id, limit, only)
     if not claimed:
         return Claimed(0, 0, ())
@@ -187,12 +205,19 @@ class EventRefresher:
     instance stored or a restart left behind."""
 
     def __init__(
-        self, sessions: SessionMaker, clock: Clock, *, poll_seconds: float = 5.0, chunk: int = CHUNK
+        self,
+        sessions: SessionMaker,
+        clock: Clock,
+        *,
+        poll_seconds: float = 5.0,
+        chunk: int = CHUNK,
+        linger_seconds: float = LINGER_SECONDS,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.poll_seconds = poll_seconds
         self.chunk = chunk
+        self.linger_seconds = linger_seconds
         self._woken = asyncio.Event()
 
     def wake(self) -> None:
@@ -228,5 +253,6 @@ class EventRefresher:
                 log.warning("applying pending events failed (%s); retrying", type(error).__name__)
             try:
                 await asyncio.wait_for(self._woken.wait(), self.poll_seconds)
+                await asyncio.sleep(self.linger_seconds)
             except TimeoutError:
                 pass

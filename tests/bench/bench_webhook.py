@@ -3,6 +3,9 @@
 The app serves from its own process on a free loopback port; this process signs and posts:
 - batches of 1,000 events, one sender, then two senders at once whose batches share leads
 - single-event posts from 32 concurrent clients.
+Each phase runs twice in a row: answered once the leads are refreshed (200), then with
+``Prefer: respond-async`` (202 once stored); for the second, "applied/s" divides the events by the time until
+the server's refresher had applied the last of them (no event left pending), so both sides of the 202 show.
 Every answer is counted by status (any 409 or 5xx is a failure), and the events stored are counted
 against those accepted, so an event lost or stored twice shows.
 
@@ -24,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
-from sqlmodel import func, select  # noqa: E402
+from sqlmodel import col, func, select  # noqa: E402
 
 from app.config import Settings  # noqa: E402
 from app.db import create_sessionmaker, engine_for_url, transaction, upgrade_database  # noqa: E402
@@ -173,6 +177,7 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
     elapsed: float = 0.0
+    applied_after: float | None = None  # respond-async: seconds from the start until none was pending
 
     @property
     def failed(self) -> int:
@@ -184,9 +189,9 @@ class Tally:
 
 
 class Sender:
-    def __init__(self, base: str, key: str, leads: int, label: str) -> None:
+    def __init__(self, base: str, key: str, leads: int, label: str, prefer: str | None = None) -> None:
         self.base, self.key, self.secret = base, key, key.split("_", 2)[2]
-        self.leads, self.label = leads, label
+        self.leads, self.label, self.prefer = leads, label, prefer
         self.rng = random.Random(label)
         self.counter = 0
 
@@ -214,21 +219,25 @@ class Sender:
             "X-Nurture-Signature": signature(self.secret, stamp, body),
             "Content-Type": "application/json",
         }
+        if self.prefer:
+            headers["Prefer"] = self.prefer
         started = time.perf_counter()
         async with client.post(self.base + PATH, data=body, headers=headers) as response:
             document = await response.json(content_type=None)
         tally.latencies.append(time.perf_counter() - started)
         tally.statuses[response.status] += 1
         tally.sent += count
-        if response.status == 200:
+        if response.status in (200, 202):
             tally.accepted += document["accepted"]
             tally.duplicates += document["duplicates"]
 
 
-async def batched(base: str, key: str, leads: int, senders: int, batches: int, label: str) -> Tally:
+async def batched(
+    base: str, key: str, leads: int, senders: int, batches: int, label: str, prefer: str | None
+) -> Tally:
     """``senders`` clients at once, each posting ``batches`` batches of 1,000 over the same leads."""
     tally = Tally()
-    group = [Sender(base, key, leads, f"{label}{i}") for i in range(senders)]
+    group = [Sender(base, key, leads, f"{label}{i}", prefer) for i in range(senders)]
     bodies = [[sender.events(1000) for _ in range(batches)] for sender in group]
     timeout = ClientTimeout(total=300)
     async with ClientSession(connector=TCPConnector(limit=senders + 1), timeout=timeout) as client:
@@ -243,10 +252,12 @@ async def batched(base: str, key: str, leads: int, senders: int, batches: int, l
     return tally
 
 
-async def singles(base: str, key: str, leads: int, clients: int, posts: int, label: str) -> Tally:
+async def singles(
+    base: str, key: str, leads: int, clients: int, posts: int, label: str, prefer: str | None = None
+) -> Tally:
     """``clients`` concurrent clients, each posting ``posts`` single-event calls one after another."""
     tally = Tally()
-    group = [Sender(base, key, leads, f"{label}{i}") for i in range(clients)]
+    group = [Sender(base, key, leads, f"{label}{i}", prefer) for i in range(clients)]
     bodies = [[sender.events(1) for _ in range(posts)] for sender in group]
     async with ClientSession(
         connector=TCPConnector(limit=clients + 1), timeout=ClientTimeout(total=120)
@@ -270,31 +281,72 @@ class Plan:
     clients: int = 32
 
 
+async def until_applied(url: str) -> None:
+    """Return once the server's refresher has applied every event of the tenant."""
+    engine = engine_for_url(url)
+    query = (
+        select(func.count())
+        .select_from(EngagementEvent)
+        .where(EngagementEvent.tenant_id == TENANT, col(EngagementEvent.pending))
+    )
+    try:
+        async with create_sessionmaker(engine)() as session:
+            # Another process's rows: nothing here could signal, so the count is read every 20 ms.
+            while (await session.exec(query)).one():  # noqa: ASYNC110
+                await session.rollback()  # a fresh snapshot for the next read
+                await asyncio.sleep(0.02)
+    finally:
+        await engine.dispose()
+
+
+# Older revisions have no pending column, and no respond-async either.
+MODES: list[tuple[str, str | None]] = [("200", None), ("202", "respond-async")]
+
+
+async def both_ways(
+    url: str, name: str, load: Callable[[str | None, str], Awaitable[Tally]], async_too: bool
+) -> list[tuple[str, Tally]]:
+    """The phase answered at once, then (where the server knows it) with respond-async until all applied."""
+    out: list[tuple[str, Tally]] = []
+    for answer, prefer in MODES if async_too else MODES[:1]:
+        started = time.perf_counter()
+        tally = await load(prefer, answer)
+        if prefer is not None:
+            await until_applied(url)
+            tally.applied_after = time.perf_counter() - started
+        out.append((f"{name} ({answer})", tally))
+    return out
+
+
 async def run_backend(
     name: str, url: str, plan: Plan, workdir: Path, source: Path = ROOT
 ) -> tuple[list[tuple[str, Tally]], list[str], str]:
     key = await seed(url, plan.leads)
     server = await start_server(url, workdir / f"{name}.log", source)
     phases: list[tuple[str, Tally]] = []
+    base, leads = server.base, plan.leads
+    async_too = (source / "app" / "services" / "pending_events.py").exists()
     try:
-        warm = await singles(server.base, key, plan.leads, 4, 5, f"{name}-warm")  # connections and caches
-        phases.append(
-            (
-                f"{name}: batches of 1,000, 1 sender",
-                await batched(server.base, key, plan.leads, 1, plan.batches, f"{name}-b"),
-            )
+        warm = await singles(base, key, leads, 4, 5, f"{name}-warm")  # connections and caches
+        phases += await both_ways(
+            url,
+            f"{name}: batches of 1,000, 1 sender",
+            lambda prefer, answer: batched(base, key, leads, 1, plan.batches, f"{name}-b{answer}", prefer),
+            async_too,
         )
-        phases.append(
-            (
-                f"{name}: batches of 1,000, 2 senders, shared leads",
-                await batched(server.base, key, plan.leads, 2, plan.batches, f"{name}-c"),
-            )
+        phases += await both_ways(
+            url,
+            f"{name}: batches of 1,000, 2 senders, shared leads",
+            lambda prefer, answer: batched(base, key, leads, 2, plan.batches, f"{name}-c{answer}", prefer),
+            async_too,
         )
-        phases.append(
-            (
-                f"{name}: single events, {plan.clients} clients",
-                await singles(server.base, key, plan.leads, plan.clients, plan.posts, f"{name}-s"),
-            )
+        phases += await both_ways(
+            url,
+            f"{name}: single events, {plan.clients} clients",
+            lambda prefer, answer: singles(
+                base, key, leads, plan.clients, plan.posts, f"{name}-s{answer}", prefer
+            ),
+            async_too,
         )
     finally:
         await server.stop()
@@ -352,7 +404,19 @@ def main() -> None:
     table = Table(
         title=f"POST {PATH} signed, {plan.leads:,} owned leads; PostgreSQL {databases}; {machine()}"
     )
-    for column in ("variant", "events", "events/s", "p50 ms", "p99 ms", "2xx", "409", "5xx", "duplicates"):
+    columns = (
+        "variant",
+        "events",
+        "answered/s",
+        "applied/s",
+        "p50 ms",
+        "p99 ms",
+        "2xx",
+        "409",
+        "5xx",
+        "duplicates",
+    )
+    for column in columns:
         table.add_column(column)
     for name, tally in rows:
         ok = sum(count for status, count in tally.statuses.items() if 200 <= status < 300)
@@ -362,6 +426,7 @@ def main() -> None:
             name,
             f"{tally.sent:,}",
             f"{tally.accepted / tally.elapsed:,.0f}",
+            f"{tally.accepted / tally.applied_after:,.0f}" if tally.applied_after else "(at once)",
             f"{tally.percentile(0.5):,.1f}",
             f"{tally.percentile(0.99):,.1f}",
             f"{ok:,}",
