@@ -5493,7 +5493,9 @@ export interface operations {
     receive_events: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                Prefer?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5506,6 +5508,16 @@ export interface operations {
             /** @description Engagement events from marketing tools, up to 1,000 per call, idempotent by external_id */
             200: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchOut"];
+                };
+            };
+            /** @description Stored, not yet applied to their leads (Prefer: respond-async); the same counts */
+            202: {
+                headers: {
+                    "Preference-Applied"?: "respond-async";
                     [name: string]: unknown;
                 };
                 content: {
