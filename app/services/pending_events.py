@@ -36,9 +36,11 @@ Clock = Callable[[], datetime]
 # whatever its number of events, and the refresh runs on the server's event loop: 100 leads keep each
 # stretch of refreshing short enough not to hold up the requests in between.
 CHUNK = 100
-# How long a woken refresher lets a stream of posts gather before it claims: one claim for many small
-# posts instead of one each, for at most this much more delay.
-LINGER_SECONDS = 0.05
+# A woken refresher waits until posts have paused this long, so a burst is stored first (its posts are
+# not held up behind refreshing on the one event loop) and applied in few claims instead of one per post;
+# but it never waits longer than MAX_LAG_SECONDS after the first wake, so a steady stream is applied too.
+QUIET_SECONDS = 0.2
+MAX_LAG_SECONDS = 1.0
 
 
 async def tenants_with_pending(session: AsyncSession) -> list[str]:
@@ -211,18 +213,33 @@ class EventRefresher:
         *,
         poll_seconds: float = 5.0,
         chunk: int = CHUNK,
-        linger_seconds: float = LINGER_SECONDS,
+        quiet_seconds: float = QUIET_SECONDS,
+        max_lag_seconds: float = MAX_LAG_SECONDS,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.poll_seconds = poll_seconds
         self.chunk = chunk
-        self.linger_seconds = linger_seconds
+        self.quiet_seconds = quiet_seconds
+        self.max_lag_seconds = max_lag_seconds
         self._woken = asyncio.Event()
+        self._last_wake = 0.0
 
     def wake(self) -> None:
-        """New pending events were committed; apply them now rather than at the next poll."""
+        """New pending events were committed; apply them soon rather than at the next poll."""
+        self._last_wake = asyncio.get_running_loop().time()
         self._woken.set()
+
+    async def _until_quiet(self) -> None:
+        loop = asyncio.get_running_loop()
+        latest = loop.time() + self.max_lag_seconds
+        while True:
+            now = loop.time()
+            # Each wake moves the quiet moment on; the first wake's deadline stays.
+            pause = min(self.quiet_seconds - (now - self._last_wake), latest - now)
+            if pause <= 0:
+                return
+            await asyncio.sleep(pause)
 
     async def drain(self) -> int:
         """Apply pending events, a claim per tenant in turn, until none is left to claim; returns how many."""
@@ -253,6 +270,6 @@ class EventRefresher:
                 log.warning("applying pending events failed (%s); retrying", type(error).__name__)
             try:
                 await asyncio.wait_for(self._woken.wait(), self.poll_seconds)
-                await asyncio.sleep(self.linger_seconds)
+                await self._until_quiet()
             except TimeoutError:
                 pass

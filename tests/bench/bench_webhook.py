@@ -3,7 +3,7 @@
 The app serves from its own process on a free loopback port; this process signs and posts:
 - batches of 1,000 events, one sender, then two senders at once whose batches share leads
 - single-event posts from 32 concurrent clients.
-Each phase runs twice in a row: answered once the leads are refreshed (200), then with
+This tree runs twice, each on a fresh database: answered once the leads are refreshed (200), and with
 ``Prefer: respond-async`` (202 once stored); for the second, "applied/s" divides the events by the time until
 the server's refresher had applied the last of them (no event left pending), so both sides of the 202 show.
 Every answer is counted by status (any 409 or 5xx is a failure), and the events stored are counted
@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,6 +59,7 @@ TENANT = "bench-webhook"
 KINDS = ["email_open", "email_click", "page_view", "pricing_view", "content_download"]
 READY = "serving"
 PATH = "/api/v1/webhooks/events"
+ASYNC = "respond-async"  # the Prefer header of the 202 variants
 
 
 async def seed(url: str, leads: int) -> str:
@@ -299,55 +300,33 @@ async def until_applied(url: str) -> None:
         await engine.dispose()
 
 
-# Older revisions have no pending column, and no respond-async either.
-MODES: list[tuple[str, str | None]] = [("200", None), ("202", "respond-async")]
-
-
-async def both_ways(
-    url: str, name: str, load: Callable[[str | None, str], Awaitable[Tally]], async_too: bool
-) -> list[tuple[str, Tally]]:
-    """The phase answered at once, then (where the server knows it) with respond-async until all applied."""
-    out: list[tuple[str, Tally]] = []
-    for answer, prefer in MODES if async_too else MODES[:1]:
-        started = time.perf_counter()
-        tally = await load(prefer, answer)
-        if prefer is not None:
-            await until_applied(url)
-            tally.applied_after = time.perf_counter() - started
-        out.append((f"{name} ({answer})", tally))
-    return out
+async def measured(url: str, prefer: str | None, load: Awaitable[Tally]) -> Tally:
+    """One phase; with respond-async it lasts until the server has applied the last of its events."""
+    started = time.perf_counter()
+    tally = await load
+    if prefer is not None:
+        await until_applied(url)
+        tally.applied_after = time.perf_counter() - started
+    return tally
 
 
 async def run_backend(
-    name: str, url: str, plan: Plan, workdir: Path, source: Path = ROOT
+    name: str, url: str, plan: Plan, workdir: Path, source: Path = ROOT, prefer: str | None = None
 ) -> tuple[list[tuple[str, Tally]], list[str], str]:
     key = await seed(url, plan.leads)
     server = await start_server(url, workdir / f"{name}.log", source)
     phases: list[tuple[str, Tally]] = []
     base, leads = server.base, plan.leads
-    async_too = (source / "app" / "services" / "pending_events.py").exists()
     try:
         warm = await singles(base, key, leads, 4, 5, f"{name}-warm")  # connections and caches
-        phases += await both_ways(
-            url,
-            f"{name}: batches of 1,000, 1 sender",
-            lambda prefer, answer: batched(base, key, leads, 1, plan.batches, f"{name}-b{answer}", prefer),
-            async_too,
+        load = batched(base, key, leads, 1, plan.batches, f"{name}-b", prefer)
+        phases.append((f"{name}: batches of 1,000, 1 sender", await measured(url, prefer, load)))
+        load = batched(base, key, leads, 2, plan.batches, f"{name}-c", prefer)
+        phases.append(
+            (f"{name}: batches of 1,000, 2 senders, shared leads", await measured(url, prefer, load))
         )
-        phases += await both_ways(
-            url,
-            f"{name}: batches of 1,000, 2 senders, shared leads",
-            lambda prefer, answer: batched(base, key, leads, 2, plan.batches, f"{name}-c{answer}", prefer),
-            async_too,
-        )
-        phases += await both_ways(
-            url,
-            f"{name}: single events, {plan.clients} clients",
-            lambda prefer, answer: singles(
-                base, key, leads, plan.clients, plan.posts, f"{name}-s{answer}", prefer
-            ),
-            async_too,
-        )
+        load = singles(base, key, leads, plan.clients, plan.posts, f"{name}-s", prefer)
+        phases.append((f"{name}: single events, {plan.clients} clients", await measured(url, prefer, load)))
     finally:
         await server.stop()
     stored = await stored_events(url)
@@ -373,27 +352,33 @@ def main() -> None:
         return
     plan = Plan(leads=300, batches=2, posts=20) if args.quick else Plan(leads=2000, batches=5, posts=100)
     workdir = Path(tempfile.mkdtemp(prefix="nurture-bench-webhook-"))
-    # (name, source tree, database URL or None for a fresh PostgreSQL database per run)
-    variants: list[tuple[str, Path, str | None]] = [("postgres", ROOT, None)]
+    # (name, source tree, database URL or None for a fresh PostgreSQL database per run, Prefer header).
+    # Each variant starts from a fresh database, so none inherits the history another one left on the leads.
+    ours = [
+        ("postgres this tree (200)", ROOT, None, None),
+        ("postgres this tree (202)", ROOT, None, ASYNC),
+    ]
+    variants: list[tuple[str, Path, str | None, str | None]] = list(ours)
     if args.baseline:
         source, short = checkout_revision(ROOT, args.baseline, workdir / "baseline")
-        base = (f"postgres {args.baseline} ({short})", source, None)
+        base = (f"postgres {args.baseline} ({short}) (200)", source, None, None)
         variants = []
         for round_ in range(args.rounds):
-            pair = [("postgres this tree", ROOT, None), base]
-            variants.extend(pair if round_ % 2 else pair[::-1])
+            trio = [*ours, base]
+            variants.extend(trio[round_ % 3 :] + trio[: round_ % 3])
     if not args.postgres_only:
-        sqlite_url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-        upgrade_database(sqlite_url)
-        variants.append(("sqlite", ROOT, sqlite_url))
+        for answer, prefer in (("200", None), ("202", ASYNC)):
+            sqlite_url = f"sqlite+aiosqlite:///{workdir / f'bench-{answer}.db'}"
+            upgrade_database(sqlite_url)
+            variants.append((f"sqlite ({answer})", ROOT, sqlite_url, prefer))
     rows: list[tuple[str, Tally]] = []
     notes: list[str] = []
     versions: set[str] = set()
-    for name, source, given in variants:
+    for name, source, given, prefer in variants:
         url = given or create_pg_database("webhook")
         try:
             versions.add(asyncio.run(server_version(url)))
-            phases, log, counted = asyncio.run(run_backend(name, url, plan, workdir, source))
+            phases, log, counted = asyncio.run(run_backend(name, url, plan, workdir, source, prefer))
         finally:
             if given is None:
                 drop_pg_database(url)

@@ -201,3 +201,32 @@ async def test_an_event_that_cannot_be_applied_is_set_aside_and_the_rest_applied
         stranger = await session.get(Lead, foreign)
     assert lead is not None and lead.engagement_score > 0
     assert stranger is not None and stranger.engagement_score == 0, "another tenant's lead is left alone"
+
+
+async def test_a_steady_stream_of_posts_is_applied_while_it_lasts(sessions: SessionMaker) -> None:
+    """The refresher waits for a pause in the posts, but not for ever: a stream that never pauses for
+    its quiet time is still applied at least every ``max_lag_seconds``."""
+    org = await _org_with_leads(sessions)
+    refresher = EventRefresher(sessions, lambda: T0, poll_seconds=60, quiet_seconds=0.5, max_lag_seconds=0.2)
+    task = asyncio.create_task(refresher.run_forever())
+    applied_during_stream = False
+    try:
+        for post in range(40):
+            result = await ingest_posted(
+                sessions=sessions,
+                tenant_id=org.tenant_id,
+                events=_backlog(1, 3, f"s{post}"),
+                now=T0,
+                defer=True,
+            )
+            assert result.accepted == 1
+            refresher.wake()  # every 50 ms: never the half-second pause the refresher would wait for
+            await asyncio.sleep(0.05)
+            applied_during_stream = (
+                applied_during_stream or await _pending(sessions, org.tenant_id) < post + 1
+            )
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert applied_during_stream
