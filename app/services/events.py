@@ -191,22 +191,24 @@ async def _ingest(
             }
         )
     inserted = await _insert_new(session=session, rows=rows)
-    for external_id in inserted:
-        outcomes[first[external_id]] = Outcome.ACCEPTED
+    for row in inserted:
+        outcomes[first[row["external_id"]]] = Outcome.ACCEPTED
     if defer:
         return outcomes, 0
+    stored = [
+        (row["lead_id"], signal_of(row["kind"], row["occurred_at"], row["properties"]), row["id"])
+        for row in inserted
+    ]
     refreshed = await apply_stored(
-        session=session, tenant_id=tenant_id, inserted=list(inserted.values()), now=now, config=config
+        session=session, tenant_id=tenant_id, inserted=stored, now=now, config=config
     )
     return outcomes, refreshed
 
 
-async def _insert_new(
-    *, session: AsyncSession, rows: list[dict[str, Any]]
-) -> dict[str, tuple[uuid.UUID, Signal, uuid.UUID]]:
-    """Insert the rows whose external id is new, in one executemany: (lead, signal, event id) by their id."""
+async def _insert_new(*, session: AsyncSession, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert the rows whose external id is new, in one executemany; returns those rows."""
     if not rows:
-        return {}
+        return []
     # In external-id order: two transactions carrying the same ids wait on each other in one order
     # (the second then finds them taken) instead of each holding one the other needs.
     rows.sort(key=lambda row: row["external_id"])
@@ -218,15 +220,7 @@ async def _insert_new(
     )
     # A compiled statement reused for every row (insertmanyvalues pages it), not one SQL text per batch.
     stored = set((await session.exec(statement, params=rows)).scalars())
-    return {
-        row["external_id"]: (
-            row["lead_id"],
-            signal_of(row["kind"], row["occurred_at"], row["properties"]),
-            row["id"],
-        )
-        for row in rows
-        if row["external_id"] in stored
-    }
+    return [row for row in rows if row["external_id"] in stored]
 
 
 def signal_of(kind: str, occurred_at: datetime, properties: dict[str, Any]) -> Signal:

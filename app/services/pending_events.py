@@ -118,7 +118,6 @@ async def _mark_applied(session: AsyncSession, tenant_id: str, event_ids: list[u
 class Claimed:
     events: int
     leads: int
-    ids: tuple[uuid.UUID, ...]
 
 
 async def apply_pending(
@@ -133,7 +132,7 @@ async def apply_pending(
     caller's transaction: each lead refreshed once."""
     claimed = await _claim(session, tenant_id, limit, only)
     if not claimed:
-        return Claimed(0, 0, ())
+        return Claimed(0, 0)
     ids = [event_id for _, _, event_id in claimed]
     # Marked first: on SQLite, which has no SKIP LOCKED, this write makes the transaction the one writer,
     # and a claim another refresher committed meanwhile shows as fewer rows; the whole claim is then
@@ -145,7 +144,7 @@ async def apply_pending(
     leads = await apply_stored(
         session=session, tenant_id=tenant_id, inserted=claimed, now=clock(), config=config
     )
-    return Claimed(len(claimed), leads, tuple(ids))
+    return Claimed(len(claimed), leads)
 
 
 async def _set_aside(sessions: SessionMaker, tenant_id: str, event_id: uuid.UUID) -> None:
@@ -171,9 +170,7 @@ async def apply_tenant_chunk(
     except (OperationalError, InterfaceError):
         raise  # the database is away: the next round tries again, nothing is set aside
     except Exception as error:  # noqa: BLE001 - the queue must keep moving; each event is tried alone below
-        log.warning(
-            "applying %d pending events failed (%s); applying them one by one", limit, type(error).__name__
-        )
+        log.warning("a claim of pending events failed (%s); applying them one by one", type(error).__name__)
     async with sessions() as session:
         waiting = await session.exec(
             select(EngagementEvent.id)
