@@ -364,7 +364,9 @@ async def _finish(
     elif outcome is FollowUpOutcome.NO_ANSWER:
         lead.unanswered_touches += 1
     elif recycling is not None:
-        await apply_recycle(session=session, lead=lead, decision=recycling, now=now, actor_id=actor_id)
+        await apply_recycle(
+            session=session, lead=lead, decision=recycling, now=now, actor_id=actor_id, context=context
+        )
 
     await refresh_lead(session=session, context=context, config=config, now=now)
     if context.active_follow_up is None or replied_at is not None:

@@ -373,7 +373,9 @@ async def set_lifecycles(
             )
             if decision.lifecycle is not lifecycle:
                 raise InvalidInput(f"{decision.reason.value} moves a lead to {decision.lifecycle.value}")
-            await apply_recycle(session=session, lead=lead, decision=decision, now=now, actor_id=actor_id)
+            await apply_recycle(
+                session=session, lead=lead, decision=decision, now=now, actor_id=actor_id, context=context
+            )
         else:
             if lifecycle in (Lifecycle.DISQUALIFIED, Lifecycle.LOST) and not (reason or "").strip():
                 raise InvalidInput(f"moving a lead to {lifecycle} needs a reason")
@@ -385,6 +387,7 @@ async def set_lifecycles(
                 automatic=False,
                 reason=reason,
                 actor_id=actor_id,
+                context=context,
             )
         if lifecycle in CLOSED_LIFECYCLES:
             await cancel_active(session=session, context=context, now=now)
