@@ -173,10 +173,12 @@ async def create_leads(
             )
         )
     session.add_all(leads)
+    # Inserted first: the unit of work orders tables by class name, not by foreign key, so a lead's first
+    # follow-up would otherwise go in before the lead.
     await session.flush()
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    # Leads inserted in this transaction have no events, follow-ups, touches or hand-offs yet: their
-    # contexts are known without reading, and routing, planning and scoring all work on these.
+    # New leads have no events, follow-ups, touches or hand-offs yet: their contexts are known without
+    # reading, and routing, planning and scoring all work on these.
     contexts = {
         lead.id: LeadContext(lead=lead, company=company)
         for lead, company in zip(leads, companies, strict=True)
@@ -187,6 +189,7 @@ async def create_leads(
         # A rep capturing their own lead may own it; anyone else needs the right to assign to that owner.
         if owner is not None and not (caller.role is Role.REP and caller.member_id == owner.id):
             ensure_can_assign(caller, lead, owner)
+    # Named owners are written first: round-robin counts their new leads when it reads the reps' loads.
     await apply_ownership(
         session=session,
         leads=[lead for lead in leads if lead.id in named],
@@ -197,16 +200,21 @@ async def create_leads(
         config=config,
         contexts=contexts,
     )
-    unowned = [lead.id for lead in leads if lead.id not in named]
-    if unowned:
-        await route_unassigned(
-            session=session,
-            caller=Caller.system(tenant_id, now),
-            lead_ids=unowned,
-            config=config,
-            contexts=contexts,
-        )
-    await refresh_leads(session=session, contexts=contexts, config=config, now=now)
+    # The routed owners, the scores and the first follow-ups are written in the one flush at the end, so
+    # each routed lead is updated once: routing reads the loads before it assigns, and counts the leads
+    # it gives itself.
+    with session.no_autoflush:
+        unowned = [lead.id for lead in leads if lead.id not in named]
+        if unowned:
+            await route_unassigned(
+                session=session,
+                caller=Caller.system(tenant_id, now),
+                lead_ids=unowned,
+                config=config,
+                contexts=contexts,
+                flush=False,
+            )
+        await refresh_leads(session=session, contexts=contexts, config=config, now=now)
     await session.flush()
     return leads
 
