@@ -149,15 +149,29 @@ def _number(value: object) -> float | None:
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
+        return _parsed(value)
     return None
 
 
+# Cached: every lead scored compares its country, industry and title with the same few rule values, and a
+# failed float() raises, which costs more than the rest of a comparison.
+@functools.lru_cache(maxsize=4096)
+def _parsed(value: str) -> float | None:
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
+
+
 def _text(value: object) -> str:
+    if isinstance(value, str):
+        return _folded(value)
     return str(value).strip().casefold()
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(value: str) -> str:
+    return value.strip().casefold()
 
 
 def _equal(actual: object, expected: object) -> bool:
