@@ -270,9 +270,13 @@ def _negative_category(negative: NegativeRule) -> Category:
 
 
 def _behaviour(model: ScoringModel, past: Sequence[Signal], now: datetime) -> list[Contribution]:
+    # Each rule reads only its own kind of signal: grouped once, not scanned again per rule.
+    by_kind: dict[str, list[Signal]] = {}
+    for signal in past:
+        by_kind.setdefault(signal.kind, []).append(signal)
     contributions: list[Contribution] = []
     for behaviour_rule in model.behaviour_rules:
-        points = _behaviour_points(behaviour_rule, past, now)
+        points = _behaviour_points(behaviour_rule, by_kind.get(behaviour_rule.event_kind, ()), now)
         if points:
             contributions.append(Contribution(behaviour_rule.id, behaviour_rule.label, "engagement", points))
     return contributions
