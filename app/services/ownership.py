@@ -223,10 +223,13 @@ class TeamPools:
             for member in self.reps.get(team_id, [])
         ]
 
-    def took(self, owners: Mapping[uuid.UUID, Member]) -> None:
-        """Count leads just given to their owners (each of them unowned before, and open)."""
-        for owner in owners.values():
-            self.loads[owner.id] = self.loads.get(owner.id, 0) + 1
+    def took(self, leads: Sequence[Lead], owners: Mapping[uuid.UUID, Member]) -> None:
+        """Count the open ones of the leads just given to their owners (each of them unowned before), as a
+        new read of the loads would."""
+        for lead in leads:
+            if lead.id in owners and lead.lifecycle not in CLOSED_LIFECYCLES:
+                owner = owners[lead.id]
+                self.loads[owner.id] = self.loads.get(owner.id, 0) + 1
 
 
 async def team_pools(*, session: AsyncSession, tenant_id: str, team_ids: Collection[uuid.UUID]) -> TeamPools:
@@ -341,7 +344,7 @@ async def _round_robin(
         contexts=contexts,
         flush=flush,
     )
-    pools.took({lead_id: owner for lead_id, owner in owners.items()})
+    pools.took(leads, owners)
     return changes
 
 
