@@ -149,15 +149,29 @@ def _number(value: object) -> float | None:
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
+        return _parsed(value)
     return None
 
 
+# Cached: every lead scored compares its country, industry and title with the same few rule values, and a
+# failed float() raises, which costs more than the rest of a comparison.
+@functools.lru_cache(maxsize=4096)
+def _parsed(value: str) -> float | None:
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
+
+
 def _text(value: object) -> str:
+    if isinstance(value, str):
+        return _folded(value)
     return str(value).strip().casefold()
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(value: str) -> str:
+    return value.strip().casefold()
 
 
 def _equal(actual: object, expected: object) -> bool:
@@ -256,9 +270,13 @@ def _negative_category(negative: NegativeRule) -> Category:
 
 
 def _behaviour(model: ScoringModel, past: Sequence[Signal], now: datetime) -> list[Contribution]:
+    # Each rule reads only its own kind of signal: grouped once, not scanned again per rule.
+    by_kind: dict[str, list[Signal]] = {}
+    for signal in past:
+        by_kind.setdefault(signal.kind, []).append(signal)
     contributions: list[Contribution] = []
     for behaviour_rule in model.behaviour_rules:
-        points = _behaviour_points(behaviour_rule, past, now)
+        points = _behaviour_points(behaviour_rule, by_kind.get(behaviour_rule.event_kind, ()), now)
         if points:
             contributions.append(Contribution(behaviour_rule.id, behaviour_rule.label, "engagement", points))
     return contributions

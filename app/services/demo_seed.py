@@ -481,6 +481,7 @@ async def _work_the_day(
                     session=session,
                     hand_off_id=hand_off.id,
                     caller=caller,
+                    config=config,
                 )
                 continue
             # Every coded reason turns up, in turn, so the demo shows what each one does.
@@ -493,6 +494,7 @@ async def _work_the_day(
                 note=note,
                 until=datetime.fromisoformat(until).replace(tzinfo=UTC) if until else None,
                 caller=caller,
+                config=config,
             )
     return rejected
 

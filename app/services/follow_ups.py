@@ -49,6 +49,7 @@ from app.services.lead_queries import (
     read_lead,
     visible_to,
 )
+from app.services.outbox import enqueued_together
 from app.services.planning import CLOSED_LIFECYCLES, SALES_LIFECYCLES, notify_card_changed, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
 from app.services.refresh import refresh_lead
@@ -253,27 +254,30 @@ async def complete_follow_ups_as_system(
         session=session, tenant_id=tenant_id, leads=leads, now=min(item.now for item in work)
     )
     done: list[FollowUp | None] = []
-    for item in work:
-        follow_up = follow_ups.get(item.follow_up_id)
-        if follow_up is None:
-            raise FollowUpNotFound(item.follow_up_id)
-        if not FollowUpStatus(follow_up.status).is_active:
-            done.append(None)
-            continue
-        context = _as_of(contexts[follow_up.lead_id], item.now)
-        finished = await _finish(
-            session=session,
-            follow_up=follow_up,
-            context=context,
-            outcome=item.outcome,
-            caller=Caller.system(tenant_id, item.now),
-            config=config,
-            note=None,
-            reason_code=item.reason_code,
-            until=None,
-            flush=False,
-        )
-        done.append(finished.follow_up)
+    # Notices (a hand-off proposed, a card to update) go out together at the end: one written on the way
+    # would flush the batch so far, and split its executemanys.
+    async with enqueued_together(session):
+        for item in work:
+            follow_up = follow_ups.get(item.follow_up_id)
+            if follow_up is None:
+                raise FollowUpNotFound(item.follow_up_id)
+            if not FollowUpStatus(follow_up.status).is_active:
+                done.append(None)
+                continue
+            context = _as_of(contexts[follow_up.lead_id], item.now)
+            finished = await _finish(
+                session=session,
+                follow_up=follow_up,
+                context=context,
+                outcome=item.outcome,
+                caller=Caller.system(tenant_id, item.now),
+                config=config,
+                note=None,
+                reason_code=item.reason_code,
+                until=None,
+                flush=False,
+            )
+            done.append(finished.follow_up)
     # One flush for the whole batch: the unit of work updates the finished rows before it inserts their
     # successors, so the one-active-follow-up index holds, and like rows go out in one executemany.
     await session.flush()
@@ -364,7 +368,9 @@ async def _finish(
     elif outcome is FollowUpOutcome.NO_ANSWER:
         lead.unanswered_touches += 1
     elif recycling is not None:
-        await apply_recycle(session=session, lead=lead, decision=recycling, now=now, actor_id=actor_id)
+        await apply_recycle(
+            session=session, lead=lead, decision=recycling, now=now, actor_id=actor_id, context=context
+        )
 
     await refresh_lead(session=session, context=context, config=config, now=now)
     if context.active_follow_up is None or replied_at is not None:

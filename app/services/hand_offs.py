@@ -22,7 +22,7 @@ from app.services.lead_queries import lead_for_action, visible_to
 from app.services.outbox import Notice, enqueue
 from app.services.planning import plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
-from app.services.tenant_config import load_config, working_hours
+from app.services.tenant_config import TenantConfig, load_config, working_hours
 
 # Only a lead still in nurturing can be handed to sales; from SAL on it already is sales'.
 PROPOSABLE = frozenset({Lifecycle.NEW, Lifecycle.MQL, Lifecycle.RECYCLED})
@@ -153,7 +153,9 @@ async def _notify_owner(session: AsyncSession, hand_off: HandOff, lead: Lead, no
     )
 
 
-async def accept_hand_off(*, session: AsyncSession, caller: Caller, hand_off_id: uuid.UUID) -> HandOff:
+async def accept_hand_off(
+    *, session: AsyncSession, caller: Caller, hand_off_id: uuid.UUID, config: TenantConfig | None = None
+) -> HandOff:
     """Sales accepts: the lead becomes SAL and a discovery call is due within one business day."""
     tenant_id, now = caller.tenant_id, caller.now
     hand_off, lead = await _open_hand_off(session, caller, hand_off_id)
@@ -174,7 +176,7 @@ async def accept_hand_off(*, session: AsyncSession, caller: Caller, hand_off_id:
     hand_off.decided_by = actor_id
     hand_off.decided_at = now
     session.add(hand_off)
-    config = await load_config(session=session, tenant_id=tenant_id)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     follow_up = await plan_follow_up(session=session, context=context, config=config, now=now)
     if follow_up is not None and decision.follow_up_due is not None:
         follow_up.kind = FollowUpKind.DISCOVERY_CALL
@@ -198,11 +200,12 @@ async def reject_hand_off(
     reason_code: RecycleReason | None,
     note: str | None = None,
     until: datetime | None = None,
+    config: TenantConfig | None = None,
 ) -> HandOff:
     """Sales rejects with a coded reason: nurtured until the date the reason sets, or disqualified."""
     tenant_id, now = caller.tenant_id, caller.now
     hand_off, lead = await _open_hand_off(session, caller, hand_off_id)
-    config = await load_config(session=session, tenant_id=tenant_id)
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     context = (await load_contexts(session=session, tenant_id=tenant_id, leads=[lead], now=now))[lead.id]
     decision = decide_recycle(
         config=config, reason_code=reason_code, note=note, until=until, owner=context.owner, now=now

@@ -13,6 +13,7 @@ from app.models import HandOff, Lead, LeadStateChange
 from app.nurturing import lifecycle as lifecycle_rules
 from app.nurturing.enums import BuyerStage, HandOffStatus, Lifecycle
 from app.nurturing.reasons import Reason
+from app.services.lead_context import LeadContext
 
 # A waiting hand-off is decided by any move out of nurturing: back (recycled, out) or on to sales by hand.
 _STILL_NURTURING = frozenset({Lifecycle.NEW, Lifecycle.MQL})
@@ -90,24 +91,16 @@ async def change_lifecycle(
     reason: Reason | str | None,
     actor_id: uuid.UUID | None = None,
     withdraw_hand_offs: bool = True,
+    context: LeadContext | None = None,
 ) -> None:
     """Move the lifecycle through the allowed transitions (InvalidTransition otherwise) and record it.
 
     A lead that leaves nurturing (back, out, or on to sales by hand) takes its waiting hand-off with it,
-    so no team lead decides on a lead whose fate is already settled."""
+    so no team lead decides on a lead whose fate is already settled. ``context`` is the lead's, when the
+    caller holds it: it knows whether a hand-off waits, so none is looked for."""
     lifecycle_rules.transition(lead.lifecycle, to_lifecycle)
     if withdraw_hand_offs and to_lifecycle not in _STILL_NURTURING:
-        await session.exec(
-            update(HandOff)
-            .where(
-                col(HandOff.tenant_id) == lead.tenant_id,
-                col(HandOff.lead_id) == lead.id,
-                col(HandOff.status) == HandOffStatus.PROPOSED,
-            )
-            .values(
-                status=HandOffStatus.WITHDRAWN, decided_at=now, reason=f"lead moved to {to_lifecycle.value}"
-            )
-        )
+        await _withdraw_hand_off(session, lead, context, to_lifecycle, now)
     _record(
         session,
         lead,
@@ -127,3 +120,30 @@ async def change_lifecycle(
         lead.sla_state = "none"
     if to_lifecycle is Lifecycle.RECYCLED and isinstance(reason, str):
         lead.recycle_reason = reason
+
+
+async def _withdraw_hand_off(
+    session: AsyncSession, lead: Lead, context: LeadContext | None, to_lifecycle: Lifecycle, now: datetime
+) -> None:
+    reason = f"lead moved to {to_lifecycle.value}"
+    if context is None:
+        await session.exec(
+            update(HandOff)
+            .where(
+                col(HandOff.tenant_id) == lead.tenant_id,
+                col(HandOff.lead_id) == lead.id,
+                col(HandOff.status) == HandOffStatus.PROPOSED,
+            )
+            .values(status=HandOffStatus.WITHDRAWN, decided_at=now, reason=reason)
+        )
+        return
+    # Written with the lead at the next flush: a statement of its own here would flush everything the
+    # caller's batch holds so far, and split its executemanys.
+    waiting = context.open_hand_off
+    if waiting is None:
+        return
+    waiting.status = HandOffStatus.WITHDRAWN
+    waiting.decided_at = now
+    waiting.reason = reason
+    session.add(waiting)
+    context.open_hand_off = None

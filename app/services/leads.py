@@ -25,6 +25,7 @@ from app.services.lead_context import LeadContext, load_contexts
 from app.services.lead_history import change_lifecycle, change_stage
 from app.services.lead_queries import ensure_workable, lead_for_action, visible_to
 from app.services.lookups import get_member
+from app.services.outbox import enqueued_together
 from app.services.ownership import apply_ownership, route_unassigned
 from app.services.planning import CLOSED_LIFECYCLES, cancel_active, plan_follow_up
 from app.services.recycling import apply_recycle, decide_recycle
@@ -173,10 +174,12 @@ async def create_leads(
             )
         )
     session.add_all(leads)
+    # Inserted first: the unit of work orders tables by class name, not by foreign key, so a lead's first
+    # follow-up would otherwise go in before the lead.
     await session.flush()
     config = config or await load_config(session=session, tenant_id=tenant_id)
-    # Leads inserted in this transaction have no events, follow-ups, touches or hand-offs yet: their
-    # contexts are known without reading, and routing, planning and scoring all work on these.
+    # New leads have no events, follow-ups, touches or hand-offs yet: their contexts are known without
+    # reading, and routing, planning and scoring all work on these.
     contexts = {
         lead.id: LeadContext(lead=lead, company=company)
         for lead, company in zip(leads, companies, strict=True)
@@ -187,6 +190,7 @@ async def create_leads(
         # A rep capturing their own lead may own it; anyone else needs the right to assign to that owner.
         if owner is not None and not (caller.role is Role.REP and caller.member_id == owner.id):
             ensure_can_assign(caller, lead, owner)
+    # Named owners are written first: round-robin counts their new leads when it reads the reps' loads.
     await apply_ownership(
         session=session,
         leads=[lead for lead in leads if lead.id in named],
@@ -197,16 +201,21 @@ async def create_leads(
         config=config,
         contexts=contexts,
     )
-    unowned = [lead.id for lead in leads if lead.id not in named]
-    if unowned:
-        await route_unassigned(
-            session=session,
-            caller=Caller.system(tenant_id, now),
-            lead_ids=unowned,
-            config=config,
-            contexts=contexts,
-        )
-    await refresh_leads(session=session, contexts=contexts, config=config, now=now)
+    # The routed owners, the scores and the first follow-ups are written in the one flush at the end, so
+    # each routed lead is updated once: routing reads the loads before it assigns, and counts the leads
+    # it gives itself.
+    with session.no_autoflush:
+        unowned = [lead.id for lead in leads if lead.id not in named]
+        if unowned:
+            await route_unassigned(
+                session=session,
+                caller=Caller.system(tenant_id, now),
+                lead_ids=unowned,
+                config=config,
+                contexts=contexts,
+                flush=False,
+            )
+        await refresh_leads(session=session, contexts=contexts, config=config, now=now)
     await session.flush()
     return leads
 
@@ -357,42 +366,57 @@ async def set_lifecycles(
         leads.append(ensure_workable(caller, lead, ensure_can_work, move.expected_version))
     config = config or await load_config(session=session, tenant_id=tenant_id)
     contexts = await load_contexts(session=session, tenant_id=tenant_id, leads=leads, now=now)
-    actor_id = caller.member_id
-    for move, lead in zip(moves, leads, strict=True):
-        lifecycle, reason, reason_code = move.lifecycle, move.reason, move.reason_code
-        context = contexts[lead.id]
-        recycling = lifecycle is Lifecycle.RECYCLED
-        if recycling or (lifecycle is Lifecycle.DISQUALIFIED and reason_code is not None):
-            decision = decide_recycle(
-                config=config,
-                reason_code=reason_code,
-                note=reason,
-                until=move.until,
-                owner=context.owner,
-                now=now,
-            )
-            if decision.lifecycle is not lifecycle:
-                raise InvalidInput(f"{decision.reason.value} moves a lead to {decision.lifecycle.value}")
-            await apply_recycle(session=session, lead=lead, decision=decision, now=now, actor_id=actor_id)
-        else:
-            if lifecycle in (Lifecycle.DISQUALIFIED, Lifecycle.LOST) and not (reason or "").strip():
-                raise InvalidInput(f"moving a lead to {lifecycle} needs a reason")
-            await change_lifecycle(
-                session=session,
-                lead=lead,
-                to_lifecycle=lifecycle,
-                now=now,
-                automatic=False,
-                reason=reason,
-                actor_id=actor_id,
-            )
-        if lifecycle in CLOSED_LIFECYCLES:
-            await cancel_active(session=session, context=context, now=now)
-        else:
-            # Moving into or out of sales changes what the next follow-up is: a sales step or the cadence.
-            await session.flush()
-            await plan_follow_up(session=session, context=context, config=config, now=now)
-        lead.updated_at = now
-        session.add(lead)
-        await session.flush()
+    # The notices go out together and the moves are written in one flush at the end: a flush per move, or
+    # a notice written on the way, would write the batch piecemeal.
+    async with enqueued_together(session):
+        for move, lead in zip(moves, leads, strict=True):
+            await _move(session, caller, move, lead, contexts[lead.id], config)
+    await session.flush()
     return leads
+
+
+async def _move(
+    session: AsyncSession,
+    caller: Caller,
+    move: LifecycleMove,
+    lead: Lead,
+    context: LeadContext,
+    config: TenantConfig,
+) -> None:
+    now, actor_id = caller.now, caller.member_id
+    lifecycle, reason, reason_code = move.lifecycle, move.reason, move.reason_code
+    recycling = lifecycle is Lifecycle.RECYCLED
+    if recycling or (lifecycle is Lifecycle.DISQUALIFIED and reason_code is not None):
+        decision = decide_recycle(
+            config=config,
+            reason_code=reason_code,
+            note=reason,
+            until=move.until,
+            owner=context.owner,
+            now=now,
+        )
+        if decision.lifecycle is not lifecycle:
+            raise InvalidInput(f"{decision.reason.value} moves a lead to {decision.lifecycle.value}")
+        await apply_recycle(
+            session=session, lead=lead, decision=decision, now=now, actor_id=actor_id, context=context
+        )
+    else:
+        if lifecycle in (Lifecycle.DISQUALIFIED, Lifecycle.LOST) and not (reason or "").strip():
+            raise InvalidInput(f"moving a lead to {lifecycle} needs a reason")
+        await change_lifecycle(
+            session=session,
+            lead=lead,
+            to_lifecycle=lifecycle,
+            now=now,
+            automatic=False,
+            reason=reason,
+            actor_id=actor_id,
+            context=context,
+        )
+    if lifecycle in CLOSED_LIFECYCLES:
+        await cancel_active(session=session, context=context, now=now)
+    else:
+        # Moving into or out of sales changes what the next follow-up is: a sales step or the cadence.
+        await plan_follow_up(session=session, context=context, config=config, now=now)
+    lead.updated_at = now
+    session.add(lead)

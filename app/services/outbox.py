@@ -83,7 +83,11 @@ _BUFFER = "nurture.outbox_buffer"
 
 @contextlib.asynccontextmanager
 async def enqueued_together(session: AsyncSession) -> AsyncIterator[None]:
-    """Notices enqueued inside the block are written in one statement when it ends (bulk paths)."""
+    """Notices enqueued inside the block are written in one statement when it ends (bulk paths); inside
+    another such block, they are the outer block's to write."""
+    if _BUFFER in session.info:
+        yield
+        return
     rows: list[dict[str, Any]] = []
     session.info[_BUFFER] = rows
     try:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import col, func, select
@@ -52,11 +53,13 @@ async def apply_ownership(
     config: TenantConfig,
     tell_previous: bool = True,
     contexts: Mapping[uuid.UUID, LeadContext] | None = None,
+    flush: bool = True,
 ) -> list[OwnershipChange]:
     """Write owner, audit row and notices per (lead, owner); a lead its owner already has is skipped.
 
     ``contexts`` are the leads' contexts when the caller holds them already (a lead created in this
-    transaction has nothing to read); the others are loaded."""
+    transaction has nothing to read); the others are loaded. ``flush=False`` leaves the rows to the
+    caller's next flush, so that a lead changed again in the same transaction is written once."""
     now = caller.now
     changes: list[OwnershipChange] = []
     moved = [lead for lead in leads if owners[lead.id].id != lead.owner_id]
@@ -114,7 +117,8 @@ async def apply_ownership(
                     member_id=previous,
                     now=now,
                 )
-    await session.flush()
+    if flush:
+        await session.flush()
     return changes
 
 
@@ -192,21 +196,64 @@ async def bulk_assign(
     )
 
 
-async def team_candidates(
-    *, session: AsyncSession, tenant_id: str, team_id: uuid.UUID
-) -> list[tuple[Member, Candidate]]:
-    """The team's reps with their current load of open leads, as round-robin sees them."""
+@dataclass(slots=True)
+class TeamPools:
+    """Reps of some teams with their load of open leads, read once; a batch that assigns keeps the loads
+    as they would be read again after it."""
+
+    reps: dict[uuid.UUID, list[Member]]
+    loads: dict[uuid.UUID, int]
+
+    def candidates(self, team_id: uuid.UUID) -> list[tuple[Member, Candidate]]:
+        """The team's reps as round-robin sees them now."""
+        return [
+            (
+                member,
+                Candidate(
+                    member_id=str(member.id),
+                    team_id=str(member.team_id),
+                    active=member.active,
+                    away_until=member.away_until,
+                    capacity=member.capacity,
+                    open_leads=self.loads.get(member.id, 0),
+                    last_assigned_at=member.last_assigned_at,
+                    name=member.display_name or member.email,
+                ),
+            )
+            for member in self.reps.get(team_id, [])
+        ]
+
+    def took(self, leads: Sequence[Lead], owners: Mapping[uuid.UUID, Member]) -> None:
+        """Count the open ones of the leads just given to their owners (each of them unowned before), as a
+        new read of the loads would."""
+        for lead in leads:
+            if lead.id in owners and lead.lifecycle not in CLOSED_LIFECYCLES:
+                owner = owners[lead.id]
+                self.loads[owner.id] = self.loads.get(owner.id, 0) + 1
+
+
+async def team_pools(*, session: AsyncSession, tenant_id: str, team_ids: Collection[uuid.UUID]) -> TeamPools:
+    """The reps of the given teams and their open leads, in two statements however many teams."""
+    pools = TeamPools(reps={team_id: [] for team_id in team_ids}, loads={})
+    if not team_ids:
+        return pools
     members = (
         await session.exec(
             select(Member).where(
-                Member.tenant_id == tenant_id, Member.team_id == team_id, Member.role == Role.REP
+                Member.tenant_id == tenant_id,
+                col(Member.team_id).in_(list(team_ids)),
+                Member.role == Role.REP,
             )
         )
     ).all()
+    for member in members:
+        assert member.team_id is not None
+        pools.reps[member.team_id].append(member)
     if not members:
-        return []
-    loads = dict(
-        (
+        return pools
+    pools.loads.update(
+        (owner_id, int(count))
+        for owner_id, count in (
             await session.exec(
                 select(Lead.owner_id, func.count())
                 .where(
@@ -217,23 +264,17 @@ async def team_candidates(
                 .group_by(col(Lead.owner_id))
             )
         ).all()
+        if owner_id is not None
     )
-    return [
-        (
-            member,
-            Candidate(
-                member_id=str(member.id),
-                team_id=str(member.team_id),
-                active=member.active,
-                away_until=member.away_until,
-                capacity=member.capacity,
-                open_leads=int(loads.get(member.id, 0)),
-                last_assigned_at=member.last_assigned_at,
-                name=member.display_name or member.email,
-            ),
-        )
-        for member in members
-    ]
+    return pools
+
+
+async def team_candidates(
+    *, session: AsyncSession, tenant_id: str, team_id: uuid.UUID
+) -> list[tuple[Member, Candidate]]:
+    """The team's reps with their current load of open leads, as round-robin sees them."""
+    pools = await team_pools(session=session, tenant_id=tenant_id, team_ids=[team_id])
+    return pools.candidates(team_id)
 
 
 async def round_robin_assign(
@@ -248,11 +289,41 @@ async def round_robin_assign(
     contexts: Mapping[uuid.UUID, LeadContext] | None = None,
 ) -> list[OwnershipChange]:
     """Spread leads over the team's reps by free capacity, skipping inactive and away members."""
-    tenant_id, now = caller.tenant_id, caller.now
+    tenant_id = caller.tenant_id
     leads = await _leads(session, caller, lead_ids)
     for lead in leads:
         ensure_can_assign(caller, lead, None)
-    pool = await team_candidates(session=session, tenant_id=tenant_id, team_id=team_id)
+    pools = await team_pools(session=session, tenant_id=tenant_id, team_ids=[team_id])
+    config = config or await load_config(session=session, tenant_id=tenant_id)
+    return await _round_robin(
+        session=session,
+        caller=caller,
+        leads=leads,
+        team_id=team_id,
+        pools=pools,
+        method=method,
+        reason=reason,
+        config=config,
+        contexts=contexts,
+    )
+
+
+async def _round_robin(
+    *,
+    session: AsyncSession,
+    caller: Caller,
+    leads: Sequence[Lead],
+    team_id: uuid.UUID,
+    pools: TeamPools,
+    method: AssignmentMethod,
+    reason: str | None,
+    config: TenantConfig,
+    contexts: Mapping[uuid.UUID, LeadContext] | None,
+    flush: bool = True,
+) -> list[OwnershipChange]:
+    """``round_robin_assign`` for leads the caller may see, over pools read before; the pools count the
+    leads given."""
+    pool = pools.candidates(team_id)
     if not pool and not leads:
         return []
     if not pool:
@@ -260,10 +331,9 @@ async def round_robin_assign(
     by_id = {str(member.id): member for member, _ in pool}
     for lead in leads:
         ensure_can_assign(caller, lead, pool[0][0])
-    plan = distribute([str(lead.id) for lead in leads], [candidate for _, candidate in pool], now)
+    plan = distribute([str(lead.id) for lead in leads], [candidate for _, candidate in pool], caller.now)
     owners = {lead.id: by_id[plan[str(lead.id)]] for lead in leads if str(lead.id) in plan}
-    config = config or await load_config(session=session, tenant_id=tenant_id)
-    return await apply_ownership(
+    changes = await apply_ownership(
         session=session,
         leads=[lead for lead in leads if lead.id in owners],
         owners=owners,
@@ -272,15 +342,25 @@ async def round_robin_assign(
         reason=reason,
         config=config,
         contexts=contexts,
+        flush=flush,
     )
+    pools.took(leads, owners)
+    return changes
 
 
 async def fallback_owners(
-    *, session: AsyncSession, tenant_id: str, leads: Sequence[Lead], config: TenantConfig, now: datetime
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    leads: Sequence[Lead],
+    config: TenantConfig,
+    now: datetime,
+    pools: TeamPools | None = None,
 ) -> dict[uuid.UUID, Member]:
     """Owners for leads by the tenant's routing fallback: round-robin in its team, or its one member.
 
-    Leads it has no room for, and all leads when there is no usable fallback, are left out."""
+    Leads it has no room for, and all leads when there is no usable fallback, are left out. ``pools``
+    are the teams' reps read before, when they hold the fallback team."""
     fallback = config.routing_fallback
     if fallback is None or not leads:
         return {}
@@ -291,7 +371,10 @@ async def fallback_owners(
             return {}
         return {lead.id: member for lead in leads}
     assert fallback.team_id is not None
-    pool = await team_candidates(session=session, tenant_id=tenant_id, team_id=uuid.UUID(fallback.team_id))
+    team_id = uuid.UUID(fallback.team_id)
+    if pools is None or team_id not in pools.reps:
+        pools = await team_pools(session=session, tenant_id=tenant_id, team_ids=[team_id])
+    pool = pools.candidates(team_id)
     by_id = {str(member.id): member for member, _ in pool}
     plan = distribute([str(lead.id) for lead in leads], [candidate for _, candidate in pool], now)
     return {lead.id: by_id[plan[str(lead.id)]] for lead in leads if str(lead.id) in plan}
@@ -332,19 +415,26 @@ async def route_unassigned(
     lead_ids: Sequence[uuid.UUID],
     config: TenantConfig | None = None,
     contexts: Mapping[uuid.UUID, LeadContext] | None = None,
+    flush: bool = True,
 ) -> list[OwnershipChange]:
     """Send each unowned lead to the team its country, industry or source routes to; round-robin there.
 
     A lead no rule matches goes to the tenant's routing fallback, and the team lead there is told; one
-    nobody has room for stays unowned, and its team lead (or a manager) is told."""
+    nobody has room for stays unowned, and its team lead (or a manager) is told.
+
+    The teams' reps and their loads are read once for all teams, before anything is written; notices go
+    out in one statement. ``flush=False`` leaves the rows to the caller's next flush (see
+    ``apply_ownership``)."""
     tenant_id, now = caller.tenant_id, caller.now
-    leads = [
-        lead
-        for lead in await _leads(session, Caller.system(tenant_id, now), lead_ids)
-        if lead.owner_id is None
-    ]
-    config = config or await load_config(session=session, tenant_id=tenant_id)
     known = dict(contexts or {})
+    if caller.is_system and all(lead_id in known for lead_id in lead_ids):
+        # The caller holds these leads (it may have created them in this transaction), and the system
+        # sees every lead: reading them again would find the same objects.
+        held = [known[lead_id].lead for lead_id in dict.fromkeys(lead_ids)]
+    else:
+        held = await _leads(session, Caller.system(tenant_id, now), lead_ids)
+    leads = [lead for lead in held if lead.owner_id is None]
+    config = config or await load_config(session=session, tenant_id=tenant_id)
     missing = [lead for lead in leads if lead.id not in known]
     known.update(await load_contexts(session=session, tenant_id=tenant_id, leads=missing, now=now))
     by_team: dict[uuid.UUID, list[uuid.UUID]] = {}
@@ -355,39 +445,54 @@ async def route_unassigned(
             by_team.setdefault(team_uuid(rule), []).append(lead.id)
         else:
             unmatched.append(lead)
+    fallback = config.routing_fallback
+    teams = set(by_team)
+    if unmatched and fallback is not None and fallback.team_id is not None:
+        teams.add(uuid.UUID(fallback.team_id))
+    pools = await team_pools(session=session, tenant_id=tenant_id, team_ids=teams)
     changes: list[OwnershipChange] = []
-    for team_id, team_leads in by_team.items():
-        changes += await round_robin_assign(
+    async with enqueued_together(session):
+        for team_id, team_leads in by_team.items():
+            team = await _leads(session, caller, team_leads) if not caller.is_system else None
+            chosen = team if team is not None else [known[lead_id].lead for lead_id in team_leads]
+            for lead in chosen:
+                ensure_can_assign(caller, lead, None)
+            changes += await _round_robin(
+                session=session,
+                caller=caller,
+                leads=chosen,
+                team_id=team_id,
+                pools=pools,
+                method=AssignmentMethod.RULE,
+                reason="routing rule",
+                config=config,
+                contexts=known,
+                flush=False,
+            )
+        for team_id, team_leads in by_team.items():
+            for lead in leads:
+                if lead.id in team_leads and lead.owner_id is None:
+                    # Nobody in the team had room: the lead waits in the team's unassigned list.
+                    lead.team_id = team_id
+                    session.add(lead)
+        owners = await fallback_owners(
+            session=session, tenant_id=tenant_id, leads=unmatched, config=config, now=now, pools=pools
+        )
+        placed = [lead for lead in unmatched if lead.id in owners]
+        changes += await apply_ownership(
             session=session,
+            leads=placed,
+            owners=owners,
+            method=AssignmentMethod.FALLBACK,
             caller=caller,
-            lead_ids=team_leads,
-            team_id=team_id,
-            method=AssignmentMethod.RULE,
-            reason="routing rule",
+            reason="routing fallback",
             config=config,
             contexts=known,
+            flush=False,
         )
-    for team_id, team_leads in by_team.items():
-        for lead in leads:
-            if lead.id in team_leads and lead.owner_id is None:
-                # Nobody in the team had room: the lead waits in the team's unassigned list.
-                lead.team_id = team_id
-                session.add(lead)
-    owners = await fallback_owners(
-        session=session, tenant_id=tenant_id, leads=unmatched, config=config, now=now
-    )
-    placed = [lead for lead in unmatched if lead.id in owners]
-    changes += await apply_ownership(
-        session=session,
-        leads=placed,
-        owners=owners,
-        method=AssignmentMethod.FALLBACK,
-        caller=caller,
-        reason="routing fallback",
-        config=config,
-        contexts=known,
-    )
-    await announce_unrouted(session=session, tenant_id=tenant_id, leads=placed, cause="fallback", now=now)
-    unowned = [lead for lead in leads if lead.owner_id is None]
-    await announce_unrouted(session=session, tenant_id=tenant_id, leads=unowned, cause="unowned", now=now)
+        await announce_unrouted(session=session, tenant_id=tenant_id, leads=placed, cause="fallback", now=now)
+        unowned = [lead for lead in leads if lead.owner_id is None]
+        await announce_unrouted(session=session, tenant_id=tenant_id, leads=unowned, cause="unowned", now=now)
+    if flush:
+        await session.flush()
     return changes

@@ -13,6 +13,7 @@ from app.nurturing.errors import ReasonRequired
 from app.nurturing.lifecycle import ALLOWED_TRANSITIONS
 from app.nurturing.recycling import RecycleDecision, recycle
 from app.services.errors import InvalidInput
+from app.services.lead_context import LeadContext
 from app.services.lead_history import change_lifecycle
 from app.services.tenant_config import TenantConfig
 
@@ -52,8 +53,11 @@ async def apply_recycle(
     now: datetime,
     actor_id: uuid.UUID | None,
     withdraw_hand_offs: bool = True,
+    context: LeadContext | None = None,
 ) -> None:
-    """Move the lead and remember why and until when; a lead already recycled only gets the new date."""
+    """Move the lead and remember why and until when; a lead already recycled only gets the new date.
+
+    ``context`` is the lead's, when the caller holds it (see ``change_lifecycle``)."""
     label = decision.reason.value if decision.note is None else f"{decision.reason.value}: {decision.note}"
     if lead.lifecycle is not decision.lifecycle:
         if decision.lifecycle not in ALLOWED_TRANSITIONS[lead.lifecycle]:
@@ -67,6 +71,7 @@ async def apply_recycle(
             reason=label,
             actor_id=actor_id,
             withdraw_hand_offs=withdraw_hand_offs,
+            context=context,
         )
     lead.recycle_reason_code = decision.reason
     lead.recycle_reason = label[:500]

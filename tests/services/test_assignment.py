@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
@@ -19,6 +20,7 @@ from app.services.errors import InvalidInput, LeadNotFound, MemberNotFound, NotA
 from app.services.ownership import assign_owner, bulk_assign, round_robin_assign, route_unassigned
 from app.services.tenant_config import load_config
 from tests.factories import T0, Org, make_lead, make_org
+from tests.statements import statements_run
 
 
 async def test_manual_reassignment_is_audited_announced_and_moves_the_follow_up(
@@ -322,3 +324,64 @@ async def test_a_routed_lead_nobody_in_the_team_has_room_for_waits_in_that_team(
         lead = await session.get(Lead, irish)
     assert lead is not None and (lead.team_id, lead.owner_id) == (org.uk.id, None)
     assert await _unrouted(sessions) == [(org.lead_uk.id, "unowned", 1, [str(irish)])]
+
+
+async def _unowned(sessions: SessionMaker, org: Org, countries: list[str]) -> list[uuid.UUID]:
+    """Leads from these countries, captured and then left without an owner, as an import leaves them."""
+    lead_ids = [
+        await make_lead(
+            sessions,
+            org,
+            email=f"lead-{index}@customer{index}.example",
+            company_name=f"Kunde {index}",
+            country=country,
+        )
+        for index, country in enumerate(countries)
+    ]
+    async with transaction(sessions) as session:
+        for lead in (await session.exec(select(Lead).where(col(Lead.id).in_(lead_ids)))).all():
+            lead.owner_id = lead.team_id = None
+            session.add(lead)
+    return lead_ids
+
+
+# The unmatched last, so that one at a time the fallback team's reps also take the rule's leads first.
+ROUTED = ["DE", "GB", "AT", "CH", "IE", "DE", "FR", "NL"]
+LATER = T0 + timedelta(days=1)
+
+
+async def test_routing_a_batch_over_teams_and_the_fallback_ends_as_routing_each_lead_alone(
+    sessions: SessionMaker, engine: AsyncEngine
+) -> None:
+    async def routed(batched: bool) -> list[tuple[str | None, AssignmentMethod]]:
+        org = await make_org(sessions)
+        await _fallback(sessions, org, {"team_id": str(org.dach.id)})
+        lead_ids = await _unowned(sessions, org, ROUTED)
+        with statements_run(engine) as sent:
+            for group in [lead_ids] if batched else [[lead_id] for lead_id in lead_ids]:
+                async with transaction(sessions) as session:
+                    await route_unassigned(
+                        session=session, lead_ids=group, caller=Caller.system(org.tenant_id, LATER)
+                    )
+        if batched:
+            loads = [s for s in sent if s.startswith("SELECT") and "GROUP BY leads.owner_id" in s]
+            # Two teams and the fallback (one of them again): their reps' loads are read once, and the
+            # fallback counts the leads the rule gave its team's reps just before.
+            assert len(loads) == 1
+        names = {member.id: member.display_name for member in [*org.reps, org.uk_rep]}
+        async with sessions() as session:
+            leads = {lead.id: lead for lead in (await session.exec(select(Lead))).all()}
+            methods = {
+                change.lead_id: change.method
+                for change in (await session.exec(select(OwnershipChange))).all()
+                if change.changed_at == LATER
+            }
+        return [
+            (names.get(leads[lead_id].owner_id) if leads[lead_id].owner_id else None, methods[lead_id])
+            for lead_id in lead_ids
+        ]
+
+    one_at_a_time, together = await routed(batched=False), await routed(batched=True)
+    assert together == one_at_a_time
+    methods = Counter(method for _owner, method in together)
+    assert methods == {AssignmentMethod.RULE: 6, AssignmentMethod.FALLBACK: 2}

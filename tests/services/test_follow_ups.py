@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
-from app.models import FollowUp, Lead, Member, Touchpoint
+from app.models import FollowUp, Lead, Member, OutboxMessage, Touchpoint
 from app.nurturing.enums import (
     ACTIVE_FOLLOW_UP_STATUSES,
     FollowUpKind,
@@ -35,6 +36,7 @@ from app.services.follow_ups import (
     snooze_follow_up,
 )
 from tests.factories import T0, Org, make_lead, make_org
+from tests.statements import statements_run
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -393,3 +395,34 @@ async def test_the_systems_batched_completion_ends_as_one_completion_after_anoth
         return state
 
     assert await tenant(batched=True) == await tenant(batched=False)
+
+
+async def test_the_systems_batched_completion_writes_its_notices_in_one_statement(
+    sessions: SessionMaker, engine: AsyncEngine
+) -> None:
+    org = await make_org(sessions)
+    leads = [
+        await make_lead(sessions, org, email=f"card{i}@customer.example", owner=org.reps[i]) for i in range(3)
+    ]
+    follow_ups = [(await _active(sessions, lead_id))[0] for lead_id in leads]
+    async with transaction(sessions) as session:
+        for follow_up in follow_ups:
+            # Each card was sent, so each completion asks for its card to be updated.
+            follow_up.activity_id = f"activity-{follow_up.id}"
+            session.add(follow_up)
+    work = [
+        SystemCompletion(
+            follow_up_id=follow_up.id, outcome=FollowUpOutcome.NO_ANSWER, now=T0 + timedelta(days=3)
+        )
+        for follow_up in follow_ups
+    ]
+    with statements_run(engine) as sent:
+        async with transaction(sessions) as session:
+            await complete_follow_ups_as_system(session=session, tenant_id=org.tenant_id, work=work)
+    assert len([statement for statement in sent if statement.startswith("INSERT INTO outbox")]) == 1
+    async with sessions() as session:
+        notices = (
+            await session.exec(select(OutboxMessage).where(OutboxMessage.tenant_id == org.tenant_id))
+        ).all()
+    changed = sorted(n.payload["follow_up_id"] for n in notices if n.kind == "follow_up.changed")
+    assert changed == sorted(str(follow_up.id) for follow_up in follow_ups)

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
@@ -24,7 +25,9 @@ from app.services.errors import Conflict, InvalidInput, NotAllowed
 from app.services.follow_ups import complete_follow_up
 from app.services.hand_offs import accept_hand_off, propose_hand_off, reject_hand_off
 from app.services.leads import set_lifecycle
+from app.services.tenant_config import load_config
 from tests.factories import T0, Org, make_lead, make_org
+from tests.statements import statements_run
 
 
 async def _proposed(sessions: SessionMaker) -> tuple[Org, uuid.UUID, HandOff]:
@@ -286,3 +289,18 @@ async def test_moving_a_lead_to_sales_by_hand_settles_its_waiting_hand_off(sessi
                 hand_off_id=hand_off.id,
                 caller=org.caller(org.lead_dach, T0),
             )
+
+
+async def test_a_decision_with_the_tenants_config_reads_no_settings(
+    sessions: SessionMaker, engine: AsyncEngine
+) -> None:
+    org, lead_id, hand_off = await _proposed(sessions)
+    async with sessions() as session:
+        config = await load_config(session=session, tenant_id=org.tenant_id)
+    with statements_run(engine) as sent:
+        async with transaction(sessions) as session:
+            decided = await accept_hand_off(
+                session=session, hand_off_id=hand_off.id, caller=org.caller(org.lead_dach, T0), config=config
+            )
+    assert decided.status == HandOffStatus.ACCEPTED
+    assert not [statement for statement in sent if "FROM settings" in statement]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.db import SessionMaker, transaction
 from app.models import OutboxMessage
 from app.services import outbox
 from app.services.outbox import Delivery
 from tests.factories import T0, make_org
+from tests.statements import statements_run
 
 WORKER = "host-a:1:w"
 
@@ -139,3 +142,37 @@ async def test_a_group_of_sends_is_recorded_at_once_and_only_on_the_workers_own_
     assert sent_second is not None and sent_second.status == Delivery.SENT.value
     assert sent_second.activity_id is None
     assert theirs is not None and theirs.status == Delivery.SENDING.value and theirs.activity_id is None
+
+
+async def test_notices_of_a_block_inside_another_go_out_with_the_outer_ones_in_one_statement(
+    sessions: SessionMaker, engine: AsyncEngine
+) -> None:
+    org = await make_org(sessions)
+
+    async def notice(session: AsyncSession, key: str) -> None:
+        await outbox.enqueue(
+            session=session,
+            tenant_id=org.tenant_id,
+            kind=outbox.Notice.FOLLOW_UP_CHANGED,
+            dedupe_key=key,
+            payload={},
+            now=T0,
+        )
+
+    with statements_run(engine) as sent:
+        async with transaction(sessions) as session:
+            async with outbox.enqueued_together(session):
+                await notice(session, "outer:1")
+                async with outbox.enqueued_together(session):
+                    await notice(session, "inner:1")
+                    await notice(session, "inner:1")
+                assert sent == [], "the inner block leaves its notices to the outer one"
+                await notice(session, "outer:2")
+    assert len(sent) == 1
+    async with sessions() as session:
+        keys = (
+            await session.exec(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.tenant_id == org.tenant_id)
+            )
+        ).all()
+    assert sorted(keys) == ["inner:1", "outer:1", "outer:2"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from app.db import SessionMaker, transaction
@@ -16,6 +18,7 @@ from app.services.access import Caller
 from app.services.errors import InvalidInput, LeadNotFound, StaleVersion
 from app.services.leads import LifecycleMove, set_lifecycle, set_lifecycles
 from tests.factories import T0, Org, make_lead, make_org
+from tests.statements import statements_run, verb
 
 LATER = T0 + timedelta(days=3)
 # (the way there, target, reason, code): sales steps, a recycle with its code, leaving the funnel.
@@ -157,3 +160,16 @@ async def test_a_batch_is_refused_whole(sessions: SessionMaker) -> None:
 
 def _fields(move: LifecycleMove) -> dict[str, Any]:
     return {name: getattr(move, name) for name in LifecycleMove.__slots__}
+
+
+async def test_a_batch_is_written_in_one_flush(sessions: SessionMaker, engine: AsyncEngine) -> None:
+    org = await make_org(sessions)
+    lead_ids = await _leads_on_the_way(sessions, org)
+    moves = await _moves(sessions, lead_ids)
+    with statements_run(engine) as sent:
+        async with transaction(sessions) as session:
+            await set_lifecycles(session=session, caller=Caller.system(org.tenant_id, LATER), moves=moves)
+    written = Counter(" ".join(statement.split()[:3]) for statement in sent if verb(statement) == "INSERT")
+    # Every move's recorded change goes out in one executemany, not one flush per move.
+    assert written["INSERT INTO lead_state_changes"] == 1
+    assert [state[0] for state in await _practice(sessions, lead_ids)] == [target for _p, target, *_ in MOVES]
