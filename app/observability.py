@@ -90,6 +90,11 @@ class Metrics:
         self.outbox_depth = Gauge(
             "nurture_outbox_pending", "Notifications waiting to be sent", registry=self.registry
         )
+        self.events_pending = Gauge(
+            "nurture_events_pending",
+            "Webhook events stored with 202 Accepted and not yet applied to their leads",
+            registry=self.registry,
+        )
         self.graph_calls = Counter(
             "nurture_graph_calls_total", "Graph requests, by result", ["result"], registry=self.registry
         )

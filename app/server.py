@@ -30,7 +30,7 @@ from app.observability import Metrics, request_id_middleware
 from app.scheduler import run_forever
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, StaleVersion
 from app.services.outbox import outbox_depth
-from app.services.pending_events import EventRefresher
+from app.services.pending_events import EventRefresher, pending_depth
 from app.tab_site import add_tab_routes
 from bot.setup import add_bot
 
@@ -114,10 +114,11 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    """Prometheus metrics of this process, with the outbox depth read fresh."""
+    """Prometheus metrics of this process, with the outbox's and the pending events' depths read fresh."""
     registry = request.app[keys.METRICS]
     async with request.app[keys.SESSIONS]() as session:
         registry.outbox_depth.set(await outbox_depth(session=session))
+        registry.events_pending.set(await pending_depth(session=session))
     return web.Response(body=registry.render(), headers={"Content-Type": registry.content_type()})
 
 

@@ -51,6 +51,14 @@ async def tenants_with_pending(session: AsyncSession) -> list[str]:
     return sorted(rows.all())
 
 
+async def pending_depth(*, session: AsyncSession) -> int:
+    """Events stored with 202 and not yet applied, across tenants: an operational figure, no tenant data."""
+    rows = await session.exec(
+        select(func.count()).select_from(EngagementEvent).where(col(EngagementEvent.pending))
+    )
+    return int(rows.one())
+
+
 async def count_pending(*, session: AsyncSession, tenant_id: str) -> int:
     """How many of a tenant's events are stored but not yet applied."""
     rows = await session.exec(

@@ -6,14 +6,19 @@ import asyncio
 import json
 from typing import Any
 
+from pytest_aiohttp import AiohttpClient
 from sqlalchemy import event
 from sqlmodel import col, func, select
 
 from app import keys as app_keys
+from app.api.webhooks import EventBatchIn
 from app.db import SessionMaker
 from app.models import ApiKey, EngagementEvent, Lead
+from app.server import create_app
 from app.services.api_keys import signature
-from tests.api.conftest import Api
+from app.services.events import ingest_posted
+from tests.api.conftest import Api, sso_settings
+from tests.doubles.identity import IdentityDouble
 from tests.factories import T0, make_lead, make_org
 
 
@@ -137,6 +142,26 @@ async def test_respond_async_answers_202_once_stored_and_the_server_applies_the_
         api, "/api/v1/webhooks/events", key, _events("jana@werk.example", 3), prefer="respond-async"
     )
     assert again == (202, {"accepted": 0, "duplicates": 3, "unknown_lead": []})
+
+
+async def test_events_waiting_to_be_applied_show_in_the_metrics(
+    aiohttp_client: AiohttpClient, database_url: str, sessions: SessionMaker, identity: IdentityDouble
+) -> None:
+    org = await make_org(sessions, now=T0)
+    await make_lead(sessions, org, email="jana@werk.example", owner=org.reps[0])
+    # A server whose refresher would look again only in an hour, so the backlog stays to be seen.
+    settings = sso_settings(database_url, identity).model_copy(update={"event_refresh_poll_seconds": 3600})
+    client = await aiohttp_client(create_app(settings, clock=lambda: T0))
+    stored = await ingest_posted(
+        sessions=sessions,
+        tenant_id=org.tenant_id,
+        events=EventBatchIn.model_validate(_events("jana@werk.example", 4)).events,
+        now=T0,
+        defer=True,
+    )
+    assert stored.accepted == 4
+    body = await (await client.get("/metrics")).text()
+    assert "nurture_events_pending 4.0" in body.splitlines()
 
 
 async def test_other_preferences_leave_the_answer_as_it_was_and_refusals_store_nothing(
