@@ -32,9 +32,10 @@ from app.services.tenant_config import cached_config
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
-# Leads one claim takes, with all their pending events (up to MAX_BATCH). The cost of applying is per lead,
-# whatever its number of events, and the refresh runs on the server's event loop: 100 leads keep each
-# stretch of refreshing short enough not to hold up the requests in between.
+# Oldest events one claim starts from; it takes all pending events of their leads (up to MAX_BATCH), so
+# at most this many leads. The cost of applying is per lead, whatever its number of events, and the
+# refresh runs on the server's event loop: 100 leads keep each stretch of refreshing short enough not to
+# hold up the requests in between.
 CHUNK = 100
 # A woken refresher waits until posts have paused this long, so a burst is stored first (its posts are
 # not held up behind refreshing on the one event loop) and applied in few claims instead of one per post;
@@ -72,7 +73,8 @@ async def count_pending(*, session: AsyncSession, tenant_id: str) -> int:
 async def _claim(
     session: AsyncSession, tenant_id: str, limit: int, only: Sequence[uuid.UUID] | None
 ) -> list[tuple[uuid.UUID, Signal, uuid.UUID]]:
-    """The pending events of the ``limit`` leads waiting longest (or the events ``only``), locked."""
+    """All pending events of the leads of the ``limit`` oldest pending events no other claim holds (or the
+    events ``only``), locked: at most ``limit`` leads, and at most MAX_BATCH events."""
     pending = (col(EngagementEvent.tenant_id) == tenant_id, col(EngagementEvent.pending))
     statement: Any = (
         sa_select(
@@ -90,14 +92,19 @@ async def _claim(
     )
     if only is not None:
         return await _rows(session, statement.where(one_of(session, col(EngagementEvent.id), list(only))))
-    leads = (
-        sa_select(col(EngagementEvent.lead_id))
+    # The leads are those of the ``limit`` oldest events no other claim holds, so two instances work on
+    # different leads at once; all pending events of those leads are then taken with them.
+    oldest = await session.exec(
+        select(EngagementEvent.lead_id)
         .where(*pending)
-        .group_by(col(EngagementEvent.lead_id))
-        .order_by(func.min(EngagementEvent.created_at))
+        .order_by(col(EngagementEvent.created_at), col(EngagementEvent.id))
         .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    return await _rows(session, statement.where(col(EngagementEvent.lead_id).in_(leads.scalar_subquery())))
+    lead_ids = list(dict.fromkeys(oldest.all()))
+    if not lead_ids:
+        return []
+    return await _rows(session, statement.where(one_of(session, col(EngagementEvent.lead_id), lead_ids)))
 
 
 async def _rows(session: AsyncSession, statement: Any) -> list[tuple[uuid.UUID, Signal, uuid.UUID]]:
@@ -136,8 +143,8 @@ async def apply_pending(
     limit: int = CHUNK,
     only: Sequence[uuid.UUID] | None = None,
 ) -> Claimed:
-    """Claim the pending events of up to ``limit`` leads, longest waiting first, and apply them in the
-    caller's transaction: each lead refreshed once."""
+    """Claim the pending events of up to ``limit`` leads, longest waiting first (see ``_claim``), and apply
+    them in the caller's transaction: each lead refreshed once."""
     claimed = await _claim(session, tenant_id, limit, only)
     if not claimed:
         return Claimed(0, 0)

@@ -11,12 +11,13 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from app.db import SessionMaker, create_sessionmaker, engine_for_url, transaction
 from app.models import EngagementEvent, Lead
 from app.services.events import EventIn, ingest_posted
-from app.services.pending_events import EventRefresher, count_pending
+from app.services.pending_events import EventRefresher, apply_pending, count_pending
 from tests.factories import T0, make_lead, make_org
 from tests.services.test_ingest_sets import (
     KINDS,
@@ -230,3 +231,25 @@ async def test_a_steady_stream_of_posts_is_applied_while_it_lasts(sessions: Sess
         with pytest.raises(asyncio.CancelledError):
             await task
     assert applied_during_stream
+
+
+async def test_a_second_claim_takes_other_leads_while_the_first_is_held(
+    sessions: SessionMaker, engine: AsyncEngine
+) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip(
+            "SQLite has one writer: a second claim waits for the first, as the two-refresher test shows"
+        )
+    org = await _org_with_leads(sessions)
+    result = await ingest_posted(
+        sessions=sessions, tenant_id=org.tenant_id, events=_backlog(30, 3, "held"), now=T0, defer=True
+    )
+    assert result.accepted == 30
+    async with transaction(sessions) as first:
+        held = await apply_pending(session=first, tenant_id=org.tenant_id, clock=lambda: T0, limit=1)
+        # Another instance's claim while the first is still open: other leads, none of the first's events.
+        async with transaction(sessions) as second:
+            other = await apply_pending(session=second, tenant_id=org.tenant_id, clock=lambda: T0, limit=1)
+    assert (held.leads, other.leads) == (1, 1)
+    assert held.events == other.events == 10, "each lead's ten events, all of them, in one claim"
+    assert await _pending(sessions, org.tenant_id) == 10
