@@ -137,7 +137,9 @@ async def test_respond_async_answers_202_once_stored_and_the_server_applies_the_
             await session.exec(select(EngagementEvent.effect).where(col(EngagementEvent.effect).is_not(None)))
         ).all()
     assert lead is not None and lead.engagement_score > before.engagement_score
-    assert len(effects) == 1 and effects[0]["score_after"] == lead.total_score
+    assert len(effects) == 1
+    effect = effects[0]
+    assert effect is not None and effect["score_after"] == lead.total_score
     again = await _post(
         api, "/api/v1/webhooks/events", key, _events("jana@werk.example", 3), prefer="respond-async"
     )

@@ -377,7 +377,7 @@ async def test_routing_a_batch_over_teams_and_the_fallback_ends_as_routing_each_
                 if change.changed_at == LATER
             }
         return [
-            (names.get(leads[lead_id].owner_id) if leads[lead_id].owner_id else None, methods[lead_id])
+            (names.get(owner_id) if (owner_id := leads[lead_id].owner_id) else None, methods[lead_id])
             for lead_id in lead_ids
         ]
 
