@@ -2,8 +2,9 @@
 
 The queue is the events table itself: a pending event is committed before the integration hears 202, so a
 restart loses nothing; whichever instance's refresher claims it first applies it. Each claim is one
-transaction: up to ``chunk`` of a tenant's oldest pending events, their leads refreshed once each, the
-events marked applied. On PostgreSQL a claim skips rows another instance holds (``SKIP LOCKED``)."""
+transaction: the leads of a tenant's oldest pending events (at most ``chunk``) with all their pending
+events, each lead refreshed once, the events marked applied. On PostgreSQL a claim skips rows another
+instance holds (``SKIP LOCKED``); on SQLite, which has one writer, claims take turns."""
 
 from __future__ import annotations
 
@@ -170,7 +171,8 @@ async def _set_aside(sessions: SessionMaker, tenant_id: str, event_id: uuid.UUID
 async def apply_tenant_chunk(
     *, sessions: SessionMaker, tenant_id: str, clock: Clock, limit: int = CHUNK
 ) -> int:
-    """One claim in its own transaction, repeated when a concurrent one won; returns the events applied.
+    """One claim in its own transaction, repeated when a concurrent one won; returns the events it took
+    off the queue (applied, or set aside as below).
 
     A claim that fails for another reason than the database being away is applied again event by event,
     so one event that cannot be applied is set aside (kept, marked applied, logged by id) instead of
