@@ -53,22 +53,13 @@ async def tenants_with_pending(session: AsyncSession) -> list[str]:
     return sorted(rows.all())
 
 
-async def pending_depth(*, session: AsyncSession) -> int:
-    """Events stored with 202 and not yet applied, across tenants: an operational figure, no tenant data."""
-    rows = await session.exec(
-        select(func.count()).select_from(EngagementEvent).where(col(EngagementEvent.pending))
-    )
-    return int(rows.one())
-
-
-async def count_pending(*, session: AsyncSession, tenant_id: str) -> int:
-    """How many of a tenant's events are stored but not yet applied."""
-    rows = await session.exec(
-        select(func.count())
-        .select_from(EngagementEvent)
-        .where(EngagementEvent.tenant_id == tenant_id, col(EngagementEvent.pending))
-    )
-    return int(rows.one())
+async def pending_depth(*, session: AsyncSession, tenant_id: str | None = None) -> int:
+    """Events stored with 202 and not yet applied: one tenant's, or across tenants as an operational
+    figure that carries no tenant data."""
+    statement = select(func.count()).select_from(EngagementEvent).where(col(EngagementEvent.pending))
+    if tenant_id is not None:
+        statement = statement.where(EngagementEvent.tenant_id == tenant_id)
+    return int((await session.exec(statement)).one())
 
 
 async def _claim(

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from app.db import SessionMaker, create_sessionmaker, engine_for_url, transaction
 from app.models import EngagementEvent, Lead
 from app.services.events import EventIn, ingest_posted
-from app.services.pending_events import EventRefresher, apply_pending, count_pending
+from app.services.pending_events import EventRefresher, apply_pending, pending_depth
 from tests.factories import T0, make_lead, make_org
 from tests.services.test_ingest_sets import (
     KINDS,
@@ -34,7 +34,7 @@ from tests.services.test_ingest_sets import (
 
 async def _pending(sessions: SessionMaker, tenant_id: str) -> int:
     async with sessions() as session:
-        return await count_pending(session=session, tenant_id=tenant_id)
+        return await pending_depth(session=session, tenant_id=tenant_id)
 
 
 async def _stored_then_applied(url: str, plan: list[tuple[int, str, int]], chunk: int) -> None:
