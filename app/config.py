@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         description="How often each server looks for pending webhook events (202 Accepted) that no post "
         "woke it for: those stored by another instance or left by a restart.",
     )
+    event_refresher: Literal["auto", "inline", "process"] = Field(
+        "auto",
+        description="Where pending webhook events are applied: `process` (a child process of "
+        "`nurture serve`, at a lower CPU priority than the answers), `inline` (on the server's own event "
+        "loop) or `auto` (process on PostgreSQL, inline on SQLite).",
+    )
     entra_client_id: str | None = Field(
         None, description="Application (client) id of the Entra ID app registration; unset means local mode."
     )

@@ -15,8 +15,8 @@ from app.config import Settings
 from app.db import SessionMaker
 from app.graph.tokens import GraphTokens
 from app.observability import Metrics
+from app.refresher_process import Wakeable
 from app.services.access import Caller
-from app.services.pending_events import EventRefresher
 
 Clock = Callable[[], datetime]
 
@@ -31,7 +31,8 @@ METRICS = web.AppKey("metrics", Metrics)
 GRAPH_TOKENS = web.AppKey("graph_tokens", GraphTokens)
 GRAPH_TLS = web.AppKey("graph_tls", ssl.SSLContext)
 SCHEDULER_TASK = web.AppKey("scheduler_task", asyncio.Task[None])
-EVENT_REFRESHER = web.AppKey("event_refresher", EventRefresher)
+# The in-process refresher, or the child process's handle: either is woken after a 202 post.
+EVENT_REFRESHER: web.AppKey[Wakeable] = web.AppKey("event_refresher")
 
 # Set only when Entra ID is configured; in local mode the dev sign-in stands in for it.
 SSO_VALIDATOR = web.AppKey("sso_validator", SsoValidator)

@@ -22,6 +22,10 @@ PG_ENV = "NURTURE_TEST_PG_URL"
 # The tests run on loopback against test doubles, as `make demo` does: local mode is asked for, as it must
 # be (a Settings built without it has no dev shortcuts). Tests of production settings turn it off.
 os.environ.setdefault("NURTURE_LOCAL_MODE", "true")
+# Hundreds of servers start here; on PostgreSQL each would start a refresher process (a second interpreter
+# importing the app). They apply pending events on their own loop instead; tests/app/test_refresher_process.py
+# starts the process.
+os.environ.setdefault("NURTURE_EVENT_REFRESHER", "inline")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -1,0 +1,193 @@
+"""The refresher process: a child of the server that applies 202 events below the server's CPU priority."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession, web
+from sqlmodel import col, func, select
+
+from app import keys
+from app.config import Settings
+from app.db import SessionMaker, transaction
+from app.models import EngagementEvent, Lead
+from app.refresher_process import NICENESS, RefresherProcess, child_environment, uses_process
+from app.server import create_app
+from app.services.access import Caller
+from app.services.api_keys import create_api_key, signature
+from tests.factories import make_lead, make_org
+
+
+@dataclass
+class Served:
+    base: str
+    runner: web.AppRunner
+    app: web.Application
+    key: str
+    lead_id: Any
+
+    @property
+    def child(self) -> RefresherProcess:
+        handle = self.app[keys.EVENT_REFRESHER]
+        assert isinstance(handle, RefresherProcess)
+        return handle
+
+
+@pytest.fixture
+async def served(database_url: str, sessions: SessionMaker) -> AsyncIterator[Served]:
+    """A server with the refresher in its own process, on a real clock (the child reads the real time)."""
+    now = datetime.now(UTC)
+    org = await make_org(sessions, now=now)
+    lead_id = await make_lead(sessions, org, email="jana@werk.example", owner=org.reps[0], now=now)
+    async with transaction(sessions) as session:
+        _, key = await create_api_key(session=session, caller=Caller.of(org.admin, now), name="sync")
+    settings = Settings(
+        database_url=database_url,
+        scheduler_enabled=False,
+        dispatcher_enabled=False,
+        event_refresher="process",
+        event_refresh_poll_seconds=30,  # far off: only a wake can explain a prompt apply
+    )
+    app = create_app(settings)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield Served(f"http://127.0.0.1:{port}", runner, app, key, lead_id)
+    finally:
+        await runner.cleanup()
+
+
+async def _post(served: Served, prefix: str, count: int) -> tuple[int, Any]:
+    document = {
+        "events": [
+            {
+                "external_id": f"{prefix}-{i}",
+                "kind": "pricing_view",
+                "occurred_at": datetime.now(UTC).isoformat(),
+                "email": "jana@werk.example",
+            }
+            for i in range(count)
+        ]
+    }
+    body = json.dumps(document).encode()
+    stamp = str(int(time.time()))
+    headers = {
+        "Authorization": f"Bearer {served.key}",
+        "X-Nurture-Timestamp": stamp,
+        "X-Nurture-Signature": signature(served.key.split("_", 2)[2], stamp, body),
+        "Content-Type": "application/json",
+        "Prefer": "respond-async",
+    }
+    async with (
+        ClientSession() as client,
+        client.post(served.base + "/api/v1/webhooks/events", data=body, headers=headers) as response,
+    ):
+        return response.status, await response.json()
+
+
+async def _pending(sessions: SessionMaker) -> int:
+    async with sessions() as session:
+        query = select(func.count()).select_from(EngagementEvent).where(col(EngagementEvent.pending))
+        return int((await session.exec(query)).one())
+
+
+async def _until_applied(sessions: SessionMaker, seconds: float = 15.0) -> float:
+    """Seconds until no event was pending; fails the test after ``seconds``."""
+    started = time.monotonic()
+    while await _pending(sessions):
+        assert time.monotonic() - started < seconds, "the refresher process did not apply the events"
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+async def _score(sessions: SessionMaker, lead_id: Any) -> int:
+    async with sessions() as session:
+        lead = await session.get(Lead, lead_id)
+        assert lead is not None
+        return lead.engagement_score
+
+
+async def test_a_child_below_the_servers_priority_applies_what_a_202_stored(
+    served: Served, sessions: SessionMaker
+) -> None:
+    child = served.child.process
+    assert child is not None and child.pid != os.getpid()
+    expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
+    # The child lowers its own priority as it starts; give its interpreter a moment to get there.
+    for _ in range(100):
+        if os.getpriority(os.PRIO_PROCESS, child.pid) == expected:
+            break
+        await asyncio.sleep(0.05)
+    assert os.getpriority(os.PRIO_PROCESS, child.pid) == expected
+    # The first batch may land before the child's first look at the backlog, which would apply it anyway.
+    assert (await _post(served, "a", 1))[0] == 202
+    await _until_applied(sessions)
+    before = await _score(sessions, served.lead_id)
+    assert await _post(served, "b", 3) == (202, {"accepted": 3, "duplicates": 0, "unknown_lead": []})
+    # Now the child is waiting: well inside its 30-second poll, only the wake through its pipe applies them.
+    assert await _until_applied(sessions) < 10
+    assert await _score(sessions, served.lead_id) > before
+    async with sessions() as session:
+        effects = (
+            await session.exec(select(EngagementEvent.effect).where(col(EngagementEvent.effect).is_not(None)))
+        ).all()
+    assert len(effects) == 2  # one refresh a batch: the three events of one lead share one effect
+
+
+async def test_a_child_that_dies_is_replaced_and_the_next_one_applies_the_backlog(
+    served: Served, sessions: SessionMaker
+) -> None:
+    first = served.child.process
+    assert first is not None
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    # Stored while no child runs: the wake finds nobody, the next child drains the backlog as it starts.
+    assert (await _post(served, "b", 2))[0] == 202
+    await _until_applied(sessions)
+    second = served.child.process
+    assert second is not None and second.pid != first.pid and served.child.restarts == 1
+    assert (await _post(served, "c", 2))[0] == 202
+    await _until_applied(sessions)
+
+
+async def test_the_child_ends_with_the_server_by_its_own_clean_exit(served: Served) -> None:
+    child = served.child.process
+    assert child is not None and child.returncode is None
+    await served.runner.cleanup()
+    # Closing the pipe (the same end a dying server's pipe meets) lets the child finish and exit 0.
+    assert child.returncode == 0
+
+
+def test_auto_means_a_process_on_postgresql_and_the_loop_on_sqlite() -> None:
+    def settings(url: str, mode: str) -> Settings:
+        return Settings(database_url=url, event_refresher=mode)
+
+    assert uses_process(settings("postgresql+asyncpg://db.internal/nurture", "auto"))
+    assert not uses_process(settings("sqlite+aiosqlite:///nurture.db", "auto"))
+    assert uses_process(settings("sqlite+aiosqlite:///nurture.db", "process"))
+    assert not uses_process(settings("postgresql+asyncpg://db.internal/nurture", "inline"))
+
+
+def test_the_child_gets_the_servers_settings_not_whatever_the_environment_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A server built with settings in code (as the tests and the benches do) must not send its child to
+    # the database the environment names.
+    monkeypatch.setenv("NURTURE_DATABASE_URL", "postgresql+asyncpg://elsewhere.internal/other")
+    url = "postgresql+asyncpg://db.internal/nurture"
+    settings = Settings(database_url=url, event_refresh_poll_seconds=2.5)
+    environment = child_environment(settings)
+    assert environment["NURTURE_DATABASE_URL"] == url
+    assert environment["NURTURE_EVENT_REFRESH_POLL_SECONDS"] == "2.5"
