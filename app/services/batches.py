@@ -21,13 +21,14 @@ def batches(values: Sequence[Item], size: int = DEFAULT_SIZE) -> Iterator[list[I
         yield list(values[start : start + size])
 
 
-def _is_postgres(session: AsyncSession) -> bool:
+def is_postgres(session: AsyncSession) -> bool:
+    """Whether the session talks to PostgreSQL (else SQLite)."""
     return session.bind is not None and session.bind.dialect.name == "postgresql"
 
 
 def pieces(session: AsyncSession, values: Sequence[Item], size: int = DEFAULT_SIZE) -> Iterator[list[Item]]:
     """``values`` as ``one_of`` takes them: whole on PostgreSQL (one array parameter), else in batches."""
-    if _is_postgres(session):
+    if is_postgres(session):
         if values:
             yield list(values)
         return
@@ -40,7 +41,7 @@ def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnE
     An expanded IN is a parameter per value and a new SQL text for every count, which PostgreSQL parses
     and plans each time (asyncpg prepares each text anew); one array parameter keeps one statement."""
     clause: ColumnElement[bool]
-    if _is_postgres(session):
+    if is_postgres(session):
         clause = column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
     else:
         clause = column.in_(values)

@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlmodel import col, func, select  # noqa: E402
 
 from app.config import Settings  # noqa: E402
@@ -96,6 +97,12 @@ async def seed(url: str, leads: int) -> str:
                 for i in range(leads)
             )
             _, key = await create_api_key(session=session, caller=Caller.of(admin, now), name="bench")
+        if engine.dialect.name == "postgresql":
+            # The tenant's leads were imported long before its marketing tool streams events; by then
+            # autovacuum has analysed them. Without statistics PostgreSQL's generic plan for the e-mail
+            # lookup (an array parameter) scans every lead against every address: 18 ms a batch, not 2.
+            async with engine.connect() as connection:
+                await connection.execute(text("ANALYZE"))
     finally:
         await engine.dispose()
     return key
