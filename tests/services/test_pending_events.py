@@ -253,3 +253,29 @@ async def test_a_second_claim_takes_other_leads_while_the_first_is_held(
     assert (held.leads, other.leads) == (1, 1)
     assert held.events == other.events == 10, "each lead's ten events, all of them, in one claim"
     assert await _pending(sessions, org.tenant_id) == 10
+
+
+async def test_concurrent_deferred_posts_sharing_external_ids_store_and_count_each_event_once(
+    sessions: SessionMaker,
+) -> None:
+    # On PostgreSQL deferred posts run in two transactions at once; each pair of posts below repeats half
+    # of the other's external ids, the way a retrying integration does.
+    org = await _org_with_leads(sessions)
+    posts = [_backlog(40, 3, f"p{post // 2}")[post % 2 * 20 : post % 2 * 20 + 40] for post in range(8)]
+    results = await asyncio.gather(
+        *(
+            ingest_posted(sessions=sessions, tenant_id=org.tenant_id, events=events, now=T0, defer=True)
+            for events in posts
+        )
+    )
+    unique = {event.external_id for events in posts for event in events}
+    assert sum(result.accepted for result in results) == len(unique)
+    assert sum(result.duplicates for result in results) == sum(map(len, posts)) - len(unique)
+    async with sessions() as session:
+        stored = (
+            await session.exec(
+                select(EngagementEvent.external_id).where(EngagementEvent.tenant_id == org.tenant_id)
+            )
+        ).all()
+    assert sorted(stored) == sorted(unique)
+    assert await _pending(sessions, org.tenant_id) == len(unique)
