@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import any_, bindparam
+from sqlalchemy import any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,6 +43,23 @@ def one_of(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnE
     clause: ColumnElement[bool]
     if is_postgres(session):
         clause = column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    else:
+        clause = column.in_(values)
+    return clause
+
+
+def among(session: AsyncSession, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN (values)``; on PostgreSQL ``column IN (SELECT unnest(:array))``, for a long list looked up
+    through an index on ``column``.
+
+    After five runs PostgreSQL may keep a generic plan for a prepared statement. For ``= ANY(:array)``
+    that plan can filter every row of the tenant against the whole array: measured on 2,000 leads and 800
+    addresses, 45 ms a lookup from the sixth batch on, against 2 ms. Joined to the unnested array, the
+    generic plan probes the index once per value as the custom one does."""
+    clause: ColumnElement[bool]
+    if is_postgres(session):
+        array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+        clause = column.in_(select(func.unnest(array)).scalar_subquery())
     else:
         clause = column.in_(values)
     return clause

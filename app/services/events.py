@@ -36,7 +36,7 @@ from app.nurturing.enums import (
     Lifecycle,
 )
 from app.nurturing.scoring import Signal
-from app.services.batches import is_postgres, one_of, pieces
+from app.services.batches import among, is_postgres, one_of, pieces
 from app.services.errors import InvalidInput
 from app.services.lead_context import load_contexts
 from app.services.outbox import enqueued_together
@@ -105,7 +105,7 @@ async def _resolve_leads(
     for chunk in pieces(session, emails, MAX_BATCH):
         rows = await session.exec(
             select(Lead.email, Lead.id).where(
-                Lead.tenant_id == tenant_id, one_of(session, col(Lead.email), chunk)
+                Lead.tenant_id == tenant_id, among(session, col(Lead.email), chunk)
             )
         )
         by_email.update(dict(rows.all()))
