@@ -21,7 +21,7 @@ async def test_among_and_one_of_find_exactly_the_tenants_rows_asked_for(sessions
         # Seven times each: from the sixth run on, PostgreSQL may plan a prepared statement generically.
         for _ in range(7):
             for name, membership in (("among", among), ("one_of", one_of)):
-                rows = set()
+                rows: set[str] = set()
                 for chunk in pieces(session, asked, 5):
                     query = select(Lead.email).where(
                         Lead.tenant_id == org.tenant_id, membership(session, col(Lead.email), chunk)
