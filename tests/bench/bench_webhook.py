@@ -10,8 +10,9 @@ Every answer is counted by status (any 409 or 5xx is a failure), and the events 
 against those accepted, so an event lost or stored twice shows.
 
 With ``--baseline REV`` the same load also goes, on PostgreSQL, to a server running that git revision's
-code (``git archive`` into a scratch directory), alternating with this tree's over ``--rounds`` rounds, so
-the machine's noise lands on both alike.
+code (``git archive`` into a scratch directory), answered both ways (the revision must know
+``Prefer: respond-async``), alternating with this tree's over ``--rounds`` rounds, so the machine's noise
+lands on both alike.
 
 Run: .venv/bin/python tests/bench/bench_webhook.py [--quick] [--postgres-only] [--baseline REV [--rounds N]]
 """
@@ -357,7 +358,9 @@ def main() -> None:
     if args.serve:
         asyncio.run(_serve(args.serve))
         return
-    plan = Plan(leads=300, batches=2, posts=20) if args.quick else Plan(leads=2000, batches=5, posts=100)
+    # The full plan lasts a few seconds a phase at the 202 rates, long enough for the refresher to be busy
+    # applying while the posts go on; --quick is a burst of about a second.
+    plan = Plan(leads=300, batches=2, posts=20) if args.quick else Plan(leads=2000, batches=20, posts=300)
     workdir = Path(tempfile.mkdtemp(prefix="nurture-bench-webhook-"))
     # (name, source tree, database URL or None for a fresh PostgreSQL database per run, Prefer header).
     # Each variant starts from a fresh database, so none inherits the history another one left on the leads.
@@ -368,11 +371,14 @@ def main() -> None:
     variants: list[tuple[str, Path, str | None, str | None]] = list(ours)
     if args.baseline:
         source, short = checkout_revision(ROOT, args.baseline, workdir / "baseline")
-        base = (f"postgres {args.baseline} ({short}) (200)", source, None, None)
+        label = f"postgres {args.baseline} ({short})"
+        theirs = [(f"{label} (200)", source, None, None), (f"{label} (202)", source, None, ASYNC)]
         variants = []
         for round_ in range(args.rounds):
-            trio = [*ours, base]
-            variants.extend(trio[round_ % 3 :] + trio[: round_ % 3])
+            # Alternating, so the machine's noise lands on both trees alike.
+            pairs = [pair for both in zip(ours, theirs, strict=True) for pair in both]
+            shift = round_ % len(pairs)
+            variants.extend(pairs[shift:] + pairs[:shift])
     if not args.postgres_only:
         for answer, prefer in (("200", None), ("202", ASYNC)):
             sqlite_url = f"sqlite+aiosqlite:///{workdir / f'bench-{answer}.db'}"
