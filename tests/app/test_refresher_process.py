@@ -6,10 +6,12 @@ import asyncio
 import json
 import os
 import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +27,9 @@ from app.server import create_app
 from app.services.access import Caller
 from app.services.api_keys import create_api_key, signature
 from tests.factories import make_lead, make_org
+from tests.playground.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -191,3 +196,65 @@ def test_the_child_gets_the_servers_settings_not_whatever_the_environment_said(
     environment = child_environment(settings)
     assert environment["NURTURE_DATABASE_URL"] == url
     assert environment["NURTURE_EVENT_REFRESH_POLL_SECONDS"] == "2.5"
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is alive: neither gone nor a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+async def test_a_killed_server_leaves_no_refresher_behind(database_url: str, tmp_path: Path) -> None:
+    # SIGKILL gives the server no chance to stop its child; the kernel closes the pipe, and that is enough.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("NURTURE_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        NURTURE_LOCAL_MODE="true",
+        NURTURE_SCHEDULER_ENABLED="false",
+        NURTURE_DISPATCHER_ENABLED="false",
+        NURTURE_EVENT_REFRESHER="process",
+    )
+    port = free_port()
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app.cli",
+        "serve",
+        "--database-url",
+        database_url,
+        "--port",
+        str(port),
+        cwd=tmp_path,  # not the repository: a developer's .env must not reach the server
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        async with ClientSession() as client:
+            while True:
+                assert time.monotonic() < deadline, "the server did not come up"
+                try:
+                    async with client.get(f"http://127.0.0.1:{port}/healthz") as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                await asyncio.sleep(0.1)
+        children = _children(server.pid)
+        assert len(children) == 1, children
+        refresher = children[0]
+        assert _running(refresher)
+    finally:
+        server.kill()
+        await server.wait()
+    deadline = time.monotonic() + 15
+    while _running(refresher):
+        assert time.monotonic() < deadline, "the refresher outlived its server"
+        await asyncio.sleep(0.05)

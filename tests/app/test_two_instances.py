@@ -236,6 +236,10 @@ def _server_env() -> dict[str, str]:
         NURTURE_SCHEDULER_INTERVAL_SECONDS="0.5",
         NURTURE_DISPATCHER_ENABLED="true",
         NURTURE_DISPATCHER_LEASE_SECONDS=str(LEASE_SECONDS),
+        # These tests time a kill by the dispatcher's send bursts; two refresher interpreters importing the
+        # app beside the instances shift those bursts on two cores. The refresher process has its own
+        # tests, a killed server's included (tests/app/test_refresher_process.py).
+        NURTURE_EVENT_REFRESHER="inline",
     )
     return env
 
