@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,10 +25,10 @@ from app.refresher_process import NICENESS, RefresherProcess, child_environment,
 from app.server import create_app
 from app.services.access import Caller
 from app.services.api_keys import create_api_key, signature
+from tests.app.test_two_instances import _start as start_instance
+from tests.app.test_two_instances import _stop as stop_instance
+from tests.app.test_two_instances import _wait_ready as wait_ready
 from tests.factories import make_lead, make_org
-from tests.playground.processes import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -212,48 +211,16 @@ def _running(pid: int) -> bool:
 
 async def test_a_killed_server_leaves_no_refresher_behind(database_url: str, tmp_path: Path) -> None:
     # SIGKILL gives the server no chance to stop its child; the kernel closes the pipe, and that is enough.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("NURTURE_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        NURTURE_LOCAL_MODE="true",
-        NURTURE_SCHEDULER_ENABLED="false",
-        NURTURE_DISPATCHER_ENABLED="false",
-        NURTURE_EVENT_REFRESHER="process",
-    )
-    port = free_port()
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "app.cli",
-        "serve",
-        "--database-url",
-        database_url,
-        "--port",
-        str(port),
-        cwd=tmp_path,  # not the repository: a developer's .env must not reach the server
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    server = await start_instance(database_url, tmp_path, NURTURE_EVENT_REFRESHER="process")
     try:
-        deadline = time.monotonic() + 60
         async with ClientSession() as client:
-            while True:
-                assert time.monotonic() < deadline, "the server did not come up"
-                try:
-                    async with client.get(f"http://127.0.0.1:{port}/healthz") as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                await asyncio.sleep(0.1)
-        children = _children(server.pid)
+            await wait_ready(client, server)
+        children = _children(server.process.pid)
         assert len(children) == 1, children
         refresher = children[0]
         assert _running(refresher)
     finally:
-        server.kill()
-        await server.wait()
+        await stop_instance(server)  # SIGKILL
     deadline = time.monotonic() + 15
     while _running(refresher):
         assert time.monotonic() < deadline, "the refresher outlived its server"

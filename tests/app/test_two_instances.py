@@ -225,7 +225,7 @@ async def _seed(sessions: SessionMaker, service_url: str, now: datetime) -> Seed
     return seeded
 
 
-def _server_env() -> dict[str, str]:
+def _server_env(**extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("NURTURE_")}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -241,6 +241,7 @@ def _server_env() -> dict[str, str]:
         # tests, a killed server's included (tests/app/test_refresher_process.py).
         NURTURE_EVENT_REFRESHER="inline",
     )
+    env.update(extra)
     return env
 
 
@@ -250,7 +251,7 @@ async def _drain(stream: asyncio.StreamReader, into: bytearray) -> None:
         del into[:-200_000]
 
 
-async def _start(database_url: str, cwd: Path) -> Instance:
+async def _start(database_url: str, cwd: Path, **extra_env: str) -> Instance:
     port = _free_port()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -262,7 +263,7 @@ async def _start(database_url: str, cwd: Path) -> Instance:
         "--port",
         str(port),
         cwd=cwd,  # not the repository: a developer's .env must not leak into the instances
-        env=_server_env(),
+        env=_server_env(**extra_env),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
