@@ -70,6 +70,9 @@ class RefresherProcess:
         """Start the child and its supervisor; returns once the first child is running."""
         self._supervisor = asyncio.create_task(self._supervise(), name="nurture-refresher-process")
         await self._started.wait()
+        if self._supervisor.done():
+            # The child could not be spawned at all: the server must not start promising 202s.
+            self._supervisor.result()
 
     def wake(self) -> None:
         """New pending events were committed: tell the child, unless a wake is still on its way to it."""
@@ -94,14 +97,19 @@ class RefresherProcess:
         )
 
     async def _supervise(self) -> None:
+        loop = asyncio.get_running_loop()
         pause = RESTART_SECONDS[0]
         try:
             while True:
                 self.process = await self._spawn()
                 self._started.set()
+                started = loop.time()
                 code = await self.process.wait()
                 self.restarts += 1
                 log.error("the event refresher process stopped (exit code %s); restarting it", code)
+                # A child that ran a good while before it died starts the backoff afresh.
+                if loop.time() - started > RESTART_SECONDS[1]:
+                    pause = RESTART_SECONDS[0]
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, RESTART_SECONDS[1])
         except asyncio.CancelledError:
