@@ -59,7 +59,7 @@ async def served(database_url: str, sessions: SessionMaker) -> AsyncIterator[Ser
         scheduler_enabled=False,
         dispatcher_enabled=False,
         event_refresher="process",
-        event_refresh_processes=2,
+        event_refresh_processes=2,  # the default is one; two exercise the group
         event_refresh_poll_seconds=30,  # far off: only a wake can explain a prompt apply
     )
     app = create_app(settings)
