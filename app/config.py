@@ -71,6 +71,14 @@ class Settings(BaseSettings):
         "`nurture serve`, at a lower CPU priority than the answers), `inline` (on the server's own event "
         "loop) or `auto` (process on PostgreSQL, inline on SQLite).",
     )
+    event_refresh_processes: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="How many refresher processes each `nurture serve` starts when the refresher runs in "
+        "processes; after a burst they apply the backlog on as many cores, and during one they take CPU "
+        "from the answers.",
+    )
     entra_client_id: str | None = Field(
         None, description="Application (client) id of the Entra ID app registration; unset means local mode."
     )

@@ -141,6 +141,28 @@ class RefresherProcess:
             await self._supervisor
 
 
+class RefresherGroup:
+    """Several children, each supervised on its own: after a burst they drain the backlog on every core.
+
+    Their claims take different leads (``FOR UPDATE SKIP LOCKED``), so two never apply the same event."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.members = [RefresherProcess(settings) for _ in range(settings.event_refresh_processes)]
+
+    async def start(self) -> None:
+        """Start every child; returns once all are running."""
+        await asyncio.gather(*(member.start() for member in self.members))
+
+    def wake(self) -> None:
+        """Wake every child; those that find nothing left to claim go back to waiting."""
+        for member in self.members:
+            member.wake()
+
+    async def stop(self) -> None:
+        """Stop every child."""
+        await asyncio.gather(*(member.stop() for member in self.members))
+
+
 # --- the child ---------------------------------------------------------------------------------------------
 
 

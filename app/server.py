@@ -27,7 +27,7 @@ from app.graph.client import tls_context
 from app.graph.tokens import GraphTokens
 from app.nurturing.errors import DomainError
 from app.observability import Metrics, request_id_middleware
-from app.refresher_process import RefresherProcess, uses_process
+from app.refresher_process import RefresherGroup, uses_process
 from app.scheduler import run_forever
 from app.services.errors import Conflict, InvalidInput, NotAllowed, NotFound, ServiceError, StaleVersion
 from app.services.outbox import outbox_depth
@@ -201,11 +201,11 @@ async def _event_refresher(app: web.Application) -> AsyncIterator[None]:
     # Always on, whatever the scheduler setting: a 202 from the webhook promises the events will be applied.
     settings = app[keys.SETTINGS]
     if uses_process(settings):
-        process = RefresherProcess(settings)
-        await process.start()
-        app[keys.EVENT_REFRESHER] = process
+        processes = RefresherGroup(settings)
+        await processes.start()
+        app[keys.EVENT_REFRESHER] = processes
         yield
-        await process.stop()
+        await processes.stop()
         return
     refresher = EventRefresher(
         app[keys.SESSIONS], app[keys.CLOCK], poll_seconds=settings.event_refresh_poll_seconds

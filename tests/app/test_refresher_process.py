@@ -21,7 +21,7 @@ from app import keys
 from app.config import Settings
 from app.db import SessionMaker, transaction
 from app.models import EngagementEvent, Lead
-from app.refresher_process import NICENESS, RefresherProcess, child_environment, uses_process
+from app.refresher_process import NICENESS, RefresherGroup, RefresherProcess, child_environment, uses_process
 from app.server import create_app
 from app.services.access import Caller
 from app.services.api_keys import create_api_key, signature
@@ -40,10 +40,10 @@ class Served:
     lead_id: Any
 
     @property
-    def child(self) -> RefresherProcess:
+    def children(self) -> list[RefresherProcess]:
         handle = self.app[keys.EVENT_REFRESHER]
-        assert isinstance(handle, RefresherProcess)
-        return handle
+        assert isinstance(handle, RefresherGroup)
+        return handle.members
 
 
 @pytest.fixture
@@ -59,6 +59,7 @@ async def served(database_url: str, sessions: SessionMaker) -> AsyncIterator[Ser
         scheduler_enabled=False,
         dispatcher_enabled=False,
         event_refresher="process",
+        event_refresh_processes=2,  # the default is one; two exercise the group
         event_refresh_poll_seconds=30,  # far off: only a wake can explain a prompt apply
     )
     app = create_app(settings)
@@ -126,21 +127,21 @@ async def _score(sessions: SessionMaker, lead_id: Any) -> int:
 async def test_a_child_below_the_servers_priority_applies_what_a_202_stored(
     served: Served, sessions: SessionMaker
 ) -> None:
-    child = served.child.process
-    assert child is not None and child.pid != os.getpid()
+    pids = {member.process.pid for member in served.children if member.process is not None}
+    assert len(pids) == 2 and os.getpid() not in pids
     expected = min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)
-    # The child lowers its own priority as it starts; give its interpreter a moment to get there.
+    # Each child lowers its own priority as it starts; give the interpreters a moment to get there.
     for _ in range(100):
-        if os.getpriority(os.PRIO_PROCESS, child.pid) == expected:
+        if all(os.getpriority(os.PRIO_PROCESS, pid) == expected for pid in pids):
             break
         await asyncio.sleep(0.05)
-    assert os.getpriority(os.PRIO_PROCESS, child.pid) == expected
+    assert [os.getpriority(os.PRIO_PROCESS, pid) for pid in pids] == [expected, expected]
     # The first batch may land before the child's first look at the backlog, which would apply it anyway.
     assert (await _post(served, "a", 1))[0] == 202
     await _until_applied(sessions)
     before = await _score(sessions, served.lead_id)
     assert await _post(served, "b", 3) == (202, {"accepted": 3, "duplicates": 0, "unknown_lead": []})
-    # Now the child is waiting: well inside its 30-second poll, only the wake through its pipe applies them.
+    # Now the children are waiting: well inside their 30-second poll, only a wake through a pipe applies them.
     assert await _until_applied(sessions) < 10
     assert await _score(sessions, served.lead_id) > before
     async with sessions() as session:
@@ -153,25 +154,31 @@ async def test_a_child_below_the_servers_priority_applies_what_a_202_stored(
 async def test_a_child_that_dies_is_replaced_and_the_next_one_applies_the_backlog(
     served: Served, sessions: SessionMaker
 ) -> None:
-    first = served.child.process
+    member = served.children[0]
+    first = member.process
     assert first is not None
     first.send_signal(signal.SIGKILL)
     await first.wait()
-    # Stored while no child runs: the wake finds nobody, the next child drains the backlog as it starts.
+    # Stored while the killed one is not yet replaced: the other child or the replacement applies them.
     assert (await _post(served, "b", 2))[0] == 202
     await _until_applied(sessions)
-    second = served.child.process
-    assert second is not None and second.pid != first.pid and served.child.restarts == 1
+    for _ in range(100):  # the replacement starts after a pause of half a second
+        if member.process is not first:
+            break
+        await asyncio.sleep(0.05)
+    second = member.process
+    assert second is not None and second.pid != first.pid and member.restarts == 1
+    assert served.children[1].restarts == 0
     assert (await _post(served, "c", 2))[0] == 202
     await _until_applied(sessions)
 
 
 async def test_the_child_ends_with_the_server_by_its_own_clean_exit(served: Served) -> None:
-    child = served.child.process
-    assert child is not None and child.returncode is None
+    children = [member.process for member in served.children]
+    assert all(child is not None and child.returncode is None for child in children)
     await served.runner.cleanup()
-    # Closing the pipe (the same end a dying server's pipe meets) lets the child finish and exit 0.
-    assert child.returncode == 0
+    # Closing the pipe (the same end a dying server's pipe meets) lets each child finish and exit 0.
+    assert [child.returncode for child in children if child is not None] == [0, 0]
 
 
 def test_auto_means_a_process_on_postgresql_and_the_loop_on_sqlite() -> None:
@@ -210,18 +217,20 @@ def _running(pid: int) -> bool:
 
 
 async def test_a_killed_server_leaves_no_refresher_behind(database_url: str, tmp_path: Path) -> None:
-    # SIGKILL gives the server no chance to stop its child; the kernel closes the pipe, and that is enough.
-    server = await start_instance(database_url, tmp_path, NURTURE_EVENT_REFRESHER="process")
+    # SIGKILL gives the server no chance to stop its children; the kernel closes their pipes, and that is
+    # enough.
+    server = await start_instance(
+        database_url, tmp_path, NURTURE_EVENT_REFRESHER="process", NURTURE_EVENT_REFRESH_PROCESSES="2"
+    )
     try:
         async with ClientSession() as client:
             await wait_ready(client, server)
-        children = _children(server.process.pid)
-        assert len(children) == 1, children
-        refresher = children[0]
-        assert _running(refresher)
+        refreshers = _children(server.process.pid)
+        assert len(refreshers) == 2, refreshers
+        assert all(map(_running, refreshers))
     finally:
         await stop_instance(server)  # SIGKILL
     deadline = time.monotonic() + 15
-    while _running(refresher):
-        assert time.monotonic() < deadline, "the refresher outlived its server"
+    while any(map(_running, refreshers)):
+        assert time.monotonic() < deadline, "a refresher outlived its server"
         await asyncio.sleep(0.05)
