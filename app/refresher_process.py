@@ -49,8 +49,9 @@ def uses_process(settings: Settings) -> bool:
 
 
 def child_environment(settings: Settings) -> dict[str, str]:
-    """The parent's environment with the settings the child needs, as the server holds them now."""
-    environment = dict(os.environ)
+    """The parent's environment without its ``NURTURE_*`` settings (secrets among them), plus the few the
+    child needs, as the server holds them now."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("NURTURE_")}
     for name in CHILD_SETTINGS:
         environment[f"NURTURE_{name.upper()}"] = str(getattr(settings, name))
     return environment

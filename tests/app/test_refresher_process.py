@@ -197,11 +197,13 @@ def test_the_child_gets_the_servers_settings_not_whatever_the_environment_said(
     # A server built with settings in code (as the tests and the benches do) must not send its child to
     # the database the environment names.
     monkeypatch.setenv("NURTURE_DATABASE_URL", "postgresql+asyncpg://elsewhere.internal/other")
+    monkeypatch.setenv("NURTURE_BOT_APP_PASSWORD", "the-bots-secret")  # the child sends nothing to Teams
     url = "postgresql+asyncpg://db.internal/nurture"
     settings = Settings(database_url=url, event_refresh_poll_seconds=2.5)
     environment = child_environment(settings)
     assert environment["NURTURE_DATABASE_URL"] == url
     assert environment["NURTURE_EVENT_REFRESH_POLL_SECONDS"] == "2.5"
+    assert "NURTURE_BOT_APP_PASSWORD" not in environment
 
 
 def _children(pid: int) -> list[int]:
